@@ -1,0 +1,28 @@
+// The health verdict every per-kind check returns.
+export type HealthStatus = 'Healthy' | 'Progressing' | 'Degraded' | 'Unknown';
+
+export interface Health {
+  status: HealthStatus;
+  message: string;
+}
+
+export type HealthCheck = (obj: Record<string, unknown>) => Health;
+
+export interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+
+export function condition(obj: Record<string, unknown>, type: string): Condition | undefined {
+  const conds = (obj.status as { conditions?: Condition[] } | undefined)?.conditions ?? [];
+  return conds.find((c) => c.type === type);
+}
+
+/** True while the controller has not yet seen the latest spec: any status it reports is stale. */
+export function staleGeneration(obj: Record<string, unknown>): boolean {
+  const generation = (obj.metadata as { generation?: number } | undefined)?.generation;
+  const observed = (obj.status as { observedGeneration?: number } | undefined)?.observedGeneration;
+  return generation !== undefined && (observed === undefined || observed < generation);
+}

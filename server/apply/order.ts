@@ -1,0 +1,52 @@
+// Apply order: what others depend on goes first (CRDs, Namespaces, RBAC, config), webhooks last.
+import type { KubeObject } from '../cluster/types.ts';
+
+const RANK: Record<string, number> = {
+  CustomResourceDefinition: 0,
+  Namespace: 1,
+  ResourceQuota: 2,
+  LimitRange: 2,
+  PriorityClass: 2,
+  StorageClass: 2,
+  ServiceAccount: 3,
+  ClusterRole: 3,
+  Role: 3,
+  ClusterRoleBinding: 4,
+  RoleBinding: 4,
+  Secret: 5,
+  ConfigMap: 5,
+  PersistentVolume: 6,
+  PersistentVolumeClaim: 6,
+  Service: 7,
+  NetworkPolicy: 7,
+  DaemonSet: 8,
+  Deployment: 8,
+  StatefulSet: 8,
+  ReplicaSet: 8,
+  Pod: 8,
+  Job: 8,
+  CronJob: 8,
+  HorizontalPodAutoscaler: 9,
+  PodDisruptionBudget: 9,
+  Ingress: 9,
+  MutatingWebhookConfiguration: 12,
+  ValidatingWebhookConfiguration: 12,
+};
+const CUSTOM = 10;
+
+/** Stable sort by rank, then kind, namespace, name — the same input always applies in the same order. */
+export function orderObjects(objects: KubeObject[]): KubeObject[] {
+  const key = (o: KubeObject) => RANK[o.kind] ?? CUSTOM;
+  return [...objects].sort(
+    (a, b) =>
+      key(a) - key(b) ||
+      a.kind.localeCompare(b.kind) ||
+      (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') ||
+      a.metadata.name.localeCompare(b.metadata.name),
+  );
+}
+
+/** Objects a later object's apply may depend on being present and established. */
+export function isFoundation(o: KubeObject): boolean {
+  return o.kind === 'CustomResourceDefinition' || o.kind === 'Namespace';
+}

@@ -1,0 +1,234 @@
+// The narrow Kubernetes client: client-node loads the credentials, we speak REST for the few verbs we need.
+import http from 'node:http';
+import https from 'node:https';
+import { KubeConfig } from '@kubernetes/client-node';
+import type {
+  ApplyOptions,
+  ClusterClient,
+  KubeObject,
+  ListOptions,
+  ObjectRef,
+  ResourceInfo,
+} from './types.ts';
+import { refString } from './types.ts';
+
+/** An API answer that was not a success, or no answer at all (status 0). */
+export class ClusterError extends Error {
+  readonly status: number;
+  readonly reason: string;
+  constructor(message: string, status: number, reason: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ClusterError';
+    this.status = status;
+    this.reason = reason;
+  }
+}
+
+export type ClusterTarget = { mode: 'in-cluster' } | { mode: 'kubeconfig'; path: string };
+
+interface Response {
+  status: number;
+  body: unknown;
+}
+
+interface APIResource {
+  name: string;
+  kind: string;
+  namespaced: boolean;
+}
+
+const REQUEST_TIMEOUT_MS = 30_000;
+
+export function loadKubeConfig(target: ClusterTarget): KubeConfig {
+  const kc = new KubeConfig();
+  if (target.mode === 'in-cluster') kc.loadFromCluster();
+  else kc.loadFromFile(target.path);
+  if (!kc.getCurrentCluster()) {
+    throw new ClusterError(`kubeconfig has no current cluster`, 0, 'BadConfig');
+  }
+  return kc;
+}
+
+function groupVersionPath(apiVersion: string): string {
+  return apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+}
+
+function statusMessage(body: unknown, fallback: string): { message: string; reason: string } {
+  if (body && typeof body === 'object' && (body as { kind?: string }).kind === 'Status') {
+    const s = body as { message?: string; reason?: string };
+    return { message: s.message ?? fallback, reason: s.reason ?? 'Unknown' };
+  }
+  return { message: fallback, reason: 'Unknown' };
+}
+
+export function createClusterClient(kc: KubeConfig): ClusterClient {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new ClusterError('kubeconfig has no current cluster', 0, 'BadConfig');
+  const server = cluster.server.replace(/\/$/, '');
+  const discovery = new Map<string, Promise<APIResource[]>>();
+
+  async function request(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = 'application/json',
+  ): Promise<Response> {
+    const opts: https.RequestOptions = { method, headers: {} };
+    await kc.applyToHTTPSOptions(opts);
+    const url = new URL(server + path);
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const headers: Record<string, string | number> = {
+      ...(opts.headers as Record<string, string>),
+      accept: 'application/json',
+    };
+    if (payload) {
+      headers['content-type'] = contentType;
+      headers['content-length'] = payload.length;
+    }
+    const lib = url.protocol === 'https:' ? https : http;
+    // client-node builds an https.Agent even for http servers when TLS verify is skipped; only pass a matching one.
+    const agent =
+      url.protocol === 'https:' ? opts.agent : opts.agent instanceof https.Agent ? undefined : opts.agent;
+    return new Promise<Response>((resolve, reject) => {
+      const req = lib.request(
+        url,
+        { ...opts, method, headers, agent, timeout: REQUEST_TIMEOUT_MS },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', (err) =>
+            reject(
+              new ClusterError(`${method} ${path}: ${err.message}`, 0, 'ConnectionLost', { cause: err }),
+            ),
+          );
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let parsed: unknown = text;
+            try {
+              parsed = text ? JSON.parse(text) : null;
+            } catch {
+              // Non-JSON bodies (proxies, HTML error pages) are kept as text for the message.
+            }
+            resolve({ status: res.statusCode ?? 0, body: parsed });
+          });
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS / 1000}s`)));
+      req.on('error', (err) =>
+        reject(
+          new ClusterError(`Kubernetes API ${server} unreachable: ${err.message}`, 0, 'Unreachable', {
+            cause: err,
+          }),
+        ),
+      );
+      if (payload) req.write(payload);
+      req.end();
+    });
+  }
+
+  function fail(what: string, res: Response): never {
+    const { message, reason } = statusMessage(res.body, `HTTP ${res.status}`);
+    throw new ClusterError(`${what}: ${message}`, res.status, reason);
+  }
+
+  function loadGroupVersion(apiVersion: string): Promise<APIResource[]> {
+    let p = discovery.get(apiVersion);
+    if (!p) {
+      p = request('GET', groupVersionPath(apiVersion)).then((res) => {
+        if (res.status === 404) return [];
+        if (res.status !== 200) fail(`discovery of ${apiVersion}`, res);
+        return ((res.body as { resources?: APIResource[] }).resources ?? []).filter(
+          (r) => !r.name.includes('/'),
+        );
+      });
+      // A failed discovery must not stay cached: the next call asks again.
+      p.catch(() => discovery.delete(apiVersion));
+      discovery.set(apiVersion, p);
+    }
+    return p;
+  }
+
+  async function resource(apiVersion: string, kind: string): Promise<ResourceInfo> {
+    let found = (await loadGroupVersion(apiVersion)).find((r) => r.kind === kind);
+    if (!found) {
+      // The kind may have appeared since (a CRD applied a moment ago): ask once more.
+      discovery.delete(apiVersion);
+      found = (await loadGroupVersion(apiVersion)).find((r) => r.kind === kind);
+    }
+    if (!found) {
+      throw new ClusterError(`the cluster does not know kind ${kind} in ${apiVersion}`, 404, 'NotFound');
+    }
+    return { apiVersion, kind, plural: found.name, namespaced: found.namespaced };
+  }
+
+  async function objectPath(ref: ObjectRef, withName = true): Promise<string> {
+    const info = await resource(ref.apiVersion, ref.kind);
+    let p = groupVersionPath(ref.apiVersion);
+    if (info.namespaced) {
+      if (!ref.namespace) throw new ClusterError(`${refString(ref)}: namespace required`, 422, 'Invalid');
+      p += `/namespaces/${encodeURIComponent(ref.namespace)}`;
+    }
+    p += `/${info.plural}`;
+    if (withName) p += `/${encodeURIComponent(ref.name)}`;
+    return p;
+  }
+
+  return {
+    server,
+    async ping() {
+      const res = await request('GET', '/version');
+      if (res.status !== 200) fail(`Kubernetes API ${server}`, res);
+    },
+    resource,
+    invalidateDiscovery() {
+      discovery.clear();
+    },
+    async get(ref) {
+      const res = await request('GET', await objectPath(ref));
+      if (res.status === 404) return null;
+      if (res.status !== 200) fail(refString(ref), res);
+      return res.body as KubeObject;
+    },
+    async list(apiVersion, kind, opts: ListOptions = {}) {
+      const info = await resource(apiVersion, kind);
+      let p = groupVersionPath(apiVersion);
+      if (info.namespaced && opts.namespace) p += `/namespaces/${encodeURIComponent(opts.namespace)}`;
+      p += `/${info.plural}`;
+      if (opts.labelSelector) p += `?labelSelector=${encodeURIComponent(opts.labelSelector)}`;
+      const res = await request('GET', p);
+      if (res.status !== 200) fail(`list ${apiVersion} ${kind}`, res);
+      const list = res.body as { items?: KubeObject[] };
+      // Items of a list carry no apiVersion/kind on a real server; put them back for callers.
+      return (list.items ?? []).map((item) => ({ ...item, apiVersion, kind }));
+    },
+    async apply(obj: KubeObject, opts: ApplyOptions) {
+      const ref: ObjectRef = {
+        apiVersion: obj.apiVersion,
+        kind: obj.kind,
+        name: obj.metadata.name,
+        ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
+      };
+      const q = new URLSearchParams({ fieldManager: opts.fieldManager });
+      if (opts.force) q.set('force', 'true');
+      if (opts.dryRun) q.set('dryRun', 'All');
+      const res = await request(
+        'PATCH',
+        `${await objectPath(ref)}?${q}`,
+        obj,
+        'application/apply-patch+yaml',
+      );
+      if (res.status !== 200 && res.status !== 201) fail(refString(ref), res);
+      return res.body as KubeObject;
+    },
+    async delete(ref) {
+      const res = await request('DELETE', await objectPath(ref), {
+        apiVersion: 'v1',
+        kind: 'DeleteOptions',
+        propagationPolicy: 'Background',
+      });
+      if (res.status === 404) return false;
+      if (res.status !== 200 && res.status !== 202) fail(refString(ref), res);
+      return true;
+    },
+  };
+}

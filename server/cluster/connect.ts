@@ -1,0 +1,30 @@
+// Chooses the cluster Outpost talks to: in-cluster → KUBECONFIG → the demo simulator started here.
+import path from 'node:path';
+import type { Config } from '../config.ts';
+import type { Kubesim } from '../kubesim/index.ts';
+import { createClusterClient, loadKubeConfig } from './client.ts';
+import type { ClusterClient } from './types.ts';
+
+export interface Connected {
+  cluster: ClusterClient;
+  /** Set in demo mode: the simulator to stop on shutdown. */
+  sim: Kubesim | null;
+}
+
+export function demoKubeconfigPath(dataDir: string): string {
+  return path.join(dataDir, 'demo-kubeconfig.yaml');
+}
+
+export async function connectCluster(config: Config): Promise<Connected> {
+  if (config.cluster.mode === 'demo') {
+    const kubeconfigPath = demoKubeconfigPath(config.dataDir);
+    // Loaded only in demo mode: the simulator never sits on the production path.
+    const { startKubesim } = await import('../kubesim/index.ts');
+    const sim = await startKubesim({ kubeconfigPath });
+    return {
+      cluster: createClusterClient(loadKubeConfig({ mode: 'kubeconfig', path: kubeconfigPath })),
+      sim,
+    };
+  }
+  return { cluster: createClusterClient(loadKubeConfig(config.cluster)), sim: null };
+}

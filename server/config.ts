@@ -1,0 +1,206 @@
+// The one reader of process.env: merges the optional YAML config file with OUTPOST_* variables and validates.
+import { existsSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import cron from 'node-cron';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[], options?: { cause?: unknown }) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`, options);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+const SOURCE_KINDS = ['git', 'http', 'oci', 'dir'] as const;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Where each setting comes from: env name → path in the YAML file. */
+const ENV_MAP: Record<string, string> = {
+  OUTPOST_PORT: 'port',
+  OUTPOST_HOST: 'host',
+  OUTPOST_DATA_DIR: 'dataDir',
+  OUTPOST_SOURCE_KIND: 'source.kind',
+  OUTPOST_SOURCE_URL: 'source.url',
+  OUTPOST_SOURCE_REF: 'source.ref',
+  OUTPOST_SOURCE_PATH: 'source.path',
+  OUTPOST_SCHEDULE: 'schedule',
+  OUTPOST_DEMO: 'demo',
+  OUTPOST_LOG_LEVEL: 'logLevel',
+  OUTPOST_NODE_NAME: 'nodeName',
+  OUTPOST_SITE_ID: 'siteId',
+  OUTPOST_SYNC_TIMEOUT: 'syncTimeout',
+};
+
+const duration = z
+  .union([
+    z.number().int().positive(),
+    z.string().regex(/^\d+(ms|s|m|h)$/, 'a duration such as 90s, 5m or 1h'),
+  ])
+  .transform((v) => (typeof v === 'number' ? v * 1000 : parseDuration(v)));
+
+const booleanish = z
+  .union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'yes', 'no', ''])])
+  .transform((v) => v === true || v === '1' || v === 'true' || v === 'yes');
+
+const schema = z.object({
+  port: z.coerce.number().int().min(0).max(65535).default(8080),
+  host: z.string().min(1).default('0.0.0.0'),
+  dataDir: z.string().min(1).default('./data'),
+  source: z
+    .object({
+      kind: z.enum(SOURCE_KINDS).optional(),
+      url: z.string().min(1).optional(),
+      ref: z.string().min(1).optional(),
+      path: z.string().default('.'),
+    })
+    .default({ path: '.' }),
+  schedule: z
+    .string()
+    .default('*/5 * * * *')
+    .refine((s) => cron.validate(s), { message: 'not a valid cron expression (5 or 6 fields)' }),
+  demo: booleanish.default(false),
+  logLevel: z.enum(LOG_LEVELS).default('info'),
+  nodeName: z.string().min(1).default(hostname()),
+  siteId: z.string().min(1).optional(),
+  syncTimeout: duration.default(120_000),
+});
+
+export type SourceKind = (typeof SOURCE_KINDS)[number];
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  source: { kind: SourceKind; url: string; ref?: string; path: string };
+  schedule: string;
+  demo: boolean;
+  /** Why demo mode was chosen, for the banner and the log. */
+  demoReason?: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  nodeName: string;
+  siteId?: string;
+  /** Upper bound on one reconcile, in ms. */
+  syncTimeout: number;
+  /** How to reach Kubernetes: in-cluster, a kubeconfig file, or the in-process simulator. */
+  cluster: { mode: 'in-cluster' } | { mode: 'kubeconfig'; path: string } | { mode: 'demo' };
+  configFile?: string;
+}
+
+export function parseDuration(s: string): number {
+  const m = /^(\d+)(ms|s|m|h)$/.exec(s);
+  if (!m) throw new ConfigError([`"${s}" is not a duration such as 90s, 5m or 1h`]);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+  return Number(m[1]) * unit;
+}
+
+/** The sample fleet repo shipped with the project, used in demo mode. */
+export const DEMO_FLEET_DIR = path.resolve(import.meta.dirname, '..', 'demo', 'fleet');
+
+function setPath(target: Record<string, unknown>, dotted: string, value: unknown): void {
+  const keys = dotted.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[keys[keys.length - 1] as string] = value;
+}
+
+function readConfigFile(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError([`OUTPOST_CONFIG: cannot read ${file}: ${(err as Error).message}`], { cause: err });
+  }
+  try {
+    const doc = parseYaml(text, { maxAliasCount: 50 }) ?? {};
+    if (typeof doc !== 'object' || Array.isArray(doc)) throw new Error('the top level must be a mapping');
+    return doc as Record<string, unknown>;
+  } catch (err) {
+    throw new ConfigError([`OUTPOST_CONFIG: ${file} is not valid YAML: ${(err as Error).message}`], {
+      cause: err,
+    });
+  }
+}
+
+function envNameFor(dotted: string): string {
+  return Object.entries(ENV_MAP).find(([, p]) => p === dotted)?.[0] ?? dotted;
+}
+
+/** Pick how to reach Kubernetes, in the order in-cluster → KUBECONFIG → demo. */
+function chooseCluster(
+  env: NodeJS.ProcessEnv,
+  forceDemo: boolean,
+): { cluster: Config['cluster']; demoReason?: string } {
+  if (forceDemo) return { cluster: { mode: 'demo' }, demoReason: 'OUTPOST_DEMO=1' };
+  if (env.KUBERNETES_SERVICE_HOST && existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token')) {
+    return { cluster: { mode: 'in-cluster' } };
+  }
+  const kubeconfig = env.KUBECONFIG?.split(path.delimiter).find((p) => p.length > 0);
+  if (kubeconfig) return { cluster: { mode: 'kubeconfig', path: kubeconfig } };
+  return { cluster: { mode: 'demo' }, demoReason: 'no cluster configured (not in a pod, KUBECONFIG unset)' };
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const raw: Record<string, unknown> = env.OUTPOST_CONFIG ? readConfigFile(env.OUTPOST_CONFIG) : {};
+  for (const [name, dotted] of Object.entries(ENV_MAP)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') setPath(raw, dotted, value);
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const dotted = issue.path.join('.');
+      return `${envNameFor(dotted)}: ${issue.message}`;
+    });
+    throw new ConfigError(problems);
+  }
+  const c = parsed.data;
+  const { cluster, demoReason } = chooseCluster(env, c.demo);
+  const demo = cluster.mode === 'demo';
+  const problems: string[] = [];
+  let source: Config['source'];
+  if (c.source.kind && c.source.url) {
+    source = { kind: c.source.kind, url: c.source.url, path: c.source.path };
+    if (c.source.ref) source.ref = c.source.ref;
+  } else if (demo && !c.source.kind && !c.source.url) {
+    source = {
+      kind: 'dir',
+      url: DEMO_FLEET_DIR,
+      path: c.source.path === '.' ? 'sites/berlin' : c.source.path,
+    };
+  } else {
+    if (!c.source.kind) problems.push('OUTPOST_SOURCE_KIND: required (one of git, http, oci, dir)');
+    if (!c.source.url) problems.push('OUTPOST_SOURCE_URL: required (where the desired state is published)');
+    source = { kind: 'dir', url: '', path: c.source.path };
+  }
+  if (source.kind !== 'dir') {
+    problems.push(`OUTPOST_SOURCE_KIND: "${source.kind}" is not available in this version yet (use dir)`);
+  }
+  if (path.isAbsolute(source.path) || source.path.split(/[\\/]/).includes('..')) {
+    problems.push(`OUTPOST_SOURCE_PATH: "${source.path}" must be a relative path inside the source`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const config: Config = {
+    port: c.port,
+    host: c.host,
+    dataDir: path.resolve(c.dataDir),
+    source,
+    schedule: c.schedule,
+    demo,
+    logLevel: c.logLevel,
+    nodeName: c.nodeName,
+    syncTimeout: c.syncTimeout,
+    cluster,
+  };
+  if (demoReason) config.demoReason = demoReason;
+  if (c.siteId) config.siteId = c.siteId;
+  if (env.OUTPOST_CONFIG) config.configFile = env.OUTPOST_CONFIG;
+  return config;
+}

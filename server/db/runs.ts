@@ -1,0 +1,130 @@
+// Sync run records: one row per reconcile, with its stages, per-object changes and named failure.
+import type { Db } from './open.ts';
+
+export type RunResult = 'running' | 'succeeded' | 'failed' | 'rolled-back';
+export type Trigger = 'schedule' | 'button' | 'cli' | 'upload' | 'startup';
+export type ChangeAction = 'created' | 'configured' | 'unchanged' | 'deleted' | 'skipped' | 'failed';
+
+export interface Change {
+  ref: string;
+  action: ChangeAction;
+  error?: string;
+}
+
+export interface StageMark {
+  stage: string;
+  at: string;
+}
+
+export interface RunRecord {
+  id: number;
+  trigger: Trigger;
+  actor: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  revisionId: number | null;
+  result: RunResult;
+  reason: string | null;
+  message: string | null;
+  stages: StageMark[];
+  changes: Change[];
+  durationMs: number | null;
+}
+
+interface Row {
+  id: number;
+  trigger: Trigger;
+  actor: string | null;
+  started_at: string;
+  finished_at: string | null;
+  revision_id: number | null;
+  result: RunResult;
+  reason: string | null;
+  message: string | null;
+  stages: string;
+  changes: string;
+  duration_ms: number | null;
+}
+
+function toRecord(r: Row): RunRecord {
+  return {
+    id: r.id,
+    trigger: r.trigger,
+    actor: r.actor,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    revisionId: r.revision_id,
+    result: r.result,
+    reason: r.reason,
+    message: r.message,
+    stages: JSON.parse(r.stages) as StageMark[],
+    changes: JSON.parse(r.changes) as Change[],
+    durationMs: r.duration_ms,
+  };
+}
+
+export function startRun(db: Db, trigger: Trigger, actor: string | null, now = new Date()): number {
+  const info = db
+    .prepare('INSERT INTO sync_runs (trigger, actor, started_at) VALUES (?, ?, ?)')
+    .run(trigger, actor, now.toISOString());
+  return Number(info.lastInsertRowid);
+}
+
+export function markStage(db: Db, runId: number, stage: string, now = new Date()): void {
+  db.prepare(
+    `UPDATE sync_runs SET stages = json_insert(stages, '$[#]', json_object('stage', ?, 'at', ?)) WHERE id = ?`,
+  ).run(stage, now.toISOString(), runId);
+}
+
+export function setRunRevision(db: Db, runId: number, revisionId: number): void {
+  db.prepare('UPDATE sync_runs SET revision_id = ? WHERE id = ?').run(revisionId, runId);
+}
+
+export interface RunOutcome {
+  result: Exclude<RunResult, 'running'>;
+  reason?: string | undefined;
+  message?: string | undefined;
+  changes: Change[];
+}
+
+export function finishRun(db: Db, runId: number, outcome: RunOutcome, now = new Date()): void {
+  db.prepare(
+    `UPDATE sync_runs SET finished_at = ?, result = ?, reason = ?, message = ?, changes = ?,
+       duration_ms = CAST(ROUND((julianday(?) - julianday(started_at)) * 86400000) AS INTEGER)
+     WHERE id = ?`,
+  ).run(
+    now.toISOString(),
+    outcome.result,
+    outcome.reason ?? null,
+    outcome.message ?? null,
+    JSON.stringify(outcome.changes),
+    now.toISOString(),
+    runId,
+  );
+}
+
+/** Runs left 'running' by a crash are closed as failed at start-up, so history never shows a ghost run. */
+export function closeAbandonedRuns(db: Db, now = new Date()): number {
+  return db
+    .prepare(
+      `UPDATE sync_runs SET finished_at = ?, result = 'failed', reason = 'Interrupted',
+         message = 'Outpost stopped before this sync finished' WHERE result = 'running'`,
+    )
+    .run(now.toISOString()).changes;
+}
+
+export function getRun(db: Db, id: number): RunRecord | null {
+  const row = db.prepare('SELECT * FROM sync_runs WHERE id = ?').get(id) as Row | undefined;
+  return row ? toRecord(row) : null;
+}
+
+export function recentRuns(db: Db, limit = 20): RunRecord[] {
+  return (db.prepare('SELECT * FROM sync_runs ORDER BY id DESC LIMIT ?').all(limit) as Row[]).map(toRecord);
+}
+
+export function lastFinishedRun(db: Db): RunRecord | null {
+  const row = db
+    .prepare(`SELECT * FROM sync_runs WHERE result != 'running' ORDER BY id DESC LIMIT 1`)
+    .get() as Row | undefined;
+  return row ? toRecord(row) : null;
+}

@@ -1,0 +1,16 @@
+// Small durable key/value facts: the LKG pointer, upstream reachability, last attempted revision.
+import type { Db } from './open.ts';
+
+export type StateKey = 'lkg_revision' | 'upstream' | 'last_attempt';
+
+export function getState<T>(db: Db, key: StateKey): T | null {
+  const row = db.prepare('SELECT value FROM state WHERE key = ?').get(key) as { value: string } | undefined;
+  return row ? (JSON.parse(row.value) as T) : null;
+}
+
+export function setState(db: Db, key: StateKey, value: unknown, now = new Date()): void {
+  db.prepare(
+    `INSERT INTO state (key, value, updated_at) VALUES (?, ?, ?)
+     ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+  ).run(key, JSON.stringify(value), now.toISOString());
+}

@@ -1,0 +1,48 @@
+// Single-flight sync queue: never two reconciles at once; triggers during a run coalesce into one follow-up.
+import type { RunRecord, Trigger } from '../db/runs.ts';
+
+export type RunFn = (trigger: Trigger, actor: string | null) => Promise<RunRecord>;
+
+export class SyncQueue {
+  #run: RunFn;
+  #current: Promise<RunRecord> | null = null;
+  #next: Promise<RunRecord> | null = null;
+
+  constructor(run: RunFn) {
+    this.#run = run;
+  }
+
+  get running(): boolean {
+    return this.#current !== null;
+  }
+
+  /** Starts a run now, or returns the one follow-up run queued behind the current one. */
+  trigger(trigger: Trigger, actor: string | null = null): Promise<RunRecord> {
+    if (!this.#current) return this.#start(trigger, actor);
+    if (!this.#next) {
+      const current = this.#current;
+      this.#next = current
+        .catch(() => undefined)
+        .then(() => {
+          this.#next = null;
+          return this.#start(trigger, actor);
+        });
+    }
+    return this.#next;
+  }
+
+  #start(trigger: Trigger, actor: string | null): Promise<RunRecord> {
+    const p = this.#run(trigger, actor).finally(() => {
+      if (this.#current === p) this.#current = null;
+    });
+    this.#current = p;
+    return p;
+  }
+
+  /** Resolves when nothing is running or queued (for shutdown and tests). */
+  async idle(): Promise<void> {
+    while (this.#current || this.#next) {
+      await (this.#next ?? this.#current)?.catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,85 @@
+// The sync side of Outpost as one object: queue, schedule, live view, progress and status for web and CLI.
+import type { Logger } from 'pino';
+import type { ClusterClient } from '../cluster/types.ts';
+import type { Db } from '../db/open.ts';
+import { closeAbandonedRuns, type RunRecord, recentRuns, type Trigger } from '../db/runs.ts';
+import type { Source } from '../sources/types.ts';
+import { LiveView } from './live.ts';
+import type { SyncMetrics } from './metrics.ts';
+import { SyncQueue } from './queue.ts';
+import { reconcile, type Stage } from './reconciler.ts';
+import { type Schedule, startSchedule } from './schedule.ts';
+import { readStatus, type SyncStatus } from './status.ts';
+
+export interface SyncProgress {
+  running: boolean;
+  runId: number | null;
+  stage: Stage | null;
+}
+
+export interface SyncService {
+  trigger(trigger: Trigger, actor?: string | null): Promise<RunRecord>;
+  progress(): SyncProgress;
+  status(): SyncStatus;
+  runs(limit?: number): RunRecord[];
+  live: LiveView;
+  nextScheduled(): Date | null;
+  start(opts: { schedule: string; liveIntervalMs?: number }): void;
+  stop(): Promise<void>;
+}
+
+export interface SyncServiceDeps {
+  db: Db;
+  cluster: ClusterClient;
+  source: Source;
+  sourcePath: string;
+  log: Logger;
+  metrics?: SyncMetrics;
+}
+
+export function createSyncService(d: SyncServiceDeps): SyncService {
+  const progress: SyncProgress = { running: false, runId: null, stage: null };
+  const live = new LiveView(d.db, d.cluster, d.log);
+  const queue = new SyncQueue(async (trigger, actor) => {
+    progress.running = true;
+    try {
+      return await reconcile(
+        {
+          ...d,
+          onStage: (runId, stage) => {
+            progress.runId = runId;
+            progress.stage = stage;
+          },
+        },
+        trigger,
+        actor,
+      );
+    } finally {
+      progress.running = false;
+      progress.stage = null;
+      void live.refresh();
+    }
+  });
+  let schedule: Schedule | null = null;
+  const abandoned = closeAbandonedRuns(d.db);
+  if (abandoned > 0) d.log.warn({ abandoned }, 'closed sync runs left open by an earlier crash');
+
+  return {
+    trigger: (trigger, actor = null) => queue.trigger(trigger, actor),
+    progress: () => ({ ...progress }),
+    status: () => readStatus(d.db),
+    runs: (limit = 20) => recentRuns(d.db, limit),
+    live,
+    nextScheduled: () => schedule?.nextRun() ?? null,
+    start({ schedule: expression, liveIntervalMs = 10_000 }) {
+      schedule = startSchedule(expression, queue, (err) => d.log.error({ err }, 'scheduled sync crashed'));
+      live.start(liveIntervalMs);
+      void live.refresh();
+    },
+    async stop() {
+      schedule?.stop();
+      live.stop();
+      await queue.idle();
+    },
+  };
+}

@@ -1,0 +1,60 @@
+// The node's sync status as one plain object: read from SQLite only, so the CLI and the page agree.
+import type { Db } from '../db/open.ts';
+import { getRevision, shortDigest } from '../db/revisions.ts';
+import { lastFinishedRun, type RunRecord } from '../db/runs.ts';
+import { getState } from '../db/state.ts';
+import type { LkgPointer, UpstreamState } from './reconciler.ts';
+
+export interface SyncStatus {
+  applied: { revision: string; digest: string; at: string; version: string | null; objects: number } | null;
+  attempted: {
+    revision: string | null;
+    result: 'succeeded' | 'failed' | 'rolled-back';
+    reason: string | null;
+    message: string | null;
+    at: string;
+    runId: number;
+  } | null;
+  upstream: {
+    reachable: boolean | null;
+    lastContact: string | null;
+    unreachableSince: string | null;
+    lastError: string | null;
+  };
+}
+
+export function readStatus(db: Db): SyncStatus {
+  const lkg = getState<LkgPointer>(db, 'lkg_revision');
+  const lkgRev = lkg ? getRevision(db, lkg.revisionId) : null;
+  const run: RunRecord | null = lastFinishedRun(db);
+  const attemptedRev = run?.revisionId ? getRevision(db, run.revisionId) : null;
+  const upstream = getState<UpstreamState>(db, 'upstream');
+  return {
+    applied:
+      lkg && lkgRev
+        ? {
+            revision: shortDigest(lkg.digest),
+            digest: lkg.digest,
+            at: lkg.at,
+            version: lkgRev.version,
+            objects: lkgRev.objectCount,
+          }
+        : null,
+    attempted: run
+      ? {
+          revision: attemptedRev ? shortDigest(attemptedRev.digest) : null,
+          result: run.result as 'succeeded' | 'failed' | 'rolled-back',
+          reason: run.reason,
+          message: run.message,
+          at: run.finishedAt ?? run.startedAt,
+          runId: run.id,
+        }
+      : null,
+    upstream: {
+      reachable: upstream ? upstream.reachable : null,
+      lastContact: upstream?.lastContact ?? null,
+      unreachableSince: upstream?.unreachableSince ?? null,
+      lastError: upstream?.lastError ?? null,
+    },
+  };
+}

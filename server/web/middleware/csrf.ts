@@ -1,0 +1,59 @@
+// CSRF defence for every state-changing request: a token bound to a cookie (HMAC), plus an Origin check.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+
+const COOKIE = 'outpost_csrf';
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function readCookie(req: Request, name: string): string | null {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return decodeURIComponent(v.join('='));
+  }
+  return null;
+}
+
+export function csrf(secret: Buffer) {
+  const sign = (id: string) => createHmac('sha256', secret).update(id).digest('base64url');
+  return (req: Request, res: Response, next: NextFunction): void => {
+    let id = readCookie(req, COOKIE);
+    if (!id || !/^[A-Za-z0-9_-]{22,64}$/.test(id)) {
+      id = randomBytes(24).toString('base64url');
+      res.cookie(COOKIE, id, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/' });
+    }
+    res.locals.csrfToken = sign(id);
+    if (SAFE.has(req.method)) {
+      next();
+      return;
+    }
+
+    const origin = req.headers.origin;
+    if (origin && origin !== 'null') {
+      const host = req.headers.host;
+      let originHost: string | null = null;
+      try {
+        originHost = new URL(origin).host;
+      } catch {
+        // An unparseable Origin is treated as foreign.
+      }
+      if (!host || originHost !== host) {
+        res.status(403).type('text/plain').send('Forbidden: cross-site request refused.');
+        return;
+      }
+    } else if (origin === 'null') {
+      res.status(403).type('text/plain').send('Forbidden: cross-site request refused.');
+      return;
+    }
+    const sent = req.get('x-csrf-token') ?? (req.body as { _csrf?: unknown } | undefined)?._csrf;
+    const expected = Buffer.from(sign(id));
+    const given = Buffer.from(typeof sent === 'string' ? sent : '');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      res
+        .status(403)
+        .type('text/plain')
+        .send('Forbidden: the form is out of date. Reload the page and try again.');
+      return;
+    }
+    next();
+  };
+}

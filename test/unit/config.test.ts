@@ -1,0 +1,76 @@
+// Config: defaults, env over file, and one clear line per problem.
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { ConfigError, DEMO_FLEET_DIR, loadConfig } from '../../server/config.ts';
+
+test('config falls back to demo with the sample fleet when no cluster is configured', () => {
+  const c = loadConfig({});
+  assert.equal(c.demo, true);
+  assert.equal(c.cluster.mode, 'demo');
+  assert.equal(c.port, 8080);
+  assert.equal(c.schedule, '*/5 * * * *');
+  assert.deepEqual(c.source, { kind: 'dir', url: DEMO_FLEET_DIR, path: 'sites/berlin' });
+  assert.match(c.demoReason ?? '', /no cluster configured/);
+});
+
+test('config uses KUBECONFIG when set and then needs a source', () => {
+  assert.throws(
+    () => loadConfig({ KUBECONFIG: '/tmp/kc.yaml' }),
+    (err: unknown) =>
+      err instanceof ConfigError &&
+      err.problems.some((p) => p.startsWith('OUTPOST_SOURCE_KIND: required')) &&
+      err.problems.some((p) => p.startsWith('OUTPOST_SOURCE_URL: required')),
+  );
+  const c = loadConfig({
+    KUBECONFIG: '/tmp/kc.yaml',
+    OUTPOST_SOURCE_KIND: 'dir',
+    OUTPOST_SOURCE_URL: '/srv/fleet',
+  });
+  assert.deepEqual(c.cluster, { mode: 'kubeconfig', path: '/tmp/kc.yaml' });
+  assert.equal(c.demo, false);
+});
+
+test('config reports every invalid setting on its own line naming the variable', () => {
+  try {
+    loadConfig({ OUTPOST_PORT: 'eighty', OUTPOST_SCHEDULE: 'every day', OUTPOST_SOURCE_KIND: 'ftp' });
+    assert.fail('expected a ConfigError');
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    const names = err.problems.map((p) => p.split(':')[0]);
+    assert.deepEqual(names.sort(), ['OUTPOST_PORT', 'OUTPOST_SCHEDULE', 'OUTPOST_SOURCE_KIND']);
+    assert.equal(err.message.split('\n').length, 4);
+  }
+});
+
+test('config reads the YAML file and lets the environment override it', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'outpost-config-'));
+  const file = path.join(dir, 'config.yaml');
+  writeFileSync(
+    file,
+    'port: 9000\nschedule: "*/2 * * * *"\nsource:\n  kind: dir\n  url: /srv/a\n  path: sites/x\n',
+  );
+  const c = loadConfig({ OUTPOST_CONFIG: file, OUTPOST_PORT: '9100', OUTPOST_DEMO: '1' });
+  assert.equal(c.port, 9100);
+  assert.equal(c.schedule, '*/2 * * * *');
+  assert.deepEqual(c.source, { kind: 'dir', url: '/srv/a', path: 'sites/x' });
+});
+
+test('config refuses a source path that escapes the source', () => {
+  assert.throws(
+    () => loadConfig({ OUTPOST_SOURCE_PATH: '../etc' }),
+    /OUTPOST_SOURCE_PATH: "..\/etc" must be a relative path/,
+  );
+});
+
+test('config names the file when it is not valid YAML', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'outpost-config-'));
+  const file = path.join(dir, 'bad.yaml');
+  writeFileSync(file, 'port: [1, 2\n');
+  assert.throws(
+    () => loadConfig({ OUTPOST_CONFIG: file }),
+    new RegExp(`OUTPOST_CONFIG: ${file} is not valid YAML`),
+  );
+});

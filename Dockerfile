@@ -4,11 +4,11 @@
 
 FROM node:24-alpine AS build
 WORKDIR /app
-# Manifests first so the dependency layer is cached until they change. better-sqlite3 ships a prebuilt
-# linuxmusl binary in its package ("gypfile": false), so no compiler is needed; npm 11 runs dependency
-# install scripts only for packages listed in package.json's allowScripts.
+# Manifests first so the dependency layer is cached until they change. better-sqlite3 loads the prebuilt
+# linuxmusl binary shipped in its package, so no install script is needed; --ignore-scripts also skips our
+# own postinstall (it vendors htmx, done below once scripts/ is copied).
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 COPY server ./server
 COPY views ./views
 COPY public ./public

@@ -1,25 +1,51 @@
-// Health dispatcher keyed by group/kind; objects without a specific check are healthy once they exist.
+// Health dispatcher keyed by group/kind; objects without a specific check use Ready, or are healthy once present.
+import { crdHealth } from './crd.ts';
 import { daemonSetHealth } from './daemonset.ts';
 import { deploymentHealth } from './deployment.ts';
+import { helmChartHealth } from './helmchart.ts';
+import { jobHealth } from './job.ts';
+import { namespaceHealth } from './namespace.ts';
+import { podHealth } from './pod.ts';
+import { pvcHealth } from './pvc.ts';
+import { replicaSetHealth } from './replicaset.ts';
+import { serviceHealth } from './service.ts';
 import { statefulSetHealth } from './statefulset.ts';
 import { condition, type Health, type HealthCheck } from './types.ts';
 
+export { helmChartJobName } from './helmchart.ts';
 export type { Health, HealthStatus } from './types.ts';
 
 const CHECKS: Record<string, HealthCheck> = {
   'apps/Deployment': deploymentHealth,
   'apps/StatefulSet': statefulSetHealth,
   'apps/DaemonSet': daemonSetHealth,
+  'apps/ReplicaSet': replicaSetHealth,
+  '/Pod': podHealth,
+  'batch/Job': jobHealth,
+  '/PersistentVolumeClaim': pvcHealth,
+  '/Service': serviceHealth,
+  '/Namespace': namespaceHealth,
+  'apiextensions.k8s.io/CustomResourceDefinition': crdHealth,
+  'helm.cattle.io/HelmChart': helmChartHealth,
 };
 
 function groupOf(apiVersion: string): string {
   return apiVersion.includes('/') ? (apiVersion.split('/')[0] as string) : '';
 }
 
-export function healthOf(obj: Record<string, unknown> | null, apiVersion: string, kind: string): Health {
+export function hasSpecificCheck(apiVersion: string, kind: string): boolean {
+  return `${groupOf(apiVersion)}/${kind}` in CHECKS;
+}
+
+export function healthOf(
+  obj: Record<string, unknown> | null,
+  apiVersion: string,
+  kind: string,
+  related?: Record<string, unknown> | null,
+): Health {
   if (!obj) return { status: 'Degraded', message: 'missing from the cluster' };
   const check = CHECKS[`${groupOf(apiVersion)}/${kind}`];
-  if (check) return check(obj);
+  if (check) return check(obj, related);
   const ready = condition(obj, 'Ready');
   if (ready) {
     return ready.status === 'True'

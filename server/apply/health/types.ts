@@ -6,7 +6,8 @@ export interface Health {
   message: string;
 }
 
-export type HealthCheck = (obj: Record<string, unknown>) => Health;
+/** `related` is an object the check depends on (a HelmChart's install Job), looked up by the caller. */
+export type HealthCheck = (obj: Record<string, unknown>, related?: Record<string, unknown> | null) => Health;
 
 export interface Condition {
   type: string;

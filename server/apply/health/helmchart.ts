@@ -1,0 +1,23 @@
+// K3s HelmChart health: K3s's helm-controller runs an install Job and names it in status.jobName; the chart is
+// healthy when that Job succeeded. The Job is looked up by the caller and passed in as `related`.
+import { jobHealth } from './job.ts';
+import { condition, type Health } from './types.ts';
+
+export function helmChartJobName(obj: Record<string, unknown>): string | null {
+  return (obj.status as { jobName?: string } | undefined)?.jobName ?? null;
+}
+
+export function helmChartHealth(
+  obj: Record<string, unknown>,
+  related?: Record<string, unknown> | null,
+): Health {
+  const failed = condition(obj, 'Failed');
+  if (failed?.status === 'True')
+    return { status: 'Degraded', message: failed.message ?? 'helm install failed' };
+  const jobName = helmChartJobName(obj);
+  if (!jobName)
+    return { status: 'Progressing', message: 'waiting for the helm-controller to start the install job' };
+  if (!related) return { status: 'Progressing', message: `waiting for install job ${jobName}` };
+  const job = jobHealth(related);
+  return { ...job, message: `install job ${jobName}: ${job.message}` };
+}

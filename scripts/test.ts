@@ -28,7 +28,13 @@ for (const [name, cmd, args] of steps) {
   if (only.length > 0 && !only.includes(name)) continue;
   const started = Date.now();
   process.stdout.write(`\n== ${name}\n`);
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, OUTPOST_LOG_LEVEL: 'silent' } });
-  process.stdout.write(`== ${name}: ${r.status === 0 ? 'ok' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
+  const r = spawnSync(cmd, args, {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, OUTPOST_LOG_LEVEL: 'silent' },
+  });
+  process.stdout.write(
+    `== ${name}: ${r.status === 0 ? 'ok' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)}s\n`,
+  );
   if (r.status !== 0) process.exit(r.status ?? 1);
 }

@@ -143,7 +143,10 @@ function chooseCluster(
   }
   const kubeconfig = env.KUBECONFIG?.split(path.delimiter).find((p) => p.length > 0);
   if (kubeconfig) return { cluster: { mode: 'kubeconfig', path: kubeconfig } };
-  return { cluster: { mode: 'demo' }, demoReason: 'no cluster configured (not in a pod, KUBECONFIG unset)' };
+  return {
+    cluster: { mode: 'demo' },
+    demoReason: 'no cluster configured: not in a pod and KUBECONFIG unset',
+  };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

@@ -4,6 +4,7 @@ import { ValidationError } from '../apply/errors.ts';
 import { planObjects } from '../apply/plan.ts';
 import { inventoryDiff, pruneObjects } from '../apply/prune.ts';
 import { applyAll } from '../apply/ssa.ts';
+import { ClusterError } from '../cluster/client.ts';
 import type { ClusterClient, KubeObject } from '../cluster/types.ts';
 import { refOf } from '../cluster/types.ts';
 import type { Db } from '../db/open.ts';
@@ -152,9 +153,10 @@ function wrap(reason: FailureReason, err: unknown): StageFailure {
 
 /** A cluster that does not answer is its own reason: the revision itself may be fine. */
 function reasonFor(err: unknown, fallback: FailureReason): FailureReason {
-  const cause = (err as { cause?: unknown }).cause ?? err;
-  if (!(err instanceof ValidationError) && (cause as { status?: number }).status === 0)
-    return 'ClusterUnreachable';
+  for (let e = err; e instanceof Error; e = e.cause) {
+    if (e instanceof ValidationError) break;
+    if (e instanceof ClusterError && e.status === 0) return 'ClusterUnreachable';
+  }
   return fallback;
 }
 

@@ -23,6 +23,13 @@ export interface SyncStatus {
   };
 }
 
+/** What a node that never synced reports (also when it has no store yet). */
+export const EMPTY_STATUS: SyncStatus = {
+  applied: null,
+  attempted: null,
+  upstream: { reachable: null, lastContact: null, unreachableSince: null, lastError: null },
+};
+
 export function readStatus(db: Db): SyncStatus {
   const lkg = getState<LkgPointer>(db, 'lkg_revision');
   const lkgRev = lkg ? getRevision(db, lkg.revisionId) : null;

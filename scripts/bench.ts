@@ -1,0 +1,13 @@
+// `npm run bench`: the figures the issues ask for, measured on this machine in one run. Prints a table.
+import { startupAndMemory } from './bench/startup.ts';
+
+const sections = [startupAndMemory];
+const only = process.argv.slice(2);
+
+for (const section of sections) {
+  if (only.length > 0 && !only.includes(section.id)) continue;
+  process.stdout.write(`\n## ${section.title}\n\n`);
+  const rows = await section.run();
+  const width = Math.max(...rows.map(([k]) => k.length));
+  for (const [k, v] of rows) process.stdout.write(`${k.padEnd(width)}  ${v}\n`);
+}

@@ -12,7 +12,7 @@ async function run(args: string[]): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError(`--port: "${values.port}" is not a port`);
   const kubeconfigPath = path.resolve(values.kubeconfig ?? 'sim-kubeconfig.yaml');
-  const { startKubesim } = await import('./kubesim/index.ts');
+  const { startKubesim } = await import('../kubesim/index.ts');
   const sim = await startKubesim({
     port,
     kubeconfigPath,

@@ -5,6 +5,9 @@ import path from 'node:path';
 import cron from 'node-cron';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { type ClusterTarget, SERVICE_ACCOUNT_DIR } from './cluster/credentials.ts';
+import { parsePins } from './sources/net.ts';
+import { resolveTrustedKey } from './sources/verify.ts';
 
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -15,7 +18,7 @@ export class ConfigError extends Error {
   }
 }
 
-const SOURCE_KINDS = ['git', 'http', 'oci', 'dir'] as const;
+const SOURCE_KINDS = ['git', 'http', 'oci', 'upload', 'dir'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Where each setting comes from: env name → path in the YAML file. */
@@ -27,6 +30,11 @@ const ENV_MAP: Record<string, string> = {
   OUTPOST_SOURCE_URL: 'source.url',
   OUTPOST_SOURCE_REF: 'source.ref',
   OUTPOST_SOURCE_PATH: 'source.path',
+  OUTPOST_SOURCE_AUTH_FILE: 'source.authFile',
+  OUTPOST_SOURCE_TLS_PIN: 'source.tlsPin',
+  OUTPOST_TRUSTED_KEYS: 'trustedKeys',
+  OUTPOST_REQUIRE_SIGNATURE: 'requireSignature',
+  OUTPOST_FETCH_TIMEOUT: 'fetchTimeout',
   OUTPOST_SCHEDULE: 'schedule',
   OUTPOST_DEMO: 'demo',
   OUTPOST_LOG_LEVEL: 'logLevel',
@@ -56,6 +64,8 @@ const schema = z.object({
       url: z.string().min(1).optional(),
       ref: z.string().min(1).optional(),
       path: z.string().default('.'),
+      authFile: z.string().min(1).optional(),
+      tlsPin: z.string().min(1).optional(),
     })
     .default({ path: '.' }),
   schedule: z
@@ -67,6 +77,9 @@ const schema = z.object({
   nodeName: z.string().min(1).default(hostname()),
   siteId: z.string().min(1).optional(),
   syncTimeout: duration.default(120_000),
+  trustedKeys: z.union([z.string(), z.array(z.string())]).optional(),
+  requireSignature: booleanish.default(true),
+  fetchTimeout: duration.default(60_000),
 });
 
 export type SourceKind = (typeof SOURCE_KINDS)[number];
@@ -75,7 +88,16 @@ export interface Config {
   port: number;
   host: string;
   dataDir: string;
-  source: { kind: SourceKind; url: string; ref?: string; path: string };
+  source: {
+    kind: SourceKind;
+    url: string;
+    ref?: string;
+    path: string;
+    /** A file with `user:password` or a token (a mounted Secret); read on every fetch. */
+    authFile?: string;
+    /** sha256 pins of the source host's key or certificate; a pin replaces CA validation. */
+    tlsPin?: string;
+  };
   schedule: string;
   demo: boolean;
   /** Why demo mode was chosen, for the banner and the log. */
@@ -85,8 +107,14 @@ export interface Config {
   siteId?: string;
   /** Upper bound on one reconcile, in ms. */
   syncTimeout: number;
+  /** minisign public keys (base64 key lines) any of which may sign bundles. */
+  trustedKeys: string[];
+  /** Refuse unsigned bundles (http, oci, upload); off only when explicitly turned off. */
+  requireSignature: boolean;
+  /** Deadline for one request to the source, in ms. */
+  fetchTimeout: number;
   /** How to reach Kubernetes: in-cluster, a kubeconfig file, or the in-process simulator. */
-  cluster: { mode: 'in-cluster' } | { mode: 'kubeconfig'; path: string } | { mode: 'demo' };
+  cluster: ClusterTarget | { mode: 'demo' };
   configFile?: string;
 }
 
@@ -138,8 +166,9 @@ function chooseCluster(
   forceDemo: boolean,
 ): { cluster: Config['cluster']; demoReason?: string } {
   if (forceDemo) return { cluster: { mode: 'demo' }, demoReason: 'OUTPOST_DEMO=1' };
-  if (env.KUBERNETES_SERVICE_HOST && existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token')) {
-    return { cluster: { mode: 'in-cluster' } };
+  const host = env.KUBERNETES_SERVICE_HOST;
+  if (host && existsSync(path.join(SERVICE_ACCOUNT_DIR, 'token'))) {
+    return { cluster: { mode: 'in-cluster', host, port: env.KUBERNETES_SERVICE_PORT ?? '443' } };
   }
   const kubeconfig = env.KUBECONFIG?.split(path.delimiter).find((p) => p.length > 0);
   if (kubeconfig) return { cluster: { mode: 'kubeconfig', path: kubeconfig } };
@@ -171,6 +200,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (c.source.kind && c.source.url) {
     source = { kind: c.source.kind, url: c.source.url, path: c.source.path };
     if (c.source.ref) source.ref = c.source.ref;
+  } else if (c.source.kind === 'upload') {
+    source = { kind: 'upload', url: path.join(path.resolve(c.dataDir), 'uploads'), path: c.source.path };
   } else if (demo && !c.source.kind && !c.source.url) {
     source = {
       kind: 'dir',
@@ -178,12 +209,33 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       path: c.source.path === '.' ? 'sites/berlin' : c.source.path,
     };
   } else {
-    if (!c.source.kind) problems.push('OUTPOST_SOURCE_KIND: required (one of git, http, oci, dir)');
+    if (!c.source.kind) problems.push('OUTPOST_SOURCE_KIND: required (one of git, http, oci, upload, dir)');
     if (!c.source.url) problems.push('OUTPOST_SOURCE_URL: required (where the desired state is published)');
     source = { kind: 'dir', url: '', path: c.source.path };
   }
-  if (source.kind !== 'dir') {
-    problems.push(`OUTPOST_SOURCE_KIND: "${source.kind}" is not available in this version yet (use dir)`);
+  if (c.source.authFile) source.authFile = c.source.authFile;
+  if (c.source.tlsPin) {
+    source.tlsPin = c.source.tlsPin;
+    try {
+      parsePins(c.source.tlsPin);
+    } catch (err) {
+      problems.push(`OUTPOST_SOURCE_TLS_PIN: ${(err as Error).message}`);
+    }
+  }
+  if ((source.kind === 'git' || source.kind === 'http') && !/^https?:\/\//.test(source.url)) {
+    problems.push(`OUTPOST_SOURCE_URL: a ${source.kind} source needs an http:// or https:// URL`);
+  }
+  if (source.kind === 'oci' && !/^oci(\+https?)?:\/\/[^/]+\/.+/.test(source.url)) {
+    problems.push('OUTPOST_SOURCE_URL: an oci source looks like oci://registry.example.com/fleet/site:tag');
+  }
+  const trustedKeys: string[] = [];
+  const keyEntries = Array.isArray(c.trustedKeys) ? c.trustedKeys : (c.trustedKeys ?? '').split(',');
+  for (const entry of keyEntries.map((k) => k.trim()).filter((k) => k !== '')) {
+    try {
+      trustedKeys.push(resolveTrustedKey(entry));
+    } catch (err) {
+      problems.push(`OUTPOST_TRUSTED_KEYS: ${(err as Error).message}`);
+    }
   }
   if (path.isAbsolute(source.path) || source.path.split(/[\\/]/).includes('..')) {
     problems.push(`OUTPOST_SOURCE_PATH: "${source.path}" must be a relative path inside the source`);
@@ -200,6 +252,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: c.logLevel,
     nodeName: c.nodeName,
     syncTimeout: c.syncTimeout,
+    trustedKeys,
+    requireSignature: c.requireSignature,
+    fetchTimeout: c.fetchTimeout,
     cluster,
   };
   if (demoReason) config.demoReason = demoReason;

@@ -21,7 +21,7 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
   const sync = createSyncService({
     db,
     cluster,
-    source: createSource(config.source),
+    source: createSource(config.source, config),
     sourcePath: config.source.path,
     log,
     metrics: createSyncMetrics(registry),
@@ -57,6 +57,7 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
     await sync.stop();
+    cluster.close();
     await sim?.close();
     db.close();
   };

@@ -1,8 +1,9 @@
 // `outpost sync --once`: one reconcile in this process, exit 0 only on success.
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createClusterClient, loadKubeConfig } from '../cluster/client.ts';
+import { createClusterClient } from '../cluster/client.ts';
 import { connectCluster, demoKubeconfigPath } from '../cluster/connect.ts';
+import { loadCredentials } from '../cluster/credentials.ts';
 import { loadConfig } from '../config.ts';
 import { openDb } from '../db/open.ts';
 import { createLogger } from '../log.ts';
@@ -14,7 +15,7 @@ async function demoCluster(dataDir: string) {
   // Reuse the running demo server's simulator when there is one, so the CLI acts on what the page shows.
   const file = demoKubeconfigPath(dataDir);
   if (existsSync(file)) {
-    const cluster = createClusterClient(loadKubeConfig({ mode: 'kubeconfig', path: file }));
+    const cluster = createClusterClient(loadCredentials({ mode: 'kubeconfig', path: file }));
     try {
       await cluster.ping();
       return { cluster, sim: null };
@@ -38,7 +39,7 @@ async function run(args: string[]): Promise<number> {
       {
         db,
         cluster: connected.cluster,
-        source: createSource(config.source),
+        source: createSource(config.source, config),
         sourcePath: config.source.path,
         log,
       },
@@ -49,6 +50,7 @@ async function run(args: string[]): Promise<number> {
     for (const c of run.changes) out(`  ${c.action.padEnd(10)} ${c.ref}${c.error ? ` — ${c.error}` : ''}`);
     return run.result === 'succeeded' ? 0 : 1;
   } finally {
+    connected.cluster.close();
     await connected.sim?.close();
     db.close();
     log.flush();

@@ -1,7 +1,7 @@
-// The narrow Kubernetes client: client-node loads the credentials, we speak REST for the few verbs we need.
+// The narrow Kubernetes client: plain REST over node:http(s) for the few verbs Outpost needs.
 import http from 'node:http';
 import https from 'node:https';
-import { KubeConfig } from '@kubernetes/client-node';
+import { authorization, type Credentials } from './credentials.ts';
 import type {
   ApplyOptions,
   ClusterClient,
@@ -24,8 +24,6 @@ export class ClusterError extends Error {
   }
 }
 
-export type ClusterTarget = { mode: 'in-cluster' } | { mode: 'kubeconfig'; path: string };
-
 interface Response {
   status: number;
   body: unknown;
@@ -39,16 +37,6 @@ interface APIResource {
 
 const REQUEST_TIMEOUT_MS = 30_000;
 
-export function loadKubeConfig(target: ClusterTarget): KubeConfig {
-  const kc = new KubeConfig();
-  if (target.mode === 'in-cluster') kc.loadFromCluster();
-  else kc.loadFromFile(target.path);
-  if (!kc.getCurrentCluster()) {
-    throw new ClusterError(`kubeconfig has no current cluster`, 0, 'BadConfig');
-  }
-  return kc;
-}
-
 function groupVersionPath(apiVersion: string): string {
   return apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
 }
@@ -61,44 +49,36 @@ function statusMessage(body: unknown, fallback: string): { message: string; reas
   return { message: fallback, reason: 'Unknown' };
 }
 
-export function createClusterClient(kc: KubeConfig): ClusterClient {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new ClusterError('kubeconfig has no current cluster', 0, 'BadConfig');
-  const server = cluster.server.replace(/\/$/, '');
+export function createClusterClient(creds: Credentials): ClusterClient {
+  const server = creds.server;
+  const tls = server.startsWith('https:');
+  // One keep-alive agent: a sync of 2,000 objects must not open 6,000 connections.
+  const agent = tls
+    ? new https.Agent({
+        keepAlive: true,
+        maxSockets: 8,
+        ...(creds.ca ? { ca: creds.ca } : {}),
+        ...(creds.cert ? { cert: creds.cert } : {}),
+        ...(creds.key ? { key: creds.key } : {}),
+        ...(creds.servername ? { servername: creds.servername } : {}),
+        rejectUnauthorized: !creds.insecure,
+      })
+    : new http.Agent({ keepAlive: true, maxSockets: 8 });
   const discovery = new Map<string, Promise<APIResource[]>>();
 
-  async function request(
-    method: string,
-    path: string,
-    body?: unknown,
-    contentType = 'application/json',
-  ): Promise<Response> {
-    const opts: https.RequestOptions = { method, headers: {} };
-    await kc.applyToHTTPSOptions(opts);
-    const url = new URL(server + path);
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const headers: Record<string, string | number> = {
-      ...(opts.headers as Record<string, string>),
-      accept: 'application/json',
-    };
-    if (payload) {
-      headers['content-type'] = contentType;
-      headers['content-length'] = payload.length;
-    }
-    const lib = url.protocol === 'https:' ? https : http;
-    // client-node builds an https.Agent even for http servers when TLS verify is skipped; only pass a matching one.
-    const agent =
-      url.protocol === 'https:' ? opts.agent : opts.agent instanceof https.Agent ? undefined : opts.agent;
+  function send(method: string, url: URL, headers: Record<string, string | number>, payload?: Buffer) {
     return new Promise<Response>((resolve, reject) => {
-      const req = lib.request(
+      const req = (tls ? https : http).request(
         url,
-        { ...opts, method, headers, agent, timeout: REQUEST_TIMEOUT_MS },
+        { method, headers, agent, timeout: REQUEST_TIMEOUT_MS },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('error', (err) =>
             reject(
-              new ClusterError(`${method} ${path}: ${err.message}`, 0, 'ConnectionLost', { cause: err }),
+              new ClusterError(`${method} ${url.pathname}: ${err.message}`, 0, 'ConnectionLost', {
+                cause: err,
+              }),
             ),
           );
           res.on('end', () => {
@@ -114,16 +94,38 @@ export function createClusterClient(kc: KubeConfig): ClusterClient {
         },
       );
       req.on('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS / 1000}s`)));
-      req.on('error', (err) =>
+      req.on('error', (err) => {
+        const e = new ClusterError(`Kubernetes API ${server} unreachable: ${err.message}`, 0, 'Unreachable', {
+          cause: err,
+        });
+        // A kept-alive socket the server closed meanwhile: the request never reached it, so it is safe to resend.
         reject(
-          new ClusterError(`Kubernetes API ${server} unreachable: ${err.message}`, 0, 'Unreachable', {
-            cause: err,
+          Object.assign(e, {
+            stale: req.reusedSocket && (err as NodeJS.ErrnoException).code === 'ECONNRESET',
           }),
-        ),
-      );
+        );
+      });
       if (payload) req.write(payload);
       req.end();
     });
+  }
+
+  async function request(method: string, path: string, body?: unknown, contentType = 'application/json') {
+    const url = new URL(server + path);
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const headers: Record<string, string | number> = { accept: 'application/json' };
+    const auth = authorization(creds);
+    if (auth) headers.authorization = auth;
+    if (payload) {
+      headers['content-type'] = contentType;
+      headers['content-length'] = payload.length;
+    }
+    try {
+      return await send(method, url, headers, payload);
+    } catch (err) {
+      if ((err as { stale?: boolean }).stale) return send(method, url, headers, payload);
+      throw err;
+    }
   }
 
   function fail(what: string, res: Response): never {
@@ -219,6 +221,9 @@ export function createClusterClient(kc: KubeConfig): ClusterClient {
       );
       if (res.status !== 200 && res.status !== 201) fail(refString(ref), res);
       return res.body as KubeObject;
+    },
+    close() {
+      agent.destroy();
     },
     async delete(ref) {
       const res = await request('DELETE', await objectPath(ref), {

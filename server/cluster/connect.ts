@@ -2,7 +2,8 @@
 import path from 'node:path';
 import type { Config } from '../config.ts';
 import type { Kubesim } from '../kubesim/index.ts';
-import { createClusterClient, loadKubeConfig } from './client.ts';
+import { createClusterClient } from './client.ts';
+import { loadCredentials } from './credentials.ts';
 import type { ClusterClient } from './types.ts';
 
 export interface Connected {
@@ -22,9 +23,9 @@ export async function connectCluster(config: Config): Promise<Connected> {
     const { startKubesim } = await import('../kubesim/index.ts');
     const sim = await startKubesim({ kubeconfigPath });
     return {
-      cluster: createClusterClient(loadKubeConfig({ mode: 'kubeconfig', path: kubeconfigPath })),
+      cluster: createClusterClient(loadCredentials({ mode: 'kubeconfig', path: kubeconfigPath })),
       sim,
     };
   }
-  return { cluster: createClusterClient(loadKubeConfig(config.cluster)), sim: null };
+  return { cluster: createClusterClient(loadCredentials(config.cluster)), sim: null };
 }

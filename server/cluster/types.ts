@@ -61,6 +61,8 @@ export interface ClusterClient {
   apply(obj: KubeObject, opts: ApplyOptions): Promise<KubeObject>;
   /** Returns false when the object was already gone. */
   delete(ref: ObjectRef): Promise<boolean>;
+  /** Drops kept-alive connections (shutdown). */
+  close(): void;
 }
 
 /** `apps/v1 Deployment shop/web` — the identity used in every message. */

@@ -2,7 +2,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createClusterClient, loadKubeConfig } from '../../server/cluster/client.ts';
+import { createClusterClient } from '../../server/cluster/client.ts';
+import { loadCredentials } from '../../server/cluster/credentials.ts';
 import type { ClusterClient } from '../../server/cluster/types.ts';
 import { type Db, openDb } from '../../server/db/open.ts';
 import { type Kubesim, type KubesimOptions, startKubesim } from '../../server/kubesim/index.ts';
@@ -37,7 +38,7 @@ export async function makeFleet(files: Record<string, string>, simOpts: KubesimO
   write(files);
   const kubeconfigPath = path.join(dir, 'kubeconfig.yaml');
   const sim = await startKubesim({ readyDelayMs: 50, ...simOpts, kubeconfigPath });
-  const cluster = createClusterClient(loadKubeConfig({ mode: 'kubeconfig', path: kubeconfigPath }));
+  const cluster = createClusterClient(loadCredentials({ mode: 'kubeconfig', path: kubeconfigPath }));
   const db = openDb(dataDir);
   const deps: ReconcilerDeps = { db, cluster, source: dirSource(sourceDir), sourcePath: '.', log: silentLog };
   return {
@@ -50,6 +51,7 @@ export async function makeFleet(files: Record<string, string>, simOpts: KubesimO
     deps,
     write,
     async close() {
+      cluster.close();
       db.close();
       await sim.close();
       rmSync(dir, { recursive: true, force: true });

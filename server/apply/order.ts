@@ -34,19 +34,17 @@ const RANK: Record<string, number> = {
 };
 const CUSTOM = 10;
 
+export function rankOf(o: KubeObject): number {
+  return RANK[o.kind] ?? CUSTOM;
+}
+
 /** Stable sort by rank, then kind, namespace, name — the same input always applies in the same order. */
 export function orderObjects(objects: KubeObject[]): KubeObject[] {
-  const key = (o: KubeObject) => RANK[o.kind] ?? CUSTOM;
   return [...objects].sort(
     (a, b) =>
-      key(a) - key(b) ||
+      rankOf(a) - rankOf(b) ||
       a.kind.localeCompare(b.kind) ||
       (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') ||
       a.metadata.name.localeCompare(b.metadata.name),
   );
-}
-
-/** Objects a later object's apply may depend on being present and established. */
-export function isFoundation(o: KubeObject): boolean {
-  return o.kind === 'CustomResourceDefinition' || o.kind === 'Namespace';
 }

@@ -1,11 +1,19 @@
-// Server-side apply of an ordered plan, one object at a time, classifying each result.
+// Server-side apply of an ordered plan: staged by rank, concurrent within a stage, no-op applies skipped.
 import { isDeepStrictEqual } from 'node:util';
 import type { ClusterClient, KubeObject } from '../cluster/types.ts';
 import { refOf, refString } from '../cluster/types.ts';
 import type { Change } from '../db/runs.ts';
 import { ApplyError } from './errors.ts';
 import { FIELD_MANAGER, withOwnerLabels } from './labels.ts';
-import { isFoundation } from './order.ts';
+import { readLive } from './live.ts';
+import { rankOf } from './order.ts';
+import { mapPool } from './pool.ts';
+
+export interface ApplyOptions {
+  /** Take fields another manager owns (config `conflicts: force`); by default such a conflict fails the apply. */
+  forceConflicts?: boolean;
+  concurrency?: number;
+}
 
 export interface ApplyReport {
   changes: Change[];
@@ -19,10 +27,7 @@ async function waitEstablished(cluster: ClusterClient, crd: KubeObject): Promise
   while (Date.now() < deadline) {
     const live = await cluster.get(refOf(crd));
     const conds = (live?.status as { conditions?: { type: string; status: string }[] })?.conditions ?? [];
-    if (conds.some((c) => c.type === 'Established' && c.status === 'True')) {
-      cluster.invalidateDiscovery();
-      return;
-    }
+    if (conds.some((c) => c.type === 'Established' && c.status === 'True')) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new ApplyError(`${refString(refOf(crd))}: not established within ${ESTABLISH_WAIT_MS / 1000}s`);
@@ -39,38 +44,65 @@ export function sameContent(a: KubeObject, b: KubeObject): boolean {
   return isDeepStrictEqual(content(a), content(b));
 }
 
+/** Consecutive objects of the same rank form a stage; a stage finishes before the next starts. */
+function stages(objects: KubeObject[]): KubeObject[][] {
+  const out: KubeObject[][] = [];
+  for (const o of objects) {
+    const last = out[out.length - 1];
+    if (last && rankOf(last[0] as KubeObject) === rankOf(o)) last.push(o);
+    else out.push([o]);
+  }
+  return out;
+}
+
 /**
- * Applies objects in order. An object whose server-side dry-run result equals the live object is
- * skipped: an unchanged resync writes nothing. Stops at the first failure: later objects may
- * depend on the failed one, and the reconciler rolls back anyway.
+ * Applies objects (already in apply order). An object whose server-side dry-run equals the live object is
+ * skipped, so an unchanged resync writes nothing. CRDs are waited for until established before the next
+ * stage. The first failing stage stops the apply: later stages may depend on it, and the reconciler rolls
+ * back anyway.
  */
-export async function applyAll(cluster: ClusterClient, objects: KubeObject[]): Promise<ApplyReport> {
+export async function applyAll(
+  cluster: ClusterClient,
+  objects: KubeObject[],
+  opts: ApplyOptions = {},
+): Promise<ApplyReport> {
+  const concurrency = opts.concurrency ?? 8;
+  const apply = { fieldManager: FIELD_MANAGER, force: opts.forceConflicts ?? false };
   const changes: Change[] = [];
-  for (const obj of objects) {
-    const ref = refOf(obj);
-    const id = refString(ref);
-    const desired = withOwnerLabels(obj);
-    try {
-      const live = await cluster.get(ref);
-      let action: Change['action'] = 'created';
-      if (live) {
-        const preview = await cluster.apply(desired, {
-          fieldManager: FIELD_MANAGER,
-          force: true,
-          dryRun: true,
-        });
-        action = sameContent(live, preview) ? 'unchanged' : 'configured';
+  let live: Awaited<ReturnType<typeof readLive>>;
+  try {
+    live = await readLive(cluster, objects.map(refOf), concurrency);
+  } catch (err) {
+    return {
+      changes,
+      failed: new ApplyError(`reading the live objects: ${(err as Error).message}`, { cause: err }),
+    };
+  }
+  for (const stage of stages(objects)) {
+    let firstError: unknown = null;
+    const results = await mapPool(stage, concurrency, async (obj): Promise<Change> => {
+      const id = refString(refOf(obj));
+      const desired = withOwnerLabels(obj);
+      try {
+        const current = live.get(id) ?? null;
+        let action: Change['action'] = 'created';
+        if (current) {
+          const preview = await cluster.apply(desired, { ...apply, dryRun: true });
+          action = sameContent(current, preview) ? 'unchanged' : 'configured';
+        }
+        if (action !== 'unchanged') await cluster.apply(desired, apply);
+        if (obj.kind === 'CustomResourceDefinition') await waitEstablished(cluster, obj);
+        return { ref: id, action };
+      } catch (err) {
+        firstError ??= err;
+        return { ref: id, action: 'failed', error: `${id}: ${(err as Error).message}` };
       }
-      if (action !== 'unchanged') await cluster.apply(desired, { fieldManager: FIELD_MANAGER, force: true });
-      changes.push({ ref: id, action });
-      if (obj.kind === 'CustomResourceDefinition') await waitEstablished(cluster, obj);
-      else if (isFoundation(obj)) cluster.invalidateDiscovery();
-    } catch (err) {
-      const error =
-        err instanceof ApplyError ? err : new ApplyError(`${id}: ${(err as Error).message}`, { cause: err });
-      changes.push({ ref: id, action: 'failed', error: error.message });
-      return { changes, failed: error };
-    }
+    });
+    changes.push(...results);
+    // New CRDs and namespaces change what discovery says: later stages must see them.
+    if (stage.some((o) => o.kind === 'CustomResourceDefinition')) cluster.invalidateDiscovery();
+    const failed = results.find((c) => c.action === 'failed');
+    if (failed) return { changes, failed: new ApplyError(failed.error as string, { cause: firstError }) };
   }
   return { changes };
 }

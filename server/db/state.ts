@@ -1,7 +1,13 @@
 // Small durable key/value facts: the LKG pointer, upstream reachability, last attempted revision.
 import type { Db } from './open.ts';
 
-export type StateKey = 'lkg_revision' | 'upstream' | 'last_attempt';
+export type StateKey =
+  | 'lkg_revision' // the last-known-good pointer
+  | 'upstream' // reachability and last contact
+  | 'poll' // the source's conditional-fetch token
+  | 'held' // a revision rolled back from, not re-applied until upstream changes or staff retry
+  | 'staff_hold' // staff paused new revisions until a time
+  | 'highest_version'; // anti-rollback: the highest signed bundle version verified
 
 export function getState<T>(db: Db, key: StateKey): T | null {
   const row = db.prepare('SELECT value FROM state WHERE key = ?').get(key) as { value: string } | undefined;
@@ -13,4 +19,8 @@ export function setState(db: Db, key: StateKey, value: unknown, now = new Date()
     `INSERT INTO state (key, value, updated_at) VALUES (?, ?, ?)
      ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
   ).run(key, JSON.stringify(value), now.toISOString());
+}
+
+export function clearState(db: Db, key: StateKey): void {
+  db.prepare('DELETE FROM state WHERE key = ?').run(key);
 }

@@ -32,7 +32,7 @@ describe('sync', () => {
     );
     assert.deepEqual(
       run.stages.map((s) => s.stage),
-      ['fetch', 'render', 'plan', 'store', 'apply', 'prune', 'commit'],
+      ['fetch', 'render', 'plan', 'store', 'apply', 'prune', 'health', 'commit'],
     );
     const cm = await f.cluster.get({
       apiVersion: 'v1',
@@ -135,8 +135,12 @@ describe('sync', () => {
     f.sim.faults.inject({ status: 500, method: 'PATCH', times: 1 });
     const run = await reconcile(f.deps, 'schedule');
     f.sim.faults.clear();
+    assert.equal(run.result, 'rolled-back');
     assert.equal(run.reason, 'ApplyFailed');
-    assert.match(run.message ?? '', /^v1 Namespace shop: /);
+    assert.match(
+      run.message ?? '',
+      /^rolled back from [0-9a-f]{12} to [0-9a-f]{12} because ApplyFailed: v1 Namespace shop: /,
+    );
     assert.deepEqual(getState<LkgPointer>(f.db, 'lkg_revision'), lkg);
     assert.equal(readStatus(f.db).applied?.digest, lkg?.digest);
   });
@@ -148,7 +152,7 @@ describe('sync', () => {
     const run = await reconcile(f.deps, 'schedule');
     f.sim.faults.clear();
     assert.equal(run.result, 'failed');
-    assert.equal(run.reason, 'ClusterUnreachable');
+    assert.equal(run.reason, 'ClusterUnreachable', run.message ?? '');
     assert.deepEqual(getState<LkgPointer>(f.db, 'lkg_revision'), lkg);
   });
 

@@ -40,7 +40,15 @@ export async function makeFleet(files: Record<string, string>, simOpts: KubesimO
   const sim = await startKubesim({ readyDelayMs: 50, ...simOpts, kubeconfigPath });
   const cluster = createClusterClient(loadCredentials({ mode: 'kubeconfig', path: kubeconfigPath }));
   const db = openDb(dataDir);
-  const deps: ReconcilerDeps = { db, cluster, source: dirSource(sourceDir), sourcePath: '.', log: silentLog };
+  const deps: ReconcilerDeps = {
+    db,
+    cluster,
+    source: dirSource(sourceDir),
+    sourcePath: '.',
+    log: silentLog,
+    // Short waits: the simulator's workloads become ready after readyDelayMs.
+    policy: { healthTimeoutMs: 5_000, healthIntervalMs: 25 },
+  };
   return {
     dir,
     sourceDir,

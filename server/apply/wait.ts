@@ -1,0 +1,104 @@
+// Waits for applied objects to become healthy; fails early when a workload is broken beyond doubt.
+import type { ClusterClient, KubeObject, ObjectRef } from '../cluster/types.ts';
+import { refString } from '../cluster/types.ts';
+import { type Health, healthOf, helmChartJobName } from './health/index.ts';
+import { podHealth } from './health/pod.ts';
+import { readLive } from './live.ts';
+import { mapPool } from './pool.ts';
+
+export interface ObjectHealth {
+  ref: string;
+  health: Health;
+}
+
+export interface HealthVerdict {
+  healthy: boolean;
+  /** Why not: the first degraded object, or the ones still progressing at the deadline. */
+  message: string;
+  objects: ObjectHealth[];
+  elapsedMs: number;
+}
+
+const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job']);
+
+function selectorOf(obj: KubeObject): string | null {
+  const match = (obj.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector
+    ?.matchLabels;
+  if (!match || Object.keys(match).length === 0) return null;
+  return Object.entries(match)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
+/** A rollout that is only "progressing" may still be hopeless: look at its pods for pull errors and crash loops. */
+async function podProblem(cluster: ClusterClient, obj: KubeObject): Promise<string | null> {
+  const selector = selectorOf(obj);
+  if (!selector || !obj.metadata.namespace) return null;
+  const pods = await cluster.list('v1', 'Pod', {
+    namespace: obj.metadata.namespace,
+    labelSelector: selector,
+  });
+  for (const pod of pods) {
+    const h = podHealth(pod);
+    if (h.status === 'Degraded') return `pod ${pod.metadata.name}: ${h.message}`;
+  }
+  return null;
+}
+
+async function assess(
+  cluster: ClusterClient,
+  refs: ObjectRef[],
+  concurrency: number,
+): Promise<ObjectHealth[]> {
+  const live = await readLive(cluster, refs, concurrency);
+  return mapPool(refs, concurrency, async (ref) => {
+    const id = refString(ref);
+    const obj = live.get(id) ?? null;
+    let related: KubeObject | null = null;
+    if (obj && ref.kind === 'HelmChart') {
+      const job = helmChartJobName(obj);
+      if (job)
+        related = await cluster.get({
+          apiVersion: 'batch/v1',
+          kind: 'Job',
+          namespace: ref.namespace,
+          name: job,
+        });
+    }
+    let health = healthOf(obj, ref.apiVersion, ref.kind, related);
+    if (obj && health.status === 'Progressing' && WORKLOADS.has(ref.kind)) {
+      const problem = await podProblem(cluster, obj);
+      if (problem) health = { status: 'Degraded', message: problem };
+    }
+    return { ref: id, health };
+  });
+}
+
+export async function waitHealthy(
+  cluster: ClusterClient,
+  refs: ObjectRef[],
+  opts: { timeoutMs: number; intervalMs?: number; concurrency?: number },
+): Promise<HealthVerdict> {
+  const started = Date.now();
+  const interval = opts.intervalMs ?? 1000;
+  for (;;) {
+    const objects = await assess(cluster, refs, opts.concurrency ?? 8);
+    const elapsedMs = Date.now() - started;
+    const degraded = objects.find((o) => o.health.status === 'Degraded');
+    if (degraded)
+      return { healthy: false, message: `${degraded.ref}: ${degraded.health.message}`, objects, elapsedMs };
+    const waiting = objects.filter((o) => o.health.status !== 'Healthy');
+    if (waiting.length === 0) return { healthy: true, message: 'all objects healthy', objects, elapsedMs };
+    if (elapsedMs + interval > opts.timeoutMs) {
+      const first = waiting[0] as ObjectHealth;
+      const more = waiting.length > 1 ? ` (and ${waiting.length - 1} more)` : '';
+      return {
+        healthy: false,
+        message: `not healthy after ${Math.round(opts.timeoutMs / 1000)}s: ${first.ref}: ${first.health.message}${more}`,
+        objects,
+        elapsedMs,
+      };
+    }
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}

@@ -1,0 +1,113 @@
+// The reconciler's vocabulary: stages, named failure reasons, and the small records it keeps in state.
+import { ValidationError } from '../apply/errors.ts';
+import { ClusterError } from '../cluster/client.ts';
+
+export type FailureReason =
+  | 'FetchFailed'
+  | 'VerifyFailed'
+  | 'RenderFailed'
+  | 'ValidationFailed'
+  | 'StoreFailed'
+  | 'ApplyFailed'
+  | 'PruneFailed'
+  | 'HealthFailed'
+  | 'RollbackFailed'
+  | 'ClusterUnreachable'
+  | 'Interrupted'
+  | 'InternalError';
+
+export const STAGES = [
+  'fetch',
+  'render',
+  'plan',
+  'store',
+  'apply',
+  'prune',
+  'health',
+  'commit',
+  'rollback',
+] as const;
+export type Stage = (typeof STAGES)[number];
+
+/** Failures after which the cluster may hold part of a bad revision: those roll back to the LKG. */
+const ROLLS_BACK = new Set<FailureReason>(['ApplyFailed', 'PruneFailed', 'HealthFailed']);
+
+/** A stage failed: carries the named reason recorded with the run. */
+export class StageFailure extends Error {
+  readonly reason: FailureReason;
+  constructor(reason: FailureReason, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StageFailure';
+    this.reason = reason;
+  }
+
+  get rollsBack(): boolean {
+    return ROLLS_BACK.has(this.reason);
+  }
+}
+
+export interface SyncPolicy {
+  /** How long a new revision may take to become healthy. */
+  healthTimeoutMs: number;
+  healthIntervalMs: number;
+  /** Take fields other managers own instead of reporting the conflict. */
+  forceConflicts: boolean;
+  concurrency: number;
+  /** Cron allow-windows for new revisions; empty = any time. */
+  maintenanceWindows: string[];
+}
+
+export const DEFAULT_POLICY: SyncPolicy = {
+  healthTimeoutMs: 300_000,
+  healthIntervalMs: 1000,
+  forceConflicts: false,
+  concurrency: 8,
+  maintenanceWindows: [],
+};
+
+export interface UpstreamState {
+  reachable: boolean;
+  lastContact: string | null;
+  unreachableSince: string | null;
+  lastError: string | null;
+}
+
+export interface LkgPointer {
+  revisionId: number;
+  digest: string;
+  at: string;
+}
+
+/** Runs one stage body, turning any error into a StageFailure with the stage's reason. */
+export function step<T>(reason: FailureReason, fn: () => T): T {
+  try {
+    const out = fn();
+    if (out instanceof Promise) return out.catch((err: unknown) => Promise.reject(wrap(reason, err))) as T;
+    return out;
+  } catch (err) {
+    throw wrap(reason, err);
+  }
+}
+
+function wrap(reason: FailureReason, err: unknown): StageFailure {
+  if (err instanceof StageFailure) return err;
+  return new StageFailure(reasonFor(err, reason), (err as Error).message, { cause: err });
+}
+
+/** A cluster that does not answer is its own reason: the revision itself may be fine. */
+export function reasonFor(err: unknown, fallback: FailureReason): FailureReason {
+  for (let e = err; e instanceof Error; e = e.cause) {
+    if (e instanceof ValidationError) break;
+    if (e instanceof ClusterError && e.status === 0) return 'ClusterUnreachable';
+  }
+  return fallback;
+}
+
+export function asFailure(err: unknown): StageFailure {
+  if (err instanceof StageFailure) {
+    // An apply that failed because the API server stopped answering is not the revision's fault.
+    const reason = reasonFor(err.cause, err.reason);
+    return reason === err.reason ? err : new StageFailure(reason, err.message, { cause: err.cause });
+  }
+  return new StageFailure('InternalError', (err as Error)?.message ?? String(err), { cause: err });
+}

@@ -1,0 +1,115 @@
+// Health-gated commit: a bad rollout rolls back to the LKG by itself, is held, and never flaps back.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { getState } from '../../server/db/state.ts';
+import { heldRevision } from '../../server/sync/holds.ts';
+import { type LkgPointer, reconcile } from '../../server/sync/reconciler.ts';
+import { readStatus } from '../../server/sync/status.ts';
+import { configMap, deployment, type Fleet, makeFleet, NS } from '../support/fleet.ts';
+
+const WEB = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'web' };
+
+async function imageOf(f: Fleet): Promise<string | undefined> {
+  const d = await f.cluster.get(WEB);
+  return (d?.spec as { template: { spec: { containers: { image: string }[] } } } | undefined)?.template.spec
+    .containers[0]?.image;
+}
+
+describe('rollback', () => {
+  let f: Fleet;
+  before(async () => {
+    f = await makeFleet({ 'ns.yaml': NS, 'web.yaml': deployment('web', 'shop/web:1.0') });
+  });
+  after(async () => {
+    await f.close();
+  });
+
+  test('a healthy revision becomes last-known-good only after its workloads are ready', async () => {
+    const run = await reconcile(f.deps, 'startup');
+    assert.equal(run.result, 'succeeded', run.message ?? '');
+    const d = await f.cluster.get(WEB);
+    assert.equal((d?.status as { availableReplicas?: number } | undefined)?.availableReplicas, 1);
+  });
+
+  test('a revision whose image cannot be pulled is rolled back to the LKG, its additions pruned, and held', async () => {
+    const lkg = getState<LkgPointer>(f.db, 'lkg_revision');
+    f.write({
+      'ns.yaml': NS,
+      'web.yaml': deployment('web', 'shop/web:broken-2'),
+      'extra.yaml': configMap('extra'),
+    });
+    const started = Date.now();
+    const run = await reconcile(f.deps, 'schedule');
+    assert.equal(run.result, 'rolled-back', run.message ?? '');
+    assert.equal(run.reason, 'HealthFailed');
+    assert.match(
+      run.message ?? '',
+      /^rolled back from [0-9a-f]{12} to [0-9a-f]{12} because HealthFailed: apps\/v1 Deployment shop\/web: pod web-[a-z0-9-]+: container main: (ErrImagePull|ImagePullBackOff)/,
+    );
+    // Fails early on a pull error instead of waiting out the 5 s health timeout.
+    assert.ok(Date.now() - started < 4_000, `took ${Date.now() - started} ms`);
+    assert.equal(await imageOf(f), 'shop/web:1.0');
+    assert.equal(
+      await f.cluster.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'shop', name: 'extra' }),
+      null,
+    );
+    assert.deepEqual(getState<LkgPointer>(f.db, 'lkg_revision'), lkg);
+    const status = readStatus(f.db);
+    assert.equal(status.attempted?.result, 'rolled-back');
+    assert.equal(status.applied?.digest, lkg?.digest);
+    assert.match(heldRevision(f.db)?.message ?? '', /^rolled back from/);
+  });
+
+  test('a scheduled run does not re-apply the held revision and writes nothing', async () => {
+    f.sim.stats.reset();
+    const run = await reconcile(f.deps, 'schedule');
+    assert.equal(run.result, 'succeeded');
+    assert.match(run.message ?? '', /is held: rolled back from/);
+    assert.equal(await imageOf(f), 'shop/web:1.0');
+    assert.equal(f.sim.stats.writes, 0);
+  });
+
+  test('staff retry applies the held revision again (and it rolls back again)', async () => {
+    const run = await reconcile(f.deps, 'button', 'tech', { retry: true });
+    assert.equal(run.result, 'rolled-back');
+    assert.equal(await imageOf(f), 'shop/web:1.0');
+  });
+
+  test('a new revision from upstream releases the hold and is applied', async () => {
+    f.write({ 'ns.yaml': NS, 'web.yaml': deployment('web', 'shop/web:1.1') });
+    const run = await reconcile(f.deps, 'schedule');
+    assert.equal(run.result, 'succeeded', run.message ?? '');
+    assert.equal(await imageOf(f), 'shop/web:1.1');
+    assert.equal(heldRevision(f.db), null);
+  });
+
+  test('manual rollback to a stored revision applies it and holds nothing back from upstream', async () => {
+    const first = readStatus(f.db);
+    const runs = (await import('../../server/db/revisions.ts')).listRevisions(f.db);
+    const oldest = runs[runs.length - 1];
+    assert.ok(oldest);
+    const run = await reconcile(f.deps, 'button', 'tech', { target: oldest.id });
+    assert.equal(run.result, 'succeeded', run.message ?? '');
+    assert.equal(await imageOf(f), 'shop/web:1.0');
+    assert.notEqual(readStatus(f.db).applied?.digest, first.applied?.digest);
+  });
+
+  test('a revision that never gets healthy times out and rolls back', async () => {
+    // A simulator whose workloads take a minute to become ready, and a health timeout of 300 ms.
+    const slow = await makeFleet(
+      { 'ns.yaml': NS, 'cm.yaml': configMap('settings') },
+      { readyDelayMs: 60_000 },
+    );
+    try {
+      const deps = { ...slow.deps, policy: { ...slow.deps.policy, healthTimeoutMs: 300 } };
+      assert.equal((await reconcile(deps, 'startup')).result, 'succeeded');
+      slow.write({ 'ns.yaml': NS, 'cm.yaml': configMap('settings'), 'web.yaml': deployment('web') });
+      const run = await reconcile(deps, 'schedule');
+      assert.equal(run.result, 'rolled-back', run.message ?? '');
+      assert.match(run.message ?? '', /HealthFailed: not healthy after 0s: apps\/v1 Deployment shop\/web: /);
+      assert.equal(await slow.cluster.get(WEB), null);
+    } finally {
+      await slow.close();
+    }
+  });
+});

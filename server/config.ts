@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { type ClusterTarget, SERVICE_ACCOUNT_DIR } from './cluster/credentials.ts';
 import { parsePins } from './sources/net.ts';
 import { resolveTrustedKey } from './sources/verify.ts';
+import type { SyncPolicy } from './sync/types.ts';
 
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -40,7 +41,10 @@ const ENV_MAP: Record<string, string> = {
   OUTPOST_LOG_LEVEL: 'logLevel',
   OUTPOST_NODE_NAME: 'nodeName',
   OUTPOST_SITE_ID: 'siteId',
-  OUTPOST_SYNC_TIMEOUT: 'syncTimeout',
+  OUTPOST_HEALTH_TIMEOUT: 'healthTimeout',
+  OUTPOST_CONFLICTS: 'conflicts',
+  OUTPOST_MAINTENANCE_WINDOWS: 'maintenanceWindows',
+  OUTPOST_APPLY_CONCURRENCY: 'applyConcurrency',
 };
 
 const duration = z
@@ -76,7 +80,17 @@ const schema = z.object({
   logLevel: z.enum(LOG_LEVELS).default('info'),
   nodeName: z.string().min(1).default(hostname()),
   siteId: z.string().min(1).optional(),
-  syncTimeout: duration.default(120_000),
+  healthTimeout: duration.default(300_000),
+  conflicts: z.enum(['report', 'force']).default('report'),
+  // Semicolon-separated in the environment (cron fields contain commas), a list in the file.
+  maintenanceWindows: z
+    .union([z.string(), z.array(z.string())])
+    .transform((v) => (Array.isArray(v) ? v : v.split(';')).map((w) => w.trim()).filter((w) => w.length > 0))
+    .refine((ws) => ws.every((w) => cron.validate(w)), {
+      message: 'each window must be a valid cron expression',
+    })
+    .default([]),
+  applyConcurrency: z.coerce.number().int().min(1).max(64).default(8),
   trustedKeys: z.union([z.string(), z.array(z.string())]).optional(),
   requireSignature: booleanish.default(true),
   fetchTimeout: duration.default(60_000),
@@ -105,8 +119,8 @@ export interface Config {
   logLevel: (typeof LOG_LEVELS)[number];
   nodeName: string;
   siteId?: string;
-  /** Upper bound on one reconcile, in ms. */
-  syncTimeout: number;
+  /** How the reconciler applies: health timeout, conflicts, maintenance windows, concurrency. */
+  policy: SyncPolicy;
   /** minisign public keys (base64 key lines) any of which may sign bundles. */
   trustedKeys: string[];
   /** Refuse unsigned bundles (http, oci, upload); off only when explicitly turned off. */
@@ -251,7 +265,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo,
     logLevel: c.logLevel,
     nodeName: c.nodeName,
-    syncTimeout: c.syncTimeout,
+    policy: {
+      healthTimeoutMs: c.healthTimeout,
+      healthIntervalMs: 1000,
+      forceConflicts: c.conflicts === 'force',
+      concurrency: c.applyConcurrency,
+      maintenanceWindows: c.maintenanceWindows,
+    },
     trustedKeys,
     requireSignature: c.requireSignature,
     fetchTimeout: c.fetchTimeout,

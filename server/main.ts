@@ -24,6 +24,7 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
     source: createSource(config.source, config),
     sourcePath: config.source.path,
     log,
+    policy: config.policy,
     metrics: createSyncMetrics(registry),
   });
   let ready = false;

@@ -1,5 +1,6 @@
 // `outpost sync --once`: one reconcile in this process, exit 0 only on success.
 import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createClusterClient } from '../cluster/client.ts';
 import { connectCluster, demoKubeconfigPath } from '../cluster/connect.ts';
@@ -42,9 +43,10 @@ async function run(args: string[]): Promise<number> {
         source: createSource(config.source, config),
         sourcePath: config.source.path,
         log,
+        policy: config.policy,
       },
       'cli',
-      process.env.USER ?? 'cli',
+      `cli:${userInfo().username}`,
     );
     out(`${run.result}${run.reason ? ` (${run.reason}): ${run.message}` : ''}`);
     for (const c of run.changes) out(`  ${c.action.padEnd(10)} ${c.ref}${c.error ? ` — ${c.error}` : ''}`);

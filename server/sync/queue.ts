@@ -1,7 +1,8 @@
 // Single-flight sync queue: never two reconciles at once; triggers during a run coalesce into one follow-up.
 import type { RunRecord, Trigger } from '../db/runs.ts';
+import type { ReconcileOptions } from './reconciler.ts';
 
-export type RunFn = (trigger: Trigger, actor: string | null) => Promise<RunRecord>;
+export type RunFn = (trigger: Trigger, actor: string | null, opts: ReconcileOptions) => Promise<RunRecord>;
 
 export class SyncQueue {
   #run: RunFn;
@@ -16,23 +17,32 @@ export class SyncQueue {
     return this.#current !== null;
   }
 
-  /** Starts a run now, or returns the one follow-up run queued behind the current one. */
-  trigger(trigger: Trigger, actor: string | null = null): Promise<RunRecord> {
-    if (!this.#current) return this.#start(trigger, actor);
+  /**
+   * Starts a run now, or returns the one follow-up run queued behind the current one. A run with options
+   * (retry, rollback to a revision) is a staff decision and never merges into a plain follow-up.
+   */
+  trigger(trigger: Trigger, actor: string | null = null, opts: ReconcileOptions = {}): Promise<RunRecord> {
+    if (!this.#current) return this.#start(trigger, actor, opts);
+    if (Object.keys(opts).length > 0) {
+      const after = (this.#next ?? this.#current)
+        .catch(() => undefined)
+        .then(() => this.trigger(trigger, actor, opts));
+      return after;
+    }
     if (!this.#next) {
       const current = this.#current;
       this.#next = current
         .catch(() => undefined)
         .then(() => {
           this.#next = null;
-          return this.#start(trigger, actor);
+          return this.#start(trigger, actor, {});
         });
     }
     return this.#next;
   }
 
-  #start(trigger: Trigger, actor: string | null): Promise<RunRecord> {
-    const p = this.#run(trigger, actor).finally(() => {
+  #start(trigger: Trigger, actor: string | null, opts: ReconcileOptions): Promise<RunRecord> {
+    const p = this.#run(trigger, actor, opts).finally(() => {
       if (this.#current === p) this.#current = null;
     });
     this.#current = p;

@@ -1,13 +1,15 @@
 // The sync side of Outpost as one object: queue, schedule, live view, progress and status for web and CLI.
 import type { Logger } from 'pino';
 import type { ClusterClient } from '../cluster/types.ts';
+import { type AuditEntry, appendAudit } from '../db/audit.ts';
 import type { Db } from '../db/open.ts';
 import { closeAbandonedRuns, type RunRecord, recentRuns, type Trigger } from '../db/runs.ts';
 import type { Source } from '../sources/types.ts';
+import { setStaffHold } from './holds.ts';
 import { LiveView } from './live.ts';
 import type { SyncMetrics } from './metrics.ts';
 import { SyncQueue } from './queue.ts';
-import { reconcile, type Stage } from './reconciler.ts';
+import { type ReconcileOptions, reconcile, type Stage, type SyncPolicy } from './reconciler.ts';
 import { type Schedule, startSchedule } from './schedule.ts';
 import { readStatus, type SyncStatus } from './status.ts';
 
@@ -18,12 +20,15 @@ export interface SyncProgress {
 }
 
 export interface SyncService {
-  trigger(trigger: Trigger, actor?: string | null): Promise<RunRecord>;
+  trigger(trigger: Trigger, actor?: string | null, opts?: ReconcileOptions): Promise<RunRecord>;
   progress(): SyncProgress;
   status(): SyncStatus;
   runs(limit?: number): RunRecord[];
   live: LiveView;
   nextScheduled(): Date | null;
+  /** Staff pause of new revisions until a time; null releases it. Audited. */
+  setHold(hold: { until: Date; reason: string } | null, actor: string): void;
+  audit(entry: AuditEntry): void;
   start(opts: { schedule: string; liveIntervalMs?: number }): void;
   stop(): Promise<void>;
 }
@@ -34,13 +39,14 @@ export interface SyncServiceDeps {
   source: Source;
   sourcePath: string;
   log: Logger;
+  policy?: Partial<SyncPolicy>;
   metrics?: SyncMetrics;
 }
 
 export function createSyncService(d: SyncServiceDeps): SyncService {
   const progress: SyncProgress = { running: false, runId: null, stage: null };
   const live = new LiveView(d.db, d.cluster, d.log);
-  const queue = new SyncQueue(async (trigger, actor) => {
+  const queue = new SyncQueue(async (trigger, actor, opts) => {
     progress.running = true;
     try {
       return await reconcile(
@@ -53,6 +59,7 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
         },
         trigger,
         actor,
+        opts,
       );
     } finally {
       progress.running = false;
@@ -65,12 +72,31 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
   if (abandoned > 0) d.log.warn({ abandoned }, 'closed sync runs left open by an earlier crash');
 
   return {
-    trigger: (trigger, actor = null) => queue.trigger(trigger, actor),
+    trigger: (trigger, actor = null, opts = {}) => queue.trigger(trigger, actor, opts),
     progress: () => ({ ...progress }),
     status: () => readStatus(d.db),
     runs: (limit = 20) => recentRuns(d.db, limit),
     live,
     nextScheduled: () => schedule?.nextRun() ?? null,
+    setHold(hold, actor) {
+      setStaffHold(
+        d.db,
+        hold && {
+          until: hold.until.toISOString(),
+          reason: hold.reason,
+          by: actor,
+          at: new Date().toISOString(),
+        },
+      );
+      appendAudit(d.db, {
+        actor,
+        action: hold ? 'hold' : 'release-hold',
+        target: hold ? `until ${hold.until.toISOString()}` : undefined,
+        result: 'ok',
+        detail: hold?.reason,
+      });
+    },
+    audit: (entry) => appendAudit(d.db, entry),
     start({ schedule: expression, liveIntervalMs = 10_000 }) {
       schedule = startSchedule(expression, queue, (err) => d.log.error({ err }, 'scheduled sync crashed'));
       live.start(liveIntervalMs);

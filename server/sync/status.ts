@@ -3,6 +3,7 @@ import type { Db } from '../db/open.ts';
 import { getRevision, shortDigest } from '../db/revisions.ts';
 import { lastFinishedRun, type RunRecord } from '../db/runs.ts';
 import { getState } from '../db/state.ts';
+import { type HeldRevision, heldRevision, type StaffHold, staffHold } from './holds.ts';
 import type { LkgPointer, UpstreamState } from './reconciler.ts';
 
 export interface SyncStatus {
@@ -21,6 +22,10 @@ export interface SyncStatus {
     unreachableSince: string | null;
     lastError: string | null;
   };
+  /** The revision rolled back from and held: "rolled back from X to Y because …". */
+  held: HeldRevision | null;
+  /** Staff paused new revisions until a time. */
+  hold: StaffHold | null;
 }
 
 /** What a node that never synced reports (also when it has no store yet). */
@@ -28,6 +33,8 @@ export const EMPTY_STATUS: SyncStatus = {
   applied: null,
   attempted: null,
   upstream: { reachable: null, lastContact: null, unreachableSince: null, lastError: null },
+  held: null,
+  hold: null,
 };
 
 export function readStatus(db: Db): SyncStatus {
@@ -63,5 +70,7 @@ export function readStatus(db: Db): SyncStatus {
       unreachableSince: upstream?.unreachableSince ?? null,
       lastError: upstream?.lastError ?? null,
     },
+    held: heldRevision(db),
+    hold: staffHold(db),
   };
 }

@@ -24,6 +24,9 @@ const REASONS: Record<string, string> = {
   StoreFailed: 'Could not save the new version on this box.',
   ApplyFailed: 'The cluster refused part of the new version.',
   PruneFailed: 'Could not remove objects that are no longer wanted.',
+  HealthFailed: 'The new version did not start properly, so the box went back to the previous one.',
+  VerifyFailed: 'The new version is not signed by a trusted key (or is older than the running one), so it was refused.',
+  RollbackFailed: 'The new version failed and going back to the previous one failed too. Call support.',
   ClusterUnreachable: 'The local Kubernetes cluster did not answer.',
   Interrupted: 'Outpost stopped before this sync finished.',
   InternalError: 'Outpost hit an internal error.',
@@ -43,7 +46,9 @@ export function stageLabel(stage: string): string {
       store: 'Saving',
       apply: 'Applying',
       prune: 'Removing old objects',
+      health: 'Waiting for the workloads to become healthy',
       commit: 'Finishing',
+      rollback: 'Going back to the previous version',
     }[stage] ?? stage
   );
 }

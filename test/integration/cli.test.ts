@@ -45,6 +45,8 @@ describe('cli', () => {
       applied: null,
       attempted: null,
       upstream: { reachable: null, lastContact: null, unreachableSince: null, lastError: null },
+      held: null,
+      hold: null,
     });
   });
 

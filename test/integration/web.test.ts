@@ -142,4 +142,49 @@ describe('console', () => {
     assert.equal(res.status, 200);
     assert.match(await res.text(), /htmx/);
   });
+
+  test('staff can hold updates with a reason, the page shows it, and it is audited', async () => {
+    const b = new Browser(web.url);
+    await b.page('/');
+    const post = (path: string, body: string) =>
+      b.request(path, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'X-CSRF-Token': b.csrf,
+          'HX-Request': 'true',
+        },
+        body,
+      });
+    const missing = await post('/actions/hold', 'hours=2&reason=');
+    assert.equal(missing.status, 400);
+    assert.match(await missing.text(), /say why updates are held/);
+    assert.equal(sync.status().hold, null);
+    const ok = await post('/actions/hold', 'hours=2&reason=stocktaking');
+    assert.equal(ok.status, 200);
+    assert.match(await ok.text(), /data-testid="staff-hold">until .* stocktaking/);
+    assert.equal(sync.status().hold?.reason, 'stocktaking');
+    const released = await post('/actions/release', '');
+    assert.equal(released.status, 200);
+    assert.equal(sync.status().hold, null);
+    const { recentAudit } = await import('../../server/db/audit.ts');
+    const actions = recentAudit(f.db).map((a) => a.action);
+    assert.ok(actions.includes('hold') && actions.includes('release-hold'), actions.join());
+  });
+
+  test('a rollback request for something that is not a revision is refused with a reason', async () => {
+    const b = new Browser(web.url);
+    await b.page('/');
+    const res = await b.request('/actions/rollback', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'X-CSRF-Token': b.csrf,
+        'HX-Request': 'true',
+      },
+      body: 'revision=abc',
+    });
+    assert.equal(res.status, 400);
+    assert.match(await res.text(), /revision:/);
+  });
 });

@@ -1,26 +1,78 @@
-// State-changing actions. Each one is CSRF-checked upstream, starts work, and answers at once.
+// State-changing actions. Each is CSRF-checked upstream, validated, audited, starts work and answers at once.
 import { type Request, type Response, Router } from 'express';
+import { z } from 'zod';
+import type { ReconcileOptions } from '../../sync/reconciler.ts';
 import type { WebDeps } from '../deps.ts';
 import { syncPanelModel } from '../viewmodels.ts';
 import type { Views } from '../views.ts';
 
+const rollbackForm = z.object({ revision: z.coerce.number().int().positive() });
+const holdForm = z.object({
+  hours: z.coerce
+    .number()
+    .positive()
+    .max(24 * 14),
+  reason: z.string().trim().min(1, 'say why updates are held').max(200),
+});
+
+class FormError extends Error {
+  readonly status = 400;
+}
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const r = schema.safeParse(body);
+  if (!r.success)
+    throw new FormError(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  return r.data;
+}
+
 export function actionRoutes(deps: WebDeps, views: Views): Router {
   const r = Router();
-  r.post('/actions/sync', (req: Request, res: Response) => {
-    // The run is recorded in SQLite; the page follows it by polling, so the request does not wait for it.
-    deps.sync
-      .trigger('button', req.ip ?? null)
-      .catch((err: unknown) => deps.log.error({ err }, 'sync crashed'));
+  const actor = (req: Request) => req.ip ?? 'unknown';
+
+  /** Answers with the fresh sync panel (htmx) or sends a plain form back to the overview. */
+  const answer = (req: Request, res: Response) => {
     res.setHeader('Vary', 'HX-Request');
-    if (req.get('HX-Request')) {
-      res
-        .type('html')
-        .send(
-          views.render('partials/sync-panel', { ...syncPanelModel(deps), csrfToken: res.locals.csrfToken }),
-        );
+    if (!req.get('HX-Request')) {
+      res.redirect(303, './');
       return;
     }
-    res.redirect(303, './');
+    res
+      .type('html')
+      .send(
+        views.render('partials/sync-panel', { ...syncPanelModel(deps), csrfToken: res.locals.csrfToken }),
+      );
+  };
+
+  /** The run is recorded in SQLite; the page follows it by polling, so the request does not wait for it. */
+  const start = (req: Request, action: string, opts: ReconcileOptions = {}, target?: string) => {
+    deps.sync.audit({ actor: actor(req), source: req.ip, action, target, result: 'started' });
+    deps.sync
+      .trigger('button', actor(req), opts)
+      .catch((err: unknown) => deps.log.error({ err, action }, 'sync crashed'));
+  };
+
+  r.post('/actions/sync', (req, res) => {
+    start(req, 'sync');
+    answer(req, res);
+  });
+  r.post('/actions/retry', (req, res) => {
+    start(req, 'retry', { retry: true });
+    answer(req, res);
+  });
+  r.post('/actions/rollback', (req, res) => {
+    const { revision } = parse(rollbackForm, req.body);
+    start(req, 'rollback', { target: revision }, `revision ${revision}`);
+    answer(req, res);
+  });
+  r.post('/actions/hold', (req, res) => {
+    const { hours, reason } = parse(holdForm, req.body);
+    deps.sync.setHold({ until: new Date(Date.now() + hours * 3_600_000), reason }, actor(req));
+    answer(req, res);
+  });
+  r.post('/actions/release', (req, res) => {
+    deps.sync.setHold(null, actor(req));
+    answer(req, res);
   });
   return r;
 }

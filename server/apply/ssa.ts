@@ -33,15 +33,15 @@ async function waitEstablished(cluster: ClusterClient, crd: KubeObject): Promise
   throw new ApplyError(`${refString(refOf(crd))}: not established within ${ESTABLISH_WAIT_MS / 1000}s`);
 }
 
-/** Fields the server owns or bumps by itself: never part of "did our apply change anything". */
-function content(obj: KubeObject): unknown {
+/** The object without what the server owns or bumps by itself: never part of "did our apply change anything". */
+export function comparable(obj: KubeObject): unknown {
   const { resourceVersion, managedFields, generation, creationTimestamp, uid, ...meta } = obj.metadata;
   const { status, ...rest } = obj;
   return { ...rest, metadata: meta };
 }
 
 export function sameContent(a: KubeObject, b: KubeObject): boolean {
-  return isDeepStrictEqual(content(a), content(b));
+  return isDeepStrictEqual(comparable(a), comparable(b));
 }
 
 /** Consecutive objects of the same rank form a stage; a stage finishes before the next starts. */

@@ -79,6 +79,30 @@ describe('cli', () => {
     assert.deepEqual(s.applied, before.applied);
   });
 
+  test('diff shows what the next sync would change, field by field, and writes nothing', async () => {
+    f.write({ 'ns.yaml': NS, 'cm.yaml': configMap('settings', 'v2'), 'cm2.yaml': configMap('second') });
+    f.sim.stats.reset();
+    const r = await outpost(['diff'], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^unchanged\s+v1 Namespace shop$/m);
+    assert.match(r.stdout, /^configured\s+v1 ConfigMap shop\/settings\s+\(data\.key\)$/m);
+    assert.match(r.stdout, /^created\s+v1 ConfigMap shop\/second$/m);
+    assert.equal(f.sim.stats.writes, 0);
+  });
+
+  test('rollback <id> applies a stored revision with no source at all', async () => {
+    const revs = JSON.parse((await outpost(['revisions', '--json'], env)).stdout) as {
+      id: number;
+      status: string;
+    }[];
+    const applied = revs.find((r) => r.status === 'applied');
+    assert.ok(applied);
+    const r = await outpost(['rollback', String(applied.id)], { ...env, OUTPOST_SOURCE_URL: '/nonexistent' });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /^succeeded/);
+    assert.equal((await outpost(['rollback', 'x'], env)).code, 2);
+  });
+
   test('a bad setting stops the command with a line naming it', async () => {
     const r = await outpost(['status'], { ...env, OUTPOST_PORT: 'x' });
     assert.equal(r.code, 2);

@@ -1,0 +1,47 @@
+// The plan shown before anything is applied: per object created | configured | unchanged, with changed fields.
+import type { ClusterClient, KubeObject } from '../cluster/types.ts';
+import { refOf, refString } from '../cluster/types.ts';
+import { FIELD_MANAGER, withOwnerLabels } from './labels.ts';
+import { readLive } from './live.ts';
+import { mapPool } from './pool.ts';
+import { comparable } from './ssa.ts';
+
+export interface PlannedChange {
+  ref: string;
+  action: 'created' | 'configured' | 'unchanged';
+  /** Dotted paths whose value the apply would change (for configured objects). */
+  fields: string[];
+}
+
+/** Paths where two JSON values differ; lists are compared whole, like most atomic fields. */
+export function changedPaths(a: unknown, b: unknown, prefix = ''): string[] {
+  if (JSON.stringify(a) === JSON.stringify(b)) return [];
+  const isMap = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (!isMap(a) || !isMap(b)) return [prefix || '.'];
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  const keys = [...new Set([...Object.keys(ra), ...Object.keys(rb)])].sort();
+  return keys.flatMap((k) => changedPaths(ra[k], rb[k], prefix ? `${prefix}.${k}` : k));
+}
+
+/** Server-side dry-run of every object against live state: what an apply would do, nothing written. */
+export async function previewChanges(
+  cluster: ClusterClient,
+  objects: KubeObject[],
+  opts: { forceConflicts?: boolean; concurrency?: number } = {},
+): Promise<PlannedChange[]> {
+  const concurrency = opts.concurrency ?? 8;
+  const live = await readLive(cluster, objects.map(refOf), concurrency);
+  return mapPool(objects, concurrency, async (obj) => {
+    const ref = refString(refOf(obj));
+    const current = live.get(ref) ?? null;
+    if (!current) return { ref, action: 'created' as const, fields: [] };
+    const preview = await cluster.apply(withOwnerLabels(obj), {
+      fieldManager: FIELD_MANAGER,
+      force: opts.forceConflicts ?? false,
+      dryRun: true,
+    });
+    const fields = changedPaths(comparable(current), comparable(preview));
+    return { ref, action: fields.length === 0 ? ('unchanged' as const) : ('configured' as const), fields };
+  });
+}

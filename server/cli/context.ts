@@ -1,0 +1,69 @@
+// What CLI commands that act on the cluster share: config, store, cluster connection and reconcile deps.
+import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { createClusterClient } from '../cluster/client.ts';
+import { connectCluster, demoKubeconfigPath } from '../cluster/connect.ts';
+import { loadCredentials } from '../cluster/credentials.ts';
+import { type Config, loadConfig } from '../config.ts';
+import { openDb } from '../db/open.ts';
+import type { RunRecord } from '../db/runs.ts';
+import { createLogger } from '../log.ts';
+import { createSource } from '../sources/index.ts';
+import type { ReconcilerDeps } from '../sync/reconciler.ts';
+import { out } from './io.ts';
+
+async function demoCluster(dataDir: string) {
+  // Reuse the running demo server's simulator when there is one, so the CLI acts on what the page shows.
+  const file = demoKubeconfigPath(dataDir);
+  if (!existsSync(file)) return null;
+  const cluster = createClusterClient(loadCredentials({ mode: 'kubeconfig', path: file }));
+  try {
+    await cluster.ping();
+    return { cluster, sim: null };
+  } catch {
+    cluster.close();
+    return null;
+  }
+}
+
+export const cliActor = () => `cli:${userInfo().username}`;
+
+/** Opens everything a reconcile needs, runs `fn`, and always closes it again. */
+export async function withReconciler<T>(
+  fn: (deps: ReconcilerDeps, config: Config) => Promise<T>,
+): Promise<T> {
+  const config = loadConfig();
+  const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, 'stderr');
+  const db = openDb(config.dataDir);
+  try {
+    const connected =
+      (config.cluster.mode === 'demo' && (await demoCluster(config.dataDir))) ||
+      (await connectCluster(config));
+    try {
+      return await fn(
+        {
+          db,
+          cluster: connected.cluster,
+          source: createSource(config.source, config),
+          sourcePath: config.source.path,
+          log,
+          policy: config.policy,
+        },
+        config,
+      );
+    } finally {
+      connected.cluster.close();
+      await connected.sim?.close();
+    }
+  } finally {
+    db.close();
+    log.flush();
+  }
+}
+
+/** Prints a run the way every command does; exit code 0 only when it succeeded. */
+export function printRun(run: RunRecord): number {
+  out(`${run.result}${run.reason ? ` (${run.reason})` : ''}${run.message ? `: ${run.message}` : ''}`);
+  for (const c of run.changes) out(`  ${c.action.padEnd(10)} ${c.ref}${c.error ? ` — ${c.error}` : ''}`);
+  return run.result === 'succeeded' ? 0 : 1;
+}

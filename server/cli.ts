@@ -1,11 +1,23 @@
 // The `outpost` command: a table of subcommands, one module each under cli/, all using the server's config.
+import { bundleCommand } from './cli/bundle.ts';
+import { diffCommand } from './cli/diff.ts';
 import { type Command, out, UsageError } from './cli/io.ts';
+import { revisionsCommand } from './cli/revisions.ts';
 import { simCommand } from './cli/sim.ts';
 import { statusCommand } from './cli/status.ts';
-import { syncCommand } from './cli/sync.ts';
+import { retryCommand, rollbackCommand, syncCommand } from './cli/sync.ts';
 import { ConfigError } from './config.ts';
 
-const COMMANDS: Command[] = [statusCommand, syncCommand, simCommand];
+const COMMANDS: Command[] = [
+  statusCommand,
+  syncCommand,
+  diffCommand,
+  retryCommand,
+  rollbackCommand,
+  revisionsCommand,
+  simCommand,
+  bundleCommand,
+];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.usage.length));

@@ -1,13 +1,46 @@
-// Builds the configured source.
+// Builds the configured source, with the trust policy, limits, credentials and TLS pins it needs.
 import type { Config } from '../config.ts';
 import { dirSource } from './dir.ts';
-import { FetchError, type Source } from './types.ts';
+import { gitSource } from './git.ts';
+import { httpSource } from './http.ts';
+import { parsePins } from './net.ts';
+import { ociSource } from './oci.ts';
+import type { SourceOptions } from './options.ts';
+import { type FetchLimits, fetchLimits, type Source } from './types.ts';
+import { uploadSource } from './upload.ts';
 
-export function createSource(source: Config['source']): Source {
+/** The parts of Config a source needs (a whole Config will do). */
+export interface SourceSettings {
+  trustedKeys?: readonly string[];
+  requireSignature?: boolean;
+  /** ms, per request. */
+  fetchTimeout?: number;
+  /** Tests and benchmarks tighten these. */
+  limits?: Partial<FetchLimits>;
+}
+
+export function sourceOptions(source: Config['source'], settings: SourceSettings = {}): SourceOptions {
+  const opts: SourceOptions = {
+    policy: { trustedKeys: settings.trustedKeys ?? [], requireSignature: settings.requireSignature ?? true },
+    limits: fetchLimits({ timeoutMs: settings.fetchTimeout, ...settings.limits }),
+  };
+  if (source.authFile) opts.authFile = source.authFile;
+  if (source.tlsPin) opts.pins = parsePins(source.tlsPin);
+  return opts;
+}
+
+export function createSource(source: Config['source'], settings: SourceSettings = {}): Source {
+  const opts = sourceOptions(source, settings);
   switch (source.kind) {
     case 'dir':
       return dirSource(source.url);
-    default:
-      throw new FetchError(`source kind "${source.kind}" is not available in this version`);
+    case 'git':
+      return gitSource(source.url, source.ref, opts);
+    case 'http':
+      return httpSource(source.url, opts);
+    case 'oci':
+      return ociSource(source.url, opts);
+    case 'upload':
+      return uploadSource(source.url, opts);
   }
 }

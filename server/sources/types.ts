@@ -1,21 +1,67 @@
-// What every source returns, and the error every source throws.
+// What every source returns, the errors sources throw, and the limits every fetch obeys.
 
 /** A fetched file tree: relative POSIX path → UTF-8 content. */
 export type FileTree = Record<string, string>;
 
 export interface Fetched {
   files: FileTree;
-  /** Commit, bundle version, or null for a plain folder. */
+  /** git: the commit sha; signed bundles: the signed `version=` as a decimal string; a plain folder: none. */
   version?: string;
+  /** Signed bundles: the minisign key id (16 hex digits, as `minisign` prints it) that signed it. */
   signer?: string;
+  /** Signed bundles: the signed `expires=` time (RFC 3339), when the signature carries one. */
+  expires?: string;
+  /** Bundles only: false when it was accepted without a signature (OUTPOST_REQUIRE_SIGNATURE off). */
+  signed?: boolean;
+  /** Opaque: pass it back as `prev.token` on the next poll so an unchanged upstream costs almost nothing. */
+  token?: string;
 }
 
+/** The upstream has not changed since the poll that returned `prev.token`; nothing was downloaded. */
+export interface Unchanged {
+  unchanged: true;
+  /** The token to keep (may differ from the one passed in, e.g. a refreshed Last-Modified). */
+  token?: string;
+}
+
+export type FetchResult = Fetched | Unchanged;
+
+/** What the caller remembers from the last accepted fetch (stored with the revision). */
+export interface PollState {
+  token?: string;
+}
+
+export type SourceKindName = 'git' | 'http' | 'oci' | 'upload' | 'dir';
+
+/**
+ * One place the desired state is published.
+ *
+ * `fetch()` without a token always returns the whole tree. With the token from the last result it may
+ * instead return `{ unchanged: true }`, and then it has downloaded nothing but a ref, a 304 or one HEAD.
+ * Bundles (http, oci, upload) are signature-checked before they are returned; anti-rollback against the
+ * highest version already verified is the caller's (see `checkVersion` in verify.ts).
+ */
 export interface Source {
-  readonly kind: string;
+  readonly kind: SourceKindName;
   readonly url: string;
   fetch(): Promise<Fetched>;
+  fetch(prev: PollState | undefined): Promise<FetchResult>;
 }
 
+export function isUnchanged(r: FetchResult): r is Unchanged {
+  return (r as Unchanged).unchanged === true;
+}
+
+/** Builds a Source from one conditional fetch function (the overloads above are a typing convenience). */
+export function defineSource(
+  kind: SourceKindName,
+  url: string,
+  fetch: (prev?: PollState) => Promise<FetchResult>,
+): Source {
+  return { kind, url, fetch: fetch as Source['fetch'] };
+}
+
+/** The upstream could not be read: unreachable, slow, an HTTP error, a truncated or malformed download. */
 export class FetchError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -29,3 +75,26 @@ export const TREE_LIMITS = {
   maxFileBytes: 1024 * 1024,
   maxTotalBytes: 32 * 1024 * 1024,
 };
+
+/** Every limit a fetch obeys; sources take a partial override (tests use small ones). */
+export interface FetchLimits {
+  maxFiles: number;
+  maxFileBytes: number;
+  maxTotalBytes: number;
+  /** A downloaded bundle or git pack, as it comes over the wire. */
+  maxDownloadBytes: number;
+  /** Whole-request deadline, connect to last byte. */
+  timeoutMs: number;
+}
+
+export const FETCH_LIMITS: FetchLimits = {
+  ...TREE_LIMITS,
+  maxDownloadBytes: 64 * 1024 * 1024,
+  timeoutMs: 60_000,
+};
+
+export function fetchLimits(override: Partial<FetchLimits> = {}): FetchLimits {
+  const out = { ...FETCH_LIMITS };
+  for (const [k, v] of Object.entries(override)) if (v !== undefined) out[k as keyof FetchLimits] = v;
+  return out;
+}

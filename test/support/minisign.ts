@@ -23,7 +23,8 @@ export function makeKeyPair(dir: string, name: string): KeyPair {
   const r = minisign(['-G', '-W', '-f', '-p', pub, '-s', sec]);
   if (r.status !== 0) throw new Error(`minisign -G failed: ${r.output}`);
   const [comment, line] = readFileSync(pub, 'utf8').split('\n') as [string, string];
-  return { pub, sec, line, id: comment.split(' ').pop() as string };
+  // minisign 0.11 prints the id without leading zeros, 0.12 pads it to 16 digits (as Outpost does).
+  return { pub, sec, line, id: (comment.split(' ').pop() as string).padStart(16, '0') };
 }
 
 /** Signs `file` into `<file>.minisig` (or `sigFile`) with minisign itself; returns the signature text. */

@@ -16,6 +16,11 @@ export interface Registry {
   close(): Promise<void>;
 }
 
+/** A loopback port nothing listens on (taken from the OS, then released): "upstream down" in tests. */
+export async function closedPort(): Promise<number> {
+  return freePort();
+}
+
 async function freePort(): Promise<number> {
   const srv = net.createServer();
   await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
@@ -84,7 +89,12 @@ function sha256(data: Buffer): string {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`;
 }
 
-async function pushBlob(base: string, repo: string, data: Buffer, headers: Record<string, string>): Promise<string> {
+async function pushBlob(
+  base: string,
+  repo: string,
+  data: Buffer,
+  headers: Record<string, string>,
+): Promise<string> {
   const digest = sha256(data);
   const start = await fetch(`${base}/v2/${repo}/blobs/uploads/`, { method: 'POST', headers });
   if (start.status !== 202) throw new Error(`blob upload start: ${start.status} ${await start.text()}`);
@@ -93,7 +103,7 @@ async function pushBlob(base: string, repo: string, data: Buffer, headers: Recor
   const put = await fetch(location, {
     method: 'PUT',
     headers: { ...headers, 'Content-Type': 'application/octet-stream' },
-    body: data,
+    body: new Uint8Array(data),
   });
   if (put.status !== 201) throw new Error(`blob upload: ${put.status} ${await put.text()}`);
   return digest;
@@ -119,7 +129,11 @@ export async function pushArtifact(
     JSON.stringify({
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: { mediaType: 'application/vnd.cncf.flux.config.v1+json', digest: configDigest, size: config.length },
+      config: {
+        mediaType: 'application/vnd.cncf.flux.config.v1+json',
+        digest: configDigest,
+        size: config.length,
+      },
       layers: [
         {
           mediaType: opts.layerMediaType ?? 'application/vnd.cncf.flux.content.v1.tar+gzip',
@@ -133,7 +147,7 @@ export async function pushArtifact(
   const res = await fetch(`${base}/v2/${repo}/manifests/${tag}`, {
     method: 'PUT',
     headers: { ...headers, 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' },
-    body: manifest,
+    body: new Uint8Array(manifest),
   });
   if (res.status !== 201) throw new Error(`manifest push: ${res.status} ${await res.text()}`);
   return sha256(manifest);
@@ -148,13 +162,14 @@ export interface AuthFront {
 }
 
 /**
- * A front for the registry that answers 401 with a Basic or Bearer challenge, like hosted registries:
- * Bearer hands out a token at /token for the right user and password (or anyone, when `anonymousToken`).
+ * A front for the registry that logs requests and (unless `none`) answers 401 with a Basic or Bearer challenge,
+ * like hosted registries: Bearer hands out a token at /token for the right user and password (or anyone,
+ * when `anonymousToken`).
  */
 export async function startAuthFront(
   upstream: string,
-  mode: 'basic' | 'bearer',
-  user: { username: string; password: string },
+  mode: 'none' | 'basic' | 'bearer',
+  user: { username: string; password: string } = { username: '', password: '' },
   opts: { anonymousToken?: boolean } = {},
 ): Promise<AuthFront> {
   const basic = `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`;
@@ -162,7 +177,10 @@ export async function startAuthFront(
   const requests: AuthFront['requests'] = [];
   const srv = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    const entry: AuthFront['requests'][number] = { method: req.method ?? '', path: url.pathname + url.search };
+    const entry: AuthFront['requests'][number] = {
+      method: req.method ?? '',
+      path: url.pathname + url.search,
+    };
     if (req.headers.authorization) entry.authorization = req.headers.authorization;
     requests.push(entry);
     if (url.pathname === '/token') {
@@ -170,7 +188,8 @@ export async function startAuthFront(
       res.writeHead(200, { 'Content-Type': 'application/json' });
       return res.end(JSON.stringify({ token, expires_in: 300 }));
     }
-    const ok = req.headers.authorization === (mode === 'basic' ? basic : `Bearer ${token}`);
+    const ok =
+      mode === 'none' || req.headers.authorization === (mode === 'basic' ? basic : `Bearer ${token}`);
     if (!ok) {
       const { port } = srv.address() as AddressInfo;
       const challenge =

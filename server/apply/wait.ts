@@ -20,6 +20,7 @@ export interface HealthVerdict {
 }
 
 const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job']);
+const DEPLOYMENT_REVISION = 'deployment.kubernetes.io/revision';
 
 function selectorOf(obj: KubeObject): string | null {
   const match = (obj.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector
@@ -30,10 +31,43 @@ function selectorOf(obj: KubeObject): string | null {
     .join(',');
 }
 
-/** A rollout that is only "progressing" may still be hopeless: look at its pods for pull errors and crash loops. */
-async function podProblem(cluster: ClusterClient, obj: KubeObject): Promise<string | null> {
+/**
+ * Only pods of the rollout in progress count: during a rollout the previous ReplicaSet's pods are still there,
+ * and a broken old pod must not fail a revision that fixes it.
+ */
+async function currentPodSelector(cluster: ClusterClient, obj: KubeObject): Promise<string | null> {
   const selector = selectorOf(obj);
   if (!selector || !obj.metadata.namespace) return null;
+  if (obj.kind === 'Deployment') {
+    const revision = obj.metadata.annotations?.[DEPLOYMENT_REVISION];
+    if (!revision) return null;
+    const sets = await cluster.list('apps/v1', 'ReplicaSet', {
+      namespace: obj.metadata.namespace,
+      labelSelector: selector,
+    });
+    const current = sets.find(
+      (rs) =>
+        rs.metadata.annotations?.[DEPLOYMENT_REVISION] === revision &&
+        (rs.metadata.ownerReferences as { uid?: string }[] | undefined)?.some(
+          (o) => o.uid === obj.metadata.uid,
+        ),
+    );
+    const hash = current?.metadata.labels?.['pod-template-hash'];
+    return hash ? `${selector},pod-template-hash=${hash}` : null;
+  }
+  if (obj.kind === 'StatefulSet') {
+    const revision = (obj.status as { updateRevision?: string } | undefined)?.updateRevision;
+    return revision ? `${selector},controller-revision-hash=${revision}` : null;
+  }
+  // ReplicaSets and Jobs own exactly their pods. DaemonSets are left to the timeout: their revision hash is
+  // only in ControllerRevisions, which is more reads than early failure is worth.
+  return obj.kind === 'DaemonSet' ? null : selector;
+}
+
+/** A rollout that is only "progressing" may still be hopeless: look at its pods for pull errors and crash loops. */
+async function podProblem(cluster: ClusterClient, obj: KubeObject): Promise<string | null> {
+  const selector = await currentPodSelector(cluster, obj);
+  if (!selector) return null;
   const pods = await cluster.list('v1', 'Pod', {
     namespace: obj.metadata.namespace,
     labelSelector: selector,

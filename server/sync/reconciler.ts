@@ -7,7 +7,7 @@ import { waitHealthy } from '../apply/wait.ts';
 import type { ClusterClient, KubeObject } from '../cluster/types.ts';
 import { refOf } from '../cluster/types.ts';
 import type { Db } from '../db/open.ts';
-import { getRevision, inventory, revisionObjects, shortDigest } from '../db/revisions.ts';
+import { getRevision, revisionObjects, shortDigest } from '../db/revisions.ts';
 import {
   type Change,
   finishRun,
@@ -24,7 +24,15 @@ import { treeDigest } from '../sources/digest.ts';
 import type { Source } from '../sources/types.ts';
 import { heldRevision, releaseHeld, whyWait } from './holds.ts';
 import type { SyncMetrics } from './metrics.ts';
-import { commit, reassert, recordMetrics, rollBack, storeFetched } from './steps.ts';
+import {
+  commit,
+  markInFlight,
+  ownedBefore,
+  reassert,
+  recordMetrics,
+  rollBack,
+  storeFetched,
+} from './steps.ts';
 import {
   asFailure,
   DEFAULT_POLICY,
@@ -112,14 +120,17 @@ export async function reconcile(
     }
 
     stage('apply');
+    // What may be on the cluster from earlier runs (LKG, and any apply a crash cut short) — read before this
+    // run marks itself in flight, which it stays until commit or rollback so a crash now is recoverable too.
+    const ownedEarlier = ownedBefore(d.db, lkg);
+    markInFlight(d.db, desired.revisionId);
     const applied = await applyAll(d.cluster, desired.objects, policy);
     changes.push(...applied.changes);
     if (applied.failed)
       throw new StageFailure('ApplyFailed', applied.failed.message, { cause: applied.failed });
 
     stage('prune');
-    const previous = lkg ? inventory(d.db, lkg.revisionId) : [];
-    const stale = inventoryDiff(previous, desired.objects.map(refOf));
+    const stale = inventoryDiff(ownedEarlier, desired.objects.map(refOf));
     changes.push(...(await step('PruneFailed', () => pruneObjects(d.cluster, stale))));
 
     stage('health');

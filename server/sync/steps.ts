@@ -1,8 +1,8 @@
 // Reconciler steps that touch the store and the cluster together: store, commit, re-assert, roll back.
 import { inventoryDiff, pruneObjects } from '../apply/prune.ts';
 import { applyAll } from '../apply/ssa.ts';
-import type { KubeObject } from '../cluster/types.ts';
-import { refOf } from '../cluster/types.ts';
+import type { KubeObject, ObjectRef } from '../cluster/types.ts';
+import { refOf, refString } from '../cluster/types.ts';
 import type { Db } from '../db/open.ts';
 import {
   getRevision,
@@ -14,7 +14,7 @@ import {
   storeRevision,
 } from '../db/revisions.ts';
 import { type Change, finishRun, type RunRecord, setRunRevision } from '../db/runs.ts';
-import { getState, setState } from '../db/state.ts';
+import { clearState, getState, setState } from '../db/state.ts';
 import { treeDigest } from '../sources/digest.ts';
 import type { Fetched } from '../sources/types.ts';
 import { holdRevision } from './holds.ts';
@@ -48,9 +48,31 @@ export function storeFetched(
   return id;
 }
 
+export function markInFlight(db: Db, revisionId: number): void {
+  setState(db, 'in_flight', { revisionId });
+}
+
+/**
+ * What Outpost may have put on the cluster before this run: the LKG's inventory, plus the objects of a
+ * revision whose apply was cut short (crash, kill -9) and never committed or rolled back.
+ */
+export function ownedBefore(db: Db, lkg: LkgPointer | null): ObjectRef[] {
+  const owned = lkg ? inventory(db, lkg.revisionId) : [];
+  const inFlight = getState<{ revisionId: number }>(db, 'in_flight');
+  if (!inFlight || inFlight.revisionId === lkg?.revisionId) return owned;
+  const seen = new Set(owned.map(refString));
+  return [
+    ...owned,
+    ...revisionObjects(db, inFlight.revisionId)
+      .map(refOf)
+      .filter((r) => !seen.has(refString(r))),
+  ];
+}
+
 /** Promotes the revision to last-known-good: inventory, status and pointer change together or not at all. */
 export function commit(db: Db, revisionId: number, objects: KubeObject[]): void {
   db.transaction(() => {
+    clearState(db, 'in_flight');
     saveInventory(db, revisionId, objects.map(refOf));
     markRevision(db, revisionId, 'applied');
     const digest = getRevision(db, revisionId)?.digest as string;
@@ -61,16 +83,17 @@ export function commit(db: Db, revisionId: number, objects: KubeObject[]): void 
 /** Applies the LKG's stored objects again: corrects drift, and needs no network beyond the cluster. */
 export async function reassert(
   d: ReconcilerDeps,
-  lkg: LkgPointer,
+  lkg: LkgPointer | null,
   policy: Partial<SyncPolicy> = {},
 ): Promise<Change[]> {
-  const report = await applyAll(d.cluster, revisionObjects(d.db, lkg.revisionId), {
-    ...DEFAULT_POLICY,
-    ...d.policy,
-    ...policy,
-  });
+  // With no LKG yet, "last-known-good" is the empty set: only leftovers of an interrupted apply go.
+  const objects = lkg ? revisionObjects(d.db, lkg.revisionId) : [];
+  const report = await applyAll(d.cluster, objects, { ...DEFAULT_POLICY, ...d.policy, ...policy });
   if (report.failed) throw report.failed;
-  return report.changes;
+  const leftovers = inventoryDiff(ownedBefore(d.db, lkg), objects.map(refOf));
+  const pruned = await pruneObjects(d.cluster, leftovers);
+  clearState(d.db, 'in_flight');
+  return [...report.changes, ...pruned];
 }
 
 /**
@@ -108,6 +131,7 @@ export async function rollBack(
     const keep = lkg ? inventory(d.db, lkg.revisionId) : [];
     const added = inventoryDiff(revisionObjects(d.db, failedId).map(refOf), keep);
     changes.push(...(await pruneObjects(d.cluster, added)));
+    clearState(d.db, 'in_flight');
   } catch (err) {
     finishRun(d.db, runId, {
       result: 'failed',

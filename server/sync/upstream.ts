@@ -33,14 +33,13 @@ export async function fetchUpstream(
       lastError: (err as Error).message,
     } satisfies UpstreamState);
     let message = `${d.source.kind} source ${d.source.url}: ${(err as Error).message}`;
-    if (lkg) {
-      // Offline is no reason to drift: a wiped or edited cluster comes back to the LKG without the cloud.
-      try {
-        changes.push(...(await reassert(d, lkg)));
-        message += `; re-asserted revision ${shortDigest(lkg.digest)} from the local store`;
-      } catch (reassertErr) {
-        message += `; re-asserting revision ${shortDigest(lkg.digest)} failed too: ${(reassertErr as Error).message}`;
-      }
+    // Offline is no reason to drift: a wiped or edited cluster comes back to the LKG without the cloud.
+    const what = lkg ? `revision ${shortDigest(lkg.digest)}` : 'the empty state (no revision applied yet)';
+    try {
+      changes.push(...(await reassert(d, lkg)));
+      message += `; re-asserted ${what} from the local store`;
+    } catch (reassertErr) {
+      message += `; re-asserting ${what} failed too: ${(reassertErr as Error).message}`;
     }
     throw new StageFailure('FetchFailed', message, { cause: err });
   }

@@ -1,0 +1,29 @@
+// Child process for crash tests: reconciles in a loop, alternating sources, until it is killed.
+// argv: <dataDir> <kubeconfig> <sourceDir>...
+import { createClusterClient } from '../../server/cluster/client.ts';
+import { loadCredentials } from '../../server/cluster/credentials.ts';
+import { openDb } from '../../server/db/open.ts';
+import { closeAbandonedRuns } from '../../server/db/runs.ts';
+import { dirSource } from '../../server/sources/dir.ts';
+import { reconcile } from '../../server/sync/reconciler.ts';
+import { silentLog } from './log.ts';
+
+const [dataDir, kubeconfig, ...sources] = process.argv.slice(2) as [string, string, ...string[]];
+const db = openDb(dataDir);
+closeAbandonedRuns(db);
+const cluster = createClusterClient(loadCredentials({ mode: 'kubeconfig', path: kubeconfig }));
+process.stdout.write('ready\n');
+for (let i = 0; ; i++) {
+  const source = dirSource(sources[i % sources.length] as string);
+  await reconcile(
+    {
+      db,
+      cluster,
+      source,
+      sourcePath: '.',
+      log: silentLog,
+      policy: { healthTimeoutMs: 2_000, healthIntervalMs: 20 },
+    },
+    'schedule',
+  );
+}

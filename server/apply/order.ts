@@ -34,7 +34,7 @@ const RANK: Record<string, number> = {
 };
 const CUSTOM = 10;
 
-export function rankOf(o: KubeObject): number {
+export function rankOf(o: { kind: string }): number {
   return RANK[o.kind] ?? CUSTOM;
 }
 

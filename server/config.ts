@@ -45,6 +45,7 @@ const ENV_MAP: Record<string, string> = {
   OUTPOST_CONFLICTS: 'conflicts',
   OUTPOST_MAINTENANCE_WINDOWS: 'maintenanceWindows',
   OUTPOST_APPLY_CONCURRENCY: 'applyConcurrency',
+  OUTPOST_DRIFT: 'drift',
 };
 
 const duration = z
@@ -91,6 +92,7 @@ const schema = z.object({
     })
     .default([]),
   applyConcurrency: z.coerce.number().int().min(1).max(64).default(8),
+  drift: z.enum(['correct', 'report']).default('correct'),
   trustedKeys: z.union([z.string(), z.array(z.string())]).optional(),
   requireSignature: booleanish.default(true),
   fetchTimeout: duration.default(60_000),
@@ -271,6 +273,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       forceConflicts: c.conflicts === 'force',
       concurrency: c.applyConcurrency,
       maintenanceWindows: c.maintenanceWindows,
+      drift: c.drift,
     },
     trustedKeys,
     requireSignature: c.requireSignature,

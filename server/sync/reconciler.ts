@@ -30,6 +30,7 @@ import {
   ownedBefore,
   reassert,
   recordMetrics,
+  reportDrift,
   rollBack,
   storeFetched,
 } from './steps.ts';
@@ -110,6 +111,14 @@ export async function reconcile(
         finish(wait ?? `revision ${shortDigest(digest)} is held: ${held?.message}`);
         return done(d, runId, started);
       }
+      if (lkg && !isNew && policy.drift === 'report') {
+        // Upstream unchanged and drift is only to be reported: show what differs, change nothing.
+        stage('plan');
+        const drift = await step('ApplyFailed', () => reportDrift(d, lkg, policy));
+        changes.push(...drift);
+        finish(drift.length ? `drift on ${drift.length} object(s) reported, not corrected` : 'no drift');
+        return done(d, runId, started);
+      }
       stage('render');
       const rendered = await step('RenderFailed', () => render(fetched.files, d.sourcePath));
       stage('plan');
@@ -124,7 +133,12 @@ export async function reconcile(
     // run marks itself in flight, which it stays until commit or rollback so a crash now is recoverable too.
     const ownedEarlier = ownedBefore(d.db, lkg);
     markInFlight(d.db, desired.revisionId);
-    const applied = await applyAll(d.cluster, desired.objects, policy);
+    // Re-asserting the running revision is drift correction: it wins over whoever edited its fields since.
+    const reasserting = lkg?.revisionId === desired.revisionId;
+    const applied = await applyAll(d.cluster, desired.objects, {
+      ...policy,
+      forceConflicts: policy.forceConflicts || reasserting,
+    });
     changes.push(...applied.changes);
     if (applied.failed)
       throw new StageFailure('ApplyFailed', applied.failed.message, { cause: applied.failed });
@@ -146,7 +160,11 @@ export async function reconcile(
     stage('commit');
     commit(d.db, desired.revisionId, desired.objects);
     if (opts.retry) releaseHeld(d.db);
-    finish(`revision ${shortDigest(desired.digest)} applied and healthy`);
+    const drifted =
+      lkg?.revisionId === desired.revisionId ? changes.filter((c) => c.action === 'configured').length : 0;
+    finish(
+      `revision ${shortDigest(desired.digest)} applied and healthy${drifted ? `; corrected drift on ${drifted} object(s)` : ''}`,
+    );
     d.log.info({ runId, revisionId: desired.revisionId, trigger }, 'sync succeeded');
   } catch (err) {
     const failure = asFailure(err);

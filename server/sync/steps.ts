@@ -1,4 +1,5 @@
 // Reconciler steps that touch the store and the cluster together: store, commit, re-assert, roll back.
+import { previewChanges } from '../apply/diff.ts';
 import { inventoryDiff, pruneObjects } from '../apply/prune.ts';
 import { applyAll } from '../apply/ssa.ts';
 import type { KubeObject, ObjectRef } from '../cluster/types.ts';
@@ -26,6 +27,22 @@ import {
   type SyncPolicy,
   type UpstreamState,
 } from './types.ts';
+
+/** Dry-run of the LKG against live: one skipped change per object that drifted, naming the fields. */
+export async function reportDrift(d: ReconcilerDeps, lkg: LkgPointer, policy: SyncPolicy): Promise<Change[]> {
+  // Forced dry-run: a field someone else took over is drift to show, not an error.
+  const planned = await previewChanges(d.cluster, revisionObjects(d.db, lkg.revisionId), {
+    ...policy,
+    forceConflicts: true,
+  });
+  return planned
+    .filter((p) => p.action !== 'unchanged')
+    .map((p) => ({
+      ref: p.ref,
+      action: 'skipped' as const,
+      error: p.action === 'created' ? 'drift: missing from the cluster' : `drift: ${p.fields.join(', ')}`,
+    }));
+}
 
 /** Stores the fetched revision (durable before anything is applied) and links it to the run. */
 export function storeFetched(
@@ -88,7 +105,13 @@ export async function reassert(
 ): Promise<Change[]> {
   // With no LKG yet, "last-known-good" is the empty set: only leftovers of an interrupted apply go.
   const objects = lkg ? revisionObjects(d.db, lkg.revisionId) : [];
-  const report = await applyAll(d.cluster, objects, { ...DEFAULT_POLICY, ...d.policy, ...policy });
+  // Drift correction: the running revision wins over whoever edited its fields since.
+  const report = await applyAll(d.cluster, objects, {
+    ...DEFAULT_POLICY,
+    ...d.policy,
+    ...policy,
+    forceConflicts: true,
+  });
   if (report.failed) throw report.failed;
   const leftovers = inventoryDiff(ownedBefore(d.db, lkg), objects.map(refOf));
   const pruned = await pruneObjects(d.cluster, leftovers);

@@ -55,6 +55,8 @@ export interface SyncPolicy {
   concurrency: number;
   /** Cron allow-windows for new revisions; empty = any time. */
   maintenanceWindows: string[];
+  /** What a run with an unchanged upstream does about live objects that differ: fix them, or only say so. */
+  drift: 'correct' | 'report';
 }
 
 export const DEFAULT_POLICY: SyncPolicy = {
@@ -63,6 +65,7 @@ export const DEFAULT_POLICY: SyncPolicy = {
   forceConflicts: false,
   concurrency: 8,
   maintenanceWindows: [],
+  drift: 'correct',
 };
 
 export interface UpstreamState {

@@ -166,3 +166,91 @@ describe('sync', () => {
     assert.ok(status.applied);
   });
 });
+
+describe('drift', () => {
+  let f: Fleet;
+  before(async () => {
+    f = await makeFleet({ 'ns.yaml': NS, 'cm.yaml': configMap('settings', 'v1') });
+    assert.equal((await reconcile(f.deps, 'startup')).result, 'succeeded');
+  });
+  after(async () => {
+    await f.close();
+  });
+
+  const tamper = () =>
+    f.cluster.apply(
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'settings', namespace: 'shop' },
+        data: { key: 'hacked' },
+      },
+      { fieldManager: 'kubectl-edit', force: true },
+    );
+  const value = async () =>
+    (
+      (await f.cluster.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'shop', name: 'settings' }))
+        ?.data as { key: string } | undefined
+    )?.key;
+
+  test('drift is reported, not corrected, when configured to report', async () => {
+    await tamper();
+    f.sim.stats.reset();
+    const run = await reconcile({ ...f.deps, policy: { ...f.deps.policy, drift: 'report' } }, 'schedule');
+    assert.equal(run.result, 'succeeded', run.message ?? '');
+    assert.match(run.message ?? '', /drift on 1 object\(s\) reported/);
+    assert.deepEqual(run.changes, [
+      { ref: 'v1 ConfigMap shop/settings', action: 'skipped', error: 'drift: data.key' },
+    ]);
+    assert.equal(await value(), 'hacked');
+    assert.equal(f.sim.stats.writes, 0);
+  });
+
+  test('drift is corrected by a scheduled run with an unchanged upstream', async () => {
+    const run = await reconcile(f.deps, 'schedule');
+    assert.equal(run.result, 'succeeded');
+    assert.match(run.message ?? '', /corrected drift on 1 object/);
+    assert.equal(await value(), 'v1');
+  });
+});
+
+describe('conflicts', () => {
+  let f: Fleet;
+  before(async () => {
+    f = await makeFleet({ 'ns.yaml': NS });
+    assert.equal((await reconcile(f.deps, 'startup')).result, 'succeeded');
+    // Someone else manages this ConfigMap's key before Outpost's revision claims it.
+    await f.cluster.apply(
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'shared', namespace: 'shop' },
+        data: { key: 'theirs' },
+      },
+      { fieldManager: 'helm' },
+    );
+    f.write({ 'ns.yaml': NS, 'cm.yaml': configMap('shared', 'ours') });
+  });
+  after(async () => {
+    await f.close();
+  });
+
+  test('a field another manager owns fails the apply by default, naming the manager and field', async () => {
+    const run = await reconcile(f.deps, 'schedule');
+    assert.equal(run.reason, 'ApplyFailed');
+    assert.match(run.message ?? '', /v1 ConfigMap shop\/shared: .*conflict with "helm".*\.data\.key/);
+  });
+
+  test('with conflicts: force, a retry of the held revision takes the field over', async () => {
+    const deps = { ...f.deps, policy: { ...f.deps.policy, forceConflicts: true } };
+    const run = await reconcile(deps, 'button', 'tech', { retry: true });
+    assert.equal(run.result, 'succeeded', run.message ?? '');
+    const cm = await f.cluster.get({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      namespace: 'shop',
+      name: 'shared',
+    });
+    assert.equal((cm?.data as { key: string } | undefined)?.key, 'ours');
+  });
+});

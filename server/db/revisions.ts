@@ -113,6 +113,13 @@ export function getRevision(db: Db, id: number): RevisionSummary | null {
   return row ? toSummary(row) : null;
 }
 
+export function revisionByDigest(db: Db, digest: string): RevisionSummary | null {
+  const row = db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM revisions WHERE digest = ?`).get(digest) as
+    | Row
+    | undefined;
+  return row ? toSummary(row) : null;
+}
+
 export function revisionObjects(db: Db, id: number): KubeObject[] {
   const row = db.prepare('SELECT objects FROM revisions WHERE id = ?').get(id) as
     | { objects: string }

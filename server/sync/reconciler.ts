@@ -20,7 +20,6 @@ import {
 } from '../db/runs.ts';
 import { getState } from '../db/state.ts';
 import { render } from '../render/index.ts';
-import { treeDigest } from '../sources/digest.ts';
 import type { Source } from '../sources/types.ts';
 import { heldRevision, releaseHeld, whyWait } from './holds.ts';
 import type { SyncMetrics } from './metrics.ts';
@@ -99,7 +98,7 @@ export async function reconcile(
     } else {
       stage('fetch');
       const fetched = await fetchUpstream(d, lkg, changes);
-      const digest = treeDigest(fetched.files);
+      const digest = fetched.digest;
       const held = heldRevision(d.db);
       if (held && held.digest !== digest) releaseHeld(d.db);
       const isNew = digest !== lkg?.digest;

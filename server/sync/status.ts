@@ -19,7 +19,9 @@ export interface SyncStatus {
   upstream: {
     reachable: boolean | null;
     lastContact: string | null;
+    lastChange: string | null;
     unreachableSince: string | null;
+    consecutiveFailures: number;
     lastError: string | null;
   };
   /** The revision rolled back from and held: "rolled back from X to Y because …". */
@@ -32,7 +34,14 @@ export interface SyncStatus {
 export const EMPTY_STATUS: SyncStatus = {
   applied: null,
   attempted: null,
-  upstream: { reachable: null, lastContact: null, unreachableSince: null, lastError: null },
+  upstream: {
+    reachable: null,
+    lastContact: null,
+    lastChange: null,
+    unreachableSince: null,
+    consecutiveFailures: 0,
+    lastError: null,
+  },
   held: null,
   hold: null,
 };
@@ -67,7 +76,9 @@ export function readStatus(db: Db): SyncStatus {
     upstream: {
       reachable: upstream ? upstream.reachable : null,
       lastContact: upstream?.lastContact ?? null,
+      lastChange: upstream?.lastChange ?? null,
       unreachableSince: upstream?.unreachableSince ?? null,
+      consecutiveFailures: upstream?.consecutiveFailures ?? 0,
       lastError: upstream?.lastError ?? null,
     },
     held: heldRevision(db),

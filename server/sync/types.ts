@@ -71,7 +71,10 @@ export const DEFAULT_POLICY: SyncPolicy = {
 export interface UpstreamState {
   reachable: boolean;
   lastContact: string | null;
+  /** When the upstream last published something different from what the node ran. */
+  lastChange: string | null;
   unreachableSince: string | null;
+  consecutiveFailures: number;
   lastError: string | null;
 }
 

@@ -44,7 +44,14 @@ describe('cli', () => {
     assert.deepEqual(JSON.parse(r.stdout), {
       applied: null,
       attempted: null,
-      upstream: { reachable: null, lastContact: null, unreachableSince: null, lastError: null },
+      upstream: {
+        reachable: null,
+        lastContact: null,
+        lastChange: null,
+        unreachableSince: null,
+        consecutiveFailures: 0,
+        lastError: null,
+      },
       held: null,
       hold: null,
     });

@@ -46,6 +46,7 @@ const ENV_MAP: Record<string, string> = {
   OUTPOST_MAINTENANCE_WINDOWS: 'maintenanceWindows',
   OUTPOST_APPLY_CONCURRENCY: 'applyConcurrency',
   OUTPOST_DRIFT: 'drift',
+  OUTPOST_RETENTION: 'retention',
 };
 
 const duration = z
@@ -93,6 +94,7 @@ const schema = z.object({
     .default([]),
   applyConcurrency: z.coerce.number().int().min(1).max(64).default(8),
   drift: z.enum(['correct', 'report']).default('correct'),
+  retention: z.coerce.number().int().min(1).max(1000).default(20),
   trustedKeys: z.union([z.string(), z.array(z.string())]).optional(),
   requireSignature: booleanish.default(true),
   fetchTimeout: duration.default(60_000),
@@ -274,6 +276,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       concurrency: c.applyConcurrency,
       maintenanceWindows: c.maintenanceWindows,
       drift: c.drift,
+      retention: c.retention,
     },
     trustedKeys,
     requireSignature: c.requireSignature,

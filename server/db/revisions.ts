@@ -171,3 +171,23 @@ export function inventory(db: Db, revisionId: number): ObjectRef[] {
     return ref;
   });
 }
+
+/**
+ * Retention: keeps the newest `keep` revisions plus every pinned one and those in `protect` (the LKG, a held
+ * revision); deletes the rest with their inventory. Returns how many were deleted.
+ */
+export function pruneRevisions(db: Db, keep: number, protect: number[]): number {
+  const ids = protect.length > 0 ? protect : [-1];
+  return db
+    .prepare(
+      `DELETE FROM revisions
+       WHERE pinned = 0
+         AND id NOT IN (${ids.map(() => '?').join(',')})
+         AND id NOT IN (SELECT id FROM revisions ORDER BY id DESC LIMIT ?)`,
+    )
+    .run(...ids, keep).changes;
+}
+
+export function pinRevision(db: Db, id: number, pinned: boolean): void {
+  db.prepare('UPDATE revisions SET pinned = ? WHERE id = ?').run(pinned ? 1 : 0, id);
+}

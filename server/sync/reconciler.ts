@@ -157,7 +157,7 @@ export async function reconcile(
     if (!verdict.healthy) throw new StageFailure('HealthFailed', verdict.message);
 
     stage('commit');
-    commit(d.db, desired.revisionId, desired.objects);
+    commit(d.db, desired.revisionId, desired.objects, policy.retention);
     if (opts.retry) releaseHeld(d.db);
     const drifted =
       lkg?.revisionId === desired.revisionId ? changes.filter((c) => c.action === 'configured').length : 0;

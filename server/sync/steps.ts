@@ -9,6 +9,7 @@ import {
   getRevision,
   inventory,
   markRevision,
+  pruneRevisions,
   revisionObjects,
   saveInventory,
   shortDigest,
@@ -87,13 +88,15 @@ export function ownedBefore(db: Db, lkg: LkgPointer | null): ObjectRef[] {
 }
 
 /** Promotes the revision to last-known-good: inventory, status and pointer change together or not at all. */
-export function commit(db: Db, revisionId: number, objects: KubeObject[]): void {
+export function commit(db: Db, revisionId: number, objects: KubeObject[], retention: number): void {
   db.transaction(() => {
     clearState(db, 'in_flight');
     saveInventory(db, revisionId, objects.map(refOf));
     markRevision(db, revisionId, 'applied');
     const digest = getRevision(db, revisionId)?.digest as string;
     setState(db, 'lkg_revision', { revisionId, digest, at: new Date().toISOString() } satisfies LkgPointer);
+    const held = getState<{ revisionId: number | null }>(db, 'held')?.revisionId;
+    pruneRevisions(db, retention, held ? [revisionId, held] : [revisionId]);
   })();
 }
 

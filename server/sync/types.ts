@@ -57,6 +57,8 @@ export interface SyncPolicy {
   maintenanceWindows: string[];
   /** What a run with an unchanged upstream does about live objects that differ: fix them, or only say so. */
   drift: 'correct' | 'report';
+  /** Stored revisions kept besides the LKG, held and pinned ones. */
+  retention: number;
 }
 
 export const DEFAULT_POLICY: SyncPolicy = {
@@ -66,6 +68,7 @@ export const DEFAULT_POLICY: SyncPolicy = {
   concurrency: 8,
   maintenanceWindows: [],
   drift: 'correct',
+  retention: 20,
 };
 
 export interface UpstreamState {

@@ -98,3 +98,16 @@ test('the audit log refuses updates and deletes', () => {
   assert.throws(() => db.prepare('DELETE FROM audit').run(), /append-only/);
   assert.equal(recentAudit(db)[0]?.actor, 'alice');
 });
+
+test('retention keeps the newest revisions, the protected ones and pinned ones', async () => {
+  const { pinRevision, pruneRevisions, listRevisions } = await import('../../server/db/revisions.ts');
+  const db = openDb(':memory:');
+  const ids = Array.from({ length: 8 }, (_, i) => storeRevision(db, { ...rev, digest: `sha256:${i}` }).id);
+  pinRevision(db, ids[1] as number, true);
+  const deleted = pruneRevisions(db, 3, [ids[0] as number]);
+  assert.equal(deleted, 3);
+  assert.deepEqual(
+    listRevisions(db).map((r) => r.id),
+    [ids[7], ids[6], ids[5], ids[1], ids[0]],
+  );
+});

@@ -44,7 +44,7 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
   });
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
-  sync.start({ schedule: config.schedule });
+  sync.start({ schedule: config.schedule, nodeName: config.nodeName });
   // Startup sync: re-asserts the desired state right away instead of waiting for the schedule.
   sync.trigger('startup').catch((err: unknown) => log.error({ err }, 'startup sync crashed'));
   ready = true;

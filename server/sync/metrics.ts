@@ -7,6 +7,9 @@ export interface SyncMetrics {
   lastRun: Gauge<'result'>;
   appliedObjects: Gauge;
   upstreamReachable: Gauge;
+  upstreamFailures: Gauge;
+  upstreamLastContact: Gauge;
+  upstreamLastChange: Gauge;
   inProgress: Gauge;
 }
 
@@ -40,6 +43,21 @@ export function createSyncMetrics(registry: Registry): SyncMetrics {
     upstreamReachable: new Gauge({
       name: 'outpost_upstream_reachable',
       help: '1 when the last fetch reached the upstream, else 0',
+      registers,
+    }),
+    upstreamFailures: new Gauge({
+      name: 'outpost_upstream_consecutive_failures',
+      help: 'Polls in a row that could not reach the upstream',
+      registers,
+    }),
+    upstreamLastContact: new Gauge({
+      name: 'outpost_upstream_last_contact_timestamp_seconds',
+      help: 'Unix time the upstream last answered',
+      registers,
+    }),
+    upstreamLastChange: new Gauge({
+      name: 'outpost_upstream_last_change_timestamp_seconds',
+      help: 'Unix time the upstream last published a different revision',
       registers,
     }),
     inProgress: new Gauge({ name: 'outpost_sync_in_progress', help: '1 while a sync runs', registers }),

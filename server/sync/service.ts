@@ -8,6 +8,7 @@ import type { Source } from '../sources/types.ts';
 import { setStaffHold } from './holds.ts';
 import { LiveView } from './live.ts';
 import type { SyncMetrics } from './metrics.ts';
+import { reachabilityProbe } from './probe.ts';
 import { SyncQueue } from './queue.ts';
 import { type ReconcileOptions, reconcile, type Stage, type SyncPolicy } from './reconciler.ts';
 import { type Schedule, startSchedule } from './schedule.ts';
@@ -29,7 +30,7 @@ export interface SyncService {
   /** Staff pause of new revisions until a time; null releases it. Audited. */
   setHold(hold: { until: Date; reason: string } | null, actor: string): void;
   audit(entry: AuditEntry): void;
-  start(opts: { schedule: string; liveIntervalMs?: number }): void;
+  start(opts: { schedule: string; nodeName: string; liveIntervalMs?: number }): void;
   stop(): Promise<void>;
 }
 
@@ -97,8 +98,17 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
       });
     },
     audit: (entry) => appendAudit(d.db, entry),
-    start({ schedule: expression, liveIntervalMs = 10_000 }) {
-      schedule = startSchedule(expression, queue, (err) => d.log.error({ err }, 'scheduled sync crashed'));
+    start({ schedule: expression, nodeName, liveIntervalMs = 10_000 }) {
+      schedule = startSchedule(
+        {
+          expression,
+          nodeName,
+          failures: () => readStatus(d.db).upstream.consecutiveFailures,
+          probe: reachabilityProbe(d.source),
+          onError: (err) => d.log.error({ err }, 'scheduled sync crashed'),
+        },
+        queue,
+      );
       live.start(liveIntervalMs);
       void live.refresh();
     },

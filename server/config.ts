@@ -47,6 +47,9 @@ const ENV_MAP: Record<string, string> = {
   OUTPOST_APPLY_CONCURRENCY: 'applyConcurrency',
   OUTPOST_DRIFT: 'drift',
   OUTPOST_RETENTION: 'retention',
+  OUTPOST_SIM_FAIL_IMAGES: 'sim.failImages',
+  OUTPOST_SIM_READY_DELAY: 'sim.readyDelay',
+  OUTPOST_SIM_LATENCY: 'sim.latency',
 };
 
 const duration = z
@@ -95,6 +98,25 @@ const schema = z.object({
   applyConcurrency: z.coerce.number().int().min(1).max(64).default(8),
   drift: z.enum(['correct', 'report']).default('correct'),
   retention: z.coerce.number().int().min(1).max(1000).default(20),
+  // The simulator (demo mode and `outpost sim`) only.
+  sim: z
+    .object({
+      failImages: z
+        .union([z.string(), z.array(z.string())])
+        .transform((v) =>
+          (Array.isArray(v) ? v : v.split(',')).map((g) => g.trim()).filter((g) => g.length > 0),
+        )
+        .default(['*:broken*']),
+      readyDelay: z
+        .union([z.literal('0'), z.literal(0), duration])
+        .transform((v) => (v === '0' || v === 0 ? 0 : v))
+        .default(1000),
+      latency: z
+        .union([z.literal('0'), z.literal(0), duration])
+        .transform((v) => (v === '0' || v === 0 ? 0 : v))
+        .default(0),
+    })
+    .default({ failImages: ['*:broken*'], readyDelay: 1000, latency: 0 }),
   trustedKeys: z.union([z.string(), z.array(z.string())]).optional(),
   requireSignature: booleanish.default(true),
   fetchTimeout: duration.default(60_000),
@@ -131,6 +153,8 @@ export interface Config {
   requireSignature: boolean;
   /** Deadline for one request to the source, in ms. */
   fetchTimeout: number;
+  /** Simulator behaviour (demo mode, `outpost sim`): images that never pull, readiness delay, latency. */
+  sim: { failImages: string[]; readyDelayMs: number; latencyMs: number };
   /** How to reach Kubernetes: in-cluster, a kubeconfig file, or the in-process simulator. */
   cluster: ClusterTarget | { mode: 'demo' };
   configFile?: string;
@@ -278,6 +302,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       drift: c.drift,
       retention: c.retention,
     },
+    sim: { failImages: c.sim.failImages, readyDelayMs: c.sim.readyDelay, latencyMs: c.sim.latency },
     trustedKeys,
     requireSignature: c.requireSignature,
     fetchTimeout: c.fetchTimeout,

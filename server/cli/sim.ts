@@ -1,6 +1,7 @@
 // `outpost sim`: the Kubernetes simulator standalone, with a kubeconfig for kubectl, tests and benchmarks.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.ts';
 import { type Command, out, UsageError } from './io.ts';
 
 async function run(args: string[]): Promise<number> {
@@ -12,11 +13,14 @@ async function run(args: string[]): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError(`--port: "${values.port}" is not a port`);
   const kubeconfigPath = path.resolve(values.kubeconfig ?? 'sim-kubeconfig.yaml');
+  const config = loadConfig();
   const { startKubesim } = await import('../kubesim/index.ts');
   const sim = await startKubesim({
     port,
     kubeconfigPath,
-    latencyMs: Number(process.env.OUTPOST_SIM_LATENCY_MS ?? 0),
+    failImages: config.sim.failImages,
+    readyDelayMs: config.sim.readyDelayMs,
+    latencyMs: config.sim.latencyMs,
   });
   out(`kubesim listening on ${sim.url}`);
   out(`kubeconfig written to ${kubeconfigPath}`);

@@ -21,7 +21,12 @@ export async function connectCluster(config: Config): Promise<Connected> {
     const kubeconfigPath = demoKubeconfigPath(config.dataDir);
     // Loaded only in demo mode: the simulator never sits on the production path.
     const { startKubesim } = await import('../kubesim/index.ts');
-    const sim = await startKubesim({ kubeconfigPath });
+    const sim = await startKubesim({
+      kubeconfigPath,
+      failImages: config.sim.failImages,
+      readyDelayMs: config.sim.readyDelayMs,
+      latencyMs: config.sim.latencyMs,
+    });
     return {
       cluster: createClusterClient(loadCredentials({ mode: 'kubeconfig', path: kubeconfigPath })),
       sim,

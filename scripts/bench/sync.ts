@@ -1,0 +1,217 @@
+// Sync figures: 200 and 2,000 objects against kubesim (2 ms per request) vs `kubectl apply --server-side`,
+// requests of a no-change resync, failed health verdict → LKG restored, fetch+store of a 500-object revision,
+// and the peak poll rate 10,000 nodes put on an upstream with and without jitter.
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { createClusterClient } from '../../server/cluster/client.ts';
+import { loadCredentials } from '../../server/cluster/credentials.ts';
+import { openDb } from '../../server/db/open.ts';
+import { storeRevision } from '../../server/db/revisions.ts';
+import { render } from '../../server/render/index.ts';
+import { treeDigest } from '../../server/sources/digest.ts';
+import { dirSource } from '../../server/sources/dir.ts';
+import { reconcile } from '../../server/sync/reconciler.ts';
+import { jitterMs } from '../../server/sync/schedule.ts';
+import { silentLog } from '../../test/support/log.ts';
+import { ROOT } from '../../test/support/process.ts';
+
+const exec = promisify(execFile);
+
+function objectsYaml(n: number, image = 'registry.example.com/app:1'): Record<string, string> {
+  const files: Record<string, string> = {
+    '000-namespace.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: bench\n',
+  };
+  for (let i = 0; i < n - 1; i++) {
+    const name = `obj-${String(i).padStart(4, '0')}`;
+    let doc: string;
+    if (i % 10 === 0) {
+      doc = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\n  namespace: bench\nspec:\n  replicas: 1\n  selector:\n    matchLabels: {app: ${name}}\n  template:\n    metadata:\n      labels: {app: ${name}}\n    spec:\n      containers:\n        - name: main\n          image: ${image}\n`;
+    } else if (i % 10 === 1) {
+      doc = `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\n  namespace: bench\nspec:\n  selector: {app: ${name}}\n  ports: [{port: 80, targetPort: 8080}]\n`;
+    } else {
+      doc = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: bench\ndata:\n  value: "${i}"\n`;
+    }
+    files[`${name}.yaml`] = doc;
+  }
+  return files;
+}
+
+function writeTree(dir: string, files: Record<string, string>): string {
+  mkdirSync(dir, { recursive: true });
+  for (const [f, text] of Object.entries(files)) writeFileSync(path.join(dir, f), text);
+  return dir;
+}
+
+interface Sim {
+  url: string;
+  kubeconfig: string;
+  proc: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** kubesim in its own process, as a real API server would be, with 2 ms added to every request. */
+async function startSim(dir: string, readyDelay = '0'): Promise<Sim> {
+  const kubeconfig = path.join(dir, `kubeconfig-${Math.random().toString(36).slice(2)}.yaml`);
+  const proc = spawn(
+    process.execPath,
+    [path.join(ROOT, 'bin', 'outpost.js'), 'sim', '--kubeconfig', kubeconfig],
+    {
+      env: { ...process.env, OUTPOST_SIM_LATENCY: '2ms', OUTPOST_SIM_READY_DELAY: readyDelay },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const url = await new Promise<string>((resolve) => {
+    proc.stdout?.on('data', (c: Buffer) => {
+      const m = /listening on (\S+)/.exec(c.toString());
+      if (m) resolve(m[1] as string);
+    });
+  });
+  return {
+    url,
+    kubeconfig,
+    proc,
+    stop: () =>
+      new Promise((r) => {
+        proc.once('exit', () => r());
+        proc.kill('SIGTERM');
+      }),
+  };
+}
+
+async function simStats(sim: Sim, reset = false): Promise<{ requests: number; writes: number }> {
+  const res = await fetch(`${sim.url}/_sim/stats`, { method: reset ? 'DELETE' : 'GET' });
+  return (await res.json()) as { requests: number; writes: number };
+}
+
+function deps(dataDir: string, kubeconfig: string, sourceDir: string) {
+  const cluster = createClusterClient(loadCredentials({ mode: 'kubeconfig', path: kubeconfig }));
+  return {
+    db: openDb(dataDir),
+    cluster,
+    source: dirSource(sourceDir),
+    sourcePath: '.',
+    log: silentLog,
+    policy: { healthIntervalMs: 100, healthTimeoutMs: 120_000 },
+  };
+}
+
+async function syncVsKubectl(tmp: string, n: number): Promise<[string, string][]> {
+  const tree = writeTree(path.join(tmp, `tree-${n}`), objectsYaml(n));
+  const ours = await startSim(tmp);
+  const d = deps(path.join(tmp, `data-${n}`), ours.kubeconfig, tree);
+  let t = performance.now();
+  const run = await reconcile(d, 'cli');
+  const oursMs = performance.now() - t;
+  if (run.result !== 'succeeded') throw new Error(`bench sync of ${n} failed: ${run.message}`);
+  await simStats(ours, true);
+  t = performance.now();
+  await reconcile(d, 'schedule');
+  const resyncMs = performance.now() - t;
+  const resync = await simStats(ours);
+  d.cluster.close();
+  d.db.close();
+  await ours.stop();
+
+  const theirs = await startSim(tmp);
+  t = performance.now();
+  await exec('kubectl', ['--kubeconfig', theirs.kubeconfig, 'apply', '--server-side', '-R', '-f', tree], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const kubectlMs = performance.now() - t;
+  await theirs.stop();
+  return [
+    [`sync of ${n} objects (fetch → commit, health included)`, `${(oursMs / 1000).toFixed(2)} s`],
+    [`kubectl apply --server-side of the same ${n}`, `${(kubectlMs / 1000).toFixed(2)} s`],
+    [`ratio Outpost / kubectl (${n})`, (oursMs / kubectlMs).toFixed(2)],
+    [
+      `no-change resync of ${n}: requests / writes / time`,
+      `${resync.requests} / ${resync.writes} / ${(resyncMs / 1000).toFixed(2)} s`,
+    ],
+  ];
+}
+
+async function rollbackTime(tmp: string): Promise<[string, string][]> {
+  const good = writeTree(path.join(tmp, 'rb-good'), objectsYaml(50));
+  const bad = writeTree(path.join(tmp, 'rb-bad'), objectsYaml(50, 'registry.example.com/app:broken-1'));
+  const sim = await startSim(tmp, '200ms');
+  const d = deps(path.join(tmp, 'rb-data'), sim.kubeconfig, good);
+  await reconcile(d, 'cli');
+  const run = await reconcile({ ...d, source: dirSource(bad) }, 'cli');
+  const verdict = run.stages.find((s) => s.stage === 'rollback')?.at;
+  d.cluster.close();
+  d.db.close();
+  await sim.stop();
+  if (run.result !== 'rolled-back' || !verdict || !run.finishedAt)
+    throw new Error(`no rollback: ${run.message}`);
+  return [
+    [
+      'failed health verdict → LKG restored (50 objects)',
+      `${Date.parse(run.finishedAt) - Date.parse(verdict)} ms`,
+    ],
+  ];
+}
+
+async function fetchAndStore(tmp: string): Promise<[string, string][]> {
+  const tree = writeTree(path.join(tmp, 'fs-tree'), objectsYaml(500));
+  const db = openDb(path.join(tmp, 'fs-data'));
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t = performance.now();
+    const { files } = await dirSource(tree).fetch();
+    files['nonce.txt'] = String(i);
+    const objects = render(files, '.');
+    storeRevision(db, {
+      digest: treeDigest(files),
+      sourceKind: 'dir',
+      sourceUrl: tree,
+      sourcePath: '.',
+      files,
+      objects,
+    });
+    times.push(performance.now() - t);
+  }
+  db.close();
+  times.sort((a, b) => a - b);
+  return [
+    [
+      'fetch + render + store (synchronous=FULL) of a 500-object revision, median of 5',
+      `${times[2]?.toFixed(1)} ms`,
+    ],
+  ];
+}
+
+function stampede(): [string, string][] {
+  const nodes = 10_000;
+  const interval = 300_000;
+  const perSecond = new Map<number, number>();
+  for (let i = 0; i < nodes; i++) {
+    const s = Math.floor(jitterMs(`site-${i}`, interval) / 1000);
+    perSecond.set(s, (perSecond.get(s) ?? 0) + 1);
+  }
+  return [
+    ['10,000 nodes, 5-minute schedule: peak polls per second without jitter', String(nodes)],
+    ['… with per-node jitter', String(Math.max(...perSecond.values()))],
+  ];
+}
+
+export const syncBench = {
+  id: 'sync',
+  title: 'Sync, rollback, store and fleet polling',
+  async run(): Promise<[string, string][]> {
+    const tmp = mkdtempSync(path.join(tmpdir(), 'outpost-bench-sync-'));
+    try {
+      return [
+        ...(await syncVsKubectl(tmp, 200)),
+        ...(await syncVsKubectl(tmp, 2000)),
+        ...(await rollbackTime(tmp)),
+        ...(await fetchAndStore(tmp)),
+        ...stampede(),
+      ];
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  },
+};

@@ -6,6 +6,7 @@ export type StateKey =
   | 'upstream' // reachability and last contact
   | 'poll' // the source's conditional-fetch token
   | 'in_flight' // a revision being applied, until commit or rollback (crash recovery)
+  | 'reconcile_lock' // which process is reconciling right now
   | 'held' // a revision rolled back from, not re-applied until upstream changes or staff retry
   | 'staff_hold' // staff paused new revisions until a time
   | 'highest_version'; // anti-rollback: the highest signed bundle version verified

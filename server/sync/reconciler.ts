@@ -22,6 +22,7 @@ import { getState } from '../db/state.ts';
 import { render } from '../render/index.ts';
 import type { Source } from '../sources/types.ts';
 import { heldRevision, releaseHeld, whyWait } from './holds.ts';
+import { withReconcileLock } from './lock.ts';
 import type { SyncMetrics } from './metrics.ts';
 import {
   commit,
@@ -73,11 +74,21 @@ interface Desired {
   objects: KubeObject[];
 }
 
-export async function reconcile(
+/** One reconcile; waits while another process (the server, a CLI) is reconciling the same store. */
+export function reconcile(
   d: ReconcilerDeps,
   trigger: Trigger,
   actor: string | null = null,
   opts: ReconcileOptions = {},
+): Promise<RunRecord> {
+  return withReconcileLock(d.db, () => reconcileLocked(d, trigger, actor, opts));
+}
+
+async function reconcileLocked(
+  d: ReconcilerDeps,
+  trigger: Trigger,
+  actor: string | null,
+  opts: ReconcileOptions,
 ): Promise<RunRecord> {
   const policy = { ...DEFAULT_POLICY, ...d.policy };
   const runId = startRun(d.db, trigger, actor);

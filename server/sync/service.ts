@@ -7,6 +7,7 @@ import { closeAbandonedRuns, type RunRecord, recentRuns, type Trigger } from '..
 import type { Source } from '../sources/types.ts';
 import { setStaffHold } from './holds.ts';
 import { LiveView } from './live.ts';
+import { tryLock, unlock } from './lock.ts';
 import type { SyncMetrics } from './metrics.ts';
 import { reachabilityProbe } from './probe.ts';
 import { SyncQueue } from './queue.ts';
@@ -69,7 +70,9 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
     }
   });
   let schedule: Schedule | null = null;
-  const abandoned = closeAbandonedRuns(d.db);
+  // Runs left "running" are abandoned only if no live process holds the reconcile lock (a CLI may be mid-run).
+  const abandoned = tryLock(d.db) ? 0 : closeAbandonedRuns(d.db);
+  unlock(d.db);
   if (abandoned > 0) d.log.warn({ abandoned }, 'closed sync runs left open by an earlier crash');
 
   return {

@@ -6,7 +6,7 @@ import { connectCluster } from './cluster/connect.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { openDb } from './db/open.ts';
 import { createLogger, type Logger } from './log.ts';
-import { createSource } from './sources/index.ts';
+import { createSource, sourceOptions } from './sources/index.ts';
 import { createSyncMetrics } from './sync/metrics.ts';
 import { createSyncService } from './sync/service.ts';
 import { createApp } from './web/app.ts';
@@ -26,6 +26,7 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
     log,
     policy: config.policy,
     metrics: createSyncMetrics(registry),
+    uploads: { dataDir: config.dataDir, options: sourceOptions(config.source, config) },
   });
   let ready = false;
   const app = createApp({

@@ -6,8 +6,9 @@ import { httpSource } from './http.ts';
 import { parsePins } from './net.ts';
 import { ociSource } from './oci.ts';
 import type { SourceOptions } from './options.ts';
+import { preferUploads } from './prefer.ts';
 import { type FetchLimits, fetchLimits, type Source } from './types.ts';
-import { uploadSource } from './upload.ts';
+import { uploadSource, uploadsDir } from './upload.ts';
 
 /** The parts of Config a source needs (a whole Config will do). */
 export interface SourceSettings {
@@ -17,6 +18,8 @@ export interface SourceSettings {
   fetchTimeout?: number;
   /** Tests and benchmarks tighten these. */
   limits?: Partial<FetchLimits>;
+  /** Where on-site uploads are kept; when set, an upload beats the upstream until it publishes something newer. */
+  dataDir?: string;
 }
 
 export function sourceOptions(source: Config['source'], settings: SourceSettings = {}): SourceOptions {
@@ -30,6 +33,12 @@ export function sourceOptions(source: Config['source'], settings: SourceSettings
 }
 
 export function createSource(source: Config['source'], settings: SourceSettings = {}): Source {
+  const upstream = upstreamSource(source, settings);
+  if (!settings.dataDir || source.kind === 'upload') return upstream;
+  return preferUploads(upstream, uploadSource(uploadsDir(settings.dataDir), sourceOptions(source, settings)));
+}
+
+function upstreamSource(source: Config['source'], settings: SourceSettings): Source {
   const opts = sourceOptions(source, settings);
   switch (source.kind) {
     case 'dir':

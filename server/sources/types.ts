@@ -15,6 +15,8 @@ export interface Fetched {
   signed?: boolean;
   /** Opaque: pass it back as `prev.token` on the next poll so an unchanged upstream costs almost nothing. */
   token?: string;
+  /** Set when this came from an on-site upload because the upstream could not be read: why not. */
+  upstreamError?: string;
 }
 
 /** The upstream has not changed since the poll that returned `prev.token`; nothing was downloaded. */

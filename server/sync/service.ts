@@ -4,7 +4,9 @@ import type { ClusterClient } from '../cluster/types.ts';
 import { type AuditEntry, appendAudit } from '../db/audit.ts';
 import type { Db } from '../db/open.ts';
 import { closeAbandonedRuns, type RunRecord, recentRuns, type Trigger } from '../db/runs.ts';
+import type { SourceOptions } from '../sources/options.ts';
 import type { Source } from '../sources/types.ts';
+import { acceptUpload } from '../sources/upload.ts';
 import { setStaffHold } from './holds.ts';
 import { LiveView } from './live.ts';
 import { tryLock, unlock } from './lock.ts';
@@ -14,6 +16,15 @@ import { SyncQueue } from './queue.ts';
 import { type ReconcileOptions, reconcile, type Stage, type SyncPolicy } from './reconciler.ts';
 import { type Schedule, startSchedule } from './schedule.ts';
 import { readStatus, type SyncStatus } from './status.ts';
+
+/** An upload that did not verify: the technician's mistake to fix (wrong file, wrong key), not a crash. */
+export class UploadRefused extends Error {
+  readonly status = 422;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'UploadRefused';
+  }
+}
 
 export interface SyncProgress {
   running: boolean;
@@ -31,6 +42,13 @@ export interface SyncService {
   /** Staff pause of new revisions until a time; null releases it. Audited. */
   setHold(hold: { until: Date; reason: string } | null, actor: string): void;
   audit(entry: AuditEntry): void;
+  /** Verifies and stores a bundle uploaded on site, then syncs to it. Throws VerifyError/FetchError when refused. */
+  upload(
+    bundle: Buffer,
+    signature: string | null,
+    filename: string,
+    actor: string,
+  ): Promise<{ version: string | null }>;
   start(opts: { schedule: string; nodeName: string; liveIntervalMs?: number }): void;
   stop(): Promise<void>;
 }
@@ -43,6 +61,8 @@ export interface SyncServiceDeps {
   log: Logger;
   policy?: Partial<SyncPolicy>;
   metrics?: SyncMetrics;
+  /** Where uploads go and how they are verified; without it uploads are refused. */
+  uploads?: { dataDir: string; options: Pick<SourceOptions, 'policy' | 'limits'> };
 }
 
 export function createSyncService(d: SyncServiceDeps): SyncService {
@@ -101,6 +121,40 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
       });
     },
     audit: (entry) => appendAudit(d.db, entry),
+    async upload(bundle, signature, filename, actor) {
+      if (!d.uploads) throw new UploadRefused('uploads are not enabled on this node');
+      try {
+        const { fetched } = await acceptUpload(
+          d.uploads.dataDir,
+          bundle,
+          signature,
+          filename,
+          d.uploads.options,
+        );
+        appendAudit(d.db, {
+          actor,
+          action: 'upload',
+          target: filename,
+          result: 'accepted',
+          detail: `version ${fetched.version ?? '-'}`,
+        });
+        queue
+          .trigger('upload', actor)
+          .catch((err: unknown) => d.log.error({ err }, 'sync after upload crashed'));
+        return { version: fetched.version ?? null };
+      } catch (err) {
+        appendAudit(d.db, {
+          actor,
+          action: 'upload',
+          target: filename,
+          result: 'refused',
+          detail: (err as Error).message,
+        });
+        throw new UploadRefused(`The bundle ${filename} was refused: ${(err as Error).message}`, {
+          cause: err,
+        });
+      }
+    },
     start({ schedule: expression, nodeName, liveIntervalMs = 10_000 }) {
       schedule = startSchedule(
         {

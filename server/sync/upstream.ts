@@ -41,8 +41,11 @@ export async function fetchUpstream(
     message += await reassertOffline(d, lkg, changes);
     throw new StageFailure(verify ? 'VerifyFailed' : 'FetchFailed', message, { cause: err });
   }
-  const refused = antiRollback(d.db, d.source.kind, result);
-  recordContact(d.db, { ok: true, now, changed: !result.unchanged && result.digest !== lkg?.digest });
+  const refused = antiRollback(d.db, result);
+  const changed = !result.unchanged && result.digest !== lkg?.digest;
+  // Running from an on-site upload while the upstream is down: the upstream still counts as unreachable.
+  if (result.upstreamError) recordContact(d.db, { ok: false, now, error: new Error(result.upstreamError) });
+  else recordContact(d.db, { ok: true, now, changed });
   if (refused) {
     const message = refused.message + (await reassertOffline(d, lkg, changes));
     throw new StageFailure('VerifyFailed', message, { cause: refused });
@@ -73,10 +76,9 @@ async function fetchConditionally(d: ReconcilerDeps): Promise<Upstream> {
 }
 
 /** Never accept a signed version lower than the highest one verified before; remember the highest. */
-function antiRollback(db: Db, kind: string, up: Upstream): VerifyError | null {
-  // Only signed bundles carry a version the publisher vouches for; a git commit or a folder has none.
-  if (!['http', 'oci', 'upload'].includes(kind) || up.signed === false) return null;
-  if (up.version === undefined || !/^\d+$/.test(up.version)) return null;
+function antiRollback(db: Db, up: Upstream): VerifyError | null {
+  // Only a verified bundle (it has a signer) carries a version its publisher vouches for.
+  if (!up.signer || up.version === undefined || !/^\d+$/.test(up.version)) return null;
   const version = Number(up.version);
   const highest = getState<number>(db, 'highest_version');
   const refused = checkVersion(shortDigest(up.digest), version, highest);

@@ -1,8 +1,10 @@
 // State-changing actions. Each is CSRF-checked upstream, validated, audited, starts work and answers at once.
+import path from 'node:path';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { ReconcileOptions } from '../../sync/reconciler.ts';
 import type { WebDeps } from '../deps.ts';
+import { readMultipart } from '../multipart.ts';
 import { syncPanelModel } from '../viewmodels.ts';
 import type { Views } from '../views.ts';
 
@@ -14,6 +16,9 @@ const holdForm = z.object({
     .max(24 * 14),
   reason: z.string().trim().min(1, 'say why updates are held').max(200),
 });
+
+/** A bundle and its signature: a site's manifests are small; 64 MB is generous. */
+const UPLOAD_LIMIT = 64 * 1024 * 1024;
 
 class FormError extends Error {
   readonly status = 400;
@@ -68,6 +73,20 @@ export function actionRoutes(deps: WebDeps, views: Views): Router {
   r.post('/actions/hold', (req, res) => {
     const { hours, reason } = parse(holdForm, req.body);
     deps.sync.setHold({ until: new Date(Date.now() + hours * 3_600_000), reason }, actor(req));
+    answer(req, res);
+  });
+  r.post('/actions/upload', async (req, res) => {
+    const parts = await readMultipart(req, UPLOAD_LIMIT);
+    const bundle = parts.find((p) => p.name === 'bundle' && p.data.length > 0);
+    if (!bundle) throw new FormError('Choose the bundle file (.tar.gz) to upload.');
+    const signature = parts.find((p) => p.name === 'signature' && p.data.length > 0);
+    const filename = path.basename(bundle.filename || 'bundle.tar.gz');
+    await deps.sync.upload(
+      bundle.data,
+      signature ? signature.data.toString('utf8') : null,
+      filename,
+      actor(req),
+    );
     answer(req, res);
   });
   r.post('/actions/release', (req, res) => {

@@ -69,7 +69,7 @@ export function preferUploads(upstream: Source, uploads: Source): Source {
       if (isUnchanged(up) && st && isUnchanged(st) && t.from) {
         return { unchanged: true, token: JSON.stringify({ ...t, u: up.token ?? t.u, s: st.token ?? t.s }) };
       }
-      const upload = await full(uploads, up);
+      const upload: Fetched = { ...(await full(uploads, up)), origin: 'upload' };
       if (stError || !st) {
         // Offline or the upstream is broken: the upload on site is what the node should run.
         return {

@@ -15,6 +15,8 @@ export interface Fetched {
   signed?: boolean;
   /** Opaque: pass it back as `prev.token` on the next poll so an unchanged upstream costs almost nothing. */
   token?: string;
+  /** Which kind of source this tree came from, when a combined source chose (an upload over the upstream). */
+  origin?: SourceKindName;
   /** Set when this came from an on-site upload because the upstream could not be read: why not. */
   upstreamError?: string;
 }

@@ -7,7 +7,16 @@ import { type HeldRevision, heldRevision, type StaffHold, staffHold } from './ho
 import type { LkgPointer, UpstreamState } from './reconciler.ts';
 
 export interface SyncStatus {
-  applied: { revision: string; digest: string; at: string; version: string | null; objects: number } | null;
+  applied: {
+    revision: string;
+    digest: string;
+    at: string;
+    version: string | null;
+    /** minisign key id that signed the bundle; null for git, a folder, or an unsigned bundle. */
+    signer: string | null;
+    source: string;
+    objects: number;
+  } | null;
   attempted: {
     revision: string | null;
     result: 'succeeded' | 'failed' | 'rolled-back';
@@ -60,6 +69,8 @@ export function readStatus(db: Db): SyncStatus {
             digest: lkg.digest,
             at: lkg.at,
             version: lkgRev.version,
+            signer: lkgRev.signer,
+            source: lkgRev.sourceKind,
             objects: lkgRev.objectCount,
           }
         : null,

@@ -54,7 +54,7 @@ export function storeFetched(
 ): number {
   const { id } = storeRevision(d.db, {
     digest: treeDigest(fetched.files),
-    sourceKind: d.source.kind,
+    sourceKind: fetched.origin ?? d.source.kind,
     sourceUrl: d.source.url,
     sourcePath: d.sourcePath,
     version: fetched.version,

@@ -1,19 +1,14 @@
 // The sync side of Outpost as one object: queue, schedule, live view, progress and status for web and CLI.
-import type { Logger } from 'pino';
-import type { ClusterClient } from '../cluster/types.ts';
 import { type AuditEntry, appendAudit } from '../db/audit.ts';
-import type { Db } from '../db/open.ts';
 import { closeAbandonedRuns, type RunRecord, recentRuns, type Trigger } from '../db/runs.ts';
 import type { SourceOptions } from '../sources/options.ts';
-import type { Source } from '../sources/types.ts';
 import { acceptUpload } from '../sources/upload.ts';
 import { setStaffHold } from './holds.ts';
 import { LiveView } from './live.ts';
 import { tryLock, unlock } from './lock.ts';
-import type { SyncMetrics } from './metrics.ts';
 import { reachabilityProbe } from './probe.ts';
 import { SyncQueue } from './queue.ts';
-import { type ReconcileOptions, reconcile, type Stage, type SyncPolicy } from './reconciler.ts';
+import { type ReconcileOptions, type ReconcilerDeps, reconcile, type Stage } from './reconciler.ts';
 import { type Schedule, startSchedule } from './schedule.ts';
 import { readStatus, type SyncStatus } from './status.ts';
 
@@ -42,7 +37,7 @@ export interface SyncService {
   /** Staff pause of new revisions until a time; null releases it. Audited. */
   setHold(hold: { until: Date; reason: string } | null, actor: string): void;
   audit(entry: AuditEntry): void;
-  /** Verifies and stores a bundle uploaded on site, then syncs to it. Throws VerifyError/FetchError when refused. */
+  /** Verifies and stores a bundle uploaded on site, then syncs to it. Throws UploadRefused (422) when it does not verify. */
   upload(
     bundle: Buffer,
     signature: string | null,
@@ -53,14 +48,7 @@ export interface SyncService {
   stop(): Promise<void>;
 }
 
-export interface SyncServiceDeps {
-  db: Db;
-  cluster: ClusterClient;
-  source: Source;
-  sourcePath: string;
-  log: Logger;
-  policy?: Partial<SyncPolicy>;
-  metrics?: SyncMetrics;
+export interface SyncServiceDeps extends Omit<ReconcilerDeps, 'onStage'> {
   /** Where uploads go and how they are verified; without it uploads are refused. */
   uploads?: { dataDir: string; options: Pick<SourceOptions, 'policy' | 'limits'> };
 }

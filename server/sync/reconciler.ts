@@ -102,41 +102,12 @@ async function reconcileLocked(
   const finish = (message: string) => finishRun(d.db, runId, { result: 'succeeded', message, changes });
   const lkg = getState<LkgPointer>(d.db, 'lkg_revision');
   try {
-    let desired: Desired;
-    if (opts.target !== undefined) {
-      stage('plan');
-      desired = await step('ValidationFailed', () => storedRevision(d, runId, opts.target as number));
-    } else {
-      stage('fetch');
-      const fetched = await fetchUpstream(d, lkg, changes);
-      const digest = fetched.digest;
-      const held = heldRevision(d.db);
-      if (held && held.digest !== digest) releaseHeld(d.db);
-      const isNew = digest !== lkg?.digest;
-      const wait = isNew ? whyWait(d.db, policy.maintenanceWindows) : null;
-      if (lkg && isNew && ((held?.digest === digest && !opts.retry) || wait)) {
-        // A held or waiting revision is not applied; the LKG is still re-asserted (drift correction).
-        stage('apply');
-        changes.push(...(await step('ApplyFailed', () => reassert(d, lkg, policy))));
-        finish(wait ?? `revision ${shortDigest(digest)} is held: ${held?.message}`);
-        return done(d, runId, started);
-      }
-      if (lkg && !isNew && policy.drift === 'report') {
-        // Upstream unchanged and drift is only to be reported: show what differs, change nothing.
-        stage('plan');
-        const drift = await step('ApplyFailed', () => reportDrift(d, lkg, policy));
-        changes.push(...drift);
-        finish(drift.length ? `drift on ${drift.length} object(s) reported, not corrected` : 'no drift');
-        return done(d, runId, started);
-      }
-      stage('render');
-      const rendered = await step('RenderFailed', () => render(fetched.files, d.sourcePath));
-      stage('plan');
-      const planned = await step('ValidationFailed', () => planObjects(rendered, d.cluster));
-      stage('store');
-      const revisionId = step('StoreFailed', () => storeFetched(d, runId, fetched, planned));
-      desired = { revisionId, digest, objects: planned };
-    }
+    const desired =
+      opts.target !== undefined
+        ? await desiredFromStore(d, runId, opts.target, stage)
+        : await desiredFromUpstream(d, { runId, lkg, opts, policy, changes, stage, finish });
+    // Nothing new to apply: held, waiting for a window, or drift only reported. The run is finished.
+    if (!desired) return done(d, runId, started);
 
     stage('apply');
     // What may be on the cluster from earlier runs (LKG, and any apply a crash cut short) — read before this
@@ -170,8 +141,7 @@ async function reconcileLocked(
     stage('commit');
     commit(d.db, desired.revisionId, desired.objects, policy.retention);
     if (opts.retry) releaseHeld(d.db);
-    const drifted =
-      lkg?.revisionId === desired.revisionId ? changes.filter((c) => c.action === 'configured').length : 0;
+    const drifted = reasserting ? changes.filter((c) => c.action === 'configured').length : 0;
     finish(
       `revision ${shortDigest(desired.digest)} applied and healthy${drifted ? `; corrected drift on ${drifted} object(s)` : ''}`,
     );
@@ -199,10 +169,65 @@ function done(d: ReconcilerDeps, runId: number, started: number): RunRecord {
   return run;
 }
 
-async function storedRevision(d: ReconcilerDeps, runId: number, id: number): Promise<Desired> {
-  const rev = getRevision(d.db, id);
-  if (!rev) throw new StageFailure('ValidationFailed', `revision ${id} is not stored on this node`);
-  setRunRevision(d.db, runId, id);
-  const objects = await planObjects(revisionObjects(d.db, id), d.cluster);
-  return { revisionId: id, digest: rev.digest, objects };
+/** Manual rollback: a revision already in the store, applied with no network. */
+async function desiredFromStore(
+  d: ReconcilerDeps,
+  runId: number,
+  id: number,
+  stage: (s: Stage) => void,
+): Promise<Desired> {
+  stage('plan');
+  return step('ValidationFailed', async () => {
+    const rev = getRevision(d.db, id);
+    if (!rev) throw new StageFailure('ValidationFailed', `revision ${id} is not stored on this node`);
+    setRunRevision(d.db, runId, id);
+    const objects = await planObjects(revisionObjects(d.db, id), d.cluster);
+    return { revisionId: id, digest: rev.digest, objects };
+  });
+}
+
+interface RunContext {
+  runId: number;
+  lkg: LkgPointer | null;
+  opts: ReconcileOptions;
+  policy: SyncPolicy;
+  changes: Change[];
+  stage: (s: Stage) => void;
+  finish: (message: string) => void;
+}
+
+/**
+ * fetch → render → plan → store. Returns null when the run ends here: the revision is held after a failed
+ * rollout or must wait (staff hold, maintenance window) — the LKG is re-asserted instead — or the upstream is
+ * unchanged and drift is only to be reported.
+ */
+async function desiredFromUpstream(d: ReconcilerDeps, c: RunContext): Promise<Desired | null> {
+  const { lkg, policy, changes, stage } = c;
+  stage('fetch');
+  const fetched = await fetchUpstream(d, lkg, changes);
+  const digest = fetched.digest;
+  const held = heldRevision(d.db);
+  if (held && held.digest !== digest) releaseHeld(d.db);
+  const isNew = digest !== lkg?.digest;
+  const wait = isNew ? whyWait(d.db, policy.maintenanceWindows) : null;
+  if (lkg && isNew && ((held?.digest === digest && !c.opts.retry) || wait)) {
+    stage('apply');
+    changes.push(...(await step('ApplyFailed', () => reassert(d, lkg, policy))));
+    c.finish(wait ?? `revision ${shortDigest(digest)} is held: ${held?.message}`);
+    return null;
+  }
+  if (lkg && !isNew && policy.drift === 'report') {
+    stage('plan');
+    const drift = await step('ApplyFailed', () => reportDrift(d, lkg, policy));
+    changes.push(...drift);
+    c.finish(drift.length ? `drift on ${drift.length} object(s) reported, not corrected` : 'no drift');
+    return null;
+  }
+  stage('render');
+  const rendered = await step('RenderFailed', () => render(fetched.files, d.sourcePath));
+  stage('plan');
+  const planned = await step('ValidationFailed', () => planObjects(rendered, d.cluster));
+  stage('store');
+  const revisionId = step('StoreFailed', () => storeFetched(d, c.runId, fetched, planned));
+  return { revisionId, digest, objects: planned };
 }

@@ -1,8 +1,10 @@
 // `npm run bench`: the figures the issues ask for, measured on this machine in one run. Prints a table.
+import { renderSpeed } from './bench/render.ts';
 import { sourcesBench } from './bench/sources.ts';
 import { startupAndMemory } from './bench/startup.ts';
+import { syncBench } from './bench/sync.ts';
 
-const sections = [startupAndMemory, sourcesBench];
+const sections = [startupAndMemory, sourcesBench, renderSpeed, syncBench];
 const only = process.argv.slice(2);
 
 for (const section of sections) {

@@ -2,6 +2,7 @@
 import { bundleCommand } from './cli/bundle.ts';
 import { diffCommand } from './cli/diff.ts';
 import { type Command, out, UsageError } from './cli/io.ts';
+import { renderCommand } from './cli/render.ts';
 import { revisionsCommand } from './cli/revisions.ts';
 import { simCommand } from './cli/sim.ts';
 import { statusCommand } from './cli/status.ts';
@@ -15,6 +16,7 @@ const COMMANDS: Command[] = [
   retryCommand,
   rollbackCommand,
   revisionsCommand,
+  renderCommand,
   simCommand,
   bundleCommand,
 ];

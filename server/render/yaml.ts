@@ -1,21 +1,167 @@
 // Multi-document YAML parsing with limits: aliases, documents and size are capped before anything is built.
-import { parseAllDocuments } from 'yaml';
+import {
+  type Document,
+  type DocumentOptions,
+  isMap,
+  isScalar,
+  isSeq,
+  type ParseOptions,
+  parseAllDocuments,
+  type SchemaOptions,
+} from 'yaml';
 import type { KubeObject } from '../cluster/types.ts';
 import { RenderError } from './errors.ts';
 
 export const YAML_LIMITS = { maxAliasCount: 100, maxDocuments: 2_000, maxBytes: 1024 * 1024 };
 
-/** Parses every document of one file; empty documents are dropped, `kind: List` is expanded. */
-export function parseManifests(text: string, file: string): KubeObject[] {
+type Options = ParseOptions & DocumentOptions & SchemaOptions;
+type Tags = Parameters<Extract<NonNullable<SchemaOptions['customTags']>, (...args: never[]) => unknown>>[0];
+
+/**
+ * A number as go-yaml v3 reads a plain scalar: underscores dropped, then Go's ParseInt with base 0 (so the
+ * old octal `0644` is 420, and `0x`, `0o`, `0b` prefixes work), else a YAML-style float. Anything else is
+ * not a number.
+ */
+export function goNumber(s: string): number | undefined {
+  if (/^[-+]?\.(inf|Inf|INF)$/.test(s)) return s.startsWith('-') ? -Infinity : Infinity;
+  if (/^\.(nan|NaN|NAN)$/.test(s)) return Number.NaN;
+  if (s.startsWith('.')) return /^\.[0-9]+([eE][-+]?[0-9]+)?$/.test(s) ? Number(s) : undefined;
+  const plain = s.replaceAll('_', '');
+  const int = /^([-+]?)(0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO][0-7]+|0[0-7]*|[1-9][0-9]*)$/.exec(plain);
+  if (int) {
+    const body = int[2] as string;
+    const prefix = body.slice(0, 2).toLowerCase();
+    const v =
+      prefix === '0x'
+        ? Number.parseInt(body.slice(2), 16)
+        : prefix === '0b'
+          ? Number.parseInt(body.slice(2), 2)
+          : prefix === '0o'
+            ? Number.parseInt(body.slice(2), 8)
+            : body.length > 1 && body[0] === '0'
+              ? Number.parseInt(body.slice(1), 8)
+              : Number.parseInt(body, 10);
+    return v === 0 ? 0 : int[1] === '-' ? -v : v;
+  }
+  if (/^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/.test(plain)) return Number(plain);
+  return undefined;
+}
+
+const GO_NUMBER = {
+  identify: (v: unknown) => typeof v === 'number',
+  default: true,
+  tag: 'tag:yaml.org,2002:float',
+  test: /^[-+.0-9][-+.0-9a-zA-Z_]*$/,
+  resolve: (s: string) => goNumber(s) ?? s,
+};
+
+/**
+ * How kustomize (go-yaml v3) reads manifests and patches: the YAML 1.2 core schema (`on` and `y` are
+ * strings, only true/false are booleans) with go-yaml's number rules. Timestamps stay strings.
+ */
+export const YAML_OPTIONS: Options = {
+  version: '1.2',
+  schema: 'core',
+  merge: true,
+  uniqueKeys: true,
+  customTags: (tags: Tags) => [
+    // The number forms are all go-yaml's (GO_NUMBER), including .inf and .nan.
+    ...tags.filter((t) => {
+      const tag = typeof t === 'string' ? t : t.tag;
+      return tag !== 'tag:yaml.org,2002:int' && tag !== 'tag:yaml.org,2002:float';
+    }),
+    GO_NUMBER,
+  ],
+};
+
+/**
+ * How Flux re-reads a resource after substituting variables (sigs.k8s.io/yaml, go-yaml v2: YAML 1.1, so
+ * `yes` and `on` are booleans). Timestamps and sexagesimal numbers, which that reader turns into other
+ * strings, are left as written.
+ */
+const DROPPED_TAGS = new Set([
+  'tag:yaml.org,2002:timestamp',
+  'tag:yaml.org,2002:binary',
+  'tag:yaml.org,2002:set',
+  'tag:yaml.org,2002:omap',
+  'tag:yaml.org,2002:pairs',
+]);
+export const YAML_11_OPTIONS: Options = {
+  version: '1.1',
+  merge: true,
+  customTags: (tags: Tags) =>
+    tags.filter((t) => {
+      const tag = typeof t === 'string' ? t : t.tag;
+      const format = typeof t === 'string' ? undefined : (t as { format?: string }).format;
+      return !DROPPED_TAGS.has(tag) && format !== 'TIME';
+    }),
+};
+
+/**
+ * Unquoted `${VAR}` scalars, keyed by the map key they sit under (see templateKey). Substitution reads their
+ * results back as YAML, as Flux does with its text substitution; quoted ones stay strings. Collected only
+ * while a render runs (collectPlainTemplates), so parsing stays free of side effects otherwise.
+ */
+let collector: Set<string> | null = null;
+
+export function templateKey(key: string, value: string): string {
+  return `${key}\u0000${value}`;
+}
+
+export function collectPlainTemplates<T>(into: Set<string>, fn: () => T): T {
+  const outer = collector;
+  collector = into;
+  try {
+    return fn();
+  } finally {
+    collector = outer;
+  }
+}
+
+/** Records a value that reaches the output as an unquoted scalar (kustomization fields, generated data). */
+export function notePlainTemplate(key: string, value: string): void {
+  if (collector && value.includes('${')) collector.add(templateKey(key, value));
+}
+
+function collect(node: unknown, key: string, into: Set<string>): void {
+  if (isScalar(node)) {
+    if (node.type === 'PLAIN' && typeof node.value === 'string' && node.value.includes('${')) {
+      into.add(templateKey(key, node.value));
+    }
+  } else if (isMap(node)) {
+    for (const pair of node.items) {
+      const k = isScalar(pair.key) ? String(pair.key.value) : key;
+      collect(pair.value, k, into);
+    }
+  } else if (isSeq(node)) {
+    for (const item of node.items) collect(item, key, into);
+  }
+}
+
+function collectDocument(doc: Document, text: string): void {
+  if (collector && text.includes('${')) collect(doc.contents, '', collector);
+}
+
+/**
+ * Parses every document of one file into plain values; empty documents are dropped. `options` defaults to
+ * kustomize's reading of manifests; kustomizations and JSON patches are read like sigs.k8s.io/yaml does
+ * (YAML_11_OPTIONS), as kustomize does.
+ */
+export function parseDocuments(text: string, file: string, options: Options = YAML_OPTIONS): unknown[] {
+  return located(text, file, options).map(([value]) => value);
+}
+
+/** Each non-empty document with where it is (`file (document 3)`), for messages. */
+function located(text: string, file: string, options: Options = YAML_OPTIONS): [unknown, string][] {
   if (Buffer.byteLength(text) > YAML_LIMITS.maxBytes) {
     throw new RenderError(`${file}: larger than ${YAML_LIMITS.maxBytes} bytes`);
   }
-  const docs = parseAllDocuments(text, { uniqueKeys: true });
+  const docs = parseAllDocuments(text, options);
   const list = Array.isArray(docs) ? docs : [docs];
   if (list.length > YAML_LIMITS.maxDocuments) {
     throw new RenderError(`${file}: more than ${YAML_LIMITS.maxDocuments} YAML documents`);
   }
-  const out: KubeObject[] = [];
+  const out: [unknown, string][] = [];
   list.forEach((doc, i) => {
     const where = list.length > 1 ? `${file} (document ${i + 1})` : file;
     const problem = doc.errors[0];
@@ -23,27 +169,43 @@ export function parseManifests(text: string, file: string): KubeObject[] {
       const line = problem.linePos?.[0]?.line;
       throw new RenderError(
         `${where}: not valid YAML${line ? ` at line ${line}` : ''}: ${problem.message.split('\n')[0]}`,
-        {
-          cause: problem,
-        },
+        { cause: problem },
       );
     }
+    collectDocument(doc, text);
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: YAML_LIMITS.maxAliasCount });
     } catch (err) {
       throw new RenderError(`${where}: ${(err as Error).message}`, { cause: err });
     }
-    if (value === null || value === undefined) return;
+    if (value !== null && value !== undefined) out.push([value, where]);
+  });
+  return out;
+}
+
+/** Parses one YAML document (a kustomization, a patch); an empty file is `null`. */
+export function parseDocument(text: string, file: string, options: Options = YAML_OPTIONS): unknown {
+  const docs = parseDocuments(text, file, options);
+  if (docs.length > 1) throw new RenderError(`${file}: expected one YAML document, found ${docs.length}`);
+  return docs[0] ?? null;
+}
+
+/** Parses every document of one file; empty documents are dropped, `kind: List` is expanded. */
+export function parseManifests(text: string, file: string): KubeObject[] {
+  const out: KubeObject[] = [];
+  for (const [value, where] of located(text, file)) {
     if (typeof value !== 'object' || Array.isArray(value)) {
       throw new RenderError(`${where}: a manifest must be a mapping with apiVersion, kind and metadata`);
     }
     const obj = value as KubeObject;
     if (obj.kind === 'List' && Array.isArray((obj as { items?: unknown }).items)) {
       for (const item of (obj as unknown as { items: KubeObject[] }).items) out.push(item);
-      return;
+      continue;
     }
     out.push(obj);
-  });
+  }
   return out;
 }
+
+export { toYaml } from './emit.ts';

@@ -1,0 +1,94 @@
+// Typed reading of a kustomization: wrong types and unknown fields fail with the file and the field's path,
+// as kustomize's strict decoder does (a number where a string belongs is an error, not a conversion).
+import { RenderError } from '../errors.ts';
+import { isRecord } from './resource.ts';
+
+export class Reader {
+  readonly file: string;
+  readonly path: string;
+  readonly value: unknown;
+
+  constructor(file: string, path: string, value: unknown) {
+    this.file = file;
+    this.path = path;
+    this.value = value;
+  }
+
+  fail(message: string): never {
+    throw new RenderError(`${this.file}: ${this.path ? `${this.path}: ` : ''}${message}`);
+  }
+
+  at(key: string | number): Reader {
+    const path = typeof key === 'number' ? `${this.path}[${key}]` : this.path ? `${this.path}.${key}` : key;
+    const v = isRecord(this.value) && typeof key === 'string' ? this.value[key] : undefined;
+    const item = Array.isArray(this.value) && typeof key === 'number' ? this.value[key] : v;
+    return new Reader(this.file, path, item);
+  }
+
+  get present(): boolean {
+    return this.value !== undefined && this.value !== null;
+  }
+
+  /** Fails on any field not in `known`: kustomize refuses unknown fields, and so do we. */
+  fields(known: string[]): this {
+    if (!this.present) return this;
+    if (!isRecord(this.value)) this.fail('must be a mapping');
+    for (const k of Object.keys(this.value)) {
+      if (!known.includes(k))
+        new Reader(this.file, this.path ? `${this.path}.${k}` : k, null).fail('unknown field');
+    }
+    return this;
+  }
+
+  string(): string | undefined {
+    if (!this.present) return undefined;
+    if (typeof this.value !== 'string') this.fail(`must be a string, not ${typeName(this.value)}`);
+    return this.value;
+  }
+
+  requiredString(): string {
+    const s = this.string();
+    if (s === undefined || s === '') this.fail('is required');
+    return s;
+  }
+
+  bool(): boolean | undefined {
+    if (!this.present) return undefined;
+    if (typeof this.value !== 'boolean') this.fail(`must be true or false, not ${typeName(this.value)}`);
+    return this.value;
+  }
+
+  int(): number | undefined {
+    if (!this.present) return undefined;
+    if (typeof this.value !== 'number' || !Number.isInteger(this.value)) {
+      this.fail(`must be an integer, not ${typeName(this.value)}`);
+    }
+    return this.value;
+  }
+
+  list(): Reader[] {
+    if (!this.present) return [];
+    if (!Array.isArray(this.value)) this.fail(`must be a list, not ${typeName(this.value)}`);
+    return this.value.map((_, i) => this.at(i));
+  }
+
+  strings(): string[] {
+    return this.list().map((r) => r.string() ?? r.fail('must be a string'));
+  }
+
+  /** A string → string map (labels, annotations): every value must already be a string. */
+  stringMap(): Record<string, string> | undefined {
+    if (!this.present) return undefined;
+    if (!isRecord(this.value)) this.fail(`must be a mapping, not ${typeName(this.value)}`);
+    const out: Record<string, string> = {};
+    for (const k of Object.keys(this.value)) out[k] = this.at(k).string() ?? '';
+    return out;
+  }
+}
+
+function typeName(v: unknown): string {
+  if (Array.isArray(v)) return 'a list';
+  if (isRecord(v)) return 'a mapping';
+  if (typeof v === 'string') return `the string "${v}"`;
+  return `${typeof v} ${String(v)}`;
+}

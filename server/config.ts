@@ -9,6 +9,7 @@ import { type ClusterTarget, SERVICE_ACCOUNT_DIR } from './cluster/credentials.t
 import { parsePins } from './sources/net.ts';
 import { resolveTrustedKey } from './sources/verify.ts';
 import type { SyncPolicy } from './sync/types.ts';
+import type { VarsSettings } from './sync/vars.ts';
 
 export class ConfigError extends Error {
   readonly problems: string[];
@@ -47,6 +48,9 @@ const ENV_MAP: Record<string, string> = {
   OUTPOST_APPLY_CONCURRENCY: 'applyConcurrency',
   OUTPOST_DRIFT: 'drift',
   OUTPOST_RETENTION: 'retention',
+  OUTPOST_VARS: 'vars',
+  OUTPOST_VARS_FROM: 'varsFrom',
+  OUTPOST_STRICT_VARS: 'strictVars',
   OUTPOST_SIM_FAIL_IMAGES: 'sim.failImages',
   OUTPOST_SIM_READY_DELAY: 'sim.readyDelay',
   OUTPOST_SIM_LATENCY: 'sim.latency',
@@ -98,6 +102,33 @@ const schema = z.object({
   applyConcurrency: z.coerce.number().int().min(1).max(64).default(8),
   drift: z.enum(['correct', 'report']).default('correct'),
   retention: z.coerce.number().int().min(1).max(1000).default(20),
+  // `${VAR}` values: K=V pairs (comma-separated in the environment) or a map in the file.
+  vars: z
+    .union([z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))])
+    .transform((v, ctx) => {
+      if (typeof v !== 'string') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)]));
+      const out: Record<string, string> = {};
+      for (const pair of v.split(',').filter((p) => p.trim() !== '')) {
+        const eq = pair.indexOf('=');
+        if (eq <= 0) ctx.addIssue({ code: 'custom', message: `"${pair}" is not KEY=VALUE` });
+        else out[pair.slice(0, eq).trim()] = pair.slice(eq + 1);
+      }
+      return out;
+    })
+    .default({}),
+  // A ConfigMap of variables: "namespace/name" (append "?" when it may be missing) or {namespace, name, optional}.
+  varsFrom: z
+    .union([
+      z.string().regex(/^[a-z0-9-]+\/[a-z0-9.-]+\??$/, 'namespace/name of a ConfigMap'),
+      z.object({ namespace: z.string(), name: z.string(), optional: z.boolean().default(false) }),
+    ])
+    .transform((v) => {
+      if (typeof v !== 'string') return v;
+      const [namespace, name] = v.replace(/\?$/, '').split('/') as [string, string];
+      return { namespace, name, optional: v.endsWith('?') };
+    })
+    .optional(),
+  strictVars: booleanish.default(false),
   // The simulator (demo mode and `outpost sim`) only.
   sim: z
     .object({
@@ -145,6 +176,8 @@ export interface Config {
   logLevel: (typeof LOG_LEVELS)[number];
   nodeName: string;
   siteId?: string;
+  /** `${VAR}` substitution: values, a ConfigMap, strictness, and the node facts it adds. */
+  vars: VarsSettings;
   /** How the reconciler applies: health timeout, conflicts, maintenance windows, concurrency. */
   policy: SyncPolicy;
   /** minisign public keys (base64 key lines) any of which may sign bundles. */
@@ -303,6 +336,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retention: c.retention,
     },
     sim: { failImages: c.sim.failImages, readyDelayMs: c.sim.readyDelay, latencyMs: c.sim.latency },
+    vars: {
+      values: c.vars,
+      ...(c.varsFrom ? { from: c.varsFrom } : {}),
+      strict: c.strictVars,
+      nodeName: c.nodeName,
+      ...(c.siteId ? { siteId: c.siteId } : {}),
+    },
     trustedKeys,
     requireSignature: c.requireSignature,
     fetchTimeout: c.fetchTimeout,

@@ -25,6 +25,7 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
     sourcePath: config.source.path,
     log,
     policy: config.policy,
+    vars: config.vars,
     metrics: createSyncMetrics(registry),
     uploads: { dataDir: config.dataDir, options: sourceOptions(config.source, config) },
   });

@@ -48,6 +48,7 @@ export async function withReconciler<T>(
           sourcePath: config.source.path,
           log,
           policy: config.policy,
+          vars: config.vars,
         },
         config,
       );

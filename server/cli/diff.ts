@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { previewChanges } from '../apply/diff.ts';
 import { planObjects } from '../apply/plan.ts';
-import { render } from '../render/index.ts';
+import { renderForNode } from '../sync/vars.ts';
 import { withReconciler } from './context.ts';
 import { type Command, out } from './io.ts';
 
@@ -14,7 +14,7 @@ export const diffCommand: Command = {
     const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });
     return withReconciler(async (deps, config) => {
       const fetched = await deps.source.fetch();
-      const planned = await planObjects(render(fetched.files, deps.sourcePath), deps.cluster);
+      const planned = await planObjects(await renderForNode(deps, fetched.files), deps.cluster);
       const changes = await previewChanges(deps.cluster, planned, config.policy);
       if (values.json) out(JSON.stringify(changes, null, 2));
       else

@@ -19,7 +19,6 @@ import {
   type Trigger,
 } from '../db/runs.ts';
 import { getState } from '../db/state.ts';
-import { render } from '../render/index.ts';
 import type { Source } from '../sources/types.ts';
 import { heldRevision, releaseHeld, whyWait } from './holds.ts';
 import { withReconcileLock } from './lock.ts';
@@ -44,6 +43,7 @@ import {
   step,
 } from './types.ts';
 import { fetchUpstream } from './upstream.ts';
+import { renderForNode, type VarsSettings } from './vars.ts';
 
 export type { FailureReason, LkgPointer, Stage, SyncPolicy, UpstreamState } from './types.ts';
 export { DEFAULT_POLICY, STAGES, StageFailure } from './types.ts';
@@ -55,6 +55,8 @@ export interface ReconcilerDeps {
   sourcePath: string;
   log: Logger;
   policy?: Partial<SyncPolicy>;
+  /** Where `${VAR}` values come from; none = render without substitution. */
+  vars?: VarsSettings;
   metrics?: SyncMetrics;
   /** Called as each stage starts, for live progress on the page. */
   onStage?: (runId: number, stage: Stage) => void;
@@ -224,7 +226,7 @@ async function desiredFromUpstream(d: ReconcilerDeps, c: RunContext): Promise<De
     return null;
   }
   stage('render');
-  const rendered = await step('RenderFailed', () => render(fetched.files, d.sourcePath));
+  const rendered = await step('RenderFailed', () => renderForNode(d, fetched.files));
   stage('plan');
   const planned = await step('ValidationFailed', () => planObjects(rendered, d.cluster));
   stage('store');

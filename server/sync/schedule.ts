@@ -36,7 +36,7 @@ export function backoffMs(failures: number, intervalMs: number, capMs: number): 
 }
 
 /** The gap between two consecutive cron firings (the polling interval). */
-export function cronIntervalMs(expression: string, from = new Date()): number {
+export function cronIntervalMs(expression: string): number {
   const task = cron.createTask(expression, () => undefined);
   try {
     const [a, b] = task.getNextRuns(2);

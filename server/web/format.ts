@@ -25,7 +25,8 @@ const REASONS: Record<string, string> = {
   ApplyFailed: 'The cluster refused part of the new version.',
   PruneFailed: 'Could not remove objects that are no longer wanted.',
   HealthFailed: 'The new version did not start properly, so the box went back to the previous one.',
-  VerifyFailed: 'The new version is not signed by a trusted key (or is older than the running one), so it was refused.',
+  VerifyFailed:
+    'The new version is not signed by a trusted key (or is older than the running one), so it was refused.',
   RollbackFailed: 'The new version failed and going back to the previous one failed too. Call support.',
   ClusterUnreachable: 'The local Kubernetes cluster did not answer.',
   Interrupted: 'Outpost stopped before this sync finished.',

@@ -1,0 +1,56 @@
+// Gathers the substitution variables for a render: the node's facts (name, labels, site id), a ConfigMap in
+// the cluster, and config — cluster reads only, so rendering works with the WAN down.
+import type { ClusterClient, KubeObject } from '../cluster/types.ts';
+import { RenderError } from '../render/errors.ts';
+import { render } from '../render/index.ts';
+import { mergeVars, nodeFactsVars } from '../render/vars.ts';
+import type { FileTree } from '../sources/types.ts';
+
+export interface VarsSettings {
+  /** Values from config: highest precedence. */
+  values: Record<string, string>;
+  /** A ConfigMap whose data are variables (between node facts and config). */
+  from?: { namespace: string; name: string; optional: boolean };
+  /** Fail a render on an undefined variable instead of leaving it empty. */
+  strict: boolean;
+  nodeName: string;
+  siteId?: string;
+}
+
+export async function gatherVars(cluster: ClusterClient, s: VarsSettings): Promise<Record<string, string>> {
+  // A node name that is not a cluster node (the demo, a laptop) simply has no labels.
+  const node = await cluster.get({ apiVersion: 'v1', kind: 'Node', name: s.nodeName }).catch(() => null);
+  let fromMap: Record<string, string> | null = null;
+  if (s.from) {
+    const cm = await cluster.get({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      namespace: s.from.namespace,
+      name: s.from.name,
+    });
+    if (!cm && !s.from.optional) {
+      throw new RenderError(
+        `variables ConfigMap ${s.from.namespace}/${s.from.name} does not exist (set it optional to allow that)`,
+      );
+    }
+    fromMap = (cm?.data as Record<string, string> | undefined) ?? null;
+  }
+  return mergeVars(
+    nodeFactsVars({
+      nodeName: s.nodeName,
+      ...(s.siteId ? { siteId: s.siteId } : {}),
+      nodeLabels: node?.metadata.labels ?? {},
+    }),
+    fromMap,
+    s.values,
+  );
+}
+
+/** Renders a revision's tree with this node's variables: the one way the reconciler, diff and preview render. */
+export async function renderForNode(
+  d: { cluster: ClusterClient; sourcePath: string; vars?: VarsSettings },
+  files: FileTree,
+): Promise<KubeObject[]> {
+  const vars = d.vars ? await gatherVars(d.cluster, d.vars) : {};
+  return render(files, d.sourcePath, { vars, strictVars: d.vars?.strict ?? false });
+}

@@ -3,7 +3,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { openDb } from '../../server/db/open.ts';
 import { startKubesim } from '../../server/kubesim/index.ts';
+import { readStatus } from '../../server/sync/status.ts';
 import { ROOT, startOutpost, waitFor } from '../../test/support/process.ts';
 
 function rssMb(pid: number): number {
@@ -33,9 +35,14 @@ async function outpostRun(env: Record<string, string>) {
   // Poll from the moment of spawn: how long a kubelet's readiness probe would wait.
   await waitFor('readyz', async () => (await fetch(`${o.url}/readyz`)).status === 200, 30_000);
   const readyMs = Date.now() - started;
+  // The store says when the first sync is done (the page would need a login).
   await waitFor('first sync', async () => {
-    const html = await (await fetch(`${o.url}/fragments/sync`)).text();
-    return /result-succeeded/.test(html);
+    const db = openDb(dataDir, { readonly: true });
+    try {
+      return readStatus(db).attempted?.result === 'succeeded';
+    } finally {
+      db.close();
+    }
   });
   await sleep(IDLE_MS);
   const rss = rssMb(o.proc.pid as number);

@@ -3,6 +3,7 @@ import type { ClusterClient, KubeObject, ObjectRef } from '../cluster/types.ts';
 import { refString } from '../cluster/types.ts';
 import { type Health, healthOf, helmChartJobName } from './health/index.ts';
 import { podHealth } from './health/pod.ts';
+import { staleGeneration } from './health/types.ts';
 import { readLive } from './live.ts';
 import { mapPool } from './pool.ts';
 
@@ -100,7 +101,8 @@ async function assess(
         });
     }
     let health = healthOf(obj, ref.apiVersion, ref.kind, related);
-    if (obj && health.status === 'Progressing' && WORKLOADS.has(ref.kind)) {
+    // Until the controller has seen the new spec, its revision bookkeeping still names the previous rollout.
+    if (obj && health.status === 'Progressing' && WORKLOADS.has(ref.kind) && !staleGeneration(obj)) {
       const problem = await podProblem(cluster, obj);
       if (problem) health = { status: 'Degraded', message: problem };
     }

@@ -1,0 +1,69 @@
+// Shapes, limits and pure helpers of the support tunnel, free of ssh2 so config and web can use them without loading it.
+
+export const MAX_TUNNEL_MINUTES = 8 * 60;
+export const DEFAULT_TUNNEL_MINUTES = 60;
+
+export interface TunnelConfig {
+  host: string;
+  port: number;
+  user: string;
+  /** OpenSSH private key without passphrase (ed25519 or rsa), read at every connect so a rotated Secret is used. */
+  keyFile: string;
+  /** Pinned bastion host key(s): public key line(s) or SHA256 fingerprint(s). */
+  hostKey: string;
+  /** Port requested on the bastion; 0 lets the bastion choose, and status() reports the one it chose. */
+  remotePort: number;
+  /** Longest allowed opening, in ms (at most 8 h). */
+  maxMs: number;
+}
+
+export type TunnelState = 'closed' | 'connecting' | 'open' | 'reconnecting';
+
+export interface TunnelStatus {
+  state: TunnelState;
+  /** ISO time the tunnel closes by itself. */
+  until?: string;
+  openedBy?: string;
+  /** The port on the bastion's loopback that leads to the console (only while open). */
+  remotePort?: number;
+  /** The latest problem in words, kept after a refusal so the page can say why it closed. */
+  lastError?: string;
+  /** `user@host:port` of the bastion. */
+  bastion: string;
+}
+
+export type TunnelAction = 'tunnel-open' | 'tunnel-close' | 'tunnel-expire' | 'tunnel-error';
+
+export interface TunnelAuditEntry {
+  actor: string;
+  action: TunnelAction;
+  target: string;
+  result: string;
+  detail: string;
+}
+
+export class TunnelError extends Error {
+  /** HTTP status the web layer answers with. */
+  readonly status: number;
+  constructor(message: string, status = 400, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TunnelError';
+    this.status = status;
+  }
+}
+
+/** Exponential backoff with equal jitter: half the step is fixed, half random, so nodes never retry in step. */
+export function backoffDelay(
+  attempt: number,
+  { baseMs, capMs }: { baseMs: number; capMs: number },
+  random: () => number = Math.random,
+): number {
+  const step = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 30));
+  return Math.round(step / 2 + (random() * step) / 2);
+}
+
+/** Where forwarded connections go: a console listening on every address is reached on loopback. */
+export function consoleTarget(host: string, port: number): { host: string; port: number } {
+  const any = host === '' || host === '0.0.0.0' || host === '::' || host === 'localhost';
+  return { host: any ? '127.0.0.1' : host, port };
+}

@@ -36,4 +36,4 @@ ENV NODE_ENV=production OUTPOST_HOST=0.0.0.0 OUTPOST_PORT=8080 OUTPOST_DATA_DIR=
 VOLUME /data
 USER 10001:10001
 EXPOSE 8080
-CMD ["node", "server/main.ts"]
+CMD ["node", "--max-semi-space-size=1", "--optimize-for-size", "server/main.ts"]

@@ -1,14 +1,24 @@
 // `npm run bench`: the figures the issues ask for, measured on this machine in one run. Prints a table.
+import { consoleBench, consoleMemory, consoleSoak } from './bench/console.ts';
 import { renderSpeed } from './bench/render.ts';
 import { sourcesBench } from './bench/sources.ts';
 import { startupAndMemory } from './bench/startup.ts';
 import { syncBench } from './bench/sync.ts';
 
-const sections = [startupAndMemory, sourcesBench, renderSpeed, syncBench];
+// Sections marked optIn (long runs) only run when named: `npm run bench console-soak`.
+const sections: { id: string; title: string; optIn?: boolean; run(): Promise<[string, string][]> }[] = [
+  startupAndMemory,
+  sourcesBench,
+  renderSpeed,
+  syncBench,
+  consoleBench,
+  consoleSoak,
+  consoleMemory,
+];
 const only = process.argv.slice(2);
 
 for (const section of sections) {
-  if (only.length > 0 && !only.includes(section.id)) continue;
+  if (only.length > 0 ? !only.includes(section.id) : section.optIn) continue;
   process.stdout.write(`\n## ${section.title}\n\n`);
   const rows = await section.run();
   const width = Math.max(...rows.map(([k]) => k.length));

@@ -6,19 +6,24 @@ import { renderCommand } from './cli/render.ts';
 import { revisionsCommand } from './cli/revisions.ts';
 import { simCommand } from './cli/sim.ts';
 import { statusCommand } from './cli/status.ts';
+import { supportBundleCommand } from './cli/support-bundle.ts';
 import { retryCommand, rollbackCommand, syncCommand } from './cli/sync.ts';
+import { kioskTokenCommand, userCommand } from './cli/user.ts';
 import { ConfigError } from './config.ts';
 
 const COMMANDS: Command[] = [
   statusCommand,
   syncCommand,
   diffCommand,
+  renderCommand,
   retryCommand,
   rollbackCommand,
   revisionsCommand,
-  renderCommand,
   simCommand,
   bundleCommand,
+  userCommand,
+  kioskTokenCommand,
+  supportBundleCommand,
 ];
 
 function usage(): string {

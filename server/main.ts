@@ -1,17 +1,43 @@
 // Composition root: config → store → cluster → sync → web; the only place that listens, exits or handles signals.
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { startEnrollment } from './auth/enrollment.ts';
+import { readPemFile, readSecretFile } from './auth/secrets.ts';
+import { createAccessService } from './auth/service.ts';
 import { connectCluster } from './cluster/connect.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { openDb } from './db/open.ts';
+import { hostFacts } from './host/facts.ts';
+import { HostSampler } from './host/sampler.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createSource, sourceOptions } from './sources/index.ts';
 import { createSyncMetrics } from './sync/metrics.ts';
 import { createSyncService } from './sync/service.ts';
+import type { SourceSpec } from './sync/settings.ts';
+import { buildSupportBundle } from './sync/support-bundle.ts';
 import { createApp } from './web/app.ts';
 
+/** Where people reach the console (as configured; a proxy in front may publish another address). */
+function consoleUrl(config: Config, port: number): string {
+  return `${config.tls ? 'https' : 'http'}://${config.host}:${port}${config.access.basePath}/`;
+}
+
 async function start(config: Config, log: Logger): Promise<() => Promise<void>> {
+  // Secrets and the certificate first: a missing file stops the start before anything listens, and never
+  // falls back to plain HTTP or an open /metrics by surprise.
+  const { enrollmentCodeFile, metricsTokenFile } = config.access;
+  const enrollmentCode = enrollmentCodeFile
+    ? readSecretFile(enrollmentCodeFile, 'enrollment code')
+    : undefined;
+  const metricsToken = metricsTokenFile ? readSecretFile(metricsTokenFile, 'metrics token') : null;
+  const tls = config.tls
+    ? {
+        cert: readPemFile(config.tls.certFile, 'TLS certificate'),
+        key: readPemFile(config.tls.keyFile, 'TLS key'),
+      }
+    : null;
   const db = openDb(config.dataDir);
   const { cluster, sim } = await connectCluster(config);
   if (sim)
@@ -28,10 +54,43 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
     vars: config.vars,
     metrics: createSyncMetrics(registry),
     uploads: { dataDir: config.dataDir, options: sourceOptions(config.source, config) },
+    sourceSpec: config.source,
+    makeSource: (spec) => createSource(consoleSource(config, spec), config),
   });
+  const host = new HostSampler({
+    db,
+    log,
+    dataDir: config.dataDir,
+    intervalMs: config.samples.intervalMs,
+    retentionMs: config.samples.retentionMs,
+  });
+  const access = createAccessService({
+    db,
+    log,
+    sessionIdleMs: config.access.sessionIdleMs,
+    sessionMaxMs: config.access.sessionMaxMs,
+  });
+  // Before listening: a bad code file stops the start, and /setup never answers without a code in place.
+  startEnrollment(
+    access,
+    {
+      code: enrollmentCode,
+      codeFile: enrollmentCodeFile,
+      ttlMs: config.access.enrollmentTtlMs,
+      setupUrl: `${consoleUrl(config, config.port)}setup`,
+    },
+    log,
+  );
   let ready = false;
   const app = createApp({
     sync,
+    access,
+    reach: {
+      basePath: config.access.basePath,
+      trustedProxies: config.access.trustedProxies,
+      kioskAddresses: config.access.kioskAddresses,
+      metricsToken,
+    },
     metrics: registry,
     log,
     nodeName: config.nodeName,
@@ -39,31 +98,60 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
     demo: config.demo ? { reason: config.demoReason ?? 'demo' } : null,
     ready: () => ready,
     csrfSecret: randomBytes(32),
+    host,
+    supportBundle: () =>
+      buildSupportBundle({
+        db,
+        cluster,
+        nodeName: config.nodeName,
+        config,
+        hostFacts: () => ({ ...hostFacts(), now: host.now() }),
+      }),
   });
   const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
+    const s = tls
+      ? createHttpsServer(tls, app).listen(config.port, config.host, () => resolve(s))
+      : app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);
   });
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  const url = consoleUrl(config, port);
   sync.start({ schedule: config.schedule, nodeName: config.nodeName });
+  host.start();
   // Startup sync: re-asserts the desired state right away instead of waiting for the schedule.
   sync.trigger('startup').catch((err: unknown) => log.error({ err }, 'startup sync crashed'));
   ready = true;
-  log.info(
-    { url: `http://${config.host}:${port}/`, demo: config.demo, source: config.source },
-    'Outpost is up',
-  );
+  log.info({ url, demo: config.demo, source: config.source }, 'Outpost is up');
 
   return async () => {
     ready = false;
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
     await sync.stop();
+    host.stop();
     cluster.close();
     await sim?.close();
     db.close();
   };
+}
+
+/** A source chosen on the console: credentials and TLS pins of the configured source only go to its own host. */
+function consoleSource(config: Config, spec: SourceSpec): Config['source'] {
+  const source: Config['source'] = { kind: spec.kind, url: spec.url, path: spec.path };
+  if (spec.ref) source.ref = spec.ref;
+  const hostOf = (u: string) => {
+    try {
+      return new URL(u.replace(/^oci(\+https?)?:/, 'https:')).host;
+    } catch {
+      return null;
+    }
+  };
+  if (hostOf(spec.url) !== null && hostOf(spec.url) === hostOf(config.source.url)) {
+    if (config.source.authFile) source.authFile = config.source.authFile;
+    if (config.source.tlsPin) source.tlsPin = config.source.tlsPin;
+  }
+  return source;
 }
 
 async function main(): Promise<void> {

@@ -53,7 +53,7 @@ async function outpostRun(env: Record<string, string>) {
 
 export const startupAndMemory = {
   id: 'startup',
-  title: 'Start-up and idle memory (Node ' + process.versions.node + ')',
+  title: `Start-up and idle memory (Node ${process.versions.node})`,
   async run(): Promise<[string, string][]> {
     const demo = await outpostRun({ OUTPOST_DEMO: '1' });
     const simDir = mkdtempSync(path.join(tmpdir(), 'outpost-bench-sim-'));

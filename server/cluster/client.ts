@@ -7,6 +7,7 @@ import type {
   ClusterClient,
   KubeObject,
   ListOptions,
+  LogOptions,
   ObjectRef,
   ResourceInfo,
 } from './types.ts';
@@ -65,6 +66,58 @@ export function createClusterClient(creds: Credentials): ClusterClient {
       })
     : new http.Agent({ keepAlive: true, maxSockets: 8 });
   const discovery = new Map<string, Promise<APIResource[]>>();
+  // Log streams may stay open for minutes (follow): they get their own sockets, never the pooled ones.
+  const streamAgent = tls
+    ? new https.Agent({
+        keepAlive: false,
+        ...(creds.ca ? { ca: creds.ca } : {}),
+        ...(creds.cert ? { cert: creds.cert } : {}),
+        ...(creds.key ? { key: creds.key } : {}),
+        ...(creds.servername ? { servername: creds.servername } : {}),
+        rejectUnauthorized: !creds.insecure,
+      })
+    : new http.Agent({ keepAlive: false });
+
+  /** A GET whose 200 body is handed over as a stream; any other answer is read and thrown as ClusterError. */
+  function openStream(path: string, what: string, idleTimeoutMs: number): Promise<http.IncomingMessage> {
+    const url = new URL(server + path);
+    const headers: Record<string, string> = { accept: '*/*' };
+    const auth = authorization(creds);
+    if (auth) headers.authorization = auth;
+    return new Promise((resolve, reject) => {
+      const req = (tls ? https : http).request(url, { method: 'GET', headers, agent: streamAgent }, (res) => {
+        if (res.statusCode === 200) {
+          resolve(res);
+          return;
+        }
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let body: unknown = text;
+          try {
+            body = JSON.parse(text);
+          } catch {
+            // Plain-text error bodies are used as they are.
+          }
+          const { message, reason } = statusMessage(body, text || `HTTP ${res.statusCode}`);
+          reject(new ClusterError(`${what}: ${message}`, res.statusCode ?? 0, reason));
+        });
+      });
+      if (idleTimeoutMs > 0)
+        req.setTimeout(idleTimeoutMs, () =>
+          req.destroy(new Error(`no data within ${idleTimeoutMs / 1000}s`)),
+        );
+      req.on('error', (err) =>
+        reject(
+          new ClusterError(`Kubernetes API ${server} unreachable: ${err.message}`, 0, 'Unreachable', {
+            cause: err,
+          }),
+        ),
+      );
+      req.end();
+    });
+  }
 
   function send(method: string, url: URL, headers: Record<string, string | number>, payload?: Buffer) {
     return new Promise<Response>((resolve, reject) => {
@@ -222,8 +275,26 @@ export function createClusterClient(creds: Credentials): ClusterClient {
       if (res.status !== 200 && res.status !== 201) fail(refString(ref), res);
       return res.body as KubeObject;
     },
+    async logs(pod, opts: LogOptions = {}) {
+      const q = new URLSearchParams();
+      if (opts.container) q.set('container', opts.container);
+      if (opts.tailLines !== undefined) q.set('tailLines', String(opts.tailLines));
+      if (opts.follow) q.set('follow', 'true');
+      if (opts.limitBytes !== undefined) q.set('limitBytes', String(opts.limitBytes));
+      if (opts.sinceSeconds !== undefined) q.set('sinceSeconds', String(opts.sinceSeconds));
+      if (opts.timestamps) q.set('timestamps', 'true');
+      const p = `/api/v1/namespaces/${encodeURIComponent(pod.namespace)}/pods/${encodeURIComponent(pod.name)}/log`;
+      const qs = q.toString();
+      // A followed log may be quiet for long stretches; a plain read must not hang.
+      return openStream(
+        qs ? `${p}?${qs}` : p,
+        `log of pod ${pod.namespace}/${pod.name}`,
+        opts.follow ? 0 : REQUEST_TIMEOUT_MS,
+      );
+    },
     close() {
       agent.destroy();
+      streamAgent.destroy();
     },
     async delete(ref) {
       const res = await request('DELETE', await objectPath(ref), {

@@ -1,4 +1,5 @@
 // Shapes shared by everything that talks about Kubernetes objects: refs, objects, the narrow client.
+import type { Readable } from 'node:stream';
 
 export interface ObjectMeta {
   name: string;
@@ -46,6 +47,17 @@ export interface ListOptions {
   labelSelector?: string;
 }
 
+/** GET pods/log parameters, as the API names them. */
+export interface LogOptions {
+  container?: string;
+  tailLines?: number;
+  /** Keep the stream open and send lines as they come (the caller bounds and ends it). */
+  follow?: boolean;
+  limitBytes?: number;
+  sinceSeconds?: number;
+  timestamps?: boolean;
+}
+
 /** The only surface of the Kubernetes API the rest of Outpost uses. */
 export interface ClusterClient {
   /** Where the API server is, for messages. */
@@ -61,6 +73,8 @@ export interface ClusterClient {
   apply(obj: KubeObject, opts: ApplyOptions): Promise<KubeObject>;
   /** Returns false when the object was already gone. */
   delete(ref: ObjectRef): Promise<boolean>;
+  /** A pod's container log as a byte stream; throws ClusterError (e.g. 400 while the container waits to start). */
+  logs(pod: { namespace: string; name: string }, opts?: LogOptions): Promise<Readable>;
   /** Drops kept-alive connections (shutdown). */
   close(): void;
 }

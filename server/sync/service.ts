@@ -1,16 +1,30 @@
 // The sync side of Outpost as one object: queue, schedule, live view, progress and status for web and CLI.
+import { type PlannedChange, previewChanges } from '../apply/diff.ts';
+import { planObjects } from '../apply/plan.ts';
 import { type AuditEntry, appendAudit } from '../db/audit.ts';
 import { closeAbandonedRuns, type RunRecord, recentRuns, type Trigger } from '../db/runs.ts';
 import type { SourceOptions } from '../sources/options.ts';
+import type { Source } from '../sources/types.ts';
 import { acceptUpload } from '../sources/upload.ts';
+import { ClusterView } from './cluster-view.ts';
+import { createHistory, type History } from './history.ts';
 import { setStaffHold } from './holds.ts';
 import { LiveView } from './live.ts';
 import { tryLock, unlock } from './lock.ts';
 import { reachabilityProbe } from './probe.ts';
 import { SyncQueue } from './queue.ts';
-import { type ReconcileOptions, type ReconcilerDeps, reconcile, type Stage } from './reconciler.ts';
+import {
+  DEFAULT_POLICY,
+  type ReconcileOptions,
+  type ReconcilerDeps,
+  reconcile,
+  type Stage,
+} from './reconciler.ts';
 import { type Schedule, startSchedule } from './schedule.ts';
+import { createSettings, type Settings, type SettingsValues, type SourceSpec } from './settings.ts';
 import { readStatus, type SyncStatus } from './status.ts';
+import { renderForNode } from './vars.ts';
+import { createWorkloadActions, type WorkloadActions } from './workloads.ts';
 
 /** An upload that did not verify: the technician's mistake to fix (wrong file, wrong key), not a crash. */
 export class UploadRefused extends Error {
@@ -44,27 +58,64 @@ export interface SyncService {
     filename: string,
     actor: string,
   ): Promise<{ version: string | null }>;
-  start(opts: { schedule: string; nodeName: string; liveIntervalMs?: number }): void;
+  /** What the next sync would change (fetch, render, plan, server dry-run); writes nothing. */
+  preview(): Promise<PlannedChange[]>;
+  start(opts: {
+    schedule: string;
+    nodeName: string;
+    liveIntervalMs?: number;
+    clusterIntervalMs?: number;
+  }): void;
   stop(): Promise<void>;
+  /** Console: nodes, pods, workloads and events, refreshed in the background (pages never wait for the API). */
+  cluster: ClusterView;
+  /** Console: stored revisions and their diffs, run history, audit log. */
+  history: History;
+  /** Console: rollout restart and pod logs. */
+  workloads: WorkloadActions;
+  /** Console: source, schedule, maintenance windows and pause, as configured or changed on the console. */
+  settings: Settings;
+  /** Changes whenever what the console shows may have changed: a cache key for rendered pages. */
+  version(): string;
 }
 
 export interface SyncServiceDeps extends Omit<ReconcilerDeps, 'onStage'> {
   /** Where uploads go and how they are verified; without it uploads are refused. */
   uploads?: { dataDir: string; options: Pick<SourceOptions, 'policy' | 'limits'> };
+  /** The configured source as settings (shown on the console; what resetting a changed source returns to). */
+  sourceSpec?: SourceSpec;
+  /** Builds a source from console settings; without it the source cannot be changed on the console. */
+  makeSource?: (spec: SourceSpec) => Source;
 }
 
 export function createSyncService(d: SyncServiceDeps): SyncService {
   const progress: SyncProgress = { running: false, runId: null, stage: null };
   const live = new LiveView(d.db, d.cluster, d.log);
+  const clusterView = new ClusterView(d.db, d.cluster, d.log);
+  let changes = 0;
+  // What the console's settings may change while running; the configuration's values until they do.
+  const runtime = {
+    source: d.source,
+    sourcePath: d.sourcePath,
+    maintenanceWindows: d.policy?.maintenanceWindows ?? [],
+    schedule: null as string | null,
+    paused: false,
+  };
+  let scheduleOpts: { nodeName: string } | null = null;
   const queue = new SyncQueue(async (trigger, actor, opts) => {
     progress.running = true;
+    changes++;
     try {
       return await reconcile(
         {
           ...d,
+          source: runtime.source,
+          sourcePath: runtime.sourcePath,
+          policy: { ...d.policy, maintenanceWindows: runtime.maintenanceWindows },
           onStage: (runId, stage) => {
             progress.runId = runId;
             progress.stage = stage;
+            changes++;
           },
         },
         trigger,
@@ -74,7 +125,9 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
     } finally {
       progress.running = false;
       progress.stage = null;
+      changes++;
       void live.refresh();
+      void clusterView.refresh();
     }
   });
   let schedule: Schedule | null = null;
@@ -83,6 +136,46 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
   unlock(d.db);
   if (abandoned > 0) d.log.warn({ abandoned }, 'closed sync runs left open by an earlier crash');
 
+  const startScheduleNow = () => {
+    schedule?.stop();
+    schedule = null;
+    if (!scheduleOpts || runtime.paused || !runtime.schedule) return;
+    schedule = startSchedule(
+      {
+        expression: runtime.schedule,
+        nodeName: scheduleOpts.nodeName,
+        failures: () => readStatus(d.db).upstream.consecutiveFailures,
+        probe: reachabilityProbe(runtime.source),
+        onError: (err) => d.log.error({ err }, 'scheduled sync crashed'),
+      },
+      queue,
+    );
+  };
+  let configuredSchedule = '*/5 * * * *';
+  const settings = createSettings({
+    db: d.db,
+    defaults: (): SettingsValues => ({
+      source: d.sourceSpec ?? { kind: d.source.kind, url: d.source.url, path: d.sourcePath },
+      schedule: configuredSchedule,
+      maintenanceWindows: d.policy?.maintenanceWindows ?? [],
+      paused: false,
+    }),
+    makeSource: d.makeSource,
+    apply(values, source) {
+      if (source) {
+        runtime.source = source;
+        runtime.sourcePath = values.source.path;
+      }
+      runtime.maintenanceWindows = values.maintenanceWindows;
+      const reschedule =
+        source !== null || runtime.schedule !== values.schedule || runtime.paused !== values.paused;
+      runtime.schedule = values.schedule;
+      runtime.paused = values.paused;
+      if (reschedule) startScheduleNow();
+      changes++;
+    },
+  });
+
   return {
     trigger: (trigger, actor = null, opts = {}) => queue.trigger(trigger, actor, opts),
     progress: () => ({ ...progress }),
@@ -90,7 +183,16 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
     runs: (limit = 20) => recentRuns(d.db, limit),
     live,
     nextScheduled: () => schedule?.nextRun() ?? null,
+    cluster: clusterView,
+    history: createHistory(d.db),
+    workloads: createWorkloadActions(d.db, d.cluster, clusterView),
+    settings,
+    version: () => {
+      const l = live.snapshot();
+      return `${changes}.${clusterView.version}.${l.refreshedAt}.${l.error}`;
+    },
     setHold(hold, actor) {
+      changes++;
       setStaffHold(
         d.db,
         hold && {
@@ -143,23 +245,33 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
         });
       }
     },
-    start({ schedule: expression, nodeName, liveIntervalMs = 10_000 }) {
-      schedule = startSchedule(
-        {
-          expression,
-          nodeName,
-          failures: () => readStatus(d.db).upstream.consecutiveFailures,
-          probe: reachabilityProbe(d.source),
-          onError: (err) => d.log.error({ err }, 'scheduled sync crashed'),
-        },
-        queue,
-      );
+    async preview() {
+      const fetched = await d.source.fetch();
+      const planned = await planObjects(await renderForNode(d, fetched.files), d.cluster);
+      return previewChanges(d.cluster, planned, { ...DEFAULT_POLICY, ...d.policy });
+    },
+    start({ schedule: expression, nodeName, liveIntervalMs = 10_000, clusterIntervalMs = 5_000 }) {
+      configuredSchedule = expression;
+      scheduleOpts = { nodeName };
+      // Settings changed on the console earlier override the configuration from the first run on.
+      const e = settings.effective();
+      runtime.schedule = e.schedule;
+      runtime.paused = e.paused;
+      runtime.maintenanceWindows = e.maintenanceWindows;
+      if (e.overridden.source && d.makeSource) {
+        runtime.source = d.makeSource(e.source);
+        runtime.sourcePath = e.source.path;
+      }
+      startScheduleNow();
       live.start(liveIntervalMs);
       void live.refresh();
+      clusterView.start(clusterIntervalMs);
+      void clusterView.refresh();
     },
     async stop() {
       schedule?.stop();
       live.stop();
+      clusterView.stop();
       await queue.idle();
     },
   };

@@ -1,10 +1,35 @@
 // What the web layer needs from the rest of Outpost, passed in by main.ts (nothing here creates it).
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { AccessService } from '../auth/service.ts';
+import type { HostNow, Series } from '../host/sampler.ts';
 import type { SyncService } from '../sync/service.ts';
+
+/** The host sampler as the console reads it: the latest reading and 24 h of buckets, both in memory. */
+export interface HostReadings {
+  now(): HostNow | null;
+  series(): Series;
+  readonly version: number;
+  readonly intervalMs: number;
+}
+
+/** How the console is reached; everything defaults to the closed choice. */
+export interface ReachOptions {
+  /** Served under this prefix too ('' or like /support/gw-17). */
+  basePath?: string;
+  /** Addresses/CIDRs whose X-Forwarded-* headers are believed; none by default. */
+  trustedProxies?: string[];
+  /** Addresses/CIDRs whose screens see /kiosk without signing in; loopback by default. */
+  kioskAddresses?: string[];
+  /** Bearer token for /metrics; null or absent: a session is needed. */
+  metricsToken?: string | null;
+}
 
 export interface WebDeps {
   sync: SyncService;
+  /** Sign-in, sessions, users, kiosk tokens, audit log: every page but a few needs a session from it. */
+  access: AccessService;
+  reach?: ReachOptions;
   metrics: Registry;
   log: Logger;
   nodeName: string;
@@ -14,4 +39,8 @@ export interface WebDeps {
   ready: () => boolean;
   /** Secret for CSRF tokens; random per process unless given (tests). */
   csrfSecret?: Buffer;
+  /** Host CPU, memory, disk, temperature, network; the node panel says "no readings" without it. */
+  host?: HostReadings;
+  /** Builds the support bundle (tar.gz); the page offers no download without it. */
+  supportBundle?: () => Promise<Buffer>;
 }

@@ -1,55 +1,163 @@
-// Small display helpers shared by the templates: times, ages, reasons in plain words.
+// Display helpers for the templates, bound to one language: times, ages, sizes, and reasons in plain words.
+import { STAGES } from '../sync/types.ts';
+import { type Locale, type Translator, translator } from './i18n/index.ts';
 
-export function time(iso: string | null | undefined): string {
-  if (!iso) return '—';
-  return new Date(iso)
-    .toISOString()
-    .replace('T', ' ')
-    .replace(/\.\d+Z$/, ' UTC');
+/** Every key the helpers below build at run time; the catalogue test checks each exists in every language. */
+export const REASON_CODES = [
+  'FetchFailed',
+  'VerifyFailed',
+  'RenderFailed',
+  'ValidationFailed',
+  'StoreFailed',
+  'ApplyFailed',
+  'PruneFailed',
+  'HealthFailed',
+  'RollbackFailed',
+  'ClusterUnreachable',
+  'Interrupted',
+  'InternalError',
+] as const;
+export const TRIGGERS = ['schedule', 'button', 'cli', 'upload', 'startup'] as const;
+export const RESULTS = ['running', 'succeeded', 'failed', 'rolled-back'] as const;
+export const HEALTH = ['Healthy', 'Progressing', 'Degraded', 'Unknown'] as const;
+export const CHANGES = ['created', 'configured', 'unchanged', 'deleted', 'skipped', 'failed'] as const;
+export const REVISION_STATUSES = ['stored', 'applied', 'failed'] as const;
+export const WORKLOAD_STATES = ['ok', 'progressing', 'failing'] as const;
+export const POD_PHASES = ['Running', 'Pending', 'Succeeded', 'Failed', 'Unknown'] as const;
+export const OVERALL_STATES = ['ok', 'warn', 'bad', 'none'] as const;
+export const WHY_KEYS = [
+  'why.ok',
+  'why.failing',
+  'why.degraded',
+  'why.syncFailed',
+  'why.rolledBack',
+  'why.progressing',
+  'why.clusterUnreadable',
+  'why.offline',
+] as const;
+/** Keys built at run time (by the helpers here, the models, or `'prefix.' + value` in templates). */
+export const DYNAMIC_KEYS: readonly string[] = [
+  ...OVERALL_STATES.map((s) => `state.${s}`),
+  ...WHY_KEYS,
+  ...POD_PHASES.map((p) => `phase.${p}`),
+  ...['B', 'KB', 'MB', 'GB', 'TB'].map((u) => `unit.${u}`),
+  ...REASON_CODES.map((c) => `reason.${c}`),
+  ...STAGES.map((s) => `stage.${s}`),
+  ...TRIGGERS.map((t) => `trigger.${t}`),
+  ...RESULTS.map((r) => `result.${r}`),
+  ...HEALTH.map((h) => `health.${h}`),
+  ...CHANGES.map((c) => `change.${c}`),
+  ...REVISION_STATUSES.map((s) => `revstatus.${s}`),
+  ...WORKLOAD_STATES.map((s) => `wstate.${s}`),
+];
+
+export interface Format {
+  locale: Locale;
+  /** Date and time with the zone, in the language's order. */
+  time(iso: string | number | null | undefined): string;
+  /** Time of day only (the kiosk's "updated"). */
+  clock(iso?: string | number | null): string;
+  /** "5 min ago". */
+  age(iso: string | null | undefined, now?: number): string;
+  /** How long something took: "850 ms", "12.3 s", "2 min 5 s". */
+  duration(ms: number | null | undefined): string;
+  /** A long span: "3 d 4 h", "5 h 12 min". */
+  span(seconds: number | null | undefined): string;
+  bytes(n: number | null | undefined): string;
+  rate(bytesPerSecond: number | null | undefined): string;
+  percent(share: number | null | undefined): string;
+  number(n: number): string;
+  temp(c: number | null | undefined): string;
+  reason(code: string | null | undefined): string;
+  stageLabel(stage: string): string;
+  trigger(t: string): string;
+  result(r: string): string;
 }
 
-export function age(iso: string | null | undefined, now = Date.now()): string {
-  if (!iso) return 'never';
-  const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
-  if (s < 60) return `${s}s ago`;
-  if (s < 3600) return `${Math.floor(s / 60)}m ago`;
-  if (s < 86400) return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m ago`;
-  return `${Math.floor(s / 86400)}d ago`;
+const formats = new Map<Locale, Format>();
+
+export function createFormat(tr: Translator): Format {
+  const cached = formats.get(tr.locale);
+  if (cached) return cached;
+  const { t } = tr;
+  const dateTime = new Intl.DateTimeFormat(tr.locale, {
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+    timeZoneName: 'short',
+  });
+  const clockFmt = new Intl.DateTimeFormat(tr.locale, {
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hour12: false,
+  });
+  const num1 = new Intl.NumberFormat(tr.locale, { maximumFractionDigits: 1 });
+  const num0 = new Intl.NumberFormat(tr.locale, { maximumFractionDigits: 0 });
+  const pct = new Intl.NumberFormat(tr.locale, { style: 'percent', maximumFractionDigits: 0 });
+  const UNITS = ['unit.B', 'unit.KB', 'unit.MB', 'unit.GB', 'unit.TB'];
+  const bytes = (n: number | null | undefined) => {
+    if (n === null || n === undefined || !Number.isFinite(n)) return '—';
+    let v = n;
+    let u = 0;
+    while (v >= 1024 && u < UNITS.length - 1) {
+      v /= 1024;
+      u++;
+    }
+    return t(UNITS[u] as string, { n: (u === 0 ? num0 : num1).format(v) });
+  };
+  const known = (prefix: string, code: string) => {
+    const key = `${prefix}.${code}`;
+    const text = t(key);
+    return text === key ? code : text;
+  };
+  const f: Format = {
+    locale: tr.locale,
+    time: (iso) => (iso === null || iso === undefined || iso === '' ? '—' : dateTime.format(new Date(iso))),
+    clock: (iso) => clockFmt.format(iso === null || iso === undefined ? new Date() : new Date(iso)),
+    age(iso, now = Date.now()) {
+      if (!iso) return t('age.never');
+      const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+      if (s < 60) return t('age.s', { n: s });
+      if (s < 3600) return t('age.m', { n: Math.floor(s / 60) });
+      if (s < 86400) return t('age.hm', { h: Math.floor(s / 3600), m: Math.floor((s % 3600) / 60) });
+      return t('age.d', { n: Math.floor(s / 86400) });
+    },
+    duration(ms) {
+      if (ms === null || ms === undefined) return '—';
+      if (ms < 1000) return t('dur.ms', { n: num0.format(ms) });
+      if (ms < 60_000) return t('dur.s', { n: num1.format(ms / 1000) });
+      return t('dur.ms2', { m: Math.floor(ms / 60_000), s: Math.round((ms % 60_000) / 1000) });
+    },
+    span(seconds) {
+      if (seconds === null || seconds === undefined) return '—';
+      const d = Math.floor(seconds / 86400);
+      const h = Math.floor((seconds % 86400) / 3600);
+      const m = Math.floor((seconds % 3600) / 60);
+      if (d > 0) return t('span.dh', { d, h });
+      if (h > 0) return t('span.hm', { h, m });
+      return t('span.m', { m });
+    },
+    bytes,
+    rate: (v) => (v === null || v === undefined ? '—' : t('unit.perSecond', { v: bytes(v) })),
+    percent: (share) => (share === null || share === undefined ? '—' : pct.format(share)),
+    number: (n) => num0.format(n),
+    temp: (c) => (c === null || c === undefined ? '—' : t('unit.celsius', { n: num0.format(c) })),
+    reason: (code) => (code ? known('reason', code) : ''),
+    stageLabel: (stage) => known('stage', stage),
+    trigger: (x) => known('trigger', x),
+    result: (r) => known('result', r),
+  };
+  formats.set(tr.locale, f);
+  return f;
 }
 
-const REASONS: Record<string, string> = {
-  FetchFailed: 'Could not download the desired state from upstream.',
-  RenderFailed: 'The desired state could not be read (a file is broken).',
-  ValidationFailed: 'The desired state contains an object that is not valid.',
-  StoreFailed: 'Could not save the new version on this box.',
-  ApplyFailed: 'The cluster refused part of the new version.',
-  PruneFailed: 'Could not remove objects that are no longer wanted.',
-  HealthFailed: 'The new version did not start properly, so the box went back to the previous one.',
-  VerifyFailed:
-    'The new version is not signed by a trusted key (or is older than the running one), so it was refused.',
-  RollbackFailed: 'The new version failed and going back to the previous one failed too. Call support.',
-  ClusterUnreachable: 'The local Kubernetes cluster did not answer.',
-  Interrupted: 'Outpost stopped before this sync finished.',
-  InternalError: 'Outpost hit an internal error.',
-};
-
-export function reason(code: string | null | undefined): string {
-  if (!code) return '';
-  return REASONS[code] ?? code;
-}
-
-export function stageLabel(stage: string): string {
-  return (
-    {
-      fetch: 'Downloading',
-      render: 'Reading manifests',
-      plan: 'Checking',
-      store: 'Saving',
-      apply: 'Applying',
-      prune: 'Removing old objects',
-      health: 'Waiting for the workloads to become healthy',
-      commit: 'Finishing',
-      rollback: 'Going back to the previous version',
-    }[stage] ?? stage
-  );
-}
+/** English helpers, for callers outside a request (logs, the CLI). */
+const english = createFormat(translator('en'));
+export const time = english.time;
+export const age = english.age;
+export const reason = english.reason;
+export const stageLabel = english.stageLabel;

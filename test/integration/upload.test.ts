@@ -11,7 +11,7 @@ import { createSource, sourceOptions } from '../../server/sources/index.ts';
 import { createSyncService, type SyncService } from '../../server/sync/service.ts';
 import { createApp } from '../../server/web/app.ts';
 import { configMap, type Fleet, makeFleet, NS } from '../support/fleet.ts';
-import { Browser, listen, type Running } from '../support/http.ts';
+import { Browser, listen, type Running, testAccess } from '../support/http.ts';
 import { silentLog } from '../support/log.ts';
 import { type KeyPair, makeKeyPair, minisignSign } from '../support/minisign.ts';
 
@@ -36,8 +36,7 @@ describe('upload', () => {
   }
 
   async function upload(b: { tgz: Buffer; sig?: string }): Promise<Response> {
-    const br = new Browser(web.url);
-    await br.page('/');
+    const br = await new Browser(web.url).login('operator');
     const form = new FormData();
     form.append('bundle', new Blob([new Uint8Array(b.tgz)]), 'site.tar.gz');
     if (b.sig) form.append('signature', new Blob([b.sig]), 'site.tar.gz.minisig');
@@ -64,6 +63,7 @@ describe('upload', () => {
     web = await listen(
       createApp({
         sync,
+        access: await testAccess(f.db),
         metrics: new Registry(),
         log: silentLog,
         nodeName: 'n',

@@ -6,7 +6,7 @@ import { createSyncMetrics } from '../../server/sync/metrics.ts';
 import { createSyncService, type SyncService } from '../../server/sync/service.ts';
 import { createApp } from '../../server/web/app.ts';
 import { configMap, deployment, type Fleet, makeFleet, NS } from '../support/fleet.ts';
-import { Browser, listen, type Running } from '../support/http.ts';
+import { Browser, listen, type Running, testAccess } from '../support/http.ts';
 import { silentLog } from '../support/log.ts';
 
 describe('console', () => {
@@ -20,6 +20,8 @@ describe('console', () => {
     sync = createSyncService({ ...f.deps, metrics: createSyncMetrics(registry) });
     const app = createApp({
       sync,
+      access: await testAccess(f.db),
+      reach: { metricsToken: 'scrape-token-1' },
       metrics: registry,
       log: silentLog,
       nodeName: 'gateway-7',
@@ -43,7 +45,7 @@ describe('console', () => {
   });
 
   test('the overview says DEMO and that nothing is applied before the first sync', async () => {
-    const html = await new Browser(web.url).page('/');
+    const html = await (await new Browser(web.url).login('viewer')).page('/');
     assert.match(html, /<strong>DEMO<\/strong>/);
     assert.match(html, /gateway-7/);
     assert.match(html, /Nothing applied yet/);
@@ -51,8 +53,7 @@ describe('console', () => {
   });
 
   test('Sync now without a CSRF token is refused and starts nothing', async () => {
-    const b = new Browser(web.url);
-    await b.page('/');
+    const b = await new Browser(web.url).login('operator');
     const res = await b.request('/actions/sync', { method: 'POST', headers: { 'HX-Request': 'true' } });
     assert.equal(res.status, 403);
     assert.equal(sync.progress().running, false);
@@ -60,8 +61,7 @@ describe('console', () => {
   });
 
   test('Sync now from another origin is refused even with a valid token', async () => {
-    const b = new Browser(web.url);
-    await b.page('/');
+    const b = await new Browser(web.url).login('operator');
     const res = await b.request('/actions/sync', {
       method: 'POST',
       headers: { 'X-CSRF-Token': b.csrf, Origin: 'http://evil.example' },
@@ -71,8 +71,7 @@ describe('console', () => {
   });
 
   test('Sync now with the token starts a run and answers with the live sync panel', async () => {
-    const b = new Browser(web.url);
-    await b.page('/');
+    const b = await new Browser(web.url).login('operator');
     const res = await b.request('/actions/sync', {
       method: 'POST',
       headers: { 'X-CSRF-Token': b.csrf, 'HX-Request': 'true', Origin: web.url },
@@ -85,13 +84,13 @@ describe('console', () => {
     await sync.live.refresh();
     const page = await b.page('/');
     assert.match(page, /data-testid="applied-revision">\s*<code>[0-9a-f]{12}<\/code>/);
-    assert.match(page, /<td>Deployment<\/td>\s*<td>shop<\/td>\s*<td>web<\/td>/);
+    // The overview lists only what needs attention; every applied object is on /objects.
+    assert.match(await b.page('/objects'), /<td>Deployment<\/td>\s*<td>shop<\/td>\s*<td>web<\/td>/);
     assert.equal(sync.runs()[0]?.trigger, 'button');
   });
 
   test('a plain form post (no htmx) is redirected back to the overview', async () => {
-    const b = new Browser(web.url);
-    await b.page('/');
+    const b = await new Browser(web.url).login('operator');
     const res = await b.request('/actions/sync', {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -106,7 +105,7 @@ describe('console', () => {
     f.write({ 'ns.yaml': NS, '<img src=x onerror=alert(1)>.yaml': 'kind: [\n' });
     const run = await sync.trigger('button');
     assert.equal(run.reason, 'RenderFailed');
-    const html = await new Browser(web.url).page('/');
+    const html = await (await new Browser(web.url).login('viewer')).page('/');
     assert.match(html, /The desired state could not be read/);
     assert.match(html, new RegExp(`keeps running revision <code>${applied}</code>`));
     assert.doesNotMatch(html, /<img src=x/);
@@ -114,14 +113,17 @@ describe('console', () => {
   });
 
   test('the fragment endpoints answer without the layout and pages vary on HX-Request', async () => {
-    const res = await fetch(`${web.url}/`, { headers: { 'HX-Request': 'true' } });
+    const b = await new Browser(web.url).login('viewer');
+    const res = await b.request('/', { headers: { 'HX-Request': 'true' } });
     assert.equal(res.headers.get('vary'), 'HX-Request');
     assert.doesNotMatch(await res.text(), /<html/);
-    assert.match(await (await fetch(`${web.url}/fragments/objects`)).text(), /^<section id="objects"/);
+    assert.match(await (await b.request('/fragments/objects')).text(), /^<section id="objects"/);
   });
 
   test('metrics are in Prometheus text with outpost_ names', async () => {
-    const text = await (await fetch(`${web.url}/metrics`)).text();
+    const text = await (
+      await fetch(`${web.url}/metrics`, { headers: { authorization: 'Bearer scrape-token-1' } })
+    ).text();
     assert.match(text, /^# TYPE outpost_sync_runs_total counter/m);
     assert.match(text, /outpost_sync_runs_total\{result="succeeded",reason=""\} \d+/);
     assert.match(text, /outpost_sync_runs_total\{result="failed",reason="RenderFailed"\} 1/);
@@ -144,8 +146,7 @@ describe('console', () => {
   });
 
   test('staff can hold updates with a reason, the page shows it, and it is audited', async () => {
-    const b = new Browser(web.url);
-    await b.page('/');
+    const b = await new Browser(web.url).login('operator');
     const post = (path: string, body: string) =>
       b.request(path, {
         method: 'POST',
@@ -173,8 +174,7 @@ describe('console', () => {
   });
 
   test('a rollback request for something that is not a revision is refused with a reason', async () => {
-    const b = new Browser(web.url);
-    await b.page('/');
+    const b = await new Browser(web.url).login('operator');
     const res = await b.request('/actions/rollback', {
       method: 'POST',
       headers: {

@@ -1,4 +1,6 @@
 // The ordered list of schema steps; index i takes user_version i to i+1. Never edit a shipped step.
 import { V1_INITIAL } from './001-initial.ts';
+import { V2_SAMPLES } from './002-samples.ts';
+import { V3_AUTH } from './003-auth.ts';
 
-export const MIGRATIONS: readonly string[] = [V1_INITIAL];
+export const MIGRATIONS: readonly string[] = [V1_INITIAL, V2_SAMPLES, V3_AUTH];

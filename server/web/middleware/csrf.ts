@@ -13,15 +13,22 @@ function readCookie(req: Request, name: string): string | null {
   return null;
 }
 
+/**
+ * The token is an HMAC of the cookie's id and, once signed in, the session: a token from before sign-in (or
+ * from someone else's session) is worthless after it. Runs after authentication, which sets `sessionTag`.
+ */
 export function csrf(secret: Buffer) {
-  const sign = (id: string) => createHmac('sha256', secret).update(id).digest('base64url');
+  const sign = (id: string, session: string) =>
+    createHmac('sha256', secret).update(`${id}|${session}`).digest('base64url');
   return (req: Request, res: Response, next: NextFunction): void => {
     let id = readCookie(req, COOKIE);
     if (!id || !/^[A-Za-z0-9_-]{22,64}$/.test(id)) {
       id = randomBytes(24).toString('base64url');
-      res.cookie(COOKIE, id, { httpOnly: true, sameSite: 'strict', secure: req.secure, path: '/' });
+      const path = `${(res.locals.base as string | undefined) ?? ''}/`;
+      res.cookie(COOKIE, id, { httpOnly: true, sameSite: 'strict', secure: req.secure, path });
     }
-    res.locals.csrfToken = sign(id);
+    const session = (res.locals.sessionTag as string | undefined) ?? '';
+    res.locals.csrfToken = sign(id, session);
     if (SAFE.has(req.method)) {
       next();
       return;
@@ -29,7 +36,8 @@ export function csrf(secret: Buffer) {
 
     const origin = req.headers.origin;
     if (origin && origin !== 'null') {
-      const host = req.headers.host;
+      // req.host is the Host header, or X-Forwarded-Host from a trusted proxy only (the browser's view).
+      const host = req.host;
       let originHost: string | null = null;
       try {
         originHost = new URL(origin).host;
@@ -45,7 +53,7 @@ export function csrf(secret: Buffer) {
       return;
     }
     const sent = req.get('x-csrf-token') ?? (req.body as { _csrf?: unknown } | undefined)?._csrf;
-    const expected = Buffer.from(sign(id));
+    const expected = Buffer.from(sign(id, session));
     const given = Buffer.from(typeof sent === 'string' ? sent : '');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       res

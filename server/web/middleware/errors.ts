@@ -1,22 +1,24 @@
 // The one error handler: logs for the engineer, renders plain words for the technician (fragment for htmx).
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import type { Views } from '../views.ts';
+import { requestContext, type Views } from '../views.ts';
 
 export function errorHandler(log: Logger, views: Views) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const status = (err as { status?: number }).status ?? 500;
-    log.error({ err, method: req.method, url: req.originalUrl }, 'request failed');
-    const message =
-      status >= 500
-        ? 'Something went wrong inside Outpost. The details are in its log.'
-        : (err as Error).message;
+    // A refused form or a missing page is the visitor's business; only failures are errors in the log.
+    log[status >= 500 ? 'error' : 'warn'](
+      { err, method: req.method, url: req.originalUrl },
+      'request failed',
+    );
+    const { t } = requestContext(res);
+    const message = status >= 500 ? t('error.internal') : (err as Error).message;
     res.status(status);
     res.setHeader('Vary', 'HX-Request');
     if (req.get('HX-Request')) {
-      res.type('html').send(views.render('partials/error', { message }));
+      res.type('html').send(views.render('partials/error', { message }, res));
       return;
     }
-    res.type('html').send(views.page('error', { title: 'Error', message }, res));
+    res.type('html').send(views.page('error', { title: t('error.title'), message }, res));
   };
 }

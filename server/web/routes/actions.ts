@@ -4,17 +4,30 @@ import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { ReconcileOptions } from '../../sync/reconciler.ts';
 import type { WebDeps } from '../deps.ts';
+import { actorOf } from '../middleware/auth.ts';
 import { readMultipart } from '../multipart.ts';
 import { syncPanelModel } from '../viewmodels.ts';
 import type { Views } from '../views.ts';
+import { home } from './respond.ts';
 
 const rollbackForm = z.object({ revision: z.coerce.number().int().positive() });
 const holdForm = z.object({
   hours: z.coerce
     .number()
     .positive()
-    .max(24 * 14),
+    .max(24 * 14)
+    .optional(),
+  // The settings page asks for an end time instead (datetime-local: the node's local time).
+  until: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, 'give a date and time')
+    .optional(),
   reason: z.string().trim().min(1, 'say why updates are held').max(200),
+});
+const restartForm = z.object({
+  kind: z.enum(['Deployment', 'StatefulSet', 'DaemonSet']),
+  namespace: z.string().min(1).max(253),
+  name: z.string().min(1).max(253),
 });
 
 /** A bundle and its signature: a site's manifests are small; 64 MB is generous. */
@@ -33,20 +46,19 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
 
 export function actionRoutes(deps: WebDeps, views: Views): Router {
   const r = Router();
-  const actor = (req: Request) => req.ip ?? 'unknown';
+  // The signed-in user; the middleware adds their role and address to every audit entry of the request.
+  const actor = actorOf;
 
   /** Answers with the fresh sync panel (htmx) or sends a plain form back to the overview. */
   const answer = (req: Request, res: Response) => {
     res.setHeader('Vary', 'HX-Request');
     if (!req.get('HX-Request')) {
-      res.redirect(303, './');
+      // Back to the page the form was on (settings), else the overview, where the run shows as it goes.
+      const back = (req.body as { back?: unknown } | undefined)?.back === 'settings' ? '/settings' : '/';
+      res.redirect(303, home(res, back));
       return;
     }
-    res
-      .type('html')
-      .send(
-        views.render('partials/sync-panel', { ...syncPanelModel(deps), csrfToken: res.locals.csrfToken }),
-      );
+    res.type('html').send(views.render('partials/sync-panel', syncPanelModel(deps), res));
   };
 
   /** The run is recorded in SQLite; the page follows it by polling, so the request does not wait for it. */
@@ -71,8 +83,12 @@ export function actionRoutes(deps: WebDeps, views: Views): Router {
     answer(req, res);
   });
   r.post('/actions/hold', (req, res) => {
-    const { hours, reason } = parse(holdForm, req.body);
-    deps.sync.setHold({ until: new Date(Date.now() + hours * 3_600_000), reason }, actor(req));
+    const { hours, until, reason } = parse(holdForm, req.body);
+    const end = until ? new Date(until) : new Date(Date.now() + (hours ?? 24) * 3_600_000);
+    if (Number.isNaN(end.getTime()) || end.getTime() <= Date.now())
+      throw new FormError('until: give a time in the future');
+    if (end.getTime() > Date.now() + 14 * 86_400_000) throw new FormError('until: at most 14 days from now');
+    deps.sync.setHold({ until: end, reason }, actor(req));
     answer(req, res);
   });
   r.post('/actions/upload', async (req, res) => {
@@ -88,6 +104,14 @@ export function actionRoutes(deps: WebDeps, views: Views): Router {
       actor(req),
     );
     answer(req, res);
+  });
+  r.post('/actions/restart', async (req, res) => {
+    const { kind, namespace, name } = parse(restartForm, req.body);
+    await deps.sync.workloads.restart(kind, namespace, name, actor(req), req.ip);
+    res.redirect(
+      303,
+      home(res, `/workloads/${kind}/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`),
+    );
   });
   r.post('/actions/release', (req, res) => {
     deps.sync.setHold(null, actor(req));

@@ -1,29 +1,68 @@
-// The overview page and the sync panel fragment that htmx polls while a sync runs.
+// The overview page and the fragments it polls: state, host, cluster, sync panel, objects; and the objects list.
 import { type Request, type Response, Router } from 'express';
 import type { WebDeps } from '../deps.ts';
-import { overviewModel, syncPanelModel } from '../viewmodels.ts';
+import { clusterPanelModel, hostPanelModel, objectsPanelModel, overviewModel } from '../models/overview.ts';
+import { syncPanelModel } from '../models/sync-panel.ts';
 import type { Views } from '../views.ts';
+import { respond, tr } from './respond.ts';
+
+const OBJECTS_PER_PAGE = 100;
+
+/** Changes when anything on the overview may have: sync state, live views, host samples, or the second. */
+export function overviewKey(deps: WebDeps, now = Date.now()): string {
+  return `${deps.sync.version()}|${deps.host?.version ?? 0}|${Math.floor(now / 1000)}`;
+}
+
+export function overviewData(deps: WebDeps) {
+  const m = overviewModel(deps);
+  // The sync panel reads its fields at the top level (it is also rendered alone by the actions).
+  return { ...m.sync, overall: m.overall, why: m.why, host: m.host, cluster: m.cluster, objects: m.objects };
+}
 
 export function overviewRoutes(deps: WebDeps, views: Views): Router {
   const r = Router();
+  const html = (res: Response) => res.type('html');
+
   r.get('/', (req: Request, res: Response) => {
     res.setHeader('Vary', 'HX-Request');
-    const model = overviewModel(deps);
-    if (req.get('HX-Request')) {
-      res.type('html').send(views.render('overview', { ...model, csrfToken: res.locals.csrfToken }));
-      return;
-    }
-    res.type('html').send(views.page('overview', { title: 'Overview', ...model }, res));
+    const key = overviewKey(deps);
+    const data = () => ({ title: tr(res).t('overview.title'), ...overviewData(deps) });
+    // Rendered once per state change and second, shared by every client (the CSRF token is filled in per request).
+    html(res).send(views.cached(req.get('HX-Request') ? 'fragment' : 'page', 'overview', key, data, res));
   });
   r.get('/fragments/sync', (_req, res) => {
-    res
-      .type('html')
-      .send(
-        views.render('partials/sync-panel', { ...syncPanelModel(deps), csrfToken: res.locals.csrfToken }),
-      );
+    html(res).send(views.render('partials/sync-panel', syncPanelModel(deps), res));
+  });
+  r.get('/fragments/state', (_req, res) => {
+    html(res).send(
+      views.cached('fragment', 'partials/state', overviewKey(deps), () => overviewData(deps), res),
+    );
+  });
+  r.get('/fragments/host', (_req, res) => {
+    html(res).send(views.render('partials/host-panel', { host: hostPanelModel(deps) }, res));
+  });
+  r.get('/fragments/cluster', (_req, res) => {
+    html(res).send(views.render('partials/cluster-panel', { cluster: clusterPanelModel(deps) }, res));
   });
   r.get('/fragments/objects', (_req, res) => {
-    res.type('html').send(views.render('partials/objects', overviewModel(deps)));
+    html(res).send(views.render('partials/objects', { objects: objectsPanelModel(deps) }, res));
+  });
+
+  r.get('/objects', (req, res) => {
+    const live = deps.sync.live.snapshot();
+    const problemsOnly = req.query.problems === '1';
+    const all = problemsOnly ? live.objects.filter((o) => o.health.status !== 'Healthy') : live.objects;
+    const pages = Math.max(1, Math.ceil(all.length / OBJECTS_PER_PAGE));
+    const page = Math.min(pages, Math.max(1, Number.parseInt(String(req.query.page ?? '1'), 10) || 1));
+    respond(req, res, views, 'objects-page', 'objects.pageTitle', {
+      objects: all.slice((page - 1) * OBJECTS_PER_PAGE, page * OBJECTS_PER_PAGE),
+      total: live.objects.length,
+      problemCount: live.objects.filter((o) => o.health.status !== 'Healthy').length,
+      problemsOnly,
+      page,
+      pages,
+      liveError: live.error,
+    });
   });
   return r;
 }

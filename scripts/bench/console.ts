@@ -1,0 +1,419 @@
+// Console latency and memory: Outpost (simulator in its own process, not counted) with 2,000 applied objects,
+// p99 of the overview and kiosk under 20 clients from a second process (autocannon), RSS idle and after load,
+// next to a bare Node HTTP server. `console-soak` runs the 10-minute load; `console-memory` compares V8 flags.
+import { type ChildProcess, spawn } from 'node:child_process';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { stripTypeScriptTypes } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Browser } from '../../test/support/http.ts';
+import { freePort, ROOT, waitFor } from '../../test/support/process.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The node flags `npm start` uses (and the image's CMD): the console bench measures what ships. */
+export function startFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  return pkg.scripts.start.split(/\s+/).filter((w) => w.startsWith('--'));
+}
+const CODE = 'BNCH-CONS-OLE0-RUN1';
+const OBJECTS = 2_000;
+const DEPLOYMENTS = 50;
+
+interface Proc {
+  proc: ChildProcess;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** VmRSS and VmHWM (peak) of a process, in MB. */
+function memory(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN) / 1024;
+  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+}
+
+function stopper(proc: ChildProcess): () => Promise<void> {
+  return async () => {
+    if (proc.exitCode !== null) return;
+    const exited = new Promise((r) => proc.once('exit', r));
+    proc.kill('SIGTERM');
+    const t = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(t);
+  };
+}
+
+/** 1 Namespace, 50 Deployments (one pod each) and ConfigMaps up to 2,000 objects, as plain YAML. */
+function writeFleet(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  const docs = ['apiVersion: v1\nkind: Namespace\nmetadata:\n  name: bench\n'];
+  for (let i = 0; i < DEPLOYMENTS; i++) {
+    docs.push(`apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app-${i}
+  namespace: bench
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: app-${i}}
+  template:
+    metadata:
+      labels: {app: app-${i}}
+    spec:
+      containers:
+        - name: main
+          image: registry.example.com/bench/app:${i}
+`);
+  }
+  for (let i = docs.length; i < OBJECTS; i++) {
+    docs.push(
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${i}\n  namespace: bench\ndata:\n  key: "value-${i}"\n  more: "${'x'.repeat(64)}"\n`,
+    );
+  }
+  // A few files, as a fleet repo would have.
+  for (let f = 0; f < 10; f++) {
+    writeFileSync(path.join(dir, `part-${f}.yaml`), docs.filter((_, i) => i % 10 === f).join('---\n'));
+  }
+}
+
+async function startSim(dir: string): Promise<Proc & { kubeconfig: string }> {
+  const kubeconfig = path.join(dir, 'kubeconfig.yaml');
+  const proc = spawn(process.execPath, ['bin/outpost.js', 'sim', '--port', '0', '--kubeconfig', kubeconfig], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      OUTPOST_SIM_READY_DELAY: '1s',
+      OUTPOST_LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    proc.stdout?.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /listening on (\S+)/.exec(out);
+      if (m) resolve(m[1] as string);
+    });
+    proc.once('exit', () => reject(new Error(`simulator exited: ${out}`)));
+  });
+  return { proc, url, kubeconfig, stop: stopper(proc) };
+}
+
+/** Outpost as its own process, with these node flags and entry file (the TypeScript, or a stripped JS copy). */
+async function startConsole(
+  dir: string,
+  kubeconfig: string,
+  fleet: string,
+  opts: { flags?: string[]; cwd?: string; main?: string } = {},
+): Promise<Proc & { session: Browser }> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(path.join(dir, 'data-'));
+  writeFileSync(path.join(dir, 'code'), CODE);
+  const cwd = opts.cwd ?? ROOT;
+  const proc = spawn(process.execPath, [...(opts.flags ?? startFlags()), opts.main ?? 'server/main.ts'], {
+    cwd,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      KUBECONFIG: kubeconfig,
+      OUTPOST_PORT: String(port),
+      OUTPOST_HOST: '127.0.0.1',
+      OUTPOST_DATA_DIR: dataDir,
+      OUTPOST_SOURCE_KIND: 'dir',
+      OUTPOST_SOURCE_URL: fleet,
+      OUTPOST_SOURCE_PATH: '.',
+      OUTPOST_ENROLLMENT_CODE_FILE: path.join(dir, 'code'),
+      OUTPOST_LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+    detached: true,
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor('Outpost to answer', async () => (await fetch(`${url}/healthz`)).ok, 30_000, 50);
+  // First run: sign in through /setup with the enrollment code, as a technician would.
+  const session = new Browser(url);
+  await session.page('/setup');
+  const res = await session.post('/setup', {
+    code: CODE,
+    username: 'bench',
+    password: 'bench-password-123',
+    password2: 'bench-password-123',
+  });
+  if (res.status !== 303) throw new Error(`setup failed: ${res.status} ${await res.text()}`);
+  await session.page('/');
+  await waitFor(
+    `the first sync of ${OBJECTS} objects`,
+    async () => /result-succeeded/.test(await (await session.request('/fragments/sync')).text()),
+    300_000,
+    500,
+  );
+  return { proc, url, session, stop: stopper(proc) };
+}
+
+interface Load {
+  p50: number;
+  p99: number;
+  rps: number;
+  errors: number;
+}
+
+/** autocannon in its own process (it must not share Outpost's event loop or CPU accounting). */
+function autocannon(url: string, cookie: string, args: string[]): Promise<Load> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(
+      process.execPath,
+      [
+        path.join(ROOT, 'node_modules', 'autocannon', 'autocannon.js'),
+        '--json',
+        '-H',
+        `Cookie=${cookie}`,
+        ...args,
+        url,
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    proc.stdout?.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    proc.once('exit', (code) => {
+      try {
+        const r = JSON.parse(out) as {
+          latency: { p50: number; p99: number };
+          requests: { average: number };
+          errors: number;
+          non2xx: number;
+        };
+        resolve({
+          p50: r.latency.p50,
+          p99: r.latency.p99,
+          rps: r.requests.average,
+          errors: r.errors + r.non2xx,
+        });
+      } catch (err) {
+        reject(new Error(`autocannon exited ${code}: ${out.slice(0, 300)}`, { cause: err }));
+      }
+    });
+  });
+}
+
+const cookieOf = (b: Browser) => [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+const fmt = (l: Load) =>
+  `p99 ${l.p99} ms · p50 ${l.p50} ms · ${Math.round(l.rps)} req/s${l.errors ? ` · ${l.errors} errors` : ''}`;
+
+async function bareServerRss(): Promise<number> {
+  const proc = spawn(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      "import http from 'node:http'; http.createServer((q, s) => s.end('hi')).listen(0, '127.0.0.1', () => console.log('up'));",
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  await new Promise<void>((resolve) => proc.stdout?.once('data', () => resolve()));
+  await sleep(5_000);
+  const { rss } = memory(proc.pid as number);
+  proc.kill();
+  return rss;
+}
+
+/** A stripped-JS copy of server/ (what a build step would ship): no TypeScript stripper loaded at run time. */
+function strippedCopy(dir: string): string {
+  const out = path.join(dir, 'js');
+  const src = path.join(ROOT, 'server');
+  const files = readdirSync(src, { recursive: true })
+    .map(String)
+    .filter((f) => statSync(path.join(src, f)).isFile());
+  for (const f of files) {
+    const dest = path.join(out, 'server', f).replace(/\.ts$/, '.js');
+    mkdirSync(path.dirname(dest), { recursive: true });
+    const text = readFileSync(path.join(src, f), 'utf8');
+    // Relative `.ts` specifiers become `.js`; everything else is the same code, types removed.
+    const js = f.endsWith('.ts')
+      ? stripTypeScriptTypes(text, { mode: 'strip' }).replace(
+          /((?:from|import)\s*\(?\s*['"])(\.{1,2}\/[^'"]+)\.ts(['"])/g,
+          '$1$2.js$3',
+        )
+      : text;
+    writeFileSync(dest, js);
+  }
+  for (const link of ['node_modules', 'views', 'public', 'demo', 'package.json', 'bin'])
+    symlinkSync(path.join(ROOT, link), path.join(out, link));
+  return out;
+}
+
+interface Setup {
+  dir: string;
+  fleet: string;
+  sim: Proc & { kubeconfig: string };
+}
+
+async function setup(): Promise<Setup> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'outpost-bench-console-'));
+  const fleet = path.join(dir, 'fleet');
+  writeFleet(fleet);
+  const sim = await startSim(dir);
+  return { dir, fleet, sim };
+}
+
+async function teardown(s: Setup): Promise<void> {
+  await s.sim.stop();
+  rmSync(s.dir, { recursive: true, force: true });
+}
+
+/** Closed loop: 20 connections back to back, as fast as Outpost answers (the worst case, on 2 cores). */
+const SATURATED = ['-c', '20', '-d', '15'];
+/** Paced: 20 clients at 10 requests a second each (200/s): far above 20 people and screens, not a flood. */
+const PACED = ['-c', '20', '-R', '200', '-d', '15'];
+
+export const consoleBench = {
+  id: 'console',
+  title: `Console under load: ${OBJECTS} applied objects, 20 clients from a second process (node ${startFlags().join(' ')})`,
+  async run(): Promise<[string, string][]> {
+    const s = await setup();
+    const rows: [string, string][] = [];
+    try {
+      const o = await startConsole(s.dir, s.sim.kubeconfig, s.fleet);
+      try {
+        await sleep(15_000);
+        const idle = memory(o.proc.pid as number);
+        const cookie = cookieOf(o.session);
+        // Warm-up: the first requests compile templates and JIT the hot paths.
+        await autocannon(`${o.url}/`, cookie, ['-c', '5', '-d', '3']);
+        const overviewPaced = await autocannon(`${o.url}/`, cookie, PACED);
+        const kioskPaced = await autocannon(`${o.url}/kiosk`, cookie, PACED);
+        const overviewMax = await autocannon(`${o.url}/`, cookie, SATURATED);
+        const kioskMax = await autocannon(`${o.url}/kiosk`, cookie, SATURATED);
+        const loaded = memory(o.proc.pid as number);
+        rows.push(
+          ['overview, 20 clients × 10 req/s', fmt(overviewPaced)],
+          ['kiosk, 20 clients × 10 req/s', fmt(kioskPaced)],
+          ['overview, 20 connections saturating', fmt(overviewMax)],
+          ['kiosk, 20 connections saturating', fmt(kioskMax)],
+          ['Outpost RSS idle (after first sync, simulator not counted)', `${idle.rss.toFixed(1)} MB`],
+          [
+            'Outpost RSS after the load above',
+            `${loaded.rss.toFixed(1)} MB (peak ${loaded.peak.toFixed(1)} MB)`,
+          ],
+        );
+      } finally {
+        await o.stop();
+      }
+      rows.push(['bare node:http server RSS, same run', `${(await bareServerRss()).toFixed(1)} MB`]);
+    } finally {
+      await teardown(s);
+    }
+    return rows;
+  },
+};
+
+export const consoleSoak = {
+  id: 'console-soak',
+  optIn: true,
+  title:
+    'Console soak: 10 minutes of overview + kiosk load with 2,000 applied objects (OUTPOST_SOAK_MINUTES)',
+  async run(): Promise<[string, string][]> {
+    const minutes = Number(process.env.OUTPOST_SOAK_MINUTES ?? '10');
+    const s = await setup();
+    const rows: [string, string][] = [];
+    try {
+      const o = await startConsole(s.dir, s.sim.kubeconfig, s.fleet);
+      try {
+        await sleep(15_000);
+        const idle = memory(o.proc.pid as number);
+        const cookie = cookieOf(o.session);
+        const seconds = String(Math.round(minutes * 60));
+        // 10 connections on each page, back to back, for the whole time.
+        const [overview, kiosk] = await Promise.all([
+          autocannon(`${o.url}/`, cookie, ['-c', '10', '-d', seconds]),
+          autocannon(`${o.url}/kiosk`, cookie, ['-c', '10', '-d', seconds]),
+        ]);
+        const after = memory(o.proc.pid as number);
+        await sleep(30_000);
+        const settled = memory(o.proc.pid as number);
+        rows.push(
+          [`overview during the soak (10 connections)`, fmt(overview)],
+          [`kiosk during the soak (10 connections)`, fmt(kiosk)],
+          ['Outpost RSS idle before', `${idle.rss.toFixed(1)} MB`],
+          [
+            `Outpost RSS right after ${minutes} min of load`,
+            `${after.rss.toFixed(1)} MB (peak ${after.peak.toFixed(1)} MB)`,
+          ],
+          ['Outpost RSS 30 s later', `${settled.rss.toFixed(1)} MB`],
+        );
+      } finally {
+        await o.stop();
+      }
+      rows.push(['bare node:http server RSS, same run', `${(await bareServerRss()).toFixed(1)} MB`]);
+    } finally {
+      await teardown(s);
+    }
+    return rows;
+  },
+};
+
+/** What each memory step buys: the same Outpost, started with different V8 flags and from TS or stripped JS. */
+export const consoleMemory = {
+  id: 'console-memory',
+  optIn: true,
+  title: 'Console memory steps: V8 flags and stripped JS (idle RSS, p99 overview paced and saturated)',
+  async run(): Promise<[string, string][]> {
+    const s = await setup();
+    const rows: [string, string][] = [];
+    try {
+      const js = strippedCopy(s.dir);
+      const semi = '--max-semi-space-size=1';
+      const jsMain = { cwd: js, main: 'server/main.js' };
+      const variants: [string, { flags?: string[]; cwd?: string; main?: string }][] = [
+        ['TypeScript, no flags (npm start before)', { flags: [] }],
+        ['TypeScript, --max-semi-space-size=1', { flags: [semi] }],
+        ['TypeScript, --max-semi-space-size=1 --optimize-for-size', { flags: [semi, '--optimize-for-size'] }],
+        ['stripped JS, no flags', jsMain],
+        ['stripped JS, --max-semi-space-size=1', { ...jsMain, flags: [semi] }],
+        [
+          'stripped JS, --max-semi-space-size=1 --optimize-for-size',
+          { ...jsMain, flags: [semi, '--optimize-for-size'] },
+        ],
+        ['stripped JS, --lite-mode', { ...jsMain, flags: ['--lite-mode'] }],
+        ['stripped JS, --jitless', { ...jsMain, flags: ['--jitless'] }],
+      ];
+      for (const [name, opts] of variants) {
+        const o = await startConsole(s.dir, s.sim.kubeconfig, s.fleet, opts);
+        try {
+          await sleep(15_000);
+          const idle = memory(o.proc.pid as number);
+          const cookie = cookieOf(o.session);
+          await autocannon(`${o.url}/`, cookie, ['-c', '5', '-d', '3']);
+          const paced = await autocannon(`${o.url}/`, cookie, ['-c', '20', '-R', '200', '-d', '10']);
+          const max = await autocannon(`${o.url}/`, cookie, ['-c', '20', '-d', '10']);
+          const loaded = memory(o.proc.pid as number);
+          rows.push([
+            name,
+            `idle ${idle.rss.toFixed(1)} MB · after load ${loaded.rss.toFixed(1)} MB · p99 paced ${paced.p99} ms · p99 saturated ${max.p99} ms (${Math.round(max.rps)} req/s)`,
+          ]);
+        } finally {
+          await o.stop();
+        }
+      }
+      rows.push(['bare node:http server RSS, same run', `${(await bareServerRss()).toFixed(1)} MB`]);
+    } finally {
+      await teardown(s);
+    }
+    return rows;
+  },
+};

@@ -1,0 +1,35 @@
+// First run: with no admin, open a one-time enrollment code (from a Secret file, or generated) and log it.
+import type { Logger } from 'pino';
+import { readSecretFile } from './secrets.ts';
+import type { AccessService } from './service.ts';
+
+/**
+ * Called by main.ts at start. Does nothing once an admin exists. Otherwise replaces any earlier code (only the
+ * newest works), and logs where to use it: the generated code itself, or that the file's code is in effect.
+ */
+export function startEnrollment(
+  access: AccessService,
+  opts: { code?: string | undefined; codeFile?: string | undefined; ttlMs: number; setupUrl: string },
+  log: Logger,
+): { code: string; expiresAt: Date } | null {
+  // A code read from the file (main.ts reads it before anything starts); else one is generated.
+  const fromFile =
+    opts.code ?? (opts.codeFile ? readSecretFile(opts.codeFile, 'enrollment code') : undefined);
+  const opened = access.openEnrollment({ code: fromFile, ttlMs: opts.ttlMs });
+  if (!opened) return null;
+  const minutes = Math.round(opts.ttlMs / 60_000);
+  if (fromFile) {
+    log.warn(
+      { setup: opts.setupUrl, expiresAt: opened.expiresAt.toISOString(), codeFile: opts.codeFile },
+      `FIRST RUN: no admin yet. Open ${opts.setupUrl} and enter the enrollment code from ${opts.codeFile} ` +
+        `(valid for ${minutes} min, once).`,
+    );
+  } else {
+    log.warn(
+      { setup: opts.setupUrl, enrollmentCode: opened.code, expiresAt: opened.expiresAt.toISOString() },
+      `FIRST RUN: no admin yet. Open ${opts.setupUrl} and enter the enrollment code ${opened.code} ` +
+        `(valid for ${minutes} min, once; restart Outpost for a new one).`,
+    );
+  }
+  return opened;
+}

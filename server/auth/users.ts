@@ -1,0 +1,152 @@
+// Managing console users (CLI and the admin page): validated, audited, and never leaving the node without an admin.
+import { appendAudit } from '../db/audit.ts';
+import type { Db } from '../db/open.ts';
+import { deleteUserSessions } from '../db/sessions.ts';
+import {
+  countUsers,
+  deleteUser,
+  findUser,
+  insertUser,
+  listUsers,
+  type Role,
+  updateUser,
+} from '../db/users.ts';
+import { hashPassword, type PasswordCost, passwordProblem } from './password.ts';
+
+export type { Role };
+export const ROLES: readonly Role[] = ['viewer', 'operator', 'admin'];
+const RANK: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };
+
+/** True when `role` may do what `needed` may. */
+export function roleAtLeast(role: Role, needed: Role): boolean {
+  return RANK[role] >= RANK[needed];
+}
+
+export function isRole(v: unknown): v is Role {
+  return typeof v === 'string' && (ROLES as readonly string[]).includes(v);
+}
+
+/** A request the technician can fix: a taken name, a short password, the last admin. Status for the web. */
+export class AccessError extends Error {
+  readonly status: number;
+  constructor(message: string, status = 400, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AccessError';
+    this.status = status;
+  }
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+
+export function nameProblem(name: string): string | null {
+  return NAME.test(name)
+    ? null
+    : 'a user name is 1 to 64 letters, digits, dots, dashes, underscores or @, starting with a letter or digit';
+}
+
+/** Who makes a change, for the audit log: a signed-in admin (role, address) or the CLI. */
+export interface Actor {
+  name: string;
+  role?: string;
+  source?: string;
+}
+
+export interface UserInfo {
+  name: string;
+  role: Role;
+  createdAt: Date;
+  expiresAt: Date | null;
+}
+
+export interface UserAdmin {
+  list(): UserInfo[];
+  add(u: { name: string; role: Role; password: string; expiresAt?: Date | null }, by: Actor): Promise<void>;
+  setRole(name: string, role: Role, by: Actor): void;
+  setPassword(name: string, password: string, by: Actor): Promise<void>;
+  remove(name: string, by: Actor): void;
+}
+
+export function createUserAdmin(db: Db, cost: PasswordCost, now: () => number = Date.now): UserAdmin {
+  const audit = (by: Actor, action: string, target: string, result = 'ok', detail?: string) =>
+    appendAudit(db, { actor: by.name, role: by.role, source: by.source, action, target, result, detail });
+  const existing = (name: string) => {
+    const u = findUser(db, name);
+    if (!u) throw new AccessError(`there is no user "${name}"`, 404);
+    return u;
+  };
+  /** Removing or demoting the only admin would leave nobody able to manage the node from the console. */
+  const keepAnAdmin = (u: { role: Role }, what: string) => {
+    if (u.role === 'admin' && countUsers(db, 'admin') <= 1) {
+      throw new AccessError(`cannot ${what} the last admin: add another admin first`, 409);
+    }
+  };
+  const checkPassword = (password: string) => {
+    const problem = passwordProblem(password);
+    if (problem) throw new AccessError(problem);
+  };
+
+  return {
+    list: () =>
+      listUsers(db).map((u) => ({
+        name: u.name,
+        role: u.role,
+        createdAt: new Date(u.createdAt),
+        expiresAt: u.expiresAt === null ? null : new Date(u.expiresAt),
+      })),
+
+    async add(u, by) {
+      const problem = nameProblem(u.name);
+      if (problem) throw new AccessError(problem);
+      if (!isRole(u.role)) throw new AccessError(`the role must be one of ${ROLES.join(', ')}`);
+      checkPassword(u.password);
+      if (findUser(db, u.name)) throw new AccessError(`a user "${u.name}" already exists`, 409);
+      const hash = await hashPassword(u.password, cost);
+      const expiresAt = u.expiresAt ? u.expiresAt.getTime() : null;
+      try {
+        insertUser(db, { name: u.name, role: u.role, password: hash, expiresAt }, now());
+      } catch (err) {
+        // Another request added the same name while the password was being hashed.
+        throw new AccessError(`a user "${u.name}" already exists`, 409, { cause: err });
+      }
+      audit(
+        by,
+        'user.add',
+        u.name,
+        'ok',
+        `role ${u.role}${expiresAt ? `, expires ${new Date(expiresAt).toISOString()}` : ''}`,
+      );
+    },
+
+    setRole(name, role, by) {
+      if (!isRole(role)) throw new AccessError(`the role must be one of ${ROLES.join(', ')}`);
+      const u = existing(name);
+      if (u.role === role) return;
+      if (role !== 'admin') keepAnAdmin(u, 'demote');
+      // The user's sessions end at their next request (the session's role no longer matches), so
+      // the new role only ever applies to a fresh session id.
+      updateUser(db, u.id, { role }, now());
+      audit(by, 'user.role', u.name, 'ok', `${u.role} → ${role}`);
+    },
+
+    async setPassword(name, password, by) {
+      const u = existing(name);
+      checkPassword(password);
+      const hash = await hashPassword(password, cost);
+      db.transaction(() => {
+        updateUser(db, u.id, { password: hash }, now());
+        deleteUserSessions(db, u.id);
+      })();
+      audit(by, 'user.password', u.name);
+    },
+
+    remove(name, by) {
+      const u = existing(name);
+      keepAnAdmin(u, 'remove');
+      db.transaction(() => {
+        deleteUserSessions(db, u.id);
+        deleteUser(db, u.id);
+      })();
+      audit(by, 'user.remove', u.name, 'ok', `role ${u.role}`);
+    },
+  };
+}

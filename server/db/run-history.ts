@@ -1,0 +1,64 @@
+// Sync run history for the console: pages of runs with change counts computed in SQL (no JSON parsing per row).
+import type { Db } from './open.ts';
+import type { RunResult, Trigger } from './runs.ts';
+
+export interface RunListItem {
+  id: number;
+  trigger: Trigger;
+  actor: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  revisionId: number | null;
+  revisionDigest: string | null;
+  result: RunResult;
+  reason: string | null;
+  message: string | null;
+  durationMs: number | null;
+  /** created + configured + deleted */
+  changed: number;
+  failed: number;
+}
+
+/** Newest first; `beforeId` pages backwards. */
+export function runPage(db: Db, opts: { beforeId?: number | undefined; limit: number }): RunListItem[] {
+  const rows = db
+    .prepare(
+      `SELECT r.id, r.trigger, r.actor, r.started_at, r.finished_at, r.revision_id, v.digest, r.result, r.reason,
+         r.message, r.duration_ms,
+         (SELECT count(*) FROM json_each(r.changes)
+            WHERE json_extract(value, '$.action') IN ('created', 'configured', 'deleted')) AS changed,
+         (SELECT count(*) FROM json_each(r.changes) WHERE json_extract(value, '$.action') = 'failed') AS failed
+       FROM sync_runs r LEFT JOIN revisions v ON v.id = r.revision_id
+       WHERE r.id < ? ORDER BY r.id DESC LIMIT ?`,
+    )
+    .all(opts.beforeId ?? Number.MAX_SAFE_INTEGER, opts.limit) as {
+    id: number;
+    trigger: Trigger;
+    actor: string | null;
+    started_at: string;
+    finished_at: string | null;
+    revision_id: number | null;
+    digest: string | null;
+    result: RunResult;
+    reason: string | null;
+    message: string | null;
+    duration_ms: number | null;
+    changed: number;
+    failed: number;
+  }[];
+  return rows.map((r) => ({
+    id: r.id,
+    trigger: r.trigger,
+    actor: r.actor,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    revisionId: r.revision_id,
+    revisionDigest: r.digest,
+    result: r.result,
+    reason: r.reason,
+    message: r.message,
+    durationMs: r.duration_ms,
+    changed: r.changed,
+    failed: r.failed,
+  }));
+}

@@ -1,0 +1,244 @@
+// Samples the host every interval into SQLite (batched, with retention) and keeps 24 h of sparkline buckets in memory.
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Db } from '../db/open.ts';
+import { bucketedSamples, type HostSample, insertSamples, pruneSamples } from '../db/samples.ts';
+import {
+  type CpuTimes,
+  cpuShare,
+  cpuTimes,
+  disk,
+  type HostPaths,
+  memory,
+  network,
+  temperature,
+} from './proc.ts';
+
+export interface HostNow {
+  sample: HostSample;
+  uptimeS: number;
+  interfaces: { name: string; up: boolean }[];
+}
+
+/** One metric over the last 24 h: one value per bucket (null where nothing was sampled), oldest first. */
+export interface Series {
+  cpu: (number | null)[];
+  mem: (number | null)[];
+  disk: (number | null)[];
+  temp: (number | null)[];
+  rx: (number | null)[];
+  tx: (number | null)[];
+}
+
+export interface HostSamplerOptions {
+  db: Db;
+  log: Logger;
+  /** Folder whose file system counts as "disk" (the data volume). */
+  dataDir: string;
+  intervalMs?: number;
+  retentionMs?: number;
+  /** Samples buffered before one batched write. */
+  flushEvery?: number;
+  paths?: HostPaths;
+}
+
+export const WINDOW_MS = 24 * 3_600_000;
+export const BUCKET_MS = 10 * 60_000;
+const BUCKETS = WINDOW_MS / BUCKET_MS;
+const PRUNE_EVERY_MS = 3_600_000;
+
+type Metric = keyof Series;
+const METRICS: Metric[] = ['cpu', 'mem', 'disk', 'temp', 'rx', 'tx'];
+
+function metricsOf(s: HostSample): Record<Metric, number | null> {
+  const share = (used: number | null, total: number | null) => (used !== null && total ? used / total : null);
+  return {
+    cpu: s.cpu,
+    mem: share(s.memUsed, s.memTotal),
+    disk: share(s.diskUsed, s.diskTotal),
+    temp: s.temp,
+    rx: s.rx,
+    tx: s.tx,
+  };
+}
+
+interface Bucket {
+  start: number;
+  sum: Record<Metric, number>;
+  n: Record<Metric, number>;
+}
+
+const zero = (): Record<Metric, number> => ({ cpu: 0, mem: 0, disk: 0, temp: 0, rx: 0, tx: 0 });
+
+export class HostSampler {
+  #o: Required<Omit<HostSamplerOptions, 'paths'>> & { paths: HostPaths };
+  #buffer: HostSample[] = [];
+  #buckets: Bucket[] = [];
+  #now: HostNow | null = null;
+  #lastCpu: CpuTimes | null = null;
+  #lastNet: { at: number; rx: number; tx: number } | null = null;
+  #timer: NodeJS.Timeout | null = null;
+  #first: NodeJS.Timeout | null = null;
+  #lastPrune = 0;
+  #series: Series | null = null;
+  /** Bumped on every sample: lets the web layer cache what it rendered from us. */
+  version = 0;
+
+  constructor(o: HostSamplerOptions) {
+    this.#o = {
+      intervalMs: 15_000,
+      retentionMs: 7 * 86_400_000,
+      flushEvery: 4,
+      paths: { root: '/' },
+      ...o,
+    };
+  }
+
+  get intervalMs(): number {
+    return this.#o.intervalMs;
+  }
+
+  /** Loads the last 24 h from the store, takes a first reading, and samples every interval from then on. */
+  start(): void {
+    this.#load();
+    this.#prime();
+    // The first sample comes a second later so CPU and network rates have something to compare against.
+    this.#first = setTimeout(() => this.sampleNow(), Math.min(1_000, this.#o.intervalMs));
+    this.#first.unref();
+    this.#timer = setInterval(() => this.sampleNow(), this.#o.intervalMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    if (this.#first) clearTimeout(this.#first);
+    this.#timer = null;
+    this.#first = null;
+    this.flush();
+  }
+
+  now(): HostNow | null {
+    return this.#now;
+  }
+
+  series(): Series {
+    this.#series ??= this.#buildSeries(Date.now());
+    return this.#series;
+  }
+
+  /** Raw samples waiting for the next batched write. */
+  get pending(): number {
+    return this.#buffer.length;
+  }
+
+  flush(): void {
+    if (this.#buffer.length === 0) return;
+    const batch = this.#buffer;
+    this.#buffer = [];
+    try {
+      insertSamples(this.#o.db, batch);
+    } catch (err) {
+      this.#o.log.warn({ err, samples: batch.length }, 'could not store host samples');
+    }
+  }
+
+  sampleNow(at = Date.now()): HostSample {
+    const p = this.#o.paths;
+    const cpu = cpuTimes(p);
+    const net = network(p);
+    const mem = memory(p);
+    const d = disk(this.#o.dataDir);
+    const seconds = this.#lastNet ? (at - this.#lastNet.at) / 1000 : 0;
+    const rate = (now: number, before: number | undefined) =>
+      before !== undefined && seconds > 0 && now >= before ? (now - before) / seconds : null;
+    const sample: HostSample = {
+      at,
+      cpu: this.#lastCpu ? cpuShare(this.#lastCpu, cpu) : null,
+      memUsed: mem.used,
+      memTotal: mem.total,
+      diskUsed: d?.used ?? null,
+      diskTotal: d?.total ?? null,
+      temp: temperature(p),
+      rx: rate(net.rx, this.#lastNet?.rx),
+      tx: rate(net.tx, this.#lastNet?.tx),
+      load1: os.loadavg()[0] ?? null,
+    };
+    this.#lastCpu = cpu;
+    this.#lastNet = { at, rx: net.rx, tx: net.tx };
+    this.#now = { sample, uptimeS: uptime(p), interfaces: net.interfaces };
+    this.#add(sample);
+    this.#buffer.push(sample);
+    if (this.#buffer.length >= this.#o.flushEvery) this.flush();
+    if (at - this.#lastPrune > PRUNE_EVERY_MS) this.#prune(at);
+    this.version++;
+    return sample;
+  }
+
+  #prime(): void {
+    this.#lastCpu = cpuTimes(this.#o.paths);
+    const net = network(this.#o.paths);
+    this.#lastNet = { at: Date.now(), rx: net.rx, tx: net.tx };
+  }
+
+  #prune(at: number): void {
+    this.#lastPrune = at;
+    try {
+      const n = pruneSamples(this.#o.db, at - this.#o.retentionMs);
+      if (n > 0) this.#o.log.debug({ deleted: n }, 'pruned old host samples');
+    } catch (err) {
+      this.#o.log.warn({ err }, 'could not prune host samples');
+    }
+  }
+
+  #load(): void {
+    const now = Date.now();
+    this.#prune(now);
+    try {
+      for (const s of bucketedSamples(this.#o.db, now - WINDOW_MS, BUCKET_MS)) this.#add(s);
+    } catch (err) {
+      this.#o.log.warn({ err }, 'could not read stored host samples');
+    }
+  }
+
+  #add(s: HostSample): void {
+    const start = Math.floor(s.at / BUCKET_MS) * BUCKET_MS;
+    let b = this.#buckets.at(-1);
+    if (!b || b.start !== start) {
+      b = { start, sum: zero(), n: zero() };
+      this.#buckets.push(b);
+      const oldest = start - WINDOW_MS;
+      while ((this.#buckets[0]?.start ?? Number.POSITIVE_INFINITY) <= oldest) this.#buckets.shift();
+    }
+    const m = metricsOf(s);
+    for (const k of METRICS) {
+      const v = m[k];
+      if (v === null || !Number.isFinite(v)) continue;
+      b.sum[k] += v;
+      b.n[k]++;
+    }
+    this.#series = null;
+  }
+
+  /** Fixed 24 h grid ending at the current bucket, so a gap (the box was off) shows as a gap. */
+  #buildSeries(now: number): Series {
+    const last = Math.floor(now / BUCKET_MS) * BUCKET_MS;
+    const first = last - (BUCKETS - 1) * BUCKET_MS;
+    const byStart = new Map(this.#buckets.map((b) => [b.start, b]));
+    const out: Series = { cpu: [], mem: [], disk: [], temp: [], rx: [], tx: [] };
+    for (let t = first; t <= last; t += BUCKET_MS) {
+      const b = byStart.get(t);
+      for (const k of METRICS) out[k].push(b && b.n[k] > 0 ? b.sum[k] / b.n[k] : null);
+    }
+    return out;
+  }
+}
+
+function uptime(p: HostPaths): number {
+  try {
+    return Number(readFileSync(path.join(p.root, 'proc', 'uptime'), 'utf8').split(' ')[0]) || os.uptime();
+  } catch {
+    return os.uptime();
+  }
+}

@@ -1,0 +1,197 @@
+// In-memory view of the cluster for the console, refreshed by periodic lists so a page never waits for the API.
+import type { Logger } from 'pino';
+import {
+  type EventSummary,
+  type NodeSummary,
+  type PodSummary,
+  readCluster,
+  type WorkloadKind,
+  type WorkloadSummary,
+} from '../cluster/reads.ts';
+import type { ClusterClient } from '../cluster/types.ts';
+import type { Db } from '../db/open.ts';
+import { inventory } from '../db/revisions.ts';
+import { getState } from '../db/state.ts';
+import type { LkgPointer } from './types.ts';
+
+export type WorkloadState = 'ok' | 'progressing' | 'failing';
+
+export interface WorkloadView extends WorkloadSummary {
+  state: WorkloadState;
+  /** The first pod problem in plain terms (ImagePullBackOff: …), or why it is not ready yet. */
+  problem: string | null;
+  pods: PodSummary[];
+  restarts: number;
+  /** Listed in the running revision's inventory. */
+  managed: boolean;
+}
+
+export interface ClusterSnapshot {
+  refreshedAt: string | null;
+  error: string | null;
+  nodes: NodeSummary[];
+  /** Namespaces the running revision puts objects in. */
+  namespaces: string[];
+  workloads: WorkloadView[];
+  /** Pods in the managed namespaces. */
+  pods: PodSummary[];
+  /** Newest first, managed namespaces and cluster-scoped objects (nodes), at most MAX_EVENTS. */
+  events: EventSummary[];
+  /** Whole cluster. */
+  podPhases: Record<string, number>;
+  restarts: number;
+  /** Warning events seen in the last hour, whole cluster. */
+  warnings: number;
+}
+
+const MAX_EVENTS = 200;
+const EMPTY: ClusterSnapshot = {
+  refreshedAt: null,
+  error: null,
+  nodes: [],
+  namespaces: [],
+  workloads: [],
+  pods: [],
+  events: [],
+  podPhases: {},
+  restarts: 0,
+  warnings: 0,
+};
+
+/** Pod reasons that mean "this will not fix itself soon". */
+const FAILING = /BackOff|Err|Invalid|Failed|Evicted|OOMKilled|Error/;
+
+function stateOf(w: WorkloadSummary, pods: PodSummary[]): { state: WorkloadState; problem: string | null } {
+  const bad = pods.find((p) => p.reason && FAILING.test(p.reason));
+  if (bad) return { state: 'failing', problem: `${bad.reason}${bad.message ? `: ${bad.message}` : ''}` };
+  if (pods.some((p) => p.phase === 'Failed')) return { state: 'failing', problem: 'Failed' };
+  if (w.rollingOut || w.ready < w.desired || w.updated < w.desired)
+    return { state: 'progressing', problem: null };
+  return { state: 'ok', problem: null };
+}
+
+export function buildSnapshot(
+  read: Awaited<ReturnType<typeof readCluster>>,
+  managed: { namespaces: Set<string>; workloads: Set<string> },
+  now = Date.now(),
+): ClusterSnapshot {
+  const inScope = (ns: string) => managed.namespaces.has(ns);
+  const pods = read.pods.filter((p) => inScope(p.namespace));
+  const podsOf = new Map<string, PodSummary[]>();
+  for (const p of pods) {
+    if (!p.owner) continue;
+    const key = `${p.owner.kind}/${p.namespace}/${p.owner.name}`;
+    podsOf.set(key, [...(podsOf.get(key) ?? []), p]);
+  }
+  const workloads = read.workloads
+    .filter((w) => inScope(w.namespace))
+    .map((w): WorkloadView => {
+      const key = `${w.kind}/${w.namespace}/${w.name}`;
+      const mine = podsOf.get(key) ?? [];
+      return {
+        ...w,
+        ...stateOf(w, mine),
+        pods: mine,
+        restarts: mine.reduce((sum, p) => sum + p.restarts, 0),
+        managed: managed.workloads.has(key),
+      };
+    })
+    .sort((x, y) => x.namespace.localeCompare(y.namespace) || x.name.localeCompare(y.name));
+  const podPhases: Record<string, number> = {};
+  let restarts = 0;
+  for (const p of read.pods) {
+    podPhases[p.phase] = (podPhases[p.phase] ?? 0) + 1;
+    restarts += p.restarts;
+  }
+  const hourAgo = now - 3_600_000;
+  const warnings = read.events.filter(
+    (e) => e.type === 'Warning' && e.lastSeen && Date.parse(e.lastSeen) >= hourAgo,
+  ).length;
+  const events = read.events
+    .filter((e) => e.namespace === '' || e.namespace === 'default' || inScope(e.namespace))
+    .sort((x, y) => (y.lastSeen ?? '').localeCompare(x.lastSeen ?? ''))
+    .slice(0, MAX_EVENTS);
+  return {
+    refreshedAt: new Date(now).toISOString(),
+    error: null,
+    nodes: read.nodes,
+    namespaces: [...managed.namespaces].sort(),
+    workloads,
+    pods,
+    events,
+    podPhases,
+    restarts,
+    warnings,
+  };
+}
+
+/** What the running revision manages: its namespaces and its workloads. */
+export function managedScope(db: Db): { namespaces: Set<string>; workloads: Set<string> } {
+  const lkg = getState<LkgPointer>(db, 'lkg_revision');
+  const namespaces = new Set<string>();
+  const workloads = new Set<string>();
+  for (const r of lkg ? inventory(db, lkg.revisionId) : []) {
+    if (r.kind === 'Namespace') namespaces.add(r.name);
+    if (r.namespace) namespaces.add(r.namespace);
+    if ((['Deployment', 'StatefulSet', 'DaemonSet'] as string[]).includes(r.kind))
+      workloads.add(`${r.kind}/${r.namespace ?? ''}/${r.name}`);
+  }
+  return { namespaces, workloads };
+}
+
+export class ClusterView {
+  #snapshot: ClusterSnapshot = EMPTY;
+  #db: Db;
+  #cluster: ClusterClient;
+  #log: Logger;
+  #timer: NodeJS.Timeout | null = null;
+  #refreshing: Promise<void> | null = null;
+  /** Bumped on every refresh: lets the web layer cache what it rendered from us. */
+  version = 0;
+
+  constructor(db: Db, cluster: ClusterClient, log: Logger) {
+    this.#db = db;
+    this.#cluster = cluster;
+    this.#log = log;
+  }
+
+  snapshot(): ClusterSnapshot {
+    return this.#snapshot;
+  }
+
+  workload(kind: WorkloadKind, namespace: string, name: string): WorkloadView | null {
+    return (
+      this.#snapshot.workloads.find((w) => w.kind === kind && w.namespace === namespace && w.name === name) ??
+      null
+    );
+  }
+
+  start(intervalMs: number): void {
+    this.#timer = setInterval(() => void this.refresh(), intervalMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+
+  refresh(): Promise<void> {
+    this.#refreshing ??= this.#refresh().finally(() => {
+      this.#refreshing = null;
+    });
+    return this.#refreshing;
+  }
+
+  async #refresh(): Promise<void> {
+    try {
+      const read = await readCluster(this.#cluster);
+      this.#snapshot = buildSnapshot(read, managedScope(this.#db));
+    } catch (err) {
+      // Keep showing the last good view, marked with why it is not fresh.
+      this.#log.warn({ err }, 'cluster view refresh failed');
+      this.#snapshot = { ...this.#snapshot, error: (err as Error).message };
+    }
+    this.version++;
+  }
+}

@@ -1,0 +1,82 @@
+// What the console shows of the past: stored revisions, their differences, sync runs and the audit log.
+import { type AuditRow, recentAudit } from '../db/audit.ts';
+import type { Db } from '../db/open.ts';
+import {
+  getRevision,
+  listRevisions,
+  type RevisionSummary,
+  revisionObjects,
+  shortDigest,
+} from '../db/revisions.ts';
+import { type RunListItem, runPage } from '../db/run-history.ts';
+import { getRun, type RunRecord } from '../db/runs.ts';
+import { getState } from '../db/state.ts';
+import { diffObjects, type ObjectsDiff } from './diff.ts';
+import { heldRevision } from './holds.ts';
+import type { LkgPointer } from './types.ts';
+
+export interface RevisionItem extends RevisionSummary {
+  short: string;
+  /** The last-known-good: what the node runs. */
+  running: boolean;
+  /** Rolled back from and held. */
+  held: boolean;
+}
+
+export interface RevisionDiff extends ObjectsDiff {
+  from: RevisionItem;
+  to: RevisionItem;
+}
+
+export interface History {
+  revisions(limit?: number): RevisionItem[];
+  revision(id: number): RevisionItem | null;
+  /** The running revision's id, if any. */
+  runningId(): number | null;
+  diff(fromId: number, toId: number): RevisionDiff | null;
+  /** One revision's objects as kind, namespace, name, sorted. */
+  objects(id: number): { kind: string; namespace: string | null; name: string }[];
+  runs(opts?: { beforeId?: number | undefined; limit?: number }): RunListItem[];
+  run(id: number): RunRecord | null;
+  audit(limit?: number): AuditRow[];
+}
+
+export function createHistory(db: Db): History {
+  const decorate = (r: RevisionSummary): RevisionItem => {
+    const lkg = getState<LkgPointer>(db, 'lkg_revision');
+    const held = heldRevision(db);
+    return {
+      ...r,
+      short: shortDigest(r.digest),
+      running: lkg?.revisionId === r.id,
+      held: held !== null && held.digest === r.digest,
+    };
+  };
+  const revision = (id: number) => {
+    const r = getRevision(db, id);
+    return r ? decorate(r) : null;
+  };
+  return {
+    revisions: (limit = 50) => listRevisions(db, limit).map(decorate),
+    revision,
+    runningId: () => getState<LkgPointer>(db, 'lkg_revision')?.revisionId ?? null,
+    diff(fromId, toId) {
+      const from = revision(fromId);
+      const to = revision(toId);
+      if (!from || !to) return null;
+      return { from, to, ...diffObjects(revisionObjects(db, fromId), revisionObjects(db, toId)) };
+    },
+    objects: (id) =>
+      revisionObjects(db, id)
+        .map((o) => ({ kind: o.kind, namespace: o.metadata.namespace ?? null, name: o.metadata.name }))
+        .sort(
+          (a, b) =>
+            a.kind.localeCompare(b.kind) ||
+            (a.namespace ?? '').localeCompare(b.namespace ?? '') ||
+            a.name.localeCompare(b.name),
+        ),
+    runs: (opts = {}) => runPage(db, { beforeId: opts.beforeId, limit: opts.limit ?? 25 }),
+    run: (id) => getRun(db, id),
+    audit: (limit = 50) => recentAudit(db, limit),
+  };
+}

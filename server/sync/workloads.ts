@@ -1,0 +1,119 @@
+// Staff actions on workloads from the console: rollout restart (audited) and bounded pod log reads.
+import { ClusterError } from '../cluster/client.ts';
+import { WORKLOAD_KINDS, type WorkloadKind, workloadApiVersion } from '../cluster/reads.ts';
+import type { ClusterClient } from '../cluster/types.ts';
+import { appendAudit } from '../db/audit.ts';
+import type { Db } from '../db/open.ts';
+import type { ClusterView } from './cluster-view.ts';
+
+/** A request the console cannot carry out, with the HTTP status that says why. */
+export class WorkloadError extends Error {
+  readonly status: number;
+  constructor(message: string, status: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'WorkloadError';
+    this.status = status;
+  }
+}
+
+export const RESTART_ANNOTATION = 'kubectl.kubernetes.io/restartedAt';
+/** Its own field manager: Outpost's next apply neither owns nor removes the restart annotation. */
+export const RESTART_MANAGER = 'outpost-console';
+export const MAX_TAIL_LINES = 1_000;
+export const MAX_LOG_BYTES = 512 * 1024;
+
+export interface LogRead {
+  text: string;
+  /** Cut at MAX_LOG_BYTES. */
+  truncated: boolean;
+}
+
+export interface WorkloadActions {
+  restart(kind: string, namespace: string, name: string, actor: string, source?: string): Promise<string>;
+  logs(namespace: string, pod: string, opts: { container?: string; tailLines?: number }): Promise<LogRead>;
+}
+
+export function isWorkloadKind(k: string): k is WorkloadKind {
+  return (WORKLOAD_KINDS as readonly string[]).includes(k);
+}
+
+export function createWorkloadActions(db: Db, cluster: ClusterClient, view: ClusterView): WorkloadActions {
+  const inScope = (namespace: string) => view.snapshot().namespaces.includes(namespace);
+  return {
+    /** `kubectl rollout restart`: a new pod-template annotation makes the controller replace every pod. */
+    async restart(kind, namespace, name, actor, source) {
+      if (!isWorkloadKind(kind)) throw new WorkloadError(`${kind} cannot be restarted`, 400);
+      if (!inScope(namespace))
+        throw new WorkloadError(`namespace ${namespace} is not managed by Outpost`, 403);
+      const at = new Date().toISOString();
+      const target = `${workloadApiVersion(kind)} ${kind} ${namespace}/${name}`;
+      try {
+        const live = await cluster.get({ apiVersion: workloadApiVersion(kind), kind, namespace, name });
+        if (!live) throw new WorkloadError(`${target} does not exist`, 404);
+        await cluster.apply(
+          {
+            apiVersion: workloadApiVersion(kind),
+            kind,
+            metadata: { name, namespace },
+            spec: { template: { metadata: { annotations: { [RESTART_ANNOTATION]: at } } } },
+          },
+          { fieldManager: RESTART_MANAGER, force: true },
+        );
+      } catch (err) {
+        appendAudit(db, {
+          actor,
+          source,
+          action: 'restart',
+          target,
+          result: 'failed',
+          detail: (err as Error).message,
+        });
+        if (err instanceof WorkloadError) throw err;
+        throw new WorkloadError(`could not restart ${target}: ${(err as Error).message}`, 502, {
+          cause: err,
+        });
+      }
+      appendAudit(db, {
+        actor,
+        source,
+        action: 'restart',
+        target,
+        result: 'ok',
+        detail: `restartedAt ${at}`,
+      });
+      void view.refresh();
+      return at;
+    },
+
+    async logs(namespace, pod, opts) {
+      if (!inScope(namespace))
+        throw new WorkloadError(`namespace ${namespace} is not managed by Outpost`, 403);
+      const tailLines = Math.min(Math.max(1, Math.floor(opts.tailLines ?? 200)), MAX_TAIL_LINES);
+      let stream: Awaited<ReturnType<ClusterClient['logs']>>;
+      try {
+        stream = await cluster.logs(
+          { namespace, name: pod },
+          { tailLines, limitBytes: MAX_LOG_BYTES, ...(opts.container ? { container: opts.container } : {}) },
+        );
+      } catch (err) {
+        const status = err instanceof ClusterError && err.status >= 400 && err.status < 500 ? 400 : 502;
+        throw new WorkloadError((err as Error).message, status, { cause: err });
+      }
+      const chunks: Buffer[] = [];
+      let bytes = 0;
+      let truncated = false;
+      for await (const chunk of stream) {
+        const buf = chunk as Buffer;
+        if (bytes + buf.length > MAX_LOG_BYTES) {
+          chunks.push(buf.subarray(0, MAX_LOG_BYTES - bytes));
+          truncated = true;
+          stream.destroy();
+          break;
+        }
+        chunks.push(buf);
+        bytes += buf.length;
+      }
+      return { text: Buffer.concat(chunks).toString('utf8'), truncated };
+    },
+  };
+}

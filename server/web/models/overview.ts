@@ -1,0 +1,161 @@
+// The overview: overall state, the node (with 24 h sparklines), the cluster, sync, and what needs attention.
+import type { EventSummary } from '../../cluster/reads.ts';
+import type { HostNow } from '../../host/sampler.ts';
+import type { LiveObject } from '../../sync/live.ts';
+import type { WebDeps } from '../deps.ts';
+import { type Spark, sparkline } from '../sparkline.ts';
+import { type SyncPanelModel, syncPanelModel } from './sync-panel.ts';
+
+export type Overall = 'ok' | 'warn' | 'bad' | 'none';
+
+export interface HostPanelModel {
+  now: HostNow | null;
+  memShare: number | null;
+  diskShare: number | null;
+  sparks: { cpu: Spark; mem: Spark; disk: Spark; temp: Spark; rx: Spark; tx: Spark };
+  hasTemp: boolean;
+  intervalS: number;
+}
+
+export interface ClusterPanelModel {
+  nodesReady: number;
+  nodesTotal: number;
+  notReady: string[];
+  phases: { phase: string; count: number }[];
+  pods: number;
+  restarts: number;
+  warnings: number;
+  recentWarnings: EventSummary[];
+  failing: number;
+  error: string | null;
+  refreshedAt: string | null;
+}
+
+export interface ObjectsPanelModel {
+  counts: Record<'Healthy' | 'Progressing' | 'Degraded' | 'Unknown', number>;
+  total: number;
+  /** Degraded first, then progressing/unknown; at most PROBLEMS_SHOWN. */
+  problems: LiveObject[];
+  liveError: string | null;
+  liveAt: string | null;
+}
+
+/** Why the overall state is what it is: catalogue keys (with a count where it has one). */
+export interface Why {
+  key: string;
+  n?: number;
+}
+
+export interface OverviewModel {
+  overall: Overall;
+  why: Why[];
+  sync: SyncPanelModel;
+  host: HostPanelModel;
+  cluster: ClusterPanelModel;
+  objects: ObjectsPanelModel;
+}
+
+export const PROBLEMS_SHOWN = 15;
+const PHASE_ORDER = ['Running', 'Pending', 'Failed', 'Succeeded', 'Unknown'];
+
+export function hostPanelModel(deps: WebDeps): HostPanelModel {
+  const now = deps.host?.now() ?? null;
+  const series = deps.host?.series() ?? { cpu: [], mem: [], disk: [], temp: [], rx: [], tx: [] };
+  const s = now?.sample;
+  const share = (used: number | null | undefined, total: number | null | undefined) =>
+    used !== null && used !== undefined && total ? used / total : null;
+  const unit: [number, number] = [0, 1];
+  return {
+    now,
+    memShare: share(s?.memUsed, s?.memTotal),
+    diskShare: share(s?.diskUsed, s?.diskTotal),
+    sparks: {
+      cpu: sparkline(series.cpu, { range: unit }),
+      mem: sparkline(series.mem, { range: unit }),
+      disk: sparkline(series.disk, { range: unit }),
+      temp: sparkline(series.temp),
+      rx: sparkline(series.rx, { floor: 1024 }),
+      tx: sparkline(series.tx, { floor: 1024 }),
+    },
+    hasTemp: (s?.temp ?? null) !== null || series.temp.some((v) => v !== null),
+    intervalS: Math.round((deps.host?.intervalMs ?? 15_000) / 1000),
+  };
+}
+
+export function clusterPanelModel(deps: WebDeps): ClusterPanelModel {
+  const c = deps.sync.cluster.snapshot();
+  const phases = Object.entries(c.podPhases)
+    .map(([phase, count]) => ({ phase, count }))
+    .sort((a, b) => {
+      const ia = PHASE_ORDER.indexOf(a.phase);
+      const ib = PHASE_ORDER.indexOf(b.phase);
+      return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib);
+    });
+  return {
+    nodesReady: c.nodes.filter((n) => n.ready).length,
+    nodesTotal: c.nodes.length,
+    notReady: c.nodes.filter((n) => !n.ready).map((n) => n.name),
+    phases,
+    pods: phases.reduce((sum, p) => sum + p.count, 0),
+    restarts: c.restarts,
+    warnings: c.warnings,
+    recentWarnings: c.events.filter((e) => e.type === 'Warning').slice(0, 3),
+    failing: c.workloads.filter((w) => w.state === 'failing').length,
+    error: c.error,
+    refreshedAt: c.refreshedAt,
+  };
+}
+
+const RANK = { Degraded: 0, Unknown: 1, Progressing: 2, Healthy: 3 } as const;
+
+export function objectsPanelModel(deps: WebDeps): ObjectsPanelModel {
+  const live = deps.sync.live.snapshot();
+  const counts = { Healthy: 0, Progressing: 0, Degraded: 0, Unknown: 0 };
+  const problems: LiveObject[] = [];
+  for (const o of live.objects) {
+    counts[o.health.status]++;
+    if (o.health.status !== 'Healthy') problems.push(o);
+  }
+  problems.sort((a, b) => RANK[a.health.status] - RANK[b.health.status]);
+  return {
+    counts,
+    total: live.objects.length,
+    problems: problems.slice(0, PROBLEMS_SHOWN),
+    liveError: live.error,
+    liveAt: live.refreshedAt,
+  };
+}
+
+export function overallOf(
+  sync: SyncPanelModel,
+  objects: ObjectsPanelModel,
+  failingWorkloads: number,
+): { overall: Overall; why: Why[] } {
+  const bad: Why[] = [];
+  const warn: Why[] = [];
+  if (failingWorkloads > 0) bad.push({ key: 'why.failing', n: failingWorkloads });
+  if (objects.counts.Degraded > 0) bad.push({ key: 'why.degraded', n: objects.counts.Degraded });
+  if (sync.status.attempted?.result === 'failed') bad.push({ key: 'why.syncFailed' });
+  if (sync.status.attempted?.result === 'rolled-back') warn.push({ key: 'why.rolledBack' });
+  if (objects.counts.Progressing + objects.counts.Unknown > 0)
+    warn.push({ key: 'why.progressing', n: objects.counts.Progressing + objects.counts.Unknown });
+  if (objects.liveError) warn.push({ key: 'why.clusterUnreadable' });
+  if (sync.status.upstream.reachable === false) warn.push({ key: 'why.offline' });
+  if (!sync.status.applied) return { overall: 'none', why: [...bad, ...warn] };
+  if (bad.length > 0) return { overall: 'bad', why: [...bad, ...warn] };
+  if (warn.length > 0) return { overall: 'warn', why: warn };
+  return { overall: 'ok', why: [{ key: 'why.ok' }] };
+}
+
+export function overviewModel(deps: WebDeps): OverviewModel {
+  const sync = syncPanelModel(deps);
+  const objects = objectsPanelModel(deps);
+  const cluster = clusterPanelModel(deps);
+  return {
+    ...overallOf(sync, objects, cluster.failing),
+    sync,
+    host: hostPanelModel(deps),
+    cluster,
+    objects,
+  };
+}

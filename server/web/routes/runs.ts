@@ -1,0 +1,31 @@
+// Sync run history: newest first with paging, and one run with its stages, change set and failure in plain words.
+import { Router } from 'express';
+import type { WebDeps } from '../deps.ts';
+import type { Views } from '../views.ts';
+import { HttpError, idParam, respond, tr } from './respond.ts';
+
+const RUNS_PER_PAGE = 25;
+
+export function runRoutes(deps: WebDeps, views: Views): Router {
+  const r = Router();
+  const h = deps.sync.history;
+
+  r.get('/runs', (req, res) => {
+    const before = req.query.before === undefined ? undefined : idParam(req.query.before, res, 400);
+    const runs = h.runs({ beforeId: before, limit: RUNS_PER_PAGE + 1 });
+    const more = runs.length > RUNS_PER_PAGE;
+    const page = runs.slice(0, RUNS_PER_PAGE);
+    respond(req, res, views, 'runs', 'runs.title', {
+      runs: page,
+      older: more ? (page.at(-1)?.id ?? null) : null,
+    });
+  });
+
+  r.get('/runs/:id', (req, res) => {
+    const run = h.run(idParam(req.params.id, res));
+    if (!run) throw new HttpError(404, tr(res).t('error.noRun'));
+    const revision = run.revisionId === null ? null : h.revision(run.revisionId);
+    respond(req, res, views, 'run', 'runs.title', { run, revision });
+  });
+  return r;
+}

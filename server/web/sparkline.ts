@@ -1,0 +1,59 @@
+// Sparklines as server-rendered SVG geometry: polyline points per unbroken run of samples (gaps stay gaps).
+
+export interface Spark {
+  /** One `points` attribute per run of consecutive values. */
+  segments: string[];
+  /** x extent of the view box (one unit per bucket). */
+  width: number;
+  height: number;
+  min: number | null;
+  max: number | null;
+  last: number | null;
+}
+
+export const SPARK_HEIGHT = 24;
+
+/**
+ * Scales values into a width×24 box. `range` fixes the scale (shares: 0..1); otherwise it spans the data, with
+ * `floor` as the lowest top (so an idle network line stays low instead of filling the box).
+ */
+export function sparkline(
+  values: readonly (number | null)[],
+  opts: { range?: [number, number]; floor?: number } = {},
+): Spark {
+  const present = values.filter((v): v is number => v !== null && Number.isFinite(v));
+  const width = Math.max(1, values.length - 1);
+  const min = present.length ? Math.min(...present) : null;
+  const max = present.length ? Math.max(...present) : null;
+  let lo = opts.range?.[0] ?? Math.min(0, min ?? 0);
+  let hi = opts.range?.[1] ?? Math.max(max ?? 1, opts.floor ?? 0);
+  if (opts.range === undefined && min !== null && max !== null && min > 0 && opts.floor === undefined) {
+    // Temperatures: show the variation, not the distance from zero.
+    const pad = Math.max(1, (max - min) * 0.2);
+    lo = min - pad;
+    hi = max + pad;
+  }
+  if (hi <= lo) hi = lo + 1;
+  const y = (v: number) => {
+    const share = Math.min(1, Math.max(0, (v - lo) / (hi - lo)));
+    // Whole units: one unit is about a pixel at the drawn size, and the page stays small.
+    return Math.round(SPARK_HEIGHT - 1 - share * (SPARK_HEIGHT - 2));
+  };
+  const segments: string[] = [];
+  let current: string[] = [];
+  values.forEach((v, i) => {
+    if (v === null || !Number.isFinite(v)) {
+      if (current.length) segments.push(current.join(' '));
+      current = [];
+      return;
+    }
+    current.push(`${i},${y(v)}`);
+  });
+  if (current.length) segments.push(current.join(' '));
+  // A lone point would not draw as a line: give it a short horizontal stroke.
+  const drawn = segments.map((s) =>
+    s.includes(' ') ? s : `${s} ${Number(s.split(',')[0]) + 0.8},${s.split(',')[1]}`,
+  );
+  const last = [...values].reverse().find((v) => v !== null && v !== undefined) ?? null;
+  return { segments: drawn, width, height: SPARK_HEIGHT, min, max, last };
+}

@@ -17,6 +17,7 @@ import { createSyncMetrics } from './sync/metrics.ts';
 import { createSyncService } from './sync/service.ts';
 import type { SourceSpec } from './sync/settings.ts';
 import { buildSupportBundle } from './sync/support-bundle.ts';
+import { consoleTarget } from './tunnel/model.ts';
 import { createApp } from './web/app.ts';
 
 /** Where people reach the console (as configured; a proxy in front may publish another address). */
@@ -81,6 +82,15 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
     },
     log,
   );
+  // Loaded only when a bastion is configured: ssh2 costs ~12 MB of memory.
+  const tunnel = config.tunnel
+    ? new (await import('./tunnel/tunnel.ts')).SupportTunnel({
+        config: config.tunnel,
+        console: consoleTarget(config.host, config.port),
+        audit: (e) => sync.audit({ ...e, source: 'tunnel' }),
+        log,
+      })
+    : null;
   let ready = false;
   const app = createApp({
     sync,
@@ -99,6 +109,7 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
     ready: () => ready,
     csrfSecret: randomBytes(32),
     host,
+    tunnel,
     supportBundle: () =>
       buildSupportBundle({
         db,
@@ -128,6 +139,7 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
     ready = false;
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
+    tunnel?.close('system', 'Outpost is stopping');
     await sync.stop();
     host.stop();
     cluster.close();

@@ -23,6 +23,7 @@ import { revisionRoutes } from './routes/revisions.ts';
 import { runRoutes } from './routes/runs.ts';
 import { settingsRoutes } from './routes/settings.ts';
 import { supportRoutes } from './routes/support.ts';
+import { tunnelRoutes } from './routes/tunnel.ts';
 import { userRoutes } from './routes/users.ts';
 import { workloadRoutes } from './routes/workloads.ts';
 import { createViews } from './views.ts';
@@ -65,6 +66,7 @@ export function createApp(deps: WebDeps): Express {
   app.use(workloadRoutes(deps, views));
   app.use(settingsRoutes(deps, views));
   app.use(supportRoutes(deps, views));
+  app.use(tunnelRoutes({ tunnel: deps.tunnel ?? null }, views));
   app.use(langRoutes());
   app.use((_req, res) => {
     res

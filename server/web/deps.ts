@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import type { AccessService } from '../auth/service.ts';
 import type { HostNow, Series } from '../host/sampler.ts';
 import type { SyncService } from '../sync/service.ts';
+import type { SupportTunnel } from '../tunnel/tunnel.ts';
 
 /** The host sampler as the console reads it: the latest reading and 24 h of buckets, both in memory. */
 export interface HostReadings {
@@ -41,6 +42,8 @@ export interface WebDeps {
   csrfSecret?: Buffer;
   /** Host CPU, memory, disk, temperature, network; the node panel says "no readings" without it. */
   host?: HostReadings;
+  /** The remote support tunnel; null or absent when no bastion is configured. */
+  tunnel?: SupportTunnel | null;
   /** Builds the support bundle (tar.gz); the page offers no download without it. */
   supportBundle?: () => Promise<Buffer>;
 }

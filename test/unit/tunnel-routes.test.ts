@@ -104,10 +104,10 @@ describe('tunnel routes', () => {
     const s = tunnel.status();
     const minutes = (Date.parse(s.until as string) - Date.now()) / 60_000;
     assert.ok(minutes > 29 && minutes <= 30);
-    assert.equal(s.openedBy, '127.0.0.1');
+    assert.equal(s.openedBy, 'anonymous@127.0.0.1'); // no session in this unit test: the address stands in
     assert.deepEqual(
       audits.map((a) => `${a.action}:${a.result}:${a.actor}`),
-      ['tunnel-open:requested:127.0.0.1'],
+      ['tunnel-open:requested:anonymous@127.0.0.1'],
     );
   });
 
@@ -162,7 +162,7 @@ describe('tunnel routes', () => {
     assert.equal((await res.text()).trim(), '<div id="tunnel-banner" hidden></div>');
     assert.equal(tunnel.status().state, 'closed');
     assert.equal(audits.at(-1)?.action, 'tunnel-close');
-    assert.equal(audits.at(-1)?.actor, '127.0.0.1');
+    assert.equal(audits.at(-1)?.actor, 'anonymous@127.0.0.1');
   });
 
   test('a plain form post is sent back to the overview', async () => {

@@ -3,6 +3,7 @@ import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { TunnelStatus } from '../../tunnel/model.ts';
 import type { SupportTunnel } from '../../tunnel/tunnel.ts';
+import { actorOf } from '../middleware/auth.ts';
 import type { Views } from '../views.ts';
 
 /** What these routes need; the lead merges it into WebDeps. Null when no bastion is configured. */
@@ -52,8 +53,7 @@ class TunnelFormError extends Error {
 
 export function tunnelRoutes(deps: TunnelDeps, views: Views): Router {
   const r = Router();
-  // Until sessions land, the actor is the client address, as for the other actions.
-  const actor = (req: Request) => req.ip ?? 'unknown';
+  const actor = (req: Request) => actorOf(req);
   const base = (res: Response) => (res.locals.base as string | undefined) ?? '';
 
   const configured = (): SupportTunnel => {

@@ -1,6 +1,7 @@
 // The plan shown before anything is applied: per object created | configured | unchanged, with changed fields.
 import type { ClusterClient, KubeObject } from '../cluster/types.ts';
 import { refOf, refString } from '../cluster/types.ts';
+import { ValidationError } from './errors.ts';
 import { FIELD_MANAGER, withOwnerLabels } from './labels.ts';
 import { readLive } from './live.ts';
 import { mapPool } from './pool.ts';
@@ -36,11 +37,18 @@ export async function previewChanges(
     const ref = refString(refOf(obj));
     const current = live.get(ref) ?? null;
     if (!current) return { ref, action: 'created' as const, fields: [] };
-    const preview = await cluster.apply(withOwnerLabels(obj), {
-      fieldManager: FIELD_MANAGER,
-      force: opts.forceConflicts ?? false,
-      dryRun: true,
-    });
+    let preview: KubeObject;
+    try {
+      preview = await cluster.apply(withOwnerLabels(obj), {
+        fieldManager: FIELD_MANAGER,
+        force: opts.forceConflicts ?? false,
+        dryRun: true,
+      });
+    } catch (err) {
+      throw new ValidationError(`${ref}: the cluster refused it in a dry run: ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
     const fields = changedPaths(comparable(current), comparable(preview));
     return { ref, action: fields.length === 0 ? ('unchanged' as const) : ('configured' as const), fields };
   });

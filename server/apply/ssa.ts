@@ -13,6 +13,8 @@ export interface ApplyOptions {
   /** Take fields another manager owns (config `conflicts: force`); by default such a conflict fails the apply. */
   forceConflicts?: boolean;
   concurrency?: number;
+  /** What a whole-set dry run already found per object (refString → action): no second dry run for those. */
+  planned?: ReadonlyMap<string, 'created' | 'configured' | 'unchanged'>;
 }
 
 export interface ApplyReport {
@@ -85,8 +87,8 @@ export async function applyAll(
       const desired = withOwnerLabels(obj);
       try {
         const current = live.get(id) ?? null;
-        let action: Change['action'] = 'created';
-        if (current) {
+        let action: Change['action'] = opts.planned?.get(id) ?? 'created';
+        if (current && !opts.planned?.has(id)) {
           const preview = await cluster.apply(desired, { ...apply, dryRun: true });
           action = sameContent(current, preview) ? 'unchanged' : 'configured';
         }

@@ -1,5 +1,6 @@
 // One reconcile, top to bottom: fetch → render → plan → store → apply → prune → health → commit | roll back.
 import type { Logger } from 'pino';
+import { previewChanges } from '../apply/diff.ts';
 import { planObjects } from '../apply/plan.ts';
 import { inventoryDiff, pruneObjects } from '../apply/prune.ts';
 import { applyAll } from '../apply/ssa.ts';
@@ -118,9 +119,15 @@ async function reconcileLocked(
     markInFlight(d.db, desired.revisionId);
     // Re-asserting the running revision is drift correction: it wins over whoever edited its fields since.
     const reasserting = lkg?.revisionId === desired.revisionId;
+    const forceConflicts = policy.forceConflicts || reasserting;
+    // The whole set passes a server dry run before anything is written (a conflict, a schema error).
+    const plan = await step('ValidationFailed', () =>
+      previewChanges(d.cluster, desired.objects, { forceConflicts, concurrency: policy.concurrency }),
+    );
     const applied = await applyAll(d.cluster, desired.objects, {
       ...policy,
-      forceConflicts: policy.forceConflicts || reasserting,
+      forceConflicts,
+      planned: new Map(plan.map((p) => [p.ref, p.action])),
     });
     changes.push(...applied.changes);
     if (applied.failed)

@@ -33,7 +33,7 @@ describe('API faults at each stage', () => {
     await f.close();
   });
 
-  const cases: [string, FaultSpec, string, string][] = [
+  const cases: [string, FaultSpec | FaultSpec[], string, string][] = [
     [
       'discovery during plan answers 500',
       { status: 500, method: 'GET', pathIncludes: '/api/v1', times: 50 },
@@ -45,6 +45,12 @@ describe('API faults at each stage', () => {
       { dropConnection: true, times: 50 },
       'failed',
       'ClusterUnreachable',
+    ],
+    [
+      'the whole-set dry run is refused (nothing is written)',
+      { status: 500, method: 'PATCH', pathIncludes: 'configmaps/a', times: 1 },
+      'failed',
+      'ValidationFailed',
     ],
     [
       'apply answers 500',
@@ -72,7 +78,11 @@ describe('API faults at each stage', () => {
     ],
     [
       'the rollback itself is refused',
-      { status: 500, method: 'PATCH', pathIncludes: 'configmaps', times: 3 },
+      [
+        // The new object's apply fails, then re-applying the LKG's `old` is refused too.
+        { status: 500, method: 'PATCH', pathIncludes: 'configmaps/b', times: 1 },
+        { status: 500, method: 'PATCH', pathIncludes: 'configmaps/old', times: 5 },
+      ],
       'failed',
       'RollbackFailed',
     ],
@@ -87,7 +97,7 @@ describe('API faults at each stage', () => {
       const lkg = getState<LkgPointer>(f.db, 'lkg_revision');
       f.write(next());
       f.cluster.invalidateDiscovery();
-      f.sim.faults.inject(fault);
+      for (const one of Array.isArray(fault) ? fault : [fault]) f.sim.faults.inject(one);
       const run = await reconcile(f.deps, 'schedule');
       f.sim.faults.clear();
       assert.equal(run.reason, reason, run.message ?? '');

@@ -129,18 +129,17 @@ describe('sync', () => {
     assert.match(run.message ?? '', /does not know kind Widget in example.com\/v1/);
   });
 
-  test('an API server answering 500 on apply fails as ApplyFailed naming the object; LKG unchanged', async () => {
+  test('an API server answering 500 to the dry run fails as ValidationFailed naming the object; nothing written', async () => {
     const lkg = getState<LkgPointer>(f.db, 'lkg_revision');
     f.write({ 'ns.yaml': NS, 'app/cm.yaml': configMap('settings', 'v4') });
     f.sim.faults.inject({ status: 500, method: 'PATCH', times: 1 });
+    f.sim.stats.reset();
     const run = await reconcile(f.deps, 'schedule');
     f.sim.faults.clear();
-    assert.equal(run.result, 'rolled-back');
-    assert.equal(run.reason, 'ApplyFailed');
-    assert.match(
-      run.message ?? '',
-      /^rolled back from [0-9a-f]{12} to [0-9a-f]{12} because ApplyFailed: v1 Namespace shop: /,
-    );
+    assert.equal(run.result, 'failed');
+    assert.equal(run.reason, 'ValidationFailed');
+    assert.match(run.message ?? '', /^v1 Namespace shop: the cluster refused it in a dry run: /);
+    assert.equal(f.sim.stats.writes, 0);
     assert.deepEqual(getState<LkgPointer>(f.db, 'lkg_revision'), lkg);
     assert.equal(readStatus(f.db).applied?.digest, lkg?.digest);
   });
@@ -235,9 +234,10 @@ describe('conflicts', () => {
     await f.close();
   });
 
-  test('a field another manager owns fails the apply by default, naming the manager and field', async () => {
+  test('a field another manager owns fails the plan by default, naming the manager and field', async () => {
     const run = await reconcile(f.deps, 'schedule');
-    assert.equal(run.reason, 'ApplyFailed');
+    // Found by the whole-set dry run: reported before anything is written.
+    assert.equal(run.reason, 'ValidationFailed');
     assert.match(run.message ?? '', /v1 ConfigMap shop\/shared: .*conflict with "helm".*\.data\.key/);
   });
 

@@ -12,6 +12,7 @@ import type { ClusterClient } from '../cluster/types.ts';
 import type { Db } from '../db/open.ts';
 import { inventory } from '../db/revisions.ts';
 import { getState } from '../db/state.ts';
+import { Periodic } from './periodic.ts';
 import type { LkgPointer } from './types.ts';
 
 export type WorkloadState = 'ok' | 'progressing' | 'failing';
@@ -144,8 +145,7 @@ export class ClusterView {
   #db: Db;
   #cluster: ClusterClient;
   #log: Logger;
-  #timer: NodeJS.Timeout | null = null;
-  #refreshing: Promise<void> | null = null;
+  #periodic = new Periodic(() => this.#refresh());
   /** Bumped on every refresh: lets the web layer cache what it rendered from us. */
   version = 0;
 
@@ -167,20 +167,15 @@ export class ClusterView {
   }
 
   start(intervalMs: number): void {
-    this.#timer = setInterval(() => void this.refresh(), intervalMs);
-    this.#timer.unref();
+    this.#periodic.start(intervalMs);
   }
 
   stop(): void {
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = null;
+    this.#periodic.stop();
   }
 
   refresh(): Promise<void> {
-    this.#refreshing ??= this.#refresh().finally(() => {
-      this.#refreshing = null;
-    });
-    return this.#refreshing;
+    return this.#periodic.run();
   }
 
   async #refresh(): Promise<void> {

@@ -5,23 +5,28 @@ import path from 'node:path';
 import cron from 'node-cron';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { addressListProblems, splitList } from './auth/addresses.ts';
 import { type ClusterTarget, SERVICE_ACCOUNT_DIR } from './cluster/credentials.ts';
+import {
+  type AccessConfig,
+  accessConfig,
+  accessSchema,
+  booleanish,
+  ConfigError,
+  duration,
+  parseDuration,
+  tlsConfig,
+  tlsSchema,
+  tunnelConfig,
+  tunnelSchema,
+} from './config-sections.ts';
 import { parsePins } from './sources/net.ts';
 import { resolveTrustedKey } from './sources/verify.ts';
 import type { SyncPolicy } from './sync/types.ts';
 import type { VarsSettings } from './sync/vars.ts';
-import { parseHostKeyPins } from './tunnel/hostkey.ts';
-import type { TunnelConfig } from './tunnel/model.ts';
 
-export class ConfigError extends Error {
-  readonly problems: string[];
-  constructor(problems: string[], options?: { cause?: unknown }) {
-    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`, options);
-    this.name = 'ConfigError';
-    this.problems = problems;
-  }
-}
+export { type AccessConfig, ConfigError, parseDuration };
+
+import type { TunnelConfig } from './tunnel/model.ts';
 
 const SOURCE_KINDS = ['git', 'http', 'oci', 'upload', 'dir'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -77,20 +82,6 @@ const ENV_MAP: Record<string, string> = {
   OUTPOST_TLS_CERT_FILE: 'tls.certFile',
   OUTPOST_TLS_KEY_FILE: 'tls.keyFile',
 };
-
-const duration = z
-  .union([
-    z.number().int().positive(),
-    z.string().regex(/^\d+(ms|s|m|h)$/, 'a duration such as 90s, 5m or 1h'),
-  ])
-  .transform((v) => (typeof v === 'number' ? v * 1000 : parseDuration(v)));
-
-const booleanish = z
-  .union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'yes', 'no', ''])])
-  .transform((v) => v === true || v === '1' || v === 'true' || v === 'yes');
-
-/** Remote support is never granted for longer than this, whatever the config says. */
-const TUNNEL_MAX_MS = 8 * 3_600_000;
 
 const schema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -176,18 +167,7 @@ const schema = z.object({
   trustedKeys: z.union([z.string(), z.array(z.string())]).optional(),
   requireSignature: booleanish.default(true),
   fetchTimeout: duration.default(60_000),
-  // Remote support bastion; the tunnel is off while host is unset.
-  tunnel: z
-    .object({
-      host: z.string().trim().min(1).optional(),
-      port: z.coerce.number().int().min(1).max(65535).default(22),
-      user: z.string().trim().min(1).optional(),
-      keyFile: z.string().min(1).optional(),
-      hostKey: z.string().min(1).optional(),
-      remotePort: z.coerce.number().int().min(0).max(65535).default(0),
-      max: duration.default(TUNNEL_MAX_MS),
-    })
-    .default({ port: 22, remotePort: 0, max: TUNNEL_MAX_MS }),
+  tunnel: tunnelSchema,
   // Host readings for the console's sparklines: how often, and how long they are kept (days allowed: 7d).
   samples: z
     .object({
@@ -207,30 +187,8 @@ const schema = z.object({
         .default(7 * 86_400_000),
     })
     .default({ interval: 15_000, retention: 7 * 86_400_000 }),
-  // Console access: first-run enrollment, sessions, metrics token, kiosk screens, proxies, base path.
-  access: z
-    .object({
-      enrollmentCodeFile: z.string().min(1).optional(),
-      enrollmentTtl: duration.default(3_600_000),
-      sessionIdle: duration.default(30 * 60_000),
-      sessionMax: duration.default(12 * 3_600_000),
-      metricsTokenFile: z.string().min(1).optional(),
-      kioskAddresses: z.union([z.string(), z.array(z.string())]).default(['127.0.0.1', '::1']),
-      trustedProxies: z.union([z.string(), z.array(z.string())]).default([]),
-      basePath: z.string().default(''),
-    })
-    .default({
-      enrollmentTtl: 3_600_000,
-      sessionIdle: 30 * 60_000,
-      sessionMax: 12 * 3_600_000,
-      kioskAddresses: ['127.0.0.1', '::1'],
-      trustedProxies: [],
-      basePath: '',
-    }),
-  // HTTPS straight from Outpost (a certificate Secret); plain HTTP while unset.
-  tls: z
-    .object({ certFile: z.string().min(1).optional(), keyFile: z.string().min(1).optional() })
-    .default({}),
+  access: accessSchema,
+  tls: tlsSchema,
 });
 
 export type SourceKind = (typeof SOURCE_KINDS)[number];
@@ -279,29 +237,6 @@ export interface Config {
   access: AccessConfig;
   /** Certificate and key files for HTTPS; null serves plain HTTP. */
   tls: { certFile: string; keyFile: string } | null;
-}
-
-export interface AccessConfig {
-  /** A file holding the first-run enrollment code (a Secret); else one is generated and logged. */
-  enrollmentCodeFile?: string;
-  enrollmentTtlMs: number;
-  sessionIdleMs: number;
-  sessionMaxMs: number;
-  /** A file holding the bearer token that may read /metrics without a session. */
-  metricsTokenFile?: string;
-  /** Addresses and CIDR ranges whose screens see /kiosk without signing in. */
-  kioskAddresses: string[];
-  /** Proxies whose X-Forwarded-For/-Proto/-Host/-Prefix are believed; none by default. */
-  trustedProxies: string[];
-  /** Path prefix the console is served under ('' or like /support/gw-17, no trailing slash). */
-  basePath: string;
-}
-
-export function parseDuration(s: string): number {
-  const m = /^(\d+)(ms|s|m|h)$/.exec(s);
-  if (!m) throw new ConfigError([`"${s}" is not a duration such as 90s, 5m or 1h`]);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
-  return Number(m[1]) * unit;
 }
 
 /** The sample fleet repo shipped with the project, used in demo mode. */
@@ -463,77 +398,4 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (c.siteId) config.siteId = c.siteId;
   if (env.OUTPOST_CONFIG) config.configFile = env.OUTPOST_CONFIG;
   return config;
-}
-
-/** The tunnel needs a user, a key and a pinned host key: it never trusts a bastion on first use. */
-function tunnelConfig(t: z.infer<typeof schema>['tunnel'], problems: string[]): TunnelConfig | null {
-  if (!t.host) return null;
-  if (!t.user)
-    problems.push('OUTPOST_TUNNEL_USER: required when OUTPOST_TUNNEL_HOST is set (the bastion login)');
-  if (!t.keyFile) {
-    problems.push(
-      'OUTPOST_TUNNEL_KEY_FILE: required when OUTPOST_TUNNEL_HOST is set (OpenSSH private key file)',
-    );
-  }
-  if (!t.hostKey) {
-    problems.push(
-      `OUTPOST_TUNNEL_HOST_KEY: required when OUTPOST_TUNNEL_HOST is set: the host key line of ${t.host} ` +
-        '(ssh-keyscan) or its SHA256 fingerprint (ssh-keygen -lf); Outpost does not trust a bastion on first use',
-    );
-  } else {
-    try {
-      parseHostKeyPins(t.hostKey);
-    } catch (err) {
-      problems.push(`OUTPOST_TUNNEL_HOST_KEY: ${(err as Error).message}`);
-    }
-  }
-  if (t.max < 60_000 || t.max > TUNNEL_MAX_MS) {
-    problems.push('OUTPOST_TUNNEL_MAX: between 1m and 8h (remote support is never granted for longer)');
-  }
-  return {
-    host: t.host,
-    port: t.port,
-    user: t.user ?? '',
-    keyFile: t.keyFile ?? '',
-    hostKey: t.hostKey ?? '',
-    remotePort: t.remotePort,
-    maxMs: t.max,
-  };
-}
-
-/** Address lists must parse, the base path must be a plain path, and a session cannot idle longer than it lives. */
-function accessConfig(a: z.infer<typeof schema>['access'], problems: string[]): AccessConfig {
-  const kioskAddresses = splitList(a.kioskAddresses);
-  const trustedProxies = splitList(a.trustedProxies);
-  for (const p of addressListProblems(kioskAddresses)) problems.push(`OUTPOST_KIOSK_ADDRESSES: ${p}`);
-  for (const p of addressListProblems(trustedProxies)) problems.push(`OUTPOST_TRUSTED_PROXIES: ${p}`);
-  const basePath = a.basePath.trim().replace(/\/+$/, '');
-  if (basePath !== '' && (!/^(\/[A-Za-z0-9._~-]+)+$/.test(basePath) || /\/\.{1,2}(\/|$)/.test(basePath))) {
-    problems.push(
-      `OUTPOST_BASE_PATH: "${a.basePath}" must be a path such as /support/gw-17 (letters, digits, . _ ~ -)`,
-    );
-  }
-  if (a.sessionIdle > a.sessionMax) {
-    problems.push('OUTPOST_SESSION_IDLE: cannot be longer than OUTPOST_SESSION_MAX');
-  }
-  const access: AccessConfig = {
-    enrollmentTtlMs: a.enrollmentTtl,
-    sessionIdleMs: a.sessionIdle,
-    sessionMaxMs: a.sessionMax,
-    kioskAddresses,
-    trustedProxies,
-    basePath,
-  };
-  if (a.enrollmentCodeFile) access.enrollmentCodeFile = a.enrollmentCodeFile;
-  if (a.metricsTokenFile) access.metricsTokenFile = a.metricsTokenFile;
-  return access;
-}
-
-function tlsConfig(t: z.infer<typeof schema>['tls'], problems: string[]): Config['tls'] {
-  if (!t.certFile && !t.keyFile) return null;
-  if (!t.certFile || !t.keyFile) {
-    problems.push('OUTPOST_TLS_CERT_FILE and OUTPOST_TLS_KEY_FILE: set both for HTTPS, or neither');
-    return null;
-  }
-  return { certFile: t.certFile, keyFile: t.keyFile };
 }

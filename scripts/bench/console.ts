@@ -2,31 +2,25 @@
 // p99 of the overview and kiosk under 20 clients from a second process (autocannon), RSS idle and after load,
 // next to a bare Node HTTP server. `console-soak` runs the 10-minute load; `console-memory` compares V8 flags.
 import { type ChildProcess, spawn } from 'node:child_process';
-import {
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
-import { stripTypeScriptTypes } from 'node:module';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Browser } from '../../test/support/http.ts';
 import { freePort, ROOT, waitFor } from '../../test/support/process.ts';
+import { build } from '../build.ts';
+import type { PacedResult } from './load.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The node flags `npm start` uses (and the image's CMD): the console bench measures what ships. */
-export function startFlags(): string[] {
+/** The node flags and entry point `npm start` uses (and the image's CMD): the console bench measures what ships. */
+function startCommand(): { flags: string[]; main: string } {
   const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
     scripts: { start: string };
   };
-  return pkg.scripts.start.split(/\s+/).filter((w) => w.startsWith('--'));
+  const words = pkg.scripts.start.split(/\s+/);
+  return { flags: words.filter((w) => w.startsWith('--')), main: words.at(-1) as string };
 }
+export const startFlags = () => startCommand().flags;
 const CODE = 'BNCH-CONS-OLE0-RUN1';
 const OBJECTS = 2_000;
 const DEPLOYMENTS = 50;
@@ -38,7 +32,7 @@ interface Proc {
 }
 
 /** VmRSS and VmHWM (peak) of a process, in MB. */
-function memory(pid: number): { rss: number; peak: number } {
+export function memory(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN) / 1024;
   return { rss: kb('VmRSS'), peak: kb('VmHWM') };
@@ -114,7 +108,7 @@ async function startSim(dir: string): Promise<Proc & { kubeconfig: string }> {
 }
 
 /** Outpost as its own process, with these node flags and entry file (the TypeScript, or a stripped JS copy). */
-async function startConsole(
+export async function startConsole(
   dir: string,
   kubeconfig: string,
   fleet: string,
@@ -124,7 +118,7 @@ async function startConsole(
   const dataDir = mkdtempSync(path.join(dir, 'data-'));
   writeFileSync(path.join(dir, 'code'), CODE);
   const cwd = opts.cwd ?? ROOT;
-  const proc = spawn(process.execPath, [...(opts.flags ?? startFlags()), opts.main ?? 'server/main.ts'], {
+  const proc = spawn(process.execPath, [...(opts.flags ?? startFlags()), opts.main ?? startCommand().main], {
     cwd,
     env: {
       PATH: process.env.PATH,
@@ -172,7 +166,7 @@ interface Load {
 }
 
 /** autocannon in its own process (it must not share Outpost's event loop or CPU accounting). */
-function autocannon(url: string, cookie: string, args: string[]): Promise<Load> {
+export function autocannon(url: string, cookie: string, args: string[]): Promise<Load> {
   return new Promise((resolve, reject) => {
     const proc = spawn(
       process.execPath,
@@ -211,50 +205,49 @@ function autocannon(url: string, cookie: string, args: string[]): Promise<Load> 
   });
 }
 
-const cookieOf = (b: Browser) => [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+/** 20 clients, each asking 10 times a second, from a process of their own (scripts/bench/load.ts). */
+export function paced(url: string, cookie: string, seconds = 15): Promise<Load> {
+  return new Promise((resolve, reject) => {
+    const args = [path.join(ROOT, 'scripts', 'bench', 'load.ts'), url, '20', '10', String(seconds), cookie];
+    const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    proc.stdout?.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    proc.once('exit', (code) => {
+      try {
+        const r = JSON.parse(out) as PacedResult;
+        resolve({ p50: r.p50, p99: r.p99, rps: r.rps, errors: r.errors });
+      } catch (err) {
+        reject(new Error(`load generator exited ${code}: ${out.slice(0, 300)}`, { cause: err }));
+      }
+    });
+  });
+}
+
+export const cookieOf = (b: Browser) => [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
 const fmt = (l: Load) =>
   `p99 ${l.p99} ms · p50 ${l.p50} ms · ${Math.round(l.rps)} req/s${l.errors ? ` · ${l.errors} errors` : ''}`;
 
-async function bareServerRss(): Promise<number> {
+/** A bare node:http server answering a kiosk-sized page: its RSS, and its latency under the same paced load. */
+async function bareServer(): Promise<{ rss: number; load: Load }> {
   const proc = spawn(
     process.execPath,
     [
       '--input-type=module',
       '-e',
-      "import http from 'node:http'; http.createServer((q, s) => s.end('hi')).listen(0, '127.0.0.1', () => console.log('up'));",
+      "import http from 'node:http'; const page = 'x'.repeat(2000); http.createServer((q, s) => s.end(page)).listen(0, '127.0.0.1', function () { console.log(this.address().port); });",
     ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  await new Promise<void>((resolve) => proc.stdout?.once('data', () => resolve()));
+  const port = await new Promise<string>((resolve) =>
+    proc.stdout?.once('data', (c: Buffer) => resolve(c.toString().trim())),
+  );
   await sleep(5_000);
   const { rss } = memory(proc.pid as number);
+  const load = await paced(`http://127.0.0.1:${port}/`, '', 10);
   proc.kill();
-  return rss;
-}
-
-/** A stripped-JS copy of server/ (what a build step would ship): no TypeScript stripper loaded at run time. */
-function strippedCopy(dir: string): string {
-  const out = path.join(dir, 'js');
-  const src = path.join(ROOT, 'server');
-  const files = readdirSync(src, { recursive: true })
-    .map(String)
-    .filter((f) => statSync(path.join(src, f)).isFile());
-  for (const f of files) {
-    const dest = path.join(out, 'server', f).replace(/\.ts$/, '.js');
-    mkdirSync(path.dirname(dest), { recursive: true });
-    const text = readFileSync(path.join(src, f), 'utf8');
-    // Relative `.ts` specifiers become `.js`; everything else is the same code, types removed.
-    const js = f.endsWith('.ts')
-      ? stripTypeScriptTypes(text, { mode: 'strip' }).replace(
-          /((?:from|import)\s*\(?\s*['"])(\.{1,2}\/[^'"]+)\.ts(['"])/g,
-          '$1$2.js$3',
-        )
-      : text;
-    writeFileSync(dest, js);
-  }
-  for (const link of ['node_modules', 'views', 'public', 'demo', 'package.json', 'bin'])
-    symlinkSync(path.join(ROOT, link), path.join(out, link));
-  return out;
+  return { rss, load };
 }
 
 interface Setup {
@@ -263,7 +256,9 @@ interface Setup {
   sim: Proc & { kubeconfig: string };
 }
 
-async function setup(): Promise<Setup> {
+export async function setup(): Promise<Setup> {
+  // What `npm start` runs is the stripped build: make it from the code as it is now.
+  build();
   const dir = mkdtempSync(path.join(tmpdir(), 'outpost-bench-console-'));
   const fleet = path.join(dir, 'fleet');
   writeFleet(fleet);
@@ -271,15 +266,13 @@ async function setup(): Promise<Setup> {
   return { dir, fleet, sim };
 }
 
-async function teardown(s: Setup): Promise<void> {
+export async function teardown(s: Setup): Promise<void> {
   await s.sim.stop();
   rmSync(s.dir, { recursive: true, force: true });
 }
 
 /** Closed loop: 20 connections back to back, as fast as Outpost answers (the worst case, on 2 cores). */
 const SATURATED = ['-c', '20', '-d', '15'];
-/** Paced: 20 clients at 10 requests a second each (200/s): far above 20 people and screens, not a flood. */
-const PACED = ['-c', '20', '-R', '200', '-d', '15'];
 
 export const consoleBench = {
   id: 'console',
@@ -295,8 +288,8 @@ export const consoleBench = {
         const cookie = cookieOf(o.session);
         // Warm-up: the first requests compile templates and JIT the hot paths.
         await autocannon(`${o.url}/`, cookie, ['-c', '5', '-d', '3']);
-        const overviewPaced = await autocannon(`${o.url}/`, cookie, PACED);
-        const kioskPaced = await autocannon(`${o.url}/kiosk`, cookie, PACED);
+        const overviewPaced = await paced(`${o.url}/`, cookie);
+        const kioskPaced = await paced(`${o.url}/kiosk`, cookie);
         const overviewMax = await autocannon(`${o.url}/`, cookie, SATURATED);
         const kioskMax = await autocannon(`${o.url}/kiosk`, cookie, SATURATED);
         const loaded = memory(o.proc.pid as number);
@@ -314,7 +307,11 @@ export const consoleBench = {
       } finally {
         await o.stop();
       }
-      rows.push(['bare node:http server RSS, same run', `${(await bareServerRss()).toFixed(1)} MB`]);
+      const bare = await bareServer();
+      rows.push(
+        ['bare node:http server RSS, same run', `${bare.rss.toFixed(1)} MB`],
+        ['bare node:http server, 20 clients × 10 req/s', fmt(bare.load)],
+      );
     } finally {
       await teardown(s);
     }
@@ -359,7 +356,7 @@ export const consoleSoak = {
       } finally {
         await o.stop();
       }
-      rows.push(['bare node:http server RSS, same run', `${(await bareServerRss()).toFixed(1)} MB`]);
+      rows.push(['bare node:http server RSS, same run', `${(await bareServer()).rss.toFixed(1)} MB`]);
     } finally {
       await teardown(s);
     }
@@ -376,21 +373,23 @@ export const consoleMemory = {
     const s = await setup();
     const rows: [string, string][] = [];
     try {
-      const js = strippedCopy(s.dir);
       const semi = '--max-semi-space-size=1';
-      const jsMain = { cwd: js, main: 'server/main.js' };
-      const variants: [string, { flags?: string[]; cwd?: string; main?: string }][] = [
-        ['TypeScript, no flags (npm start before)', { flags: [] }],
-        ['TypeScript, --max-semi-space-size=1', { flags: [semi] }],
-        ['TypeScript, --max-semi-space-size=1 --optimize-for-size', { flags: [semi, '--optimize-for-size'] }],
-        ['stripped JS, no flags', jsMain],
-        ['stripped JS, --max-semi-space-size=1', { ...jsMain, flags: [semi] }],
+      const size = '--optimize-for-size';
+      const ts = { main: 'server/main.ts' };
+      const js = { main: 'dist/main.js' };
+      const variants: [string, { flags: string[]; main: string }][] = [
+        ['TypeScript, no flags', { ...ts, flags: [] }],
+        ['TypeScript, --max-semi-space-size=1', { ...ts, flags: [semi] }],
+        ['TypeScript, + --optimize-for-size', { ...ts, flags: [semi, size] }],
+        ['TypeScript, + --no-opt --no-maglev', { ...ts, flags: [semi, size, '--no-opt', '--no-maglev'] }],
+        ['dist/ (types stripped at build), no flags', { ...js, flags: [] }],
+        ['dist/, --max-semi-space-size=1 --optimize-for-size', { ...js, flags: [semi, size] }],
         [
-          'stripped JS, --max-semi-space-size=1 --optimize-for-size',
-          { ...jsMain, flags: [semi, '--optimize-for-size'] },
+          'dist/, + --no-opt --no-maglev (npm start)',
+          { ...js, flags: [semi, size, '--no-opt', '--no-maglev'] },
         ],
-        ['stripped JS, --lite-mode', { ...jsMain, flags: ['--lite-mode'] }],
-        ['stripped JS, --jitless', { ...jsMain, flags: ['--jitless'] }],
+        // No WebAssembly in lite mode: ssh2 (the support tunnel) cannot load, so this is for comparison only.
+        ['dist/, --lite-mode', { ...js, flags: ['--lite-mode'] }],
       ];
       for (const [name, opts] of variants) {
         const o = await startConsole(s.dir, s.sim.kubeconfig, s.fleet, opts);
@@ -399,18 +398,18 @@ export const consoleMemory = {
           const idle = memory(o.proc.pid as number);
           const cookie = cookieOf(o.session);
           await autocannon(`${o.url}/`, cookie, ['-c', '5', '-d', '3']);
-          const paced = await autocannon(`${o.url}/`, cookie, ['-c', '20', '-R', '200', '-d', '10']);
+          const gentle = await paced(`${o.url}/`, cookie, 10);
           const max = await autocannon(`${o.url}/`, cookie, ['-c', '20', '-d', '10']);
           const loaded = memory(o.proc.pid as number);
           rows.push([
             name,
-            `idle ${idle.rss.toFixed(1)} MB · after load ${loaded.rss.toFixed(1)} MB · p99 paced ${paced.p99} ms · p99 saturated ${max.p99} ms (${Math.round(max.rps)} req/s)`,
+            `idle ${idle.rss.toFixed(1)} MB · after load ${loaded.rss.toFixed(1)} MB · p99 paced ${gentle.p99} ms · p99 saturated ${max.p99} ms (${Math.round(max.rps)} req/s)`,
           ]);
         } finally {
           await o.stop();
         }
       }
-      rows.push(['bare node:http server RSS, same run', `${(await bareServerRss()).toFixed(1)} MB`]);
+      rows.push(['bare node:http server RSS, same run', `${(await bareServer()).rss.toFixed(1)} MB`]);
     } finally {
       await teardown(s);
     }

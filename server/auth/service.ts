@@ -8,6 +8,7 @@ import {
   deleteStaleSessions,
   findSession,
   insertSession,
+  type SessionRow,
   touchSession,
 } from '../db/sessions.ts';
 import {
@@ -105,13 +106,43 @@ export interface AccessService {
 const MAX_NAME = 64;
 const MAX_PASSWORD = 1024;
 
+/**
+ * How long a session read from SQLite is trusted before it is read again. Sign-outs and user changes made in
+ * this process take effect at once; those made by another process (the CLI) within this time.
+ */
+export const SESSION_RECHECK_MS = 1000;
+
+/** The same object, with `after` called once each method has finished (or its promise has settled). */
+function forgettingAfter<T extends object>(target: T, after: () => void): T {
+  const wrapped: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(target)) {
+    if (typeof value !== 'function') {
+      wrapped[key] = value;
+      continue;
+    }
+    wrapped[key] = (...args: unknown[]) => {
+      let result: unknown;
+      try {
+        result = value.apply(target, args);
+      } finally {
+        after();
+      }
+      return result instanceof Promise ? result.finally(after) : result;
+    };
+  }
+  return wrapped as T;
+}
+
 export function createAccessService(o: AccessOptions): AccessService {
   const { db, log } = o;
   const now = o.now ?? Date.now;
   const cost = o.cost ?? PRODUCTION_COST;
   const throttle = new LoginThrottle(o.limits ?? DEFAULT_LIMITS, now);
   const gate = new Gate(o.maxConcurrentChecks ?? 2);
-  const users = createUserAdmin(db, cost, now);
+  // Sessions looked up in the last second, by cookie value: a page and its fragments need no SQLite read or hash.
+  const known = new Map<string, { s: SessionRow; idHash: string; at: number }>();
+  const forget = () => known.clear();
+  const users = forgettingAfter(createUserAdmin(db, cost, now), forget);
   // Verified instead of a missing user's hash, so an unknown name takes as long as a wrong password.
   let decoy: Promise<string> | null = null;
   const decoyHash = () => {
@@ -273,10 +304,20 @@ export function createAccessService(o: AccessOptions): AccessService {
 
     session(id) {
       if (!id || id.length > 100) return null;
-      const idHash = hashToken(id);
-      const s = findSession(db, idHash);
-      if (!s) return null;
       const t = now();
+      let hit = known.get(id);
+      if (!hit || t - hit.at >= SESSION_RECHECK_MS) {
+        const idHash = hashToken(id);
+        const row = findSession(db, idHash);
+        if (!row) {
+          known.delete(id);
+          return null;
+        }
+        if (known.size >= 1000) known.clear();
+        hit = { s: row, idHash, at: t };
+        known.set(id, hit);
+      }
+      const { s, idHash } = hit;
       const expired =
         s.role !== s.userRole ||
         (s.userExpiresAt !== null && s.userExpiresAt <= t) ||
@@ -284,13 +325,18 @@ export function createAccessService(o: AccessOptions): AccessService {
         t - s.createdAt >= o.sessionMaxMs;
       if (expired) {
         deleteSession(db, idHash);
+        known.delete(id);
         return null;
       }
-      if (t - s.seenAt >= touchEveryMs) touchSession(db, idHash, t);
+      if (t - s.seenAt >= touchEveryMs) {
+        touchSession(db, idHash, t);
+        s.seenAt = t;
+      }
       return { name: s.userName, role: s.userRole, sessionTag: idHash };
     },
 
     logout(id, from) {
+      forget();
       const idHash = hashToken(id);
       const s = findSession(db, idHash);
       if (!s) return;

@@ -50,6 +50,9 @@ function statusMessage(body: unknown, fallback: string): { message: string; reas
   return { message: fallback, reason: 'Unknown' };
 }
 
+/** Objects per LIST page. */
+export const LIST_PAGE = 250;
+
 export function createClusterClient(creds: Credentials): ClusterClient {
   const server = creds.server;
   const tls = server.startsWith('https:');
@@ -249,12 +252,31 @@ export function createClusterClient(creds: Credentials): ClusterClient {
       let p = groupVersionPath(apiVersion);
       if (info.namespaced && opts.namespace) p += `/namespaces/${encodeURIComponent(opts.namespace)}`;
       p += `/${info.plural}`;
-      if (opts.labelSelector) p += `?labelSelector=${encodeURIComponent(opts.labelSelector)}`;
-      const res = await request('GET', p);
-      if (res.status !== 200) fail(`list ${apiVersion} ${kind}`, res);
-      const list = res.body as { items?: KubeObject[] };
-      // Items of a list carry no apiVersion/kind on a real server; put them back for callers.
-      return (list.items ?? []).map((item) => ({ ...item, apiVersion, kind }));
+      // Pages keep each response small: parsing thousands of objects in one piece stalls the console.
+      const items: KubeObject[] = [];
+      let next: string | null = null;
+      for (let restarts = 0; ; ) {
+        const q = new URLSearchParams({ limit: String(LIST_PAGE) });
+        if (opts.labelSelector) q.set('labelSelector', opts.labelSelector);
+        if (next) q.set('continue', next);
+        const res = await request('GET', `${p}?${q}`);
+        if (res.status === 410 && next && restarts++ < 2) {
+          // The continue token expired (the server compacted): start the list again.
+          items.length = 0;
+          next = null;
+          continue;
+        }
+        if (res.status !== 200) fail(`list ${apiVersion} ${kind}`, res);
+        const list = res.body as { items?: KubeObject[]; metadata?: { continue?: string } };
+        for (const item of list.items ?? []) {
+          // Items of a list carry no apiVersion/kind on a real server; put them back for callers.
+          item.apiVersion = apiVersion;
+          item.kind = kind;
+          items.push(item);
+        }
+        next = list.metadata?.continue || null;
+        if (!next) return items;
+      }
     },
     async apply(obj: KubeObject, opts: ApplyOptions) {
       const ref: ObjectRef = {

@@ -26,8 +26,11 @@ export function openDb(dataDir: string | ':memory:', opts: { readonly?: boolean 
   } catch (err) {
     throw new StoreError(`cannot open the Outpost store ${file}: ${(err as Error).message}`, { cause: err });
   }
+  cachePrepared(db);
   // A reader (the CLI while the server runs) waits for a writer instead of failing at once.
   db.pragma('busy_timeout = 5000');
+  // better-sqlite3 builds SQLite with a 16 MB page cache; the kernel caches the file anyway, and RSS is budgeted.
+  db.pragma('cache_size = -2000');
   if (!opts.readonly) {
     db.pragma('journal_mode = WAL');
     // Revisions and the LKG pointer must survive a power cut: FULL fsyncs the WAL on every commit.
@@ -36,4 +39,23 @@ export function openDb(dataDir: string | ':memory:', opts: { readonly?: boolean 
     migrate(db);
   }
   return db;
+}
+
+/**
+ * Compiles each statement once per connection: preparing costs more than most queries Outpost runs (a page's
+ * session lookup, say). No caller changes a statement's mode (pluck, raw), so sharing one is safe.
+ */
+function cachePrepared(db: Db): void {
+  const prepare = db.prepare.bind(db);
+  const cache = new Map<string, Database.Statement>();
+  db.prepare = ((sql: string) => {
+    let stmt = cache.get(sql);
+    if (!stmt) {
+      stmt = prepare(sql);
+      // Bounded: a few statements are built with a variable number of placeholders.
+      if (cache.size >= 256) cache.delete(cache.keys().next().value as string);
+      cache.set(sql, stmt);
+    }
+    return stmt;
+  }) as Db['prepare'];
 }

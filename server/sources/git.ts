@@ -1,9 +1,17 @@
 // The `git` source: isomorphic-git over smart HTTP(S); a ref check first, then a shallow single-commit fetch in memory.
-import git, { type HttpClient } from 'isomorphic-git';
+import type { HttpClient } from 'isomorphic-git';
 import { createMemFs } from './memfs.ts';
 import { type Auth, basicHeader, hostKey, loadAuth, type RequestOptions, request } from './net.ts';
 import type { SourceOptions } from './options.ts';
 import { defineSource, FetchError, type FileTree, type PollState, type Source } from './types.ts';
+
+type Git = typeof import('isomorphic-git').default;
+/** Loaded on first use: most nodes pull over HTTP or OCI, and isomorphic-git is the largest module we have. */
+let gitModule: Promise<Git> | null = null;
+const loadGit = () => {
+  gitModule ??= import('isomorphic-git').then((m) => m.default);
+  return gitModule;
+};
 
 interface GitToken {
   /** The full ref the configured name resolved to (so the next check asks for exactly that one). */
@@ -103,6 +111,7 @@ export function gitSource(url: string, ref: string | undefined, opts: SourceOpti
         : hint && names.includes(hint)
           ? [hint, ...names.filter((n) => n !== hint)]
           : names;
+    const git = await loadGit();
     for (const candidate of candidates) {
       const refs = await git.listServerRefs({
         http,
@@ -122,6 +131,7 @@ export function gitSource(url: string, ref: string | undefined, opts: SourceOpti
     const files: FileTree = {};
     let count = 0;
     let total = 0;
+    const git = await loadGit();
     const { commit } = await git.readCommit({ fs, cache, gitdir: GITDIR, oid: sha });
     const walk = async (treeOid: string, prefix: string): Promise<void> => {
       const { tree } = await git.readTree({ fs, cache, gitdir: GITDIR, oid: treeOid });
@@ -163,6 +173,7 @@ export function gitSource(url: string, ref: string | undefined, opts: SourceOpti
       const target = SHA.test(wanted) ? { ref: wanted, sha: wanted } : await resolve(http, token?.ref);
       if (token && token.sha === target.sha) return { unchanged: true, token: JSON.stringify(target) };
       const fs = createMemFs();
+      const git = await loadGit();
       // One cache per fetch: isomorphic-git keeps the parsed pack index in it instead of re-reading it per object.
       const cache = {};
       await git.init({ fs, gitdir: GITDIR, bare: true, defaultBranch: 'outpost' });

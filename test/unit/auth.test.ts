@@ -10,11 +10,12 @@ import {
   parseHash,
   verifyPassword,
 } from '../../server/auth/password.ts';
-import { createAccessService } from '../../server/auth/service.ts';
+import { createAccessService, SESSION_RECHECK_MS } from '../../server/auth/service.ts';
 import { Gate, LoginThrottle } from '../../server/auth/throttle.ts';
 import { hashCode, newEnrollmentCode, normalizeCode, safeEqual } from '../../server/auth/tokens.ts';
 import { loadConfig } from '../../server/config.ts';
 import { openDb } from '../../server/db/open.ts';
+import { deleteUserSessions } from '../../server/db/sessions.ts';
 import { findUser } from '../../server/db/users.ts';
 import { requiredAccess, safeNext } from '../../server/web/middleware/auth.ts';
 import { TEST_COST } from '../support/http.ts';
@@ -64,6 +65,58 @@ describe('passwords', () => {
     const h = await hashPassword('correct horse battery', TEST_COST);
     assert.equal(needsRehash(h, TEST_COST), false);
     assert.equal(needsRehash(h, PRODUCTION_COST), true);
+  });
+});
+
+describe('session lookups', () => {
+  test('are remembered for a second; changes made here end a session at once, another process’s within that second', async () => {
+    let clock = 1_000_000;
+    const db = openDb(':memory:');
+    const access = createAccessService({
+      db,
+      log: silentLog,
+      sessionIdleMs: 60_000,
+      sessionMaxMs: 120_000,
+      cost: TEST_COST,
+      now: () => clock,
+    });
+    const from = { address: '127.0.0.1' };
+    await access.users.add(
+      { name: 'ops', role: 'operator', password: 'a long enough password' },
+      { name: 't' },
+    );
+    const login = async () => {
+      const r = await access.login('ops', 'a long enough password', from);
+      assert.ok(r.ok);
+      return r.sessionId;
+    };
+    // Another process (the CLI) removes the sessions behind the service's back.
+    const id = await login();
+    assert.equal(access.session(id)?.role, 'operator');
+    deleteUserSessions(db, findUser(db, 'ops')?.id ?? -1);
+    clock += SESSION_RECHECK_MS - 1;
+    assert.equal(access.session(id)?.role, 'operator', 'still the remembered lookup');
+    clock += 1;
+    assert.equal(access.session(id), null, 'read again after a second: gone');
+    // The same change made through this service ends the session on the very next lookup.
+    const id2 = await login();
+    assert.equal(access.session(id2)?.role, 'operator');
+    access.users.setRole('ops', 'viewer', { name: 't' });
+    assert.equal(access.session(id2), null);
+    // Signing out, too.
+    const id3 = await login();
+    assert.equal(access.session(id3)?.role, 'viewer');
+    access.logout(id3, from);
+    assert.equal(access.session(id3), null);
+    // The idle timeout still counts from the last touch, remembered or not.
+    const id4 = await login();
+    clock += 59_999;
+    assert.equal(access.session(id4)?.name, 'ops');
+    clock += 59_999;
+    assert.equal(access.session(id4)?.name, 'ops', 'the lookup above touched the session');
+    clock += 60_000;
+    assert.equal(access.session(id4), null);
+    db.close();
   });
 });
 

@@ -1,5 +1,5 @@
 // CSRF defence for every state-changing request: a token bound to a cookie (HMAC), plus an Origin check.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 
 const COOKIE = 'outpost_csrf';
@@ -18,8 +18,19 @@ function readCookie(req: Request, name: string): string | null {
  * from someone else's session) is worthless after it. Runs after authentication, which sets `sessionTag`.
  */
 export function csrf(secret: Buffer) {
-  const sign = (id: string, session: string) =>
-    createHmac('sha256', secret).update(`${id}|${session}`).digest('base64url');
+  const key = createSecretKey(secret);
+  // Every page carries the token: remember the few in use rather than compute an HMAC per request.
+  const signed = new Map<string, string>();
+  const sign = (id: string, session: string) => {
+    const input = `${id}|${session}`;
+    let token = signed.get(input);
+    if (!token) {
+      token = createHmac('sha256', key).update(input).digest('base64url');
+      if (signed.size >= 1000) signed.clear();
+      signed.set(input, token);
+    }
+    return token;
+  };
   return (req: Request, res: Response, next: NextFunction): void => {
     let id = readCookie(req, COOKIE);
     if (!id || !/^[A-Za-z0-9_-]{22,64}$/.test(id)) {

@@ -2,7 +2,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { collectDefaultMetrics, Registry } from 'prom-client';
 import { startEnrollment } from './auth/enrollment.ts';
 import { readPemFile, readSecretFile } from './auth/secrets.ts';
 import { createAccessService } from './auth/service.ts';
@@ -12,6 +11,7 @@ import { openDb } from './db/open.ts';
 import { hostFacts } from './host/facts.ts';
 import { HostSampler } from './host/sampler.ts';
 import { createLogger, type Logger } from './log.ts';
+import { processMetrics, Registry } from './metrics.ts';
 import { createSource, sourceOptions } from './sources/index.ts';
 import { createSyncMetrics } from './sync/metrics.ts';
 import { createSyncService } from './sync/service.ts';
@@ -44,7 +44,7 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
   if (sim)
     log.warn({ kubeconfig: sim.kubeconfigPath, reason: config.demoReason }, 'DEMO mode: simulated cluster');
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'outpost_' });
+  processMetrics(registry, 'outpost_');
   const sync = createSyncService({
     db,
     cluster,

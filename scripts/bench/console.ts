@@ -6,20 +6,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Browser } from '../../test/support/http.ts';
-import { freePort, ROOT, waitFor } from '../../test/support/process.ts';
-import { build } from '../build.ts';
+import { buildOnce, freePort, ROOT, startCommand, waitFor } from '../../test/support/process.ts';
 import type { PacedResult } from './load.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The node flags and entry point `npm start` uses (and the image's CMD): the console bench measures what ships. */
-function startCommand(): { flags: string[]; main: string } {
-  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
-    scripts: { start: string };
-  };
-  const words = pkg.scripts.start.split(/\s+/);
-  return { flags: words.filter((w) => w.startsWith('--')), main: words.at(-1) as string };
-}
 export const startFlags = () => startCommand().flags;
 const CODE = 'BNCH-CONS-OLE0-RUN1';
 const OBJECTS = 2_000;
@@ -118,6 +109,7 @@ export async function startConsole(
   const dataDir = mkdtempSync(path.join(dir, 'data-'));
   writeFileSync(path.join(dir, 'code'), CODE);
   const cwd = opts.cwd ?? ROOT;
+  buildOnce();
   const proc = spawn(process.execPath, [...(opts.flags ?? startFlags()), opts.main ?? startCommand().main], {
     cwd,
     env: {
@@ -257,8 +249,6 @@ interface Setup {
 }
 
 export async function setup(): Promise<Setup> {
-  // What `npm start` runs is the stripped build: make it from the code as it is now.
-  build();
   const dir = mkdtempSync(path.join(tmpdir(), 'outpost-bench-console-'));
   const fleet = path.join(dir, 'fleet');
   writeFleet(fleet);

@@ -1,8 +1,8 @@
 // What the web layer needs from the rest of Outpost, passed in by main.ts (nothing here creates it).
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
 import type { AccessService } from '../auth/service.ts';
 import type { HostNow, Series } from '../host/sampler.ts';
+import type { Registry } from '../metrics.ts';
 import type { SyncService } from '../sync/service.ts';
 import type { SupportTunnel } from '../tunnel/tunnel.ts';
 

@@ -2,10 +2,10 @@
 // forwarding headers, first-run takeover.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Registry } from 'prom-client';
 import { type AccessOptions, type AccessService, createAccessService } from '../../server/auth/service.ts';
 import { recentAudit } from '../../server/db/audit.ts';
 import { type Db, openDb } from '../../server/db/open.ts';
+import { Registry } from '../../server/metrics.ts';
 import { createSyncService, type SyncService } from '../../server/sync/service.ts';
 import { createApp } from '../../server/web/app.ts';
 import type { ReachOptions } from '../../server/web/deps.ts';

@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { Registry } from 'prom-client';
 import { recentAudit } from '../../server/db/audit.ts';
+import { Registry } from '../../server/metrics.ts';
 import { dirSource } from '../../server/sources/dir.ts';
 import { readTar } from '../../server/sources/tar.ts';
 import { createSyncService, type SyncService } from '../../server/sync/service.ts';

@@ -1,7 +1,7 @@
 // The console over HTTP: overview content, Sync now with CSRF and Origin checks, probes, metrics, escaping.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { Registry } from 'prom-client';
+import { Registry } from '../../server/metrics.ts';
 import { createSyncMetrics } from '../../server/sync/metrics.ts';
 import { createSyncService, type SyncService } from '../../server/sync/service.ts';
 import { createApp } from '../../server/web/app.ts';

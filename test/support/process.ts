@@ -1,10 +1,30 @@
-// Starts `node server/main.ts` as a real process for e2e tests and benchmarks, on a port chosen here.
+// Starts Outpost as `npm start` does (the stripped build, its V8 flags) for e2e tests and benchmarks.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { build } from '../../scripts/build.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
+
+let built = false;
+
+/** dist/ from the code as it is now, once per process. */
+export function buildOnce(): void {
+  if (built) return;
+  build();
+  built = true;
+}
+
+/** The node flags and entry point of the `start` script (the image's CMD is the same, see the manifest test). */
+export function startCommand(): { flags: string[]; main: string } {
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const words = pkg.scripts.start.split(/\s+/);
+  return { flags: words.filter((w) => w.startsWith('--')), main: words.at(-1) as string };
+}
 
 export interface OutpostProcess {
   url: string;
@@ -27,7 +47,9 @@ export async function freePort(): Promise<number> {
 export async function startOutpost(env: Record<string, string>, timeoutMs = 30_000): Promise<OutpostProcess> {
   const spawned = Date.now();
   const port = await freePort();
-  const proc = spawn(process.execPath, [path.join(ROOT, 'server', 'main.ts')], {
+  buildOnce();
+  const { flags, main } = startCommand();
+  const proc = spawn(process.execPath, [...flags, path.join(ROOT, main)], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH,

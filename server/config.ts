@@ -2,7 +2,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import cron from 'node-cron';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { type ClusterTarget, SERVICE_ACCOUNT_DIR } from './cluster/credentials.ts';
@@ -26,6 +25,7 @@ import type { VarsSettings } from './sync/vars.ts';
 
 export { type AccessConfig, ConfigError, parseDuration };
 
+import { validCron } from './sync/cron.ts';
 import type { TunnelConfig } from './tunnel/model.ts';
 
 const SOURCE_KINDS = ['git', 'http', 'oci', 'upload', 'dir'] as const;
@@ -100,7 +100,7 @@ const schema = z.object({
   schedule: z
     .string()
     .default('*/5 * * * *')
-    .refine((s) => cron.validate(s), { message: 'not a valid cron expression (5 or 6 fields)' }),
+    .refine((s) => validCron(s), { message: 'not a valid cron expression (5 or 6 fields)' }),
   demo: booleanish.default(false),
   logLevel: z.enum(LOG_LEVELS).default('info'),
   nodeName: z.string().min(1).default(hostname()),
@@ -111,7 +111,7 @@ const schema = z.object({
   maintenanceWindows: z
     .union([z.string(), z.array(z.string())])
     .transform((v) => (Array.isArray(v) ? v : v.split(';')).map((w) => w.trim()).filter((w) => w.length > 0))
-    .refine((ws) => ws.every((w) => cron.validate(w)), {
+    .refine((ws) => ws.every((w) => validCron(w)), {
       message: 'each window must be a valid cron expression',
     })
     .default([]),

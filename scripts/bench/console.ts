@@ -103,16 +103,16 @@ export async function startConsole(
   dir: string,
   kubeconfig: string,
   fleet: string,
-  opts: { flags?: string[]; cwd?: string; main?: string } = {},
+  opts: { flags?: string[]; main?: string; env?: Record<string, string> } = {},
 ): Promise<Proc & { session: Browser }> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(dir, 'data-'));
   writeFileSync(path.join(dir, 'code'), CODE);
-  const cwd = opts.cwd ?? ROOT;
   buildOnce();
   const proc = spawn(process.execPath, [...(opts.flags ?? startFlags()), opts.main ?? startCommand().main], {
-    cwd,
+    cwd: ROOT,
     env: {
+      ...opts.env,
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       KUBECONFIG: kubeconfig,

@@ -1,5 +1,6 @@
 // Apply order: what others depend on goes first (CRDs, Namespaces, RBAC, config), webhooks last.
 import type { KubeObject } from '../cluster/types.ts';
+import { byText } from '../order.ts';
 
 const RANK: Record<string, number> = {
   CustomResourceDefinition: 0,
@@ -43,8 +44,8 @@ export function orderObjects(objects: KubeObject[]): KubeObject[] {
   return [...objects].sort(
     (a, b) =>
       rankOf(a) - rankOf(b) ||
-      a.kind.localeCompare(b.kind) ||
-      (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') ||
-      a.metadata.name.localeCompare(b.metadata.name),
+      byText(a.kind, b.kind) ||
+      byText(a.metadata.namespace ?? '', b.metadata.namespace ?? '') ||
+      byText(a.metadata.name, b.metadata.name),
   );
 }

@@ -1,6 +1,7 @@
 // The `dir` source: a local folder (demo, development, a mounted volume), read whole with limits.
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { byText } from '../order.ts';
 import { FetchError, type Fetched, type FileTree, type Source, TREE_LIMITS } from './types.ts';
 
 const SKIP = new Set(['.git', 'node_modules']);
@@ -22,7 +23,7 @@ export function dirSource(root: string): Source {
         } catch (err) {
           throw new FetchError(`cannot read folder ${dir}: ${(err as Error).message}`, { cause: err });
         }
-        entries.sort((a, b) => a.name.localeCompare(b.name));
+        entries.sort((a, b) => byText(a.name, b.name));
         for (const e of entries) {
           if (SKIP.has(e.name)) continue;
           const relPath = rel ? `${rel}/${e.name}` : e.name;

@@ -12,6 +12,7 @@ import type { ClusterClient } from '../cluster/types.ts';
 import type { Db } from '../db/open.ts';
 import { inventory } from '../db/revisions.ts';
 import { getState } from '../db/state.ts';
+import { byText } from '../order.ts';
 import { Periodic } from './periodic.ts';
 import type { LkgPointer } from './types.ts';
 
@@ -97,7 +98,7 @@ export function buildSnapshot(
         managed: managed.workloads.has(key),
       };
     })
-    .sort((x, y) => x.namespace.localeCompare(y.namespace) || x.name.localeCompare(y.name));
+    .sort((x, y) => byText(x.namespace, y.namespace) || byText(x.name, y.name));
   const podPhases: Record<string, number> = {};
   let restarts = 0;
   for (const p of read.pods) {
@@ -110,7 +111,7 @@ export function buildSnapshot(
   ).length;
   const events = read.events
     .filter((e) => e.namespace === '' || e.namespace === 'default' || inScope(e.namespace))
-    .sort((x, y) => (y.lastSeen ?? '').localeCompare(x.lastSeen ?? ''))
+    .sort((x, y) => byText(y.lastSeen ?? '', x.lastSeen ?? ''))
     .slice(0, MAX_EVENTS);
   return {
     refreshedAt: new Date(now).toISOString(),

@@ -11,6 +11,7 @@ import {
 import { type RunListItem, runPage } from '../db/run-history.ts';
 import { getRun, type RunRecord } from '../db/runs.ts';
 import { getState } from '../db/state.ts';
+import { byText } from '../order.ts';
 import { diffObjects, type ObjectsDiff } from './diff.ts';
 import { heldRevision } from './holds.ts';
 import type { LkgPointer } from './types.ts';
@@ -71,9 +72,7 @@ export function createHistory(db: Db): History {
         .map((o) => ({ kind: o.kind, namespace: o.metadata.namespace ?? null, name: o.metadata.name }))
         .sort(
           (a, b) =>
-            a.kind.localeCompare(b.kind) ||
-            (a.namespace ?? '').localeCompare(b.namespace ?? '') ||
-            a.name.localeCompare(b.name),
+            byText(a.kind, b.kind) || byText(a.namespace ?? '', b.namespace ?? '') || byText(a.name, b.name),
         ),
     runs: (opts = {}) => runPage(db, { beforeId: opts.beforeId, limit: opts.limit ?? 25 }),
     run: (id) => getRun(db, id),

@@ -1,8 +1,9 @@
 // Why a new revision may not be applied right now: a failed revision held after rollback, a staff hold,
 // or a maintenance window that is closed. Rollbacks and re-asserting the LKG are never held back.
-import cron from 'node-cron';
+
 import type { Db } from '../db/open.ts';
 import { clearState, getState, setState } from '../db/state.ts';
+import { Cron } from './cron.ts';
 
 export interface HeldRevision {
   digest: string;
@@ -47,14 +48,7 @@ export function setStaffHold(db: Db, hold: StaffHold | null): void {
 /** Windows are cron expressions naming the minutes in which new revisions may be applied; none = always. */
 export function inMaintenanceWindow(windows: string[], now = new Date()): boolean {
   if (windows.length === 0) return true;
-  return windows.some((w) => {
-    const task = cron.createTask(w, () => undefined);
-    try {
-      return task.match(now);
-    } finally {
-      void task.destroy();
-    }
-  });
+  return windows.some((w) => Cron.parse(w)?.matches(now) ?? false);
 }
 
 /** Why a new revision must wait, or null when it may be applied now. */

@@ -1,7 +1,7 @@
 // When scheduled syncs run: the cron expression, plus a per-node jitter so a fleet never polls in step,
 // exponential backoff while the upstream fails, and a cheap probe that syncs at once when it comes back.
 import { createHash } from 'node:crypto';
-import cron from 'node-cron';
+import { Cron, scheduleCron } from './cron.ts';
 import type { SyncQueue } from './queue.ts';
 
 export interface ScheduleOptions {
@@ -37,13 +37,10 @@ export function backoffMs(failures: number, intervalMs: number, capMs: number): 
 
 /** The gap between two consecutive cron firings (the polling interval). */
 export function cronIntervalMs(expression: string): number {
-  const task = cron.createTask(expression, () => undefined);
-  try {
-    const [a, b] = task.getNextRuns(2);
-    return a && b ? b.getTime() - a.getTime() : 300_000;
-  } finally {
-    void task.destroy();
-  }
+  const cron = Cron.parse(expression);
+  const a = cron?.next(new Date());
+  const b = a && cron?.next(a);
+  return a && b ? b.getTime() - a.getTime() : 300_000;
 }
 
 export function startSchedule(opts: ScheduleOptions, queue: SyncQueue): Schedule {
@@ -62,7 +59,9 @@ export function startSchedule(opts: ScheduleOptions, queue: SyncQueue): Schedule
     queue.trigger('schedule').catch(opts.onError);
   };
 
-  const task = cron.schedule(opts.expression, () => {
+  const cron = Cron.parse(opts.expression);
+  if (!cron) throw new Error(`schedule "${opts.expression}" is not a cron expression`);
+  const task = scheduleCron(cron, () => {
     const failures = opts.failures();
     // Backing off: skip ticks until the wait since the last attempt has passed.
     if (failures > 0 && Date.now() - lastAttempt < backoffMs(failures, interval, cap)) return;
@@ -91,12 +90,11 @@ export function startSchedule(opts: ScheduleOptions, queue: SyncQueue): Schedule
       if (pending) clearTimeout(pending);
       clearInterval(probeTimer);
       task.stop();
-      void task.destroy();
     },
     nextRun() {
       if (pendingAt) return new Date(pendingAt);
       const failures = opts.failures();
-      const next = task.getNextRun();
+      const next = task.next();
       if (!next) return null;
       const earliest = lastAttempt + backoffMs(failures, interval, cap);
       let at = next.getTime();

@@ -1,10 +1,11 @@
 // Console settings — source, schedule, maintenance windows, pause: validated, stored, audited, applied at once.
-import cron from 'node-cron';
+
 import { appendAudit } from '../db/audit.ts';
 import type { Db } from '../db/open.ts';
 import { clearSetting, readSettings, writeSetting } from '../db/settings.ts';
 import { clearState } from '../db/state.ts';
 import type { Source } from '../sources/types.ts';
+import { validCron } from './cron.ts';
 
 export const SOURCE_KINDS = ['git', 'http', 'oci', 'upload', 'dir'] as const;
 
@@ -62,12 +63,12 @@ export interface SettingsDeps {
 export function validate<K extends SettingKey>(key: K, value: unknown): SettingsValues[K] {
   if (key === 'schedule') {
     const s = String(value ?? '').trim();
-    if (!cron.validate(s)) throw new SettingsError('schedule', `"${s}" is not a cron expression (5 fields)`);
+    if (!validCron(s)) throw new SettingsError('schedule', `"${s}" is not a cron expression (5 fields)`);
     return s as SettingsValues[K];
   }
   if (key === 'maintenanceWindows') {
     const list = (Array.isArray(value) ? value : []).map((w) => String(w).trim()).filter((w) => w !== '');
-    const bad = list.find((w) => !cron.validate(w));
+    const bad = list.find((w) => !validCron(w));
     if (bad !== undefined) throw new SettingsError('maintenanceWindows', `"${bad}" is not a cron expression`);
     return list as SettingsValues[K];
   }

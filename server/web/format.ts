@@ -1,6 +1,7 @@
 // Display helpers for the templates, bound to one language: times, ages, sizes, and reasons in plain words.
 import { STAGES } from '../sync/types.ts';
 import { type Locale, type Translator, translator } from './i18n/index.ts';
+import { formatClock, formatDateTime, formatNumber, formatPercent } from './i18n/numbers.ts';
 
 /** Every key the helpers below build at run time; the catalogue test checks each exists in every language. */
 export const REASON_CODES = [
@@ -80,24 +81,9 @@ export function createFormat(tr: Translator): Format {
   const cached = formats.get(tr.locale);
   if (cached) return cached;
   const { t } = tr;
-  const dateTime = new Intl.DateTimeFormat(tr.locale, {
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hour12: false,
-    timeZoneName: 'short',
-  });
-  const clockFmt = new Intl.DateTimeFormat(tr.locale, {
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hour12: false,
-  });
-  const num1 = new Intl.NumberFormat(tr.locale, { maximumFractionDigits: 1 });
-  const num0 = new Intl.NumberFormat(tr.locale, { maximumFractionDigits: 0 });
-  const pct = new Intl.NumberFormat(tr.locale, { style: 'percent', maximumFractionDigits: 0 });
+  const { locale } = tr;
+  const num0 = { format: (n: number) => formatNumber(locale, n, 0) };
+  const num1 = { format: (n: number) => formatNumber(locale, n, 1) };
   const UNITS = ['unit.B', 'unit.KB', 'unit.MB', 'unit.GB', 'unit.TB'];
   const bytes = (n: number | null | undefined) => {
     if (n === null || n === undefined || !Number.isFinite(n)) return '—';
@@ -116,8 +102,9 @@ export function createFormat(tr: Translator): Format {
   };
   const f: Format = {
     locale: tr.locale,
-    time: (iso) => (iso === null || iso === undefined || iso === '' ? '—' : dateTime.format(new Date(iso))),
-    clock: (iso) => clockFmt.format(iso === null || iso === undefined ? new Date() : new Date(iso)),
+    time: (iso) =>
+      iso === null || iso === undefined || iso === '' ? '—' : formatDateTime(locale, new Date(iso)),
+    clock: (iso) => formatClock(iso === null || iso === undefined ? new Date() : new Date(iso)),
     age(iso, now = Date.now()) {
       if (!iso) return t('age.never');
       const s = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
@@ -143,7 +130,7 @@ export function createFormat(tr: Translator): Format {
     },
     bytes,
     rate: (v) => (v === null || v === undefined ? '—' : t('unit.perSecond', { v: bytes(v) })),
-    percent: (share) => (share === null || share === undefined ? '—' : pct.format(share)),
+    percent: (share) => (share === null || share === undefined ? '—' : formatPercent(locale, share)),
     number: (n) => num0.format(n),
     temp: (c) => (c === null || c === undefined ? '—' : t('unit.celsius', { n: num0.format(c) })),
     reason: (code) => (code ? known('reason', code) : ''),

@@ -1,4 +1,6 @@
 // Output order: kustomize's "legacy" order (Namespaces and CRDs first, webhooks last), or input order (fifo).
+
+import { byText } from '../../order.ts';
 import { curId, type Gvk, type Res, type ResId } from './resource.ts';
 
 const ORDER_FIRST = [
@@ -36,8 +38,7 @@ function sortKey(id: ResId): string {
   return [gvk, id.namespace || '~X', id.name || '~N'].join('|');
 }
 
-// Go compares strings bytewise; so must we (localeCompare would not).
-const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const cmp = byText;
 
 export function legacySort(list: Res[], first = ORDER_FIRST, last = ORDER_LAST): Res[] {
   const rank = new Map<string, number>();

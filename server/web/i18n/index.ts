@@ -1,6 +1,7 @@
-// Message catalogues and language choice: cookie, then Accept-Language, then English; plurals by Intl rules.
+// Message catalogues and language choice: cookie, then Accept-Language, then English; plurals by CLDR rules (numbers.ts).
 import { ACCESS_STRINGS } from './access.ts';
 import { en } from './en.ts';
+import { pluralForm } from './numbers.ts';
 import { ru } from './ru.ts';
 import { zhCN } from './zh-CN.ts';
 
@@ -79,13 +80,12 @@ const fill = (text: string, params: Params | undefined) =>
 function makeTranslator(locale: Locale): Translator {
   const own = CATALOGUES[locale];
   const fallback = CATALOGUES[DEFAULT_LOCALE];
-  const rules = new Intl.PluralRules(locale);
   const t = (key: string, params?: Params) => fill(own[key] ?? fallback[key] ?? key, params);
   return {
     locale,
     t,
     tn(key, count, params) {
-      const form = `${key}.${rules.select(count)}`;
+      const form = `${key}.${pluralForm(locale, count)}`;
       const text = own[form] ?? own[`${key}.other`] ?? fallback[`${key}.other`] ?? key;
       return fill(text, { n: count, ...params });
     },

@@ -54,13 +54,14 @@ export function createApp(deps: WebDeps): Express {
   app.use('/static', express.static(PUBLIC_DIR, { index: false, maxAge: '1h', fallthrough: false }));
   app.use(express.urlencoded({ extended: false, limit: '16kb' }));
   app.use(csrf(deps.csrfSecret ?? randomBytes(32)));
+  // The pages polled most (the kiosk board, the overview and its fragments) first: fewer routers to walk.
+  app.use(kioskRoutes(deps, views));
+  app.use(overviewRoutes(deps, views));
   app.use(authRoutes(deps.access, views));
   app.use(userRoutes(deps.access, views));
   app.use(auditRoutes(deps.access, views));
-  app.use(overviewRoutes(deps, views));
   app.use(actionRoutes(deps, views));
   app.use(planRoutes(deps, views));
-  app.use(kioskRoutes(deps, views));
   app.use(revisionRoutes(deps, views));
   app.use(runRoutes(deps, views));
   app.use(workloadRoutes(deps, views));

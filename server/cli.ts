@@ -1,34 +1,27 @@
 // The `outpost` command: a table of subcommands, one module each under cli/, all using the server's config.
-import { bundleCommand } from './cli/bundle.ts';
-import { diffCommand } from './cli/diff.ts';
 import { type Command, out, UsageError } from './cli/io.ts';
-import { renderCommand } from './cli/render.ts';
-import { revisionsCommand } from './cli/revisions.ts';
-import { simCommand } from './cli/sim.ts';
-import { statusCommand } from './cli/status.ts';
-import { supportBundleCommand } from './cli/support-bundle.ts';
-import { retryCommand, rollbackCommand, syncCommand } from './cli/sync.ts';
-import { kioskTokenCommand, userCommand } from './cli/user.ts';
 import { ConfigError } from './config.ts';
 
-const COMMANDS: Command[] = [
-  statusCommand,
-  syncCommand,
-  diffCommand,
-  renderCommand,
-  retryCommand,
-  rollbackCommand,
-  revisionsCommand,
-  simCommand,
-  bundleCommand,
-  userCommand,
-  kioskTokenCommand,
-  supportBundleCommand,
-];
+/** Each command's module is loaded only when it runs: `outpost status` need not load the simulator or renderer. */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  status: async () => (await import('./cli/status.ts')).statusCommand,
+  sync: async () => (await import('./cli/sync.ts')).syncCommand,
+  diff: async () => (await import('./cli/diff.ts')).diffCommand,
+  render: async () => (await import('./cli/render.ts')).renderCommand,
+  retry: async () => (await import('./cli/sync.ts')).retryCommand,
+  rollback: async () => (await import('./cli/sync.ts')).rollbackCommand,
+  revisions: async () => (await import('./cli/revisions.ts')).revisionsCommand,
+  sim: async () => (await import('./cli/sim.ts')).simCommand,
+  bundle: async () => (await import('./cli/bundle.ts')).bundleCommand,
+  user: async () => (await import('./cli/user.ts')).userCommand,
+  'kiosk-token': async () => (await import('./cli/user.ts')).kioskTokenCommand,
+  'support-bundle': async () => (await import('./cli/support-bundle.ts')).supportBundleCommand,
+};
 
-function usage(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.usage.length));
-  const lines = COMMANDS.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`);
+async function usage(): Promise<string> {
+  const commands = await Promise.all(Object.values(COMMANDS).map((load) => load()));
+  const width = Math.max(...commands.map((c) => c.usage.length));
+  const lines = commands.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`);
   return `usage: outpost <command> [options]
 
 commands:
@@ -41,16 +34,16 @@ Configuration comes from the same OUTPOST_* variables (and OUTPOST_CONFIG file) 
 export async function runCli(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    out(usage());
+    out(await usage());
     return name === undefined ? 2 : 0;
   }
   try {
-    const command = COMMANDS.find((c) => c.name === name);
-    if (!command) throw new UsageError(`unknown command "${name}"`);
-    return await command.run(args);
+    const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+    if (!load) throw new UsageError(`unknown command "${name}"`);
+    return await (await load()).run(args);
   } catch (err) {
     if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`outpost: ${(err as Error).message}\n\n${usage()}\n`);
+      process.stderr.write(`outpost: ${(err as Error).message}\n\n${await usage()}\n`);
       return 2;
     }
     const message = err instanceof ConfigError ? err.message : (err as Error).message;

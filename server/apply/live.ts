@@ -15,7 +15,10 @@ export async function readLive(cluster: ClusterClient, refs: ObjectRef[], concur
   const byKind = new Map<string, ObjectRef[]>();
   for (const r of refs) {
     const k = `${r.apiVersion} ${r.kind}`;
-    byKind.set(k, [...(byKind.get(k) ?? []), r]);
+    const group = byKind.get(k);
+    // Appended in place: copying the group for each of 2,000 ConfigMaps took tens of milliseconds.
+    if (group) group.push(r);
+    else byKind.set(k, [r]);
   }
   const missing: ObjectRef[] = [];
   await mapPool([...byKind.values()], concurrency, async (group) => {
@@ -52,4 +55,45 @@ export async function readLive(cluster: ClusterClient, refs: ObjectRef[], concur
     }
   });
   return live;
+}
+
+/**
+ * Which of these objects exist, as refStrings. Only names are read (one Table LIST per kind and namespace), so
+ * thousands of ConfigMaps cost a few bytes each; what those lists do not show (not labelled, or a kind we may
+ * not list, such as Secrets) is read as readLive would.
+ */
+export async function readPresence(
+  cluster: ClusterClient,
+  refs: ObjectRef[],
+  concurrency = 8,
+): Promise<Set<string>> {
+  const present = new Set<string>();
+  const groups = new Map<string, ObjectRef[]>();
+  for (const r of refs) {
+    const k = `${r.apiVersion} ${r.kind} ${r.namespace ?? ''}`;
+    const group = groups.get(k);
+    if (group) group.push(r);
+    else groups.set(k, [r]);
+  }
+  const unseen: ObjectRef[] = [];
+  await mapPool([...groups.values()], concurrency, async (group) => {
+    const first = group[0] as ObjectRef;
+    let names: Set<string> | null = null;
+    try {
+      const opts = {
+        labelSelector: `${MANAGED_BY}=outpost`,
+        ...(first.namespace ? { namespace: first.namespace } : {}),
+      };
+      names = new Set(await cluster.names(first.apiVersion, first.kind, opts));
+    } catch (err) {
+      const status = (err as { status?: number }).status;
+      if (status !== 403 && status !== 404) throw err;
+    }
+    for (const r of group) {
+      if (names?.has(r.name)) present.add(refString(r));
+      else unseen.push(r);
+    }
+  });
+  for (const [key, obj] of await readLive(cluster, unseen, concurrency)) if (obj) present.add(key);
+  return present;
 }

@@ -166,10 +166,16 @@ export function createClusterClient(creds: Credentials): ClusterClient {
     });
   }
 
-  async function request(method: string, path: string, body?: unknown, contentType = 'application/json') {
+  async function request(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType = 'application/json',
+    accept = 'application/json',
+  ) {
     const url = new URL(server + path);
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const headers: Record<string, string | number> = { accept: 'application/json' };
+    const headers: Record<string, string | number> = { accept };
     const auth = authorization(creds);
     if (auth) headers.authorization = auth;
     if (payload) {
@@ -187,6 +193,45 @@ export function createClusterClient(creds: Credentials): ClusterClient {
   function fail(what: string, res: Response): never {
     const { message, reason } = statusMessage(res.body, `HTTP ${res.status}`);
     throw new ClusterError(`${what}: ${message}`, res.status, reason);
+  }
+
+  /** A collection's path, in one namespace when given and the kind is namespaced. */
+  async function collectionPath(apiVersion: string, kind: string, namespace: string | undefined) {
+    const info = await resource(apiVersion, kind);
+    let p = groupVersionPath(apiVersion);
+    if (info.namespaced && namespace) p += `/namespaces/${encodeURIComponent(namespace)}`;
+    return `${p}/${info.plural}`;
+  }
+
+  /**
+   * Every page of a collection, `take` picking what is kept from each. Pages keep each response small: parsing
+   * thousands of objects in one piece stalls the console. An expired continue token starts the list again.
+   */
+  async function paged<T>(
+    what: string,
+    p: string,
+    query: Record<string, string>,
+    take: (body: Record<string, unknown>) => T[],
+    accept?: string,
+  ): Promise<T[]> {
+    const items: T[] = [];
+    let next: string | null = null;
+    for (let restarts = 0; ; ) {
+      const q = new URLSearchParams({ ...query, limit: String(LIST_PAGE) });
+      if (next) q.set('continue', next);
+      const res = await request('GET', `${p}?${q}`, undefined, undefined, accept);
+      if (res.status === 410 && next && restarts++ < 2) {
+        // The continue token expired (the server compacted): start the list again.
+        items.length = 0;
+        next = null;
+        continue;
+      }
+      if (res.status !== 200) fail(what, res);
+      const body = res.body as Record<string, unknown> & { metadata?: { continue?: string } };
+      items.push(...take(body));
+      next = body.metadata?.continue || null;
+      if (!next) return items;
+    }
   }
 
   function loadGroupVersion(apiVersion: string): Promise<APIResource[]> {
@@ -248,35 +293,36 @@ export function createClusterClient(creds: Credentials): ClusterClient {
       return res.body as KubeObject;
     },
     async list(apiVersion, kind, opts: ListOptions = {}) {
-      const info = await resource(apiVersion, kind);
-      let p = groupVersionPath(apiVersion);
-      if (info.namespaced && opts.namespace) p += `/namespaces/${encodeURIComponent(opts.namespace)}`;
-      p += `/${info.plural}`;
-      // Pages keep each response small: parsing thousands of objects in one piece stalls the console.
-      const items: KubeObject[] = [];
-      let next: string | null = null;
-      for (let restarts = 0; ; ) {
-        const q = new URLSearchParams({ limit: String(LIST_PAGE) });
-        if (opts.labelSelector) q.set('labelSelector', opts.labelSelector);
-        if (next) q.set('continue', next);
-        const res = await request('GET', `${p}?${q}`);
-        if (res.status === 410 && next && restarts++ < 2) {
-          // The continue token expired (the server compacted): start the list again.
-          items.length = 0;
-          next = null;
-          continue;
-        }
-        if (res.status !== 200) fail(`list ${apiVersion} ${kind}`, res);
-        const list = res.body as { items?: KubeObject[]; metadata?: { continue?: string } };
-        for (const item of list.items ?? []) {
-          // Items of a list carry no apiVersion/kind on a real server; put them back for callers.
+      const p = await collectionPath(apiVersion, kind, opts.namespace);
+      const query: Record<string, string> = opts.labelSelector ? { labelSelector: opts.labelSelector } : {};
+      return paged(`list ${apiVersion} ${kind}`, p, query, (body) => {
+        const items = (body.items ?? []) as KubeObject[];
+        // Items of a list carry no apiVersion/kind on a real server; put them back for callers.
+        for (const item of items) {
           item.apiVersion = apiVersion;
           item.kind = kind;
-          items.push(item);
         }
-        next = list.metadata?.continue || null;
-        if (!next) return items;
-      }
+        return items;
+      });
+    },
+    async names(apiVersion, kind, opts: ListOptions = {}) {
+      const p = await collectionPath(apiVersion, kind, opts.namespace);
+      const query: Record<string, string> = { includeObject: 'None' };
+      if (opts.labelSelector) query.labelSelector = opts.labelSelector;
+      // Server-side printing (what `kubectl get` uses) without the objects: a name cell per row, a few bytes each.
+      return paged(
+        `list ${apiVersion} ${kind}`,
+        p,
+        query,
+        (body) => {
+          const table = body as { columnDefinitions?: { format?: string }[]; rows?: { cells?: unknown[] }[] };
+          const at = (table.columnDefinitions ?? []).findIndex((c) => c.format === 'name');
+          if (at < 0)
+            throw new ClusterError(`list ${apiVersion} ${kind}: the table has no name column`, 0, 'Invalid');
+          return (table.rows ?? []).map((r) => String(r.cells?.[at] ?? ''));
+        },
+        'application/json;as=Table;v=v1;g=meta.k8s.io',
+      );
     },
     async apply(obj: KubeObject, opts: ApplyOptions) {
       const ref: ObjectRef = {

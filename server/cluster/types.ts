@@ -70,6 +70,8 @@ export interface ClusterClient {
   invalidateDiscovery(): void;
   get(ref: ObjectRef): Promise<KubeObject | null>;
   list(apiVersion: string, kind: string, opts?: ListOptions): Promise<KubeObject[]>;
+  /** Only the names (server-side Table, no objects): for "is it there" over many objects. */
+  names(apiVersion: string, kind: string, opts?: ListOptions): Promise<string[]>;
   apply(obj: KubeObject, opts: ApplyOptions): Promise<KubeObject>;
   /** Returns false when the object was already gone. */
   delete(ref: ObjectRef): Promise<boolean>;

@@ -83,7 +83,9 @@ export function buildSnapshot(
   for (const p of pods) {
     if (!p.owner) continue;
     const key = `${p.owner.kind}/${p.namespace}/${p.owner.name}`;
-    podsOf.set(key, [...(podsOf.get(key) ?? []), p]);
+    const mine = podsOf.get(key);
+    if (mine) mine.push(p);
+    else podsOf.set(key, [p]);
   }
   const workloads = read.workloads
     .filter((w) => inScope(w.namespace))
@@ -127,12 +129,13 @@ export function buildSnapshot(
   };
 }
 
+type Scope = { namespaces: Set<string>; workloads: Set<string> };
+
 /** What the running revision manages: its namespaces and its workloads. */
-export function managedScope(db: Db): { namespaces: Set<string>; workloads: Set<string> } {
-  const lkg = getState<LkgPointer>(db, 'lkg_revision');
+export function managedScope(db: Db, revisionId: number | undefined): Scope {
   const namespaces = new Set<string>();
   const workloads = new Set<string>();
-  for (const r of lkg ? inventory(db, lkg.revisionId) : []) {
+  for (const r of revisionId !== undefined ? inventory(db, revisionId) : []) {
     if (r.kind === 'Namespace') namespaces.add(r.name);
     if (r.namespace) namespaces.add(r.namespace);
     if ((['Deployment', 'StatefulSet', 'DaemonSet'] as string[]).includes(r.kind))
@@ -147,6 +150,7 @@ export class ClusterView {
   #cluster: ClusterClient;
   #log: Logger;
   #periodic = new Periodic(() => this.#refresh());
+  #scope: { revisionId: number | undefined; scope: Scope } | null = null;
   /** Bumped on every refresh: lets the web layer cache what it rendered from us. */
   version = 0;
 
@@ -179,10 +183,18 @@ export class ClusterView {
     return this.#periodic.run();
   }
 
+  /** The scope is read again only when the running revision changes (its inventory never does). */
+  #managed(): Scope {
+    const revisionId = getState<LkgPointer>(this.#db, 'lkg_revision')?.revisionId;
+    if (this.#scope?.revisionId !== revisionId || !this.#scope)
+      this.#scope = { revisionId, scope: managedScope(this.#db, revisionId) };
+    return this.#scope.scope;
+  }
+
   async #refresh(): Promise<void> {
     try {
       const read = await readCluster(this.#cluster);
-      this.#snapshot = buildSnapshot(read, managedScope(this.#db));
+      this.#snapshot = buildSnapshot(read, this.#managed());
     } catch (err) {
       // Keep showing the last good view, marked with why it is not fresh.
       this.#log.warn({ err }, 'cluster view refresh failed');

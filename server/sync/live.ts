@@ -1,7 +1,7 @@
 // In-memory view of the live state of what Outpost applied, refreshed in the background so pages never wait.
 import type { Logger } from 'pino';
-import { type Health, healthOf } from '../apply/health/index.ts';
-import { readLive } from '../apply/live.ts';
+import { type Health, healthOf, presenceHealth, presenceIsHealth } from '../apply/health/index.ts';
+import { readLive, readPresence } from '../apply/live.ts';
 import type { ClusterClient, ObjectRef } from '../cluster/types.ts';
 import { refString } from '../cluster/types.ts';
 import type { Db } from '../db/open.ts';
@@ -28,6 +28,7 @@ export class LiveView {
   #cluster: ClusterClient;
   #log: Logger;
   #periodic = new Periodic(() => this.#refresh());
+  #inventory: { revisionId: number | undefined; refs: ObjectRef[] } | null = null;
 
   constructor(db: Db, cluster: ClusterClient, log: Logger) {
     this.#db = db;
@@ -53,14 +54,29 @@ export class LiveView {
 
   async #refresh(): Promise<void> {
     const lkg = getState<LkgPointer>(this.#db, 'lkg_revision');
-    const refs = lkg ? inventory(this.#db, lkg.revisionId) : [];
+    // A revision's inventory never changes: read it again only when the running revision does.
+    let known = this.#inventory;
+    if (!known || known.revisionId !== lkg?.revisionId) {
+      known = { revisionId: lkg?.revisionId, refs: lkg ? inventory(this.#db, lkg.revisionId) : [] };
+      this.#inventory = known;
+    }
+    const { refs } = known;
     try {
-      // The same bulk read the apply uses: one labelled LIST per kind, single GETs only for the rest.
-      const live = await readLive(this.#cluster, refs);
-      const objects = refs.map((ref) => ({
-        ref,
-        health: healthOf(live.get(refString(ref)) ?? null, ref.apiVersion, ref.kind),
-      }));
+      // Kinds without a status only need to be there: their names are enough. The rest are read in bulk as the
+      // apply reads them: one labelled LIST per kind, single GETs only for what that list does not show.
+      const statusless = refs.filter((r) => presenceIsHealth(r.apiVersion, r.kind));
+      const present = await readPresence(this.#cluster, statusless);
+      const live = await readLive(
+        this.#cluster,
+        refs.filter((r) => !presenceIsHealth(r.apiVersion, r.kind)),
+      );
+      const objects = refs.map((ref) => {
+        const key = refString(ref);
+        const health = presenceIsHealth(ref.apiVersion, ref.kind)
+          ? presenceHealth(present.has(key))
+          : healthOf(live.get(key) ?? null, ref.apiVersion, ref.kind);
+        return { ref, health };
+      });
       this.#snapshot = { objects, refreshedAt: new Date().toISOString(), error: null };
     } catch (err) {
       this.#log.warn({ err }, 'live view refresh failed');

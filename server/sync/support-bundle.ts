@@ -7,10 +7,12 @@ import type { Db } from '../db/open.ts';
 import { listRevisions, revisionObjects, shortDigest } from '../db/revisions.ts';
 import { recentRuns } from '../db/runs.ts';
 import { samplesSince } from '../db/samples.ts';
+import { getState } from '../db/state.ts';
 import { writeTarGz } from '../sources/tar.ts';
 import { buildSnapshot, managedScope } from './cluster-view.ts';
 import { diffObjects, diffText } from './diff.ts';
 import { readStatus } from './status.ts';
+import type { LkgPointer } from './types.ts';
 
 export interface SupportBundleDeps {
   db: Db;
@@ -135,7 +137,8 @@ export async function buildSupportBundle(d: SupportBundleDeps): Promise<Buffer> 
 
   try {
     const read = await withTimeout(readCluster(d.cluster), CLUSTER_TIMEOUT_MS, 'cluster');
-    const snap = buildSnapshot(read, managedScope(d.db), now.getTime());
+    const running = getState<LkgPointer>(d.db, 'lkg_revision')?.revisionId;
+    const snap = buildSnapshot(read, managedScope(d.db, running), now.getTime());
     files['cluster/nodes.json'] = json(read.nodes);
     files['cluster/workloads.json'] = json(snap.workloads.map(({ pods: _pods, ...w }) => w));
     files['cluster/pods.json'] = json(snap.pods);

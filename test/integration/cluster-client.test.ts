@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { MANAGED_BY } from '../../server/apply/labels.ts';
+import { readPresence } from '../../server/apply/live.ts';
 import { createClusterClient, LIST_PAGE } from '../../server/cluster/client.ts';
 import { loadCredentials } from '../../server/cluster/credentials.ts';
 import type { ClusterClient } from '../../server/cluster/types.ts';
@@ -49,6 +51,43 @@ describe('cluster client lists', () => {
     assert.equal(names(items).size, COUNT);
     assert.ok(items.every((o) => o.apiVersion === 'v1' && o.kind === 'ConfigMap'));
     assert.equal(sim.stats.requests, Math.ceil(COUNT / LIST_PAGE));
+  });
+
+  test('names come from a Table list, page by page, without the objects', async () => {
+    sim.stats.reset();
+    const got = await cluster.names('v1', 'ConfigMap', { namespace: 'pages', labelSelector: 'set=paged' });
+    assert.equal(got.length, COUNT);
+    assert.deepEqual(
+      new Set(got),
+      names(await cluster.list('v1', 'ConfigMap', { namespace: 'pages', labelSelector: 'set=paged' })),
+    );
+    assert.equal(sim.stats.requests, 2 * Math.ceil(COUNT / LIST_PAGE));
+  });
+
+  test('presence: what the managed list shows, what only a GET finds, and what is gone', async () => {
+    const manager = { fieldManager: 'test' };
+    const mine = { [MANAGED_BY]: 'outpost' };
+    await cluster.apply(
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ours', namespace: 'pages', labels: mine } },
+      manager,
+    );
+    await cluster.apply(
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'key', namespace: 'pages', labels: mine } },
+      manager,
+    );
+    const ref = (kind: string, name: string) => ({ apiVersion: 'v1', kind, namespace: 'pages', name });
+    const refs = [
+      ref('ConfigMap', 'ours'),
+      ref('ConfigMap', 'cm-3'),
+      ref('ConfigMap', 'gone'),
+      ref('Secret', 'key'),
+    ];
+    const present = await readPresence(cluster, refs);
+    assert.deepEqual([...present].sort(), [
+      'v1 ConfigMap pages/cm-3',
+      'v1 ConfigMap pages/ours',
+      'v1 Secret pages/key',
+    ]);
   });
 
   test('an expired continue token (410) starts the list again instead of losing or doubling objects', async () => {

@@ -33,6 +33,31 @@ function groupOf(apiVersion: string): string {
   return apiVersion.includes('/') ? (apiVersion.split('/')[0] as string) : '';
 }
 
+/** Kinds with no status at all: being there is all their health, so their bodies need not be read. */
+const STATUSLESS = new Set([
+  'v1/ConfigMap',
+  'v1/Secret',
+  'v1/ServiceAccount',
+  'rbac.authorization.k8s.io/v1/Role',
+  'rbac.authorization.k8s.io/v1/RoleBinding',
+  'rbac.authorization.k8s.io/v1/ClusterRole',
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding',
+  'networking.k8s.io/v1/NetworkPolicy',
+  'scheduling.k8s.io/v1/PriorityClass',
+  'v1/LimitRange',
+]);
+
+export function presenceIsHealth(apiVersion: string, kind: string): boolean {
+  return STATUSLESS.has(`${apiVersion}/${kind}`);
+}
+
+/** The health of an object whose presence is all there is to know. */
+export function presenceHealth(present: boolean): Health {
+  return present
+    ? { status: 'Healthy', message: 'present' }
+    : { status: 'Degraded', message: 'missing from the cluster' };
+}
+
 export function hasSpecificCheck(apiVersion: string, kind: string): boolean {
   return `${groupOf(apiVersion)}/${kind}` in CHECKS;
 }
@@ -43,7 +68,7 @@ export function healthOf(
   kind: string,
   related?: Record<string, unknown> | null,
 ): Health {
-  if (!obj) return { status: 'Degraded', message: 'missing from the cluster' };
+  if (!obj) return presenceHealth(false);
   const check = CHECKS[`${groupOf(apiVersion)}/${kind}`];
   if (check) return check(obj, related);
   const ready = condition(obj, 'Ready');
@@ -52,5 +77,5 @@ export function healthOf(
       ? { status: 'Healthy', message: ready.message ?? 'ready' }
       : { status: 'Progressing', message: ready.message ?? ready.reason ?? 'not ready yet' };
   }
-  return { status: 'Healthy', message: 'present' };
+  return presenceHealth(true);
 }

@@ -11,7 +11,7 @@ import type { PacedResult } from './load.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export const startFlags = () => startCommand().flags;
+const startFlags = () => startCommand().flags;
 const CODE = 'BNCH-CONS-OLE0-RUN1';
 const OBJECTS = 2_000;
 const DEPLOYMENTS = 50;
@@ -23,7 +23,7 @@ interface Proc {
 }
 
 /** VmRSS and VmHWM (peak) of a process, in MB. */
-export function memory(pid: number): { rss: number; peak: number } {
+function memory(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN) / 1024;
   return { rss: kb('VmRSS'), peak: kb('VmHWM') };
@@ -99,7 +99,7 @@ async function startSim(dir: string): Promise<Proc & { kubeconfig: string }> {
 }
 
 /** Outpost as its own process, with these node flags and entry file (the TypeScript, or a stripped JS copy). */
-export async function startConsole(
+async function startConsole(
   dir: string,
   kubeconfig: string,
   fleet: string,
@@ -158,7 +158,7 @@ interface Load {
 }
 
 /** autocannon in its own process (it must not share Outpost's event loop or CPU accounting). */
-export function autocannon(url: string, cookie: string, args: string[]): Promise<Load> {
+function autocannon(url: string, cookie: string, args: string[]): Promise<Load> {
   return new Promise((resolve, reject) => {
     const proc = spawn(
       process.execPath,
@@ -198,7 +198,7 @@ export function autocannon(url: string, cookie: string, args: string[]): Promise
 }
 
 /** 20 clients, each asking 10 times a second, from a process of their own (scripts/bench/load.ts). */
-export function paced(url: string, cookie: string, seconds = 15): Promise<Load> {
+function paced(url: string, cookie: string, seconds = 15): Promise<Load> {
   return new Promise((resolve, reject) => {
     const args = [path.join(ROOT, 'scripts', 'bench', 'load.ts'), url, '20', '10', String(seconds), cookie];
     const proc = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -217,7 +217,7 @@ export function paced(url: string, cookie: string, seconds = 15): Promise<Load> 
   });
 }
 
-export const cookieOf = (b: Browser) => [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+const cookieOf = (b: Browser) => [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
 const fmt = (l: Load) =>
   `p99 ${l.p99} ms · p50 ${l.p50} ms · ${Math.round(l.rps)} req/s${l.errors ? ` · ${l.errors} errors` : ''}`;
 
@@ -248,7 +248,7 @@ interface Setup {
   sim: Proc & { kubeconfig: string };
 }
 
-export async function setup(): Promise<Setup> {
+async function setup(): Promise<Setup> {
   const dir = mkdtempSync(path.join(tmpdir(), 'outpost-bench-console-'));
   const fleet = path.join(dir, 'fleet');
   writeFleet(fleet);
@@ -256,7 +256,7 @@ export async function setup(): Promise<Setup> {
   return { dir, fleet, sim };
 }
 
-export async function teardown(s: Setup): Promise<void> {
+async function teardown(s: Setup): Promise<void> {
   await s.sim.stop();
   rmSync(s.dir, { recursive: true, force: true });
 }

@@ -82,8 +82,8 @@ export function createFormat(tr: Translator): Format {
   if (cached) return cached;
   const { t } = tr;
   const { locale } = tr;
-  const num0 = { format: (n: number) => formatNumber(locale, n, 0) };
-  const num1 = { format: (n: number) => formatNumber(locale, n, 1) };
+  const num0 = (n: number) => formatNumber(locale, n, 0);
+  const num1 = (n: number) => formatNumber(locale, n, 1);
   const UNITS = ['unit.B', 'unit.KB', 'unit.MB', 'unit.GB', 'unit.TB'];
   const bytes = (n: number | null | undefined) => {
     if (n === null || n === undefined || !Number.isFinite(n)) return '—';
@@ -93,7 +93,7 @@ export function createFormat(tr: Translator): Format {
       v /= 1024;
       u++;
     }
-    return t(UNITS[u] as string, { n: (u === 0 ? num0 : num1).format(v) });
+    return t(UNITS[u] as string, { n: (u === 0 ? num0 : num1)(v) });
   };
   const known = (prefix: string, code: string) => {
     const key = `${prefix}.${code}`;
@@ -115,8 +115,8 @@ export function createFormat(tr: Translator): Format {
     },
     duration(ms) {
       if (ms === null || ms === undefined) return '—';
-      if (ms < 1000) return t('dur.ms', { n: num0.format(ms) });
-      if (ms < 60_000) return t('dur.s', { n: num1.format(ms / 1000) });
+      if (ms < 1000) return t('dur.ms', { n: num0(ms) });
+      if (ms < 60_000) return t('dur.s', { n: num1(ms / 1000) });
       return t('dur.ms2', { m: Math.floor(ms / 60_000), s: Math.round((ms % 60_000) / 1000) });
     },
     span(seconds) {
@@ -131,8 +131,8 @@ export function createFormat(tr: Translator): Format {
     bytes,
     rate: (v) => (v === null || v === undefined ? '—' : t('unit.perSecond', { v: bytes(v) })),
     percent: (share) => (share === null || share === undefined ? '—' : formatPercent(locale, share)),
-    number: (n) => num0.format(n),
-    temp: (c) => (c === null || c === undefined ? '—' : t('unit.celsius', { n: num0.format(c) })),
+    number: num0,
+    temp: (c) => (c === null || c === undefined ? '—' : t('unit.celsius', { n: num0(c) })),
     reason: (code) => (code ? known('reason', code) : ''),
     stageLabel: (stage) => known('stage', stage),
     trigger: (x) => known('trigger', x),

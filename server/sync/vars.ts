@@ -2,7 +2,7 @@
 // the cluster, and config — cluster reads only, so rendering works with the WAN down.
 import type { ClusterClient, KubeObject } from '../cluster/types.ts';
 import { RenderError } from '../render/errors.ts';
-import { render } from '../render/index.ts';
+import { renderOffThread } from '../render/off-thread.ts';
 import { mergeVars, nodeFactsVars } from '../render/vars.ts';
 import type { FileTree } from '../sources/types.ts';
 
@@ -52,5 +52,5 @@ export async function renderForNode(
   files: FileTree,
 ): Promise<KubeObject[]> {
   const vars = d.vars ? await gatherVars(d.cluster, d.vars) : {};
-  return render(files, d.sourcePath, { vars, strictVars: d.vars?.strict ?? false });
+  return renderOffThread(files, d.sourcePath, { vars, strictVars: d.vars?.strict ?? false });
 }

@@ -248,18 +248,45 @@ interface Setup {
   sim: Proc & { kubeconfig: string };
 }
 
-async function setup(): Promise<Setup> {
+/** A simulator with the 2,000-object fleet for one section, removed afterwards. */
+async function withSimulator<T>(fn: (s: Setup) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(path.join(tmpdir(), 'outpost-bench-console-'));
   const fleet = path.join(dir, 'fleet');
   writeFleet(fleet);
   const sim = await startSim(dir);
-  return { dir, fleet, sim };
+  try {
+    return await fn({ dir, fleet, sim });
+  } finally {
+    await sim.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
-async function teardown(s: Setup): Promise<void> {
-  await s.sim.stop();
-  rmSync(s.dir, { recursive: true, force: true });
+interface Running {
+  url: string;
+  cookie: string;
+  pid: number;
+  /** RSS 15 s after the first sync, before any load. */
+  idle: { rss: number; peak: number };
 }
+
+/** Outpost started, signed in, synced and left to settle for 15 s; stopped when `fn` is done. */
+async function withConsole<T>(
+  s: Setup,
+  opts: Parameters<typeof startConsole>[3],
+  fn: (o: Running) => Promise<T>,
+): Promise<T> {
+  const o = await startConsole(s.dir, s.sim.kubeconfig, s.fleet, opts);
+  try {
+    await sleep(15_000);
+    const pid = o.proc.pid as number;
+    return await fn({ url: o.url, cookie: cookieOf(o.session), pid, idle: memory(pid) });
+  } finally {
+    await o.stop();
+  }
+}
+
+const mb = (n: number) => `${n.toFixed(1)} MB`;
 
 /** Closed loop: 20 connections back to back, as fast as Outpost answers (the worst case, on 2 cores). */
 const SATURATED = ['-c', '20', '-d', '15'];
@@ -267,46 +294,32 @@ const SATURATED = ['-c', '20', '-d', '15'];
 export const consoleBench = {
   id: 'console',
   title: `Console under load: ${OBJECTS} applied objects, 20 clients from a second process (node ${startFlags().join(' ')})`,
-  async run(): Promise<[string, string][]> {
-    const s = await setup();
-    const rows: [string, string][] = [];
-    try {
-      const o = await startConsole(s.dir, s.sim.kubeconfig, s.fleet);
-      try {
-        await sleep(15_000);
-        const idle = memory(o.proc.pid as number);
-        const cookie = cookieOf(o.session);
+  run: () =>
+    withSimulator(async (s) => {
+      const rows = await withConsole(s, {}, async (o): Promise<[string, string][]> => {
         // Warm-up: the first requests compile templates and JIT the hot paths.
-        await autocannon(`${o.url}/`, cookie, ['-c', '5', '-d', '3']);
-        const overviewPaced = await paced(`${o.url}/`, cookie);
-        const kioskPaced = await paced(`${o.url}/kiosk`, cookie);
-        const overviewMax = await autocannon(`${o.url}/`, cookie, SATURATED);
-        const kioskMax = await autocannon(`${o.url}/kiosk`, cookie, SATURATED);
-        const loaded = memory(o.proc.pid as number);
-        rows.push(
+        await autocannon(`${o.url}/`, o.cookie, ['-c', '5', '-d', '3']);
+        const overviewPaced = await paced(`${o.url}/`, o.cookie);
+        const kioskPaced = await paced(`${o.url}/kiosk`, o.cookie);
+        const overviewMax = await autocannon(`${o.url}/`, o.cookie, SATURATED);
+        const kioskMax = await autocannon(`${o.url}/kiosk`, o.cookie, SATURATED);
+        const loaded = memory(o.pid);
+        return [
           ['overview, 20 clients × 10 req/s', fmt(overviewPaced)],
           ['kiosk, 20 clients × 10 req/s', fmt(kioskPaced)],
           ['overview, 20 connections saturating', fmt(overviewMax)],
           ['kiosk, 20 connections saturating', fmt(kioskMax)],
-          ['Outpost RSS idle (after first sync, simulator not counted)', `${idle.rss.toFixed(1)} MB`],
-          [
-            'Outpost RSS after the load above',
-            `${loaded.rss.toFixed(1)} MB (peak ${loaded.peak.toFixed(1)} MB)`,
-          ],
-        );
-      } finally {
-        await o.stop();
-      }
+          ['Outpost RSS idle (after first sync, simulator not counted)', mb(o.idle.rss)],
+          ['Outpost RSS after the load above', `${mb(loaded.rss)} (peak ${mb(loaded.peak)})`],
+        ];
+      });
       const bare = await bareServer();
       rows.push(
-        ['bare node:http server RSS, same run', `${bare.rss.toFixed(1)} MB`],
+        ['bare node:http server RSS, same run', mb(bare.rss)],
         ['bare node:http server, 20 clients × 10 req/s', fmt(bare.load)],
       );
-    } finally {
-      await teardown(s);
-    }
-    return rows;
-  },
+      return rows;
+    }),
 };
 
 export const consoleSoak = {
@@ -314,95 +327,69 @@ export const consoleSoak = {
   optIn: true,
   title:
     'Console soak: 10 minutes of overview + kiosk load with 2,000 applied objects (OUTPOST_SOAK_MINUTES)',
-  async run(): Promise<[string, string][]> {
-    const minutes = Number(process.env.OUTPOST_SOAK_MINUTES ?? '10');
-    const s = await setup();
-    const rows: [string, string][] = [];
-    try {
-      const o = await startConsole(s.dir, s.sim.kubeconfig, s.fleet);
-      try {
-        await sleep(15_000);
-        const idle = memory(o.proc.pid as number);
-        const cookie = cookieOf(o.session);
+  run: () =>
+    withSimulator(async (s) => {
+      const minutes = Number(process.env.OUTPOST_SOAK_MINUTES ?? '10');
+      const rows = await withConsole(s, {}, async (o): Promise<[string, string][]> => {
         const seconds = String(Math.round(minutes * 60));
         // 10 connections on each page, back to back, for the whole time.
         const [overview, kiosk] = await Promise.all([
-          autocannon(`${o.url}/`, cookie, ['-c', '10', '-d', seconds]),
-          autocannon(`${o.url}/kiosk`, cookie, ['-c', '10', '-d', seconds]),
+          autocannon(`${o.url}/`, o.cookie, ['-c', '10', '-d', seconds]),
+          autocannon(`${o.url}/kiosk`, o.cookie, ['-c', '10', '-d', seconds]),
         ]);
-        const after = memory(o.proc.pid as number);
+        const after = memory(o.pid);
         await sleep(30_000);
-        const settled = memory(o.proc.pid as number);
-        rows.push(
-          [`overview during the soak (10 connections)`, fmt(overview)],
-          [`kiosk during the soak (10 connections)`, fmt(kiosk)],
-          ['Outpost RSS idle before', `${idle.rss.toFixed(1)} MB`],
-          [
-            `Outpost RSS right after ${minutes} min of load`,
-            `${after.rss.toFixed(1)} MB (peak ${after.peak.toFixed(1)} MB)`,
-          ],
-          ['Outpost RSS 30 s later', `${settled.rss.toFixed(1)} MB`],
-        );
-      } finally {
-        await o.stop();
-      }
-      rows.push(['bare node:http server RSS, same run', `${(await bareServer()).rss.toFixed(1)} MB`]);
-    } finally {
-      await teardown(s);
-    }
-    return rows;
-  },
+        return [
+          ['overview during the soak (10 connections)', fmt(overview)],
+          ['kiosk during the soak (10 connections)', fmt(kiosk)],
+          ['Outpost RSS idle before', mb(o.idle.rss)],
+          [`Outpost RSS right after ${minutes} min of load`, `${mb(after.rss)} (peak ${mb(after.peak)})`],
+          ['Outpost RSS 30 s later', mb(memory(o.pid).rss)],
+        ];
+      });
+      rows.push(['bare node:http server RSS, same run', mb((await bareServer()).rss)]);
+      return rows;
+    }),
 };
+
+const semi = '--max-semi-space-size=1';
+const size = '--optimize-for-size';
+const ts = { main: 'server/main.ts' };
+const js = { main: 'dist/main.js' };
+const VARIANTS: [string, { flags: string[]; main: string }][] = [
+  ['TypeScript, no flags', { ...ts, flags: [] }],
+  ['TypeScript, --max-semi-space-size=1', { ...ts, flags: [semi] }],
+  ['TypeScript, + --optimize-for-size', { ...ts, flags: [semi, size] }],
+  ['TypeScript, + --no-opt --no-maglev', { ...ts, flags: [semi, size, '--no-opt', '--no-maglev'] }],
+  ['dist/ (types stripped at build), no flags', { ...js, flags: [] }],
+  ['dist/, --max-semi-space-size=1 --optimize-for-size', { ...js, flags: [semi, size] }],
+  ['dist/, + --no-opt --no-maglev (npm start)', { ...js, flags: [semi, size, '--no-opt', '--no-maglev'] }],
+  // No WebAssembly in lite mode: ssh2 (the support tunnel) cannot load, so this is for comparison only.
+  ['dist/, --lite-mode', { ...js, flags: ['--lite-mode'] }],
+];
 
 /** What each memory step buys: the same Outpost, started with different V8 flags and from TS or stripped JS. */
 export const consoleMemory = {
   id: 'console-memory',
   optIn: true,
   title: 'Console memory steps: V8 flags and stripped JS (idle RSS, p99 overview paced and saturated)',
-  async run(): Promise<[string, string][]> {
-    const s = await setup();
-    const rows: [string, string][] = [];
-    try {
-      const semi = '--max-semi-space-size=1';
-      const size = '--optimize-for-size';
-      const ts = { main: 'server/main.ts' };
-      const js = { main: 'dist/main.js' };
-      const variants: [string, { flags: string[]; main: string }][] = [
-        ['TypeScript, no flags', { ...ts, flags: [] }],
-        ['TypeScript, --max-semi-space-size=1', { ...ts, flags: [semi] }],
-        ['TypeScript, + --optimize-for-size', { ...ts, flags: [semi, size] }],
-        ['TypeScript, + --no-opt --no-maglev', { ...ts, flags: [semi, size, '--no-opt', '--no-maglev'] }],
-        ['dist/ (types stripped at build), no flags', { ...js, flags: [] }],
-        ['dist/, --max-semi-space-size=1 --optimize-for-size', { ...js, flags: [semi, size] }],
-        [
-          'dist/, + --no-opt --no-maglev (npm start)',
-          { ...js, flags: [semi, size, '--no-opt', '--no-maglev'] },
-        ],
-        // No WebAssembly in lite mode: ssh2 (the support tunnel) cannot load, so this is for comparison only.
-        ['dist/, --lite-mode', { ...js, flags: ['--lite-mode'] }],
-      ];
-      for (const [name, opts] of variants) {
-        const o = await startConsole(s.dir, s.sim.kubeconfig, s.fleet, opts);
-        try {
-          await sleep(15_000);
-          const idle = memory(o.proc.pid as number);
-          const cookie = cookieOf(o.session);
-          await autocannon(`${o.url}/`, cookie, ['-c', '5', '-d', '3']);
-          const gentle = await paced(`${o.url}/`, cookie, 10);
-          const max = await autocannon(`${o.url}/`, cookie, ['-c', '20', '-d', '10']);
-          const loaded = memory(o.proc.pid as number);
-          rows.push([
+  run: () =>
+    withSimulator(async (s) => {
+      const rows: [string, string][] = [];
+      for (const [name, opts] of VARIANTS) {
+        const row = await withConsole(s, opts, async (o): Promise<[string, string]> => {
+          await autocannon(`${o.url}/`, o.cookie, ['-c', '5', '-d', '3']);
+          const gentle = await paced(`${o.url}/`, o.cookie, 10);
+          const max = await autocannon(`${o.url}/`, o.cookie, ['-c', '20', '-d', '10']);
+          const loaded = memory(o.pid);
+          return [
             name,
-            `idle ${idle.rss.toFixed(1)} MB · after load ${loaded.rss.toFixed(1)} MB · p99 paced ${gentle.p99} ms · p99 saturated ${max.p99} ms (${Math.round(max.rps)} req/s)`,
-          ]);
-        } finally {
-          await o.stop();
-        }
+            `idle ${mb(o.idle.rss)} · after load ${mb(loaded.rss)} · p99 paced ${gentle.p99} ms · p99 saturated ${max.p99} ms (${Math.round(max.rps)} req/s)`,
+          ];
+        });
+        rows.push(row);
       }
-      rows.push(['bare node:http server RSS, same run', `${(await bareServer()).rss.toFixed(1)} MB`]);
-    } finally {
-      await teardown(s);
-    }
-    return rows;
-  },
+      rows.push(['bare node:http server RSS, same run', mb((await bareServer()).rss)]);
+      return rows;
+    }),
 };

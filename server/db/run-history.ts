@@ -1,19 +1,9 @@
 // Sync run history for the console: pages of runs with change counts computed in SQL (no JSON parsing per row).
 import type { Db } from './open.ts';
-import type { RunResult, Trigger } from './runs.ts';
+import { type RunRecord, type RunRow, runSummary } from './runs.ts';
 
-export interface RunListItem {
-  id: number;
-  trigger: Trigger;
-  actor: string | null;
-  startedAt: string;
-  finishedAt: string | null;
-  revisionId: number | null;
+export interface RunListItem extends Omit<RunRecord, 'stages' | 'changes'> {
   revisionDigest: string | null;
-  result: RunResult;
-  reason: string | null;
-  message: string | null;
-  durationMs: number | null;
   /** created + configured + deleted */
   changed: number;
   failed: number;
@@ -31,33 +21,14 @@ export function runPage(db: Db, opts: { beforeId?: number | undefined; limit: nu
        FROM sync_runs r LEFT JOIN revisions v ON v.id = r.revision_id
        WHERE r.id < ? ORDER BY r.id DESC LIMIT ?`,
     )
-    .all(opts.beforeId ?? Number.MAX_SAFE_INTEGER, opts.limit) as {
-    id: number;
-    trigger: Trigger;
-    actor: string | null;
-    started_at: string;
-    finished_at: string | null;
-    revision_id: number | null;
+    .all(opts.beforeId ?? Number.MAX_SAFE_INTEGER, opts.limit) as (Omit<RunRow, 'stages' | 'changes'> & {
     digest: string | null;
-    result: RunResult;
-    reason: string | null;
-    message: string | null;
-    duration_ms: number | null;
     changed: number;
     failed: number;
-  }[];
+  })[];
   return rows.map((r) => ({
-    id: r.id,
-    trigger: r.trigger,
-    actor: r.actor,
-    startedAt: r.started_at,
-    finishedAt: r.finished_at,
-    revisionId: r.revision_id,
+    ...runSummary(r),
     revisionDigest: r.digest,
-    result: r.result,
-    reason: r.reason,
-    message: r.message,
-    durationMs: r.duration_ms,
     changed: r.changed,
     failed: r.failed,
   }));

@@ -31,7 +31,7 @@ export interface RunRecord {
   durationMs: number | null;
 }
 
-interface Row {
+export interface RunRow {
   id: number;
   trigger: Trigger;
   actor: string | null;
@@ -46,7 +46,8 @@ interface Row {
   duration_ms: number | null;
 }
 
-function toRecord(r: Row): RunRecord {
+/** The columns every run listing shares, in their JavaScript names. */
+export function runSummary(r: Omit<RunRow, 'stages' | 'changes'>) {
   return {
     id: r.id,
     trigger: r.trigger,
@@ -57,9 +58,15 @@ function toRecord(r: Row): RunRecord {
     result: r.result,
     reason: r.reason,
     message: r.message,
+    durationMs: r.duration_ms,
+  };
+}
+
+function toRecord(r: RunRow): RunRecord {
+  return {
+    ...runSummary(r),
     stages: JSON.parse(r.stages) as StageMark[],
     changes: JSON.parse(r.changes) as Change[],
-    durationMs: r.duration_ms,
   };
 }
 
@@ -114,17 +121,19 @@ export function closeAbandonedRuns(db: Db, now = new Date()): number {
 }
 
 export function getRun(db: Db, id: number): RunRecord | null {
-  const row = db.prepare('SELECT * FROM sync_runs WHERE id = ?').get(id) as Row | undefined;
+  const row = db.prepare('SELECT * FROM sync_runs WHERE id = ?').get(id) as RunRow | undefined;
   return row ? toRecord(row) : null;
 }
 
 export function recentRuns(db: Db, limit = 20): RunRecord[] {
-  return (db.prepare('SELECT * FROM sync_runs ORDER BY id DESC LIMIT ?').all(limit) as Row[]).map(toRecord);
+  return (db.prepare('SELECT * FROM sync_runs ORDER BY id DESC LIMIT ?').all(limit) as RunRow[]).map(
+    toRecord,
+  );
 }
 
 export function lastFinishedRun(db: Db): RunRecord | null {
   const row = db
     .prepare(`SELECT * FROM sync_runs WHERE result != 'running' ORDER BY id DESC LIMIT 1`)
-    .get() as Row | undefined;
+    .get() as RunRow | undefined;
   return row ? toRecord(row) : null;
 }

@@ -8,13 +8,10 @@ import {
   type WorkloadKind,
   type WorkloadSummary,
 } from '../cluster/reads.ts';
-import type { ClusterClient } from '../cluster/types.ts';
-import type { Db } from '../db/open.ts';
-import { inventory } from '../db/revisions.ts';
-import { getState } from '../db/state.ts';
+import type { ClusterClient, ObjectRef } from '../cluster/types.ts';
 import { byText } from '../order.ts';
-import { Periodic } from './periodic.ts';
-import type { LkgPointer } from './types.ts';
+import { Refreshing } from './periodic.ts';
+import type { RunningInventory } from './running.ts';
 
 export type WorkloadState = 'ok' | 'progressing' | 'failing';
 
@@ -131,11 +128,11 @@ export function buildSnapshot(
 
 type Scope = { namespaces: Set<string>; workloads: Set<string> };
 
-/** What the running revision manages: its namespaces and its workloads. */
-export function managedScope(db: Db, revisionId: number | undefined): Scope {
+/** What the running revision manages (its inventory): its namespaces and its workloads. */
+export function managedScope(refs: ObjectRef[]): Scope {
   const namespaces = new Set<string>();
   const workloads = new Set<string>();
-  for (const r of revisionId !== undefined ? inventory(db, revisionId) : []) {
+  for (const r of refs) {
     if (r.kind === 'Namespace') namespaces.add(r.name);
     if (r.namespace) namespaces.add(r.namespace);
     if ((['Deployment', 'StatefulSet', 'DaemonSet'] as string[]).includes(r.kind))
@@ -144,18 +141,18 @@ export function managedScope(db: Db, revisionId: number | undefined): Scope {
   return { namespaces, workloads };
 }
 
-export class ClusterView {
+export class ClusterView extends Refreshing {
   #snapshot: ClusterSnapshot = EMPTY;
-  #db: Db;
+  #running: RunningInventory;
   #cluster: ClusterClient;
   #log: Logger;
-  #periodic = new Periodic(() => this.#refresh());
-  #scope: { revisionId: number | undefined; scope: Scope } | null = null;
+  #scope: { of: ObjectRef[]; scope: Scope } | null = null;
   /** Bumped on every refresh: lets the web layer cache what it rendered from us. */
   version = 0;
 
-  constructor(db: Db, cluster: ClusterClient, log: Logger) {
-    this.#db = db;
+  constructor(running: RunningInventory, cluster: ClusterClient, log: Logger) {
+    super();
+    this.#running = running;
     this.#cluster = cluster;
     this.#log = log;
   }
@@ -171,27 +168,14 @@ export class ClusterView {
     );
   }
 
-  start(intervalMs: number): void {
-    this.#periodic.start(intervalMs);
-  }
-
-  stop(): void {
-    this.#periodic.stop();
-  }
-
-  refresh(): Promise<void> {
-    return this.#periodic.run();
-  }
-
-  /** The scope is read again only when the running revision changes (its inventory never does). */
+  /** Worked out again only when the running revision (and so its inventory array) changes. */
   #managed(): Scope {
-    const revisionId = getState<LkgPointer>(this.#db, 'lkg_revision')?.revisionId;
-    if (this.#scope?.revisionId !== revisionId || !this.#scope)
-      this.#scope = { revisionId, scope: managedScope(this.#db, revisionId) };
+    const refs = this.#running.refs();
+    if (this.#scope?.of !== refs) this.#scope = { of: refs, scope: managedScope(refs) };
     return this.#scope.scope;
   }
 
-  async #refresh(): Promise<void> {
+  protected async update(): Promise<void> {
     try {
       const read = await readCluster(this.#cluster);
       this.#snapshot = buildSnapshot(read, this.#managed());

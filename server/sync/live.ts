@@ -4,11 +4,8 @@ import { type Health, healthOf, presenceHealth, presenceIsHealth } from '../appl
 import { readLive, readPresence } from '../apply/live.ts';
 import type { ClusterClient, ObjectRef } from '../cluster/types.ts';
 import { refString } from '../cluster/types.ts';
-import type { Db } from '../db/open.ts';
-import { inventory } from '../db/revisions.ts';
-import { getState } from '../db/state.ts';
-import { Periodic } from './periodic.ts';
-import type { LkgPointer } from './reconciler.ts';
+import { Refreshing } from './periodic.ts';
+import type { RunningInventory } from './running.ts';
 
 export interface LiveObject {
   ref: ObjectRef;
@@ -22,16 +19,15 @@ export interface LiveSnapshot {
   error: string | null;
 }
 
-export class LiveView {
+export class LiveView extends Refreshing {
   #snapshot: LiveSnapshot = { objects: [], refreshedAt: null, error: null };
-  #db: Db;
+  #running: RunningInventory;
   #cluster: ClusterClient;
   #log: Logger;
-  #periodic = new Periodic(() => this.#refresh());
-  #inventory: { revisionId: number | undefined; refs: ObjectRef[] } | null = null;
 
-  constructor(db: Db, cluster: ClusterClient, log: Logger) {
-    this.#db = db;
+  constructor(running: RunningInventory, cluster: ClusterClient, log: Logger) {
+    super();
+    this.#running = running;
     this.#cluster = cluster;
     this.#log = log;
   }
@@ -40,27 +36,8 @@ export class LiveView {
     return this.#snapshot;
   }
 
-  start(intervalMs: number): void {
-    this.#periodic.start(intervalMs);
-  }
-
-  stop(): void {
-    this.#periodic.stop();
-  }
-
-  refresh(): Promise<void> {
-    return this.#periodic.run();
-  }
-
-  async #refresh(): Promise<void> {
-    const lkg = getState<LkgPointer>(this.#db, 'lkg_revision');
-    // A revision's inventory never changes: read it again only when the running revision does.
-    let known = this.#inventory;
-    if (!known || known.revisionId !== lkg?.revisionId) {
-      known = { revisionId: lkg?.revisionId, refs: lkg ? inventory(this.#db, lkg.revisionId) : [] };
-      this.#inventory = known;
-    }
-    const { refs } = known;
+  protected async update(): Promise<void> {
+    const refs = this.#running.refs();
     try {
       // Kinds without a status only need to be there: their names are enough. The rest are read in bulk as the
       // apply reads them: one labelled LIST per kind, single GETs only for what that list does not show.

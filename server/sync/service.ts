@@ -20,6 +20,7 @@ import {
   reconcile,
   type Stage,
 } from './reconciler.ts';
+import { RunningInventory } from './running.ts';
 import { type Schedule, startSchedule } from './schedule.ts';
 import { createSettings, type Settings, type SettingsValues, type SourceSpec } from './settings.ts';
 import { readStatus, type SyncStatus } from './status.ts';
@@ -90,8 +91,9 @@ export interface SyncServiceDeps extends Omit<ReconcilerDeps, 'onStage'> {
 
 export function createSyncService(d: SyncServiceDeps): SyncService {
   const progress: SyncProgress = { running: false, runId: null, stage: null };
-  const live = new LiveView(d.db, d.cluster, d.log);
-  const clusterView = new ClusterView(d.db, d.cluster, d.log);
+  const running = new RunningInventory(d.db);
+  const live = new LiveView(running, d.cluster, d.log);
+  const clusterView = new ClusterView(running, d.cluster, d.log);
   let changes = 0;
   // What the console's settings may change while running; the configuration's values until they do.
   const runtime = {

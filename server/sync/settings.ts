@@ -114,6 +114,14 @@ export function createSettings(d: SettingsDeps): Settings {
     d.apply(e, sourceChanged && d.makeSource ? d.makeSource(e.source) : null);
   };
 
+  /** After a setting was stored or cleared: audited, and in force at once. */
+  const changed = (key: SettingKey, actor: string, source: string | undefined, detail: string) => {
+    // A poll token belongs to the old source: the new one must be fetched whole.
+    if (key === 'source') clearState(d.db, 'poll');
+    appendAudit(d.db, { actor, source, action: `settings.${key}`, target: key, result: 'ok', detail });
+    applyNow(key === 'source');
+  };
+
   return {
     effective: current,
     update(key, value, actor, source) {
@@ -123,31 +131,17 @@ export function createSettings(d: SettingsDeps): Settings {
       const before = current()[key];
       if (key === 'source') d.makeSource?.(clean as SourceSpec); // fails here, before anything is stored
       writeSetting(d.db, key, clean, actor);
-      // A poll token belongs to the old source: the new one must be fetched whole.
-      if (key === 'source') clearState(d.db, 'poll');
-      appendAudit(d.db, {
-        actor,
-        source,
-        action: `settings.${key}`,
-        target: key,
-        result: 'ok',
-        detail: `${JSON.stringify(before)} → ${JSON.stringify(clean)}`,
-      });
-      applyNow(key === 'source');
+      changed(key, actor, source, `${JSON.stringify(before)} → ${JSON.stringify(clean)}`);
     },
     reset(key, actor, source) {
       const before = current()[key];
       clearSetting(d.db, key);
-      if (key === 'source') clearState(d.db, 'poll');
-      appendAudit(d.db, {
+      changed(
+        key,
         actor,
         source,
-        action: `settings.${key}`,
-        target: key,
-        result: 'ok',
-        detail: `${JSON.stringify(before)} → configuration (${JSON.stringify(d.defaults()[key])})`,
-      });
-      applyNow(key === 'source');
+        `${JSON.stringify(before)} → configuration (${JSON.stringify(d.defaults()[key])})`,
+      );
     },
   };
 }

@@ -7,12 +7,11 @@ import type { Db } from '../db/open.ts';
 import { listRevisions, revisionObjects, shortDigest } from '../db/revisions.ts';
 import { recentRuns } from '../db/runs.ts';
 import { samplesSince } from '../db/samples.ts';
-import { getState } from '../db/state.ts';
 import { writeTarGz } from '../sources/tar.ts';
 import { buildSnapshot, managedScope } from './cluster-view.ts';
 import { diffObjects, diffText } from './diff.ts';
+import { RunningInventory } from './running.ts';
 import { readStatus } from './status.ts';
-import type { LkgPointer } from './types.ts';
 
 export interface SupportBundleDeps {
   db: Db;
@@ -137,8 +136,7 @@ export async function buildSupportBundle(d: SupportBundleDeps): Promise<Buffer> 
 
   try {
     const read = await withTimeout(readCluster(d.cluster), CLUSTER_TIMEOUT_MS, 'cluster');
-    const running = getState<LkgPointer>(d.db, 'lkg_revision')?.revisionId;
-    const snap = buildSnapshot(read, managedScope(d.db, running), now.getTime());
+    const snap = buildSnapshot(read, managedScope(new RunningInventory(d.db).refs()), now.getTime());
     files['cluster/nodes.json'] = json(read.nodes);
     files['cluster/workloads.json'] = json(snap.workloads.map(({ pods: _pods, ...w }) => w));
     files['cluster/pods.json'] = json(snap.pods);

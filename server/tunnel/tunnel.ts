@@ -22,19 +22,6 @@ import {
   type TunnelStatus,
 } from './model.ts';
 
-export {
-  backoffDelay,
-  consoleTarget,
-  DEFAULT_TUNNEL_MINUTES,
-  MAX_TUNNEL_MINUTES,
-  type TunnelAction,
-  type TunnelAuditEntry,
-  type TunnelConfig,
-  TunnelError,
-  type TunnelState,
-  type TunnelStatus,
-} from './model.ts';
-
 // ssh2 is CommonJS and Node cannot see `utils` as a named export; take both from the module object.
 const { Client, utils } = ssh2;
 type Client = InstanceType<typeof Client>;

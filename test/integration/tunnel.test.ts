@@ -4,12 +4,8 @@ import { createServer, type Server } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
 import { userInfo } from 'node:os';
 import { after, afterEach, before, describe, test } from 'node:test';
-import {
-  SupportTunnel,
-  type TunnelAuditEntry,
-  type TunnelConfig,
-  type TunnelStatus,
-} from '../../server/tunnel/tunnel.ts';
+import type { TunnelAuditEntry, TunnelConfig, TunnelStatus } from '../../server/tunnel/model.ts';
+import { SupportTunnel } from '../../server/tunnel/tunnel.ts';
 import { tunnelBannerModel } from '../../server/web/routes/tunnel.ts';
 import { createViews } from '../../server/web/views.ts';
 import { silentLog } from '../support/log.ts';

@@ -6,7 +6,8 @@ import { type AddressInfo, createServer, type Server, type Socket } from 'node:n
 import path from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import express from 'express';
-import { SupportTunnel, type TunnelAuditEntry, type TunnelConfig } from '../../server/tunnel/tunnel.ts';
+import type { TunnelAuditEntry, TunnelConfig } from '../../server/tunnel/model.ts';
+import { SupportTunnel } from '../../server/tunnel/tunnel.ts';
 import { errorHandler } from '../../server/web/middleware/errors.ts';
 import { type TunnelDeps, tunnelRoutes } from '../../server/web/routes/tunnel.ts';
 import { createViews } from '../../server/web/views.ts';

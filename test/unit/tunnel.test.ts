@@ -10,7 +10,7 @@ import {
   matchesPin,
   parseHostKeyPins,
 } from '../../server/tunnel/hostkey.ts';
-import { backoffDelay, consoleTarget } from '../../server/tunnel/tunnel.ts';
+import { backoffDelay, consoleTarget } from '../../server/tunnel/model.ts';
 
 /** An SSH public key blob of the given type, with filler key material. */
 function blob(type: string, fill: number): Buffer {

@@ -366,53 +366,6 @@ export const en: Record<string, string> = {
   'kiosk.more.one': 'and {n} more',
   'kiosk.more.other': 'and {n} more',
 
-  // Settings
-  'settings.title': 'Settings',
-  'settings.saved': 'Saved. The change applies now and is in the audit log below.',
-  'settings.invalid': 'Not saved: {why}',
-  'settings.fromConfig': 'From the configuration file.',
-  'settings.changedBy': 'Changed on this console by {by}, {age}.',
-  'settings.reset': 'Back to the configuration file’s value',
-  'settings.save': 'Save',
-  'settings.source': 'Source',
-  'settings.kind': 'Kind',
-  'settings.url': 'Address',
-  'settings.ref': 'Branch, tag or commit (git)',
-  'settings.path': 'Path inside the source',
-  'settings.sourceLocked': 'The source can only be changed in the configuration file on this node.',
-  'settings.schedule': 'Schedule',
-  'settings.cron': 'When to check for updates (cron)',
-  'settings.cronHelp': 'Five fields: minute hour day month weekday. "*/5 * * * *" is every 5 minutes.',
-  'settings.pause': 'Pause',
-  'settings.pausedYes': 'Scheduled syncs are paused. Sync now still works.',
-  'settings.pausedNo': 'Scheduled syncs run.',
-  'settings.pauseButton': 'Pause scheduled syncs',
-  'settings.resume': 'Resume scheduled syncs',
-  'settings.windows': 'Maintenance windows',
-  'settings.windowsLabel': 'Minutes in which new versions may be applied (one cron expression per line)',
-  'settings.windowsHelp':
-    'Empty means any time. "* 22-23 * * 6,0" is 22:00–23:59 on weekends. Roll-backs are never held back.',
-  'settings.hold': 'Hold updates',
-  'settings.holdUntil': 'Until (node time)',
-  'settings.recent': 'Recent changes',
-  'settings.noChanges': 'No settings changed yet.',
-
-  // Support bundle
-  'support.title': 'Support bundle',
-  'support.intro':
-    'One file to hand to support: everything they need to understand this box, with passwords and tokens removed.',
-  'support.itemHost':
-    'host facts and the last 24 hours of CPU, memory, disk, temperature and network readings',
-  'support.itemSamples': 'the running revision, what was last attempted and the upstream’s reachability',
-  'support.itemRuns': 'the recent sync runs with their changes and errors, and the audit log',
-  'support.itemDiffs': 'the differences between the stored revisions',
-  'support.itemEvents': 'workloads, pods and recent cluster events',
-  'support.itemLogs': 'the last lines of each pod’s log (bounded)',
-  'support.itemConfig': 'the configuration, with secrets removed',
-  'support.download': 'Download support bundle',
-  'support.unavailable': 'The support bundle is not available on this console.',
-  'support.cli': 'The same file from a shell on the node:',
-
   // Errors
   'error.title': 'Error',
   'error.back': 'Back to the overview',

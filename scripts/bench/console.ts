@@ -103,7 +103,7 @@ async function startConsole(
   dir: string,
   kubeconfig: string,
   fleet: string,
-  opts: { flags?: string[]; main?: string; env?: Record<string, string> } = {},
+  opts: { flags?: string[]; main?: string } = {},
 ): Promise<Proc & { session: Browser }> {
   const port = await freePort();
   const dataDir = mkdtempSync(path.join(dir, 'data-'));
@@ -112,7 +112,6 @@ async function startConsole(
   const proc = spawn(process.execPath, [...(opts.flags ?? startFlags()), opts.main ?? startCommand().main], {
     cwd: ROOT,
     env: {
-      ...opts.env,
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       KUBECONFIG: kubeconfig,

@@ -8,13 +8,11 @@ import type { Express } from 'express';
 import type { AccessService } from '../../server/auth/service.ts';
 import { recentAudit } from '../../server/db/audit.ts';
 import { listRevisions } from '../../server/db/revisions.ts';
-import { Registry } from '../../server/metrics.ts';
 import { createSyncService, type SyncService } from '../../server/sync/service.ts';
-import { createApp } from '../../server/web/app.ts';
 import { requiredAccess } from '../../server/web/middleware/auth.ts';
+import { fleetApp } from '../support/console.ts';
 import { deployment, type Fleet, makeFleet, NS } from '../support/fleet.ts';
 import { Browser, listen, type Running, testAccess } from '../support/http.ts';
-import { silentLog } from '../support/log.ts';
 import { ROOT } from '../support/process.ts';
 
 /** Every non-GET route of the app as "METHOD /path", path parameters filled with "1". */
@@ -74,16 +72,7 @@ describe('attack surface', () => {
     sync = createSyncService(f.deps);
     access = await testAccess(f.db);
     // Loopback is a kiosk address here (the default), so "from the kiosk screen" is tested as well.
-    app = createApp({
-      sync,
-      access,
-      metrics: new Registry(),
-      log: silentLog,
-      nodeName: 'gw',
-      source: { kind: 'dir', url: f.sourceDir, path: '.' },
-      demo: null,
-      ready: () => true,
-    });
+    app = fleetApp(f, { sync, access });
     web = await listen(app);
     assert.equal((await sync.trigger('startup')).result, 'succeeded');
   });

@@ -1,61 +1,16 @@
 // Attacks on sign-in and sessions, each one assertion: brute force, fixation, expiry, CSRF, framing, spoofed
-// forwarding headers, first-run takeover.
+// forwarding headers. First-run takeover is in attack-enrollment.test.ts.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { type AccessOptions, type AccessService, createAccessService } from '../../server/auth/service.ts';
+import { before, describe, test } from 'node:test';
 import { recentAudit } from '../../server/db/audit.ts';
-import { type Db, openDb } from '../../server/db/open.ts';
-import { Registry } from '../../server/metrics.ts';
-import { createSyncService, type SyncService } from '../../server/sync/service.ts';
-import { createApp } from '../../server/web/app.ts';
-import type { ReachOptions } from '../../server/web/deps.ts';
-import { configMap, type Fleet, makeFleet, NS } from '../support/fleet.ts';
-import { Browser, listen, PASSWORDS, type Running, TEST_COST, testAccess } from '../support/http.ts';
-import { silentLog } from '../support/log.ts';
-
-const MIN = 60_000;
+import { attackTarget, MIN } from '../support/attack.ts';
+import { Browser, PASSWORDS, type Running } from '../support/http.ts';
 
 describe('attacks', () => {
-  let f: Fleet;
-  let sync: SyncService;
-  const servers: Running[] = [];
-  let clock = Date.parse('2026-11-24T08:00:00Z');
-  const now = () => clock;
-
-  async function serve(access: AccessService, reach: ReachOptions = {}): Promise<Running> {
-    const running = await listen(
-      createApp({
-        sync,
-        access,
-        reach: { kioskAddresses: [], ...reach },
-        metrics: new Registry(),
-        log: silentLog,
-        nodeName: 'gw',
-        source: { kind: 'dir', url: f.sourceDir, path: '.' },
-        demo: null,
-        ready: () => true,
-      }),
-    );
-    servers.push(running);
-    return running;
-  }
-  /** A console with its own access service (own throttle and clock) over the shared store. */
-  const fresh = async (opts: Partial<AccessOptions> = {}, reach: ReachOptions = {}) => {
-    const access = await testAccess(f.db, { now, ...opts });
-    return { access, web: await serve(access, reach) };
-  };
+  const target = attackTarget();
+  const { fresh, advance } = target;
   const signIn = (b: Browser, username: string, password: string, headers: Record<string, string> = {}) =>
     b.post('/login', { username, password }, headers);
-
-  before(async () => {
-    f = await makeFleet({ 'ns.yaml': NS, 'cm.yaml': configMap('settings') });
-    sync = createSyncService(f.deps);
-  });
-  after(async () => {
-    for (const s of servers) await s.close();
-    await sync.stop();
-    await f.close();
-  });
 
   describe('brute force', () => {
     test('one account is refused with 429 after 10 failures in 15 minutes, even with the right password', async () => {
@@ -70,7 +25,7 @@ describe('attacks', () => {
         await locked.text(),
         /Too many failed sign-ins\. Try again in 15 minutes \(after \d\d:\d\d:\d\d\)/,
       );
-      clock += 15 * MIN + 1000;
+      advance(15 * MIN + 1000);
       assert.equal((await signIn(b, 'operator', PASSWORDS.operator)).status, 303);
     });
 
@@ -86,12 +41,12 @@ describe('attacks', () => {
       const { web } = await fresh();
       const b = new Browser(web.url);
       await b.page('/login');
-      const before = recentAudit(f.db, 1)[0]?.id ?? 0;
+      const before = recentAudit(target.f.db, 1)[0]?.id ?? 0;
       for (let i = 0; i < 20; i++)
         await signIn(b, `nobody-${i}`, 'wrong', { 'x-forwarded-for': `198.51.100.${i}` });
       assert.equal((await signIn(b, 'viewer', 'wrong', { 'x-forwarded-for': '203.0.113.9' })).status, 429);
       const sources = new Set(
-        recentAudit(f.db, 50)
+        recentAudit(target.f.db, 50)
           .filter((a) => a.id > before)
           .map((a) => a.source),
       );
@@ -152,11 +107,11 @@ describe('attacks', () => {
     test('a session idle for 30 minutes ends; activity keeps it alive until then', async () => {
       const { web } = await fresh();
       const b = await new Browser(web.url).login('viewer');
-      clock += 29 * MIN;
+      advance(29 * MIN);
       assert.equal((await b.request('/fragments/sync')).status, 200);
-      clock += 29 * MIN;
+      advance(29 * MIN);
       assert.equal((await b.request('/fragments/sync')).status, 200);
-      clock += 30 * MIN;
+      advance(30 * MIN);
       assert.equal((await b.request('/fragments/sync', { headers: { 'HX-Request': 'true' } })).status, 401);
     });
 
@@ -164,10 +119,10 @@ describe('attacks', () => {
       const { web } = await fresh();
       const b = await new Browser(web.url).login('viewer');
       for (let t = 20; t < 12 * 60; t += 20) {
-        clock += 20 * MIN;
+        advance(20 * MIN);
         assert.equal((await b.request('/fragments/sync')).status, 200, `at ${t} min`);
       }
-      clock += 20 * MIN;
+      advance(20 * MIN);
       assert.equal((await b.request('/fragments/sync')).status, 303);
     });
   });
@@ -175,8 +130,8 @@ describe('attacks', () => {
   describe('CSRF and Origin', () => {
     let web: Running;
     let op: Browser;
-    const runs = () => sync.runs(100).length;
-    const audits = () => recentAudit(f.db, 1)[0]?.id ?? 0;
+    const runs = () => target.sync.runs(100).length;
+    const audits = () => recentAudit(target.f.db, 1)[0]?.id ?? 0;
     before(async () => {
       web = (await fresh()).web;
       op = await new Browser(web.url).login('operator');
@@ -206,7 +161,7 @@ describe('attacks', () => {
         assert.equal(res.status, 403, origin);
       }
       assert.deepEqual([runs(), audits()], [r0, a0]);
-      assert.equal(sync.status().hold, null);
+      assert.equal(target.sync.status().hold, null);
     });
 
     test('a token from before sign-in is worthless after it', async () => {
@@ -311,105 +266,6 @@ describe('attacks', () => {
         const location = res.headers.get('location') ?? '';
         assert.equal(new URL(location, 'http://console.test').host, 'console.test', `${next} → ${location}`);
       }
-    });
-  });
-
-  describe('first-run takeover', () => {
-    let db: Db;
-    let access: AccessService;
-    let web: Running;
-    let code = '';
-    const admins = () => access.users.list().filter((u) => u.role === 'admin').length;
-    const form = (c: string, username = 'eve') => ({
-      code: c,
-      username,
-      password: 'takeover password',
-      password2: 'takeover password',
-    });
-    before(async () => {
-      db = openDb(':memory:');
-      access = createAccessService({
-        db,
-        log: silentLog,
-        sessionIdleMs: 30 * MIN,
-        sessionMaxMs: 720 * MIN,
-        cost: TEST_COST,
-        now,
-      });
-      web = await serve(access);
-    });
-    after(() => db.close());
-
-    test('setup without an open code is refused and creates nobody', async () => {
-      const b = new Browser(web.url);
-      await b.page('/setup');
-      const res = await b.post('/setup', form('0000-0000-0000-0000'));
-      assert.equal(res.status, 403);
-      assert.match(await res.text(), /No enrollment code is open/);
-      assert.equal(admins(), 0);
-    });
-
-    test('a wrong code is refused and creates nobody', async () => {
-      code = access.openEnrollment({ ttlMs: 60 * MIN })?.code ?? '';
-      const b = new Browser(web.url);
-      await b.page('/setup');
-      const res = await b.post('/setup', form('AAAA-BBBB-CCCC-DDDD'));
-      assert.equal(res.status, 403);
-      assert.equal(admins(), 0);
-    });
-
-    test('an expired code is refused and creates nobody', async () => {
-      clock += 61 * MIN;
-      const b = new Browser(web.url);
-      await b.page('/setup');
-      const res = await b.post('/setup', form(code));
-      assert.equal(res.status, 403);
-      assert.match(await res.text(), /has expired/);
-      assert.equal(admins(), 0);
-    });
-
-    test('two racing requests with the right code make exactly one admin', async () => {
-      code = access.openEnrollment({ ttlMs: 60 * MIN })?.code ?? '';
-      const [a, b] = [new Browser(web.url), new Browser(web.url)];
-      await Promise.all([a.page('/setup'), b.page('/setup')]);
-      const codes = (
-        await Promise.all([a.post('/setup', form(code, 'ada')), b.post('/setup', form(code, 'eve'))])
-      ).map((r) => r.status);
-      assert.deepEqual(codes.sort(), [303, 404]);
-      assert.equal(admins(), 1);
-    });
-
-    test('once an admin exists, /setup is an unknown page and the used code does nothing', async () => {
-      const b = new Browser(web.url);
-      const setup = await b.request('/setup');
-      assert.equal(setup.status, 404);
-      assert.match(await setup.text(), /<h1>Not found<\/h1>\s*<p>There is no such page\.<\/p>/);
-      await b.page('/login');
-      assert.equal((await b.post('/setup', form(code, 'mallory'))).status, 404);
-      assert.equal(
-        access.users.list().some((u) => u.name === 'mallory'),
-        false,
-      );
-      assert.doesNotMatch(await b.page('/login'), /setup/i);
-    });
-
-    test('guessing codes is throttled per address like passwords', async () => {
-      const db2 = openDb(':memory:');
-      const a2 = createAccessService({
-        db: db2,
-        log: silentLog,
-        sessionIdleMs: MIN,
-        sessionMaxMs: 2 * MIN,
-        cost: TEST_COST,
-      });
-      a2.openEnrollment({ ttlMs: 60 * MIN });
-      const w = await serve(a2);
-      const b = new Browser(w.url);
-      await b.page('/setup');
-      for (let i = 0; i < 10; i++)
-        assert.equal((await b.post('/setup', form(`WRONG-${i}-CODE-XXXX`))).status, 403);
-      assert.equal((await b.post('/setup', form('WRONG-11-CODE-XXXX'))).status, 429);
-      db2.close();
     });
   });
 });

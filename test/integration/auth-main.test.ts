@@ -1,13 +1,14 @@
 // The real process: HTTPS from a certificate pair, a base path, the enrollment code printed in the log and
 // used once, the metrics token read from its file; a missing certificate stops the start.
 import assert from 'node:assert/strict';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { freePort, ROOT, waitFor } from '../support/process.ts';
+import { selfSignedCert } from '../support/tls.ts';
 
 interface Answer {
   status: number;
@@ -77,29 +78,13 @@ describe('outpost process: TLS, base path, first run', () => {
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'outpost-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost,IP:127.0.0.1',
-        '-keyout',
-        path.join(dir, 'tls.key'),
-        '-out',
-        path.join(dir, 'tls.crt'),
-      ],
-      { stdio: 'ignore' },
-    );
+    selfSignedCert(dir, {
+      cn: 'localhost',
+      days: 1,
+      altNames: 'DNS:localhost,IP:127.0.0.1',
+      keyFile: 'tls.key',
+      certFile: 'tls.crt',
+    });
     ca = readFileSync(path.join(dir, 'tls.crt'));
     writeFileSync(path.join(dir, 'metrics-token'), 'fleet-prometheus-token\n');
     port = await freePort();

@@ -10,10 +10,9 @@ import type { AccessService } from '../../server/auth/service.ts';
 import { runKioskToken, runUser } from '../../server/cli/user.ts';
 import { recentAudit } from '../../server/db/audit.ts';
 import { openDb } from '../../server/db/open.ts';
-import { Registry } from '../../server/metrics.ts';
 import { createSyncService, type SyncService } from '../../server/sync/service.ts';
-import { createApp } from '../../server/web/app.ts';
 import type { ReachOptions } from '../../server/web/deps.ts';
+import { fleetApp } from '../support/console.ts';
 import { configMap, deployment, type Fleet, makeFleet, NS } from '../support/fleet.ts';
 import { Browser, listen, PASSWORDS, type Running, TEST_COST, testAccess } from '../support/http.ts';
 import { silentLog } from '../support/log.ts';
@@ -29,17 +28,7 @@ describe('access', () => {
   const servers: Running[] = [];
 
   async function serve(a: AccessService, reach: ReachOptions = {}): Promise<Running> {
-    const app = createApp({
-      sync,
-      access: a,
-      reach,
-      metrics: new Registry(),
-      log: silentLog,
-      nodeName: 'gateway-7',
-      source: { kind: 'dir', url: f.sourceDir, path: '.' },
-      demo: null,
-      ready: () => true,
-    });
+    const app = fleetApp(f, { sync, access: a, reach, nodeName: 'gateway-7' });
     const running = await listen(app);
     servers.push(running);
     return running;

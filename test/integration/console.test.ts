@@ -4,15 +4,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { recentAudit } from '../../server/db/audit.ts';
-import { Registry } from '../../server/metrics.ts';
 import { dirSource } from '../../server/sources/dir.ts';
 import { readTar } from '../../server/sources/tar.ts';
 import { createSyncService, type SyncService } from '../../server/sync/service.ts';
 import { buildSupportBundle } from '../../server/sync/support-bundle.ts';
-import { createApp } from '../../server/web/app.ts';
+import { fleetApp } from '../support/console.ts';
 import { configMap, deployment, type Fleet, makeFleet, NS } from '../support/fleet.ts';
 import { Browser, listen, type Running, testAccess } from '../support/http.ts';
-import { silentLog } from '../support/log.ts';
 
 describe('console pages', () => {
   let f: Fleet;
@@ -31,15 +29,10 @@ describe('console pages', () => {
       sourceSpec: { kind: 'dir', url: f.sourceDir, path: '.' },
       makeSource: (spec) => dirSource(spec.url),
     });
-    const app = createApp({
+    const app = fleetApp(f, {
       sync,
       access: await testAccess(f.db),
-      metrics: new Registry(),
-      log: silentLog,
       nodeName: 'gateway-7',
-      source: { kind: 'dir', url: f.sourceDir, path: '.' },
-      demo: null,
-      ready: () => true,
       host: {
         now: () => ({
           sample: {

@@ -1,29 +1,14 @@
 // The simulator speaks the Kubernetes REST API: discovery, create/get/update with real Status errors, patches.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { type Kubesim, startKubesim } from '../../server/kubesim/index.ts';
-import { type SimClient, simClient } from '../../server/kubesim/testing.ts';
+import { describe, test } from 'node:test';
+import type { SimClient } from '../../server/kubesim/testing.ts';
+import { cm, useKubesim } from '../support/kubesim.ts';
 
-let sim: Kubesim;
 let k: SimClient;
 
-before(async () => {
-  sim = await startKubesim({ readyDelayMs: 50 });
-  k = simClient(sim.url);
+useKubesim({ readyDelayMs: 50 }, (_sim, client) => {
+  k = client;
 });
-after(() => sim.close());
-
-const cm = (name: string, ns = 'default', data: Record<string, string> = { a: '1' }) => ({
-  apiVersion: 'v1',
-  kind: 'ConfigMap',
-  metadata: { name, namespace: ns },
-  data,
-});
-
-async function _makeNamespace(name: string): Promise<void> {
-  const res = await k.post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  assert.equal(res.status, 201);
-}
 
 describe('discovery', () => {
   test('discovery lists core and apps kinds with verbs and short names', async () => {

@@ -1,19 +1,19 @@
 // Simulated controllers: workloads become ready (or fail to pull), CRDs establish, and nothing churns when idle.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Kubesim, startKubesim } from '../../server/kubesim/index.ts';
-import { type SimClient, simClient, waitFor } from '../../server/kubesim/testing.ts';
+import type { Kubesim } from '../../server/kubesim/index.ts';
+import { type SimClient, waitFor } from '../../server/kubesim/testing.ts';
+import { useKubesim } from '../support/kubesim.ts';
 
 const DELAY = 100;
 let sim: Kubesim;
 let k: SimClient;
 
-before(async () => {
-  sim = await startKubesim({ readyDelayMs: DELAY });
-  k = simClient(sim.url);
+useKubesim({ readyDelayMs: DELAY }, (s, client) => {
+  sim = s;
+  k = client;
 });
-after(() => sim.close());
 
 // biome-ignore lint/suspicious/noExplicitAny: Kubernetes JSON in assertions.
 type Obj = any;

@@ -1,18 +1,15 @@
 // CustomResourceDefinitions in the simulator: kinds served once Established, custom resources, removal.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { type Kubesim, startKubesim } from '../../server/kubesim/index.ts';
-import { type SimClient, simClient, waitFor } from '../../server/kubesim/testing.ts';
+import { describe, test } from 'node:test';
+import { type SimClient, waitFor } from '../../server/kubesim/testing.ts';
+import { useKubesim } from '../support/kubesim.ts';
 
 const DELAY = 100;
-let sim: Kubesim;
 let k: SimClient;
 
-before(async () => {
-  sim = await startKubesim({ readyDelayMs: DELAY });
-  k = simClient(sim.url);
+useKubesim({ readyDelayMs: DELAY }, (_sim, client) => {
+  k = client;
 });
-after(() => sim.close());
 
 // biome-ignore lint/suspicious/noExplicitAny: Kubernetes JSON in assertions.
 type Obj = any;

@@ -1,33 +1,21 @@
 // The simulator's lists, deletes, dry-run, error paths, watch streams, fault injection and request stats.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { type Kubesim, startKubesim } from '../../server/kubesim/index.ts';
-import { type SimClient, simClient, waitFor } from '../../server/kubesim/testing.ts';
+import { describe, test } from 'node:test';
+import type { Kubesim } from '../../server/kubesim/index.ts';
+import { type SimClient, waitFor } from '../../server/kubesim/testing.ts';
+import { cm, makeNamespace, useKubesim } from '../support/kubesim.ts';
 
 let sim: Kubesim;
 let k: SimClient;
 
-before(async () => {
-  sim = await startKubesim({ readyDelayMs: 50 });
-  k = simClient(sim.url);
+useKubesim({ readyDelayMs: 50 }, (s, client) => {
+  sim = s;
+  k = client;
 });
-after(() => sim.close());
-
-const cm = (name: string, ns = 'default', data: Record<string, string> = { a: '1' }) => ({
-  apiVersion: 'v1',
-  kind: 'ConfigMap',
-  metadata: { name, namespace: ns },
-  data,
-});
-
-async function makeNamespace(name: string): Promise<void> {
-  const res = await k.post('/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  assert.equal(res.status, 201);
-}
 
 describe('list and delete', () => {
   test('list filters by label selector operators and field selector', async () => {
-    await makeNamespace('sel');
+    await makeNamespace(k, 'sel');
     const labelled = (name: string, labels: Record<string, string>) => ({
       ...cm(name, 'sel'),
       metadata: { name, namespace: 'sel', labels },
@@ -54,7 +42,7 @@ describe('list and delete', () => {
   });
 
   test('list pages with limit and continue', async () => {
-    await makeNamespace('pages');
+    await makeNamespace(k, 'pages');
     for (const n of ['p1', 'p2', 'p3']) await k.post('/api/v1/namespaces/pages/configmaps', cm(n, 'pages'));
     const first = await k.get('/api/v1/namespaces/pages/configmaps?limit=2');
     assert.equal(first.body.items.length, 2);
@@ -103,7 +91,7 @@ describe('list and delete', () => {
   });
 
   test('deleting a namespace terminates it, refuses new content, then removes everything in it', async () => {
-    await makeNamespace('doomed');
+    await makeNamespace(k, 'doomed');
     await k.post('/api/v1/namespaces/doomed/configmaps', cm('x', 'doomed'));
     await k.post('/api/v1/namespaces/doomed/secrets', {
       apiVersion: 'v1',
@@ -180,7 +168,7 @@ describe('errors', () => {
 
 describe('watch', () => {
   test('watch streams ADDED, MODIFIED and DELETED events from a resourceVersion', async () => {
-    await makeNamespace('watched');
+    await makeNamespace(k, 'watched');
     const start = (await k.get('/api/v1/namespaces/watched/configmaps')).body.metadata.resourceVersion;
     const ac = new AbortController();
     const res = await fetch(

@@ -1,17 +1,17 @@
 // Server-side apply in the simulator: creation, no-op re-applies, pruning, ownership, conflicts and force.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { type Kubesim, startKubesim } from '../../server/kubesim/index.ts';
-import { type SimClient, simClient, waitFor } from '../../server/kubesim/testing.ts';
+import { describe, test } from 'node:test';
+import type { Kubesim } from '../../server/kubesim/index.ts';
+import { type SimClient, waitFor } from '../../server/kubesim/testing.ts';
+import { useKubesim } from '../support/kubesim.ts';
 
 let sim: Kubesim;
 let k: SimClient;
 
-before(async () => {
-  sim = await startKubesim({ readyDelayMs: 50 });
-  k = simClient(sim.url);
+useKubesim({ readyDelayMs: 50 }, (s, client) => {
+  sim = s;
+  k = client;
 });
-after(() => sim.close());
 
 const CM = '/api/v1/namespaces/default/configmaps';
 const DEPLOY = '/apis/apps/v1/namespaces/default/deployments';

@@ -1,6 +1,5 @@
 // The git source end to end against `git http-backend` on loopback: refs, tags, pinned commits, no-change polls.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +11,7 @@ import { pinsOf } from '../../server/sources/net.ts';
 import { FetchError, type Fetched, type FetchLimits, isUnchanged } from '../../server/sources/types.ts';
 import { type GitServer, startGitServer } from '../support/git-server.ts';
 import { closedPort } from '../support/registry.ts';
+import { selfSignedCert } from '../support/tls.ts';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'outpost-git-src-'));
 let repo: GitServer;
@@ -157,30 +157,7 @@ test('git source reports a server that is down or failing', async () => {
 });
 
 test('git source clones over HTTPS from a host whose pinned key matches, and refuses a wrong pin', async () => {
-  const key = path.join(tmp, 'key.pem');
-  const cert = path.join(tmp, 'cert.pem');
-  const r = spawnSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '2',
-      '-subj',
-      '/CN=git.fleet.test',
-    ],
-    { encoding: 'utf8' },
-  );
-  assert.equal(r.status, 0, r.stderr);
+  const { key, cert } = selfSignedCert(tmp, { cn: 'git.fleet.test', days: 2 });
   const secure = await startGitServer({
     tls: { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') },
   });

@@ -2,18 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { strategicMerge } from '../../server/render/kustomize/patches/strategic.ts';
-
-/** mulberry32: a small seeded generator, so a failing property prints a seed that reproduces it. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../support/random.ts';
 
 type Obj = Record<string, unknown>;
 const pick = <T>(next: () => number, xs: readonly T[]): T => xs[Math.floor(next() * xs.length)] as T;

@@ -4,18 +4,7 @@ import { describe, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { toYaml } from '../../server/render/emit.ts';
 import { YAML_11_OPTIONS, YAML_OPTIONS } from '../../server/render/yaml.ts';
-
-/** mulberry32: a small seeded generator, so a failing property prints a seed that reproduces it. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../support/random.ts';
 
 // Pieces chosen to hit every quoting rule: YAML words, numbers, indicators, separators, odd characters.
 const PIECES = [

@@ -6,18 +6,7 @@ import type { KubeObject } from '../../server/cluster/types.ts';
 import { RenderError, render } from '../../server/render/index.ts';
 import { substitute } from '../../server/render/substitute.ts';
 import { labelVarName, mergeVars, nodeFactsVars } from '../../server/render/vars.ts';
-
-/** mulberry32: a small seeded generator, so a failing property prints a seed that reproduces it. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../support/random.ts';
 
 function randomText(next: () => number, alphabet: string, max = 20): string {
   const n = Math.floor(next() * max);

@@ -1,6 +1,5 @@
 // TLS pinning of the source host: a pin (key or certificate hash) replaces CA trust, a wrong one refuses to talk.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import https from 'node:https';
@@ -10,6 +9,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { hostKey, parsePins, pinMatches, pinsOf, request } from '../../server/sources/net.ts';
 import { FetchError } from '../../server/sources/types.ts';
+import { openssl, selfSignedCert } from '../support/tls.ts';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'outpost-tls-'));
 let server: https.Server;
@@ -18,34 +18,8 @@ let certDer: Buffer;
 let opensslFingerprint: string;
 const received: string[] = [];
 
-function openssl(...args: string[]): string {
-  const r = spawnSync('openssl', args, { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout;
-}
-
 before(async () => {
-  const key = path.join(tmp, 'key.pem');
-  const cert = path.join(tmp, 'cert.pem');
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    key,
-    '-out',
-    cert,
-    '-days',
-    '2',
-    '-subj',
-    '/CN=fleet.test',
-    '-addext',
-    'subjectAltName=IP:127.0.0.1',
-  );
+  const { key, cert } = selfSignedCert(tmp, { cn: 'fleet.test', days: 2, altNames: 'IP:127.0.0.1' });
   certDer = Buffer.from(new X509Certificate(readFileSync(cert)).raw);
   opensslFingerprint = openssl('x509', '-in', cert, '-noout', '-fingerprint', '-sha256')
     .trim()

@@ -1,5 +1,5 @@
 # Outpost image: the TypeScript with its types stripped (scripts/build.ts → dist/), run with the V8 flags of
-# `npm start`; Node's own run-time stripper would stay loaded and cost 10–17 MB (README, Memory).
+# `npm start`; Node's own run-time stripper would stay loaded and cost 10–17 MB (docs/performance.md).
 # Build:  docker build -t outpost:0.1.0 .
 # Ship:   docker save outpost:0.1.0 -o outpost-0.1.0.tar  →  on the node: k3s ctr images import outpost-0.1.0.tar
 

@@ -1,6 +1,6 @@
 // Writes dist/: server/ with the TypeScript types stripped, as `npm start` and the image run it. Node would strip
 // them at run time too, but its stripper (a WebAssembly module) then stays loaded for good: about 10–17 MB of RSS,
-// and the image has no room for that (see README, Memory). Same transform as Node's, so the code is the same code.
+// and the image has no room for that (see docs/performance.md). Same transform as Node's, so the code is the same code.
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { stripTypeScriptTypes } from 'node:module';
 import path from 'node:path';

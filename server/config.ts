@@ -233,7 +233,7 @@ export interface Config {
   tunnel: TunnelConfig | null;
   /** Host samples for the console: every intervalMs, kept retentionMs. */
   samples: { intervalMs: number; retentionMs: number };
-  /** Who may reach the console and how (see README "Access and security"). */
+  /** Who may reach the console and how (see docs/access.md). */
   access: AccessConfig;
   /** Certificate and key files for HTTPS; null serves plain HTTP. */
   tls: { certFile: string; keyFile: string } | null;

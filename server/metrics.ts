@@ -1,5 +1,5 @@
 // Prometheus text exposition (format 0.0.4) for the few metrics Outpost keeps, and the process's own figures.
-// prom-client did this for ~4 MB of RSS, more than the console's memory budget can spare (README, Memory).
+// prom-client did this for ~4 MB of RSS, more than the console's memory budget can spare (docs/performance.md).
 import { memoryUsage } from 'node:process';
 
 type Labels = Record<string, string>;

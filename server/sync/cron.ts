@@ -1,6 +1,6 @@
 // Cron expressions for the sync schedule and maintenance windows: 5 fields (minute hour day month weekday) or 6
 // with seconds first; numbers, names, ranges, steps and lists, in the node's local time. node-cron did this, but
-// it formats every tick through Intl.DateTimeFormat, which maps ~6 MB of ICU data into the process (README, Memory).
+// it formats every tick through Intl.DateTimeFormat, which maps ~6 MB of ICU data into the process (docs/performance.md).
 // Day of month and weekday must both match, as node-cron had it, so configured windows keep their meaning.
 
 const MONTHS = 'january february march april may june july august september october november december'.split(

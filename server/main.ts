@@ -116,7 +116,7 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
         cluster,
         nodeName: config.nodeName,
         config,
-        hostFacts: () => ({ ...hostFacts(), now: host.now() }),
+        hostFacts: async () => ({ ...(await hostFacts()), now: host.now() }),
       }),
   });
   const server: Server = await new Promise((resolve, reject) => {

@@ -1,46 +1,49 @@
-// Static facts about the host for the support bundle and the overview: OS, kernel, CPU, memory, addresses.
-import { readFileSync } from 'node:fs';
+// The host's inventory for the support bundle: OS, hardware, CPU, memory, file systems, block devices, addresses.
 import os from 'node:os';
 
-export interface HostFacts {
-  hostname: string;
-  os: string;
-  kernel: string;
-  arch: string;
-  cpus: number;
-  cpuModel: string;
-  memTotal: number;
-  node: string;
-  addresses: { iface: string; address: string; family: string }[];
-}
+type Si = typeof import('systeminformation');
 
-function osName(): string {
+/** Each part is asked on its own: one the pod may not read (DMI, lsblk) leaves a note, not a failed bundle. */
+async function part<T>(name: string, read: () => Promise<T>, problems: string[]): Promise<T | null> {
   try {
-    const text = readFileSync('/etc/os-release', 'utf8');
-    const m = /^PRETTY_NAME="?([^"\n]+)"?/m.exec(text);
-    if (m) return m[1] as string;
-  } catch {
-    // Not Linux, or no os-release: fall back to the platform name.
+    return await read();
+  } catch (err) {
+    problems.push(`${name}: ${err instanceof Error ? err.message : String(err)}`);
+    return null;
   }
-  return `${os.type()} ${os.release()}`;
 }
 
-export function hostFacts(): HostFacts {
-  const cpus = os.cpus();
-  const addresses: HostFacts['addresses'] = [];
-  for (const [iface, list] of Object.entries(os.networkInterfaces())) {
-    for (const a of list ?? [])
-      if (!a.internal) addresses.push({ iface, address: a.address, family: a.family });
-  }
+/** Spawns a few short-lived processes (lsblk, df, …): for a support bundle, never on a timer. */
+export async function hostFacts(si?: Si): Promise<Record<string, unknown>> {
+  const lib = si ?? (await import('systeminformation'));
+  const problems: string[] = [];
+  const [osInfo, system, cpu, mem, fileSystems, blockDevices, interfaces] = await Promise.all([
+    part('os', () => lib.osInfo(), problems),
+    part('system', () => lib.system(), problems),
+    part('cpu', () => lib.cpu(), problems),
+    part('memory', () => lib.mem(), problems),
+    part('file systems', () => lib.fsSize(), problems),
+    part('block devices', () => lib.blockDevices(), problems),
+    part('network interfaces', () => lib.networkInterfaces(), problems),
+  ]);
   return {
     hostname: os.hostname(),
-    os: osName(),
-    kernel: os.release(),
-    arch: os.arch(),
-    cpus: cpus.length,
-    cpuModel: cpus[0]?.model ?? 'unknown',
-    memTotal: os.totalmem(),
     node: process.version,
-    addresses,
+    os: osInfo && {
+      distro: osInfo.distro,
+      release: osInfo.release,
+      kernel: osInfo.kernel,
+      arch: osInfo.arch,
+      platform: osInfo.platform,
+    },
+    system: system && { manufacturer: system.manufacturer, model: system.model, virtual: system.virtual },
+    cpu: cpu && { manufacturer: cpu.manufacturer, brand: cpu.brand, cores: cpu.cores, speedGHz: cpu.speed },
+    memory: mem && { total: mem.total, available: mem.available, swapTotal: mem.swaptotal },
+    fileSystems: fileSystems?.map((f) => ({ mount: f.mount, type: f.type, size: f.size, used: f.used })),
+    blockDevices: blockDevices?.map((b) => ({ name: b.name, type: b.type, size: b.size, model: b.model })),
+    addresses: interfaces
+      ?.filter((i) => !i.internal)
+      .map((i) => ({ iface: i.iface, ip4: i.ip4, ip6: i.ip6, mac: i.mac, up: i.operstate === 'up' })),
+    ...(problems.length > 0 ? { problems } : {}),
   };
 }

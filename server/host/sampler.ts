@@ -1,20 +1,8 @@
 // Samples the host every interval into SQLite (batched, with retention) and keeps 24 h of sparkline buckets in memory.
-import { readFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Db } from '../db/open.ts';
 import { bucketedSamples, type HostSample, insertSamples, pruneSamples } from '../db/samples.ts';
-import {
-  type CpuTimes,
-  cpuShare,
-  cpuTimes,
-  disk,
-  type HostPaths,
-  memory,
-  network,
-  temperature,
-} from './proc.ts';
+import { hostReader, type ReadHost } from './readings.ts';
 
 export interface HostNow {
   sample: HostSample;
@@ -41,7 +29,8 @@ export interface HostSamplerOptions {
   retentionMs?: number;
   /** Samples buffered before one batched write. */
   flushEvery?: number;
-  paths?: HostPaths;
+  /** Where readings come from (systeminformation unless a test passes its own). */
+  read?: ReadHost;
 }
 
 export const WINDOW_MS = 24 * 3_600_000;
@@ -73,13 +62,13 @@ interface Bucket {
 const zero = (): Record<Metric, number> => ({ cpu: 0, mem: 0, disk: 0, temp: 0, rx: 0, tx: 0 });
 
 export class HostSampler {
-  #o: Required<Omit<HostSamplerOptions, 'paths'>> & { paths: HostPaths };
+  #o: Required<HostSamplerOptions>;
   #buffer: HostSample[] = [];
   #buckets: Bucket[] = [];
   #now: HostNow | null = null;
-  #lastCpu: CpuTimes | null = null;
   #lastNet: { at: number; rx: number; tx: number } | null = null;
   #timer: NodeJS.Timeout | null = null;
+  #reading: Promise<void> | null = null;
   #first: NodeJS.Timeout | null = null;
   #lastPrune = 0;
   #series: Series | null = null;
@@ -91,7 +80,7 @@ export class HostSampler {
       intervalMs: 15_000,
       retentionMs: 7 * 86_400_000,
       flushEvery: 4,
-      paths: { root: '/' },
+      read: hostReader({ dataDir: o.dataDir }),
       ...o,
     };
   }
@@ -103,11 +92,23 @@ export class HostSampler {
   /** Loads the last 24 h from the store, takes a first reading, and samples every interval from then on. */
   start(): void {
     this.#load();
-    this.#prime();
-    // The first sample comes a second later so CPU and network rates have something to compare against.
-    this.#first = setTimeout(() => this.sampleNow(), Math.min(1_000, this.#o.intervalMs));
+    const tick = () => {
+      // A reading that is still running (a slow sensor) is not started twice.
+      if (this.#reading) return;
+      this.#reading = this.sampleNow()
+        .then(() => undefined)
+        .catch((err) => this.#o.log.warn({ err }, 'could not read the host'))
+        .finally(() => {
+          this.#reading = null;
+        });
+    };
+    // The first reading only primes CPU and network rates; the first sample comes a second later.
+    this.#reading = this.#prime().finally(() => {
+      this.#reading = null;
+    });
+    this.#first = setTimeout(tick, Math.min(1_000, this.#o.intervalMs));
     this.#first.unref();
-    this.#timer = setInterval(() => this.sampleNow(), this.#o.intervalMs);
+    this.#timer = setInterval(tick, this.#o.intervalMs);
     this.#timer.unref();
   }
 
@@ -144,30 +145,25 @@ export class HostSampler {
     }
   }
 
-  sampleNow(at = Date.now()): HostSample {
-    const p = this.#o.paths;
-    const cpu = cpuTimes(p);
-    const net = network(p);
-    const mem = memory(p);
-    const d = disk(this.#o.dataDir);
+  async sampleNow(at = Date.now()): Promise<HostSample> {
+    const r = await this.#o.read();
     const seconds = this.#lastNet ? (at - this.#lastNet.at) / 1000 : 0;
     const rate = (now: number, before: number | undefined) =>
       before !== undefined && seconds > 0 && now >= before ? (now - before) / seconds : null;
     const sample: HostSample = {
       at,
-      cpu: this.#lastCpu ? cpuShare(this.#lastCpu, cpu) : null,
-      memUsed: mem.used,
-      memTotal: mem.total,
-      diskUsed: d?.used ?? null,
-      diskTotal: d?.total ?? null,
-      temp: temperature(p),
-      rx: rate(net.rx, this.#lastNet?.rx),
-      tx: rate(net.tx, this.#lastNet?.tx),
-      load1: os.loadavg()[0] ?? null,
+      cpu: r.cpu,
+      memUsed: r.memUsed,
+      memTotal: r.memTotal,
+      diskUsed: r.diskUsed,
+      diskTotal: r.diskTotal,
+      temp: r.temp,
+      rx: rate(r.rx, this.#lastNet?.rx),
+      tx: rate(r.tx, this.#lastNet?.tx),
+      load1: r.load1,
     };
-    this.#lastCpu = cpu;
-    this.#lastNet = { at, rx: net.rx, tx: net.tx };
-    this.#now = { sample, uptimeS: uptime(p), interfaces: net.interfaces };
+    this.#lastNet = { at, rx: r.rx, tx: r.tx };
+    this.#now = { sample, uptimeS: r.uptimeS, interfaces: r.interfaces };
     this.#add(sample);
     this.#buffer.push(sample);
     if (this.#buffer.length >= this.#o.flushEvery) this.flush();
@@ -176,10 +172,13 @@ export class HostSampler {
     return sample;
   }
 
-  #prime(): void {
-    this.#lastCpu = cpuTimes(this.#o.paths);
-    const net = network(this.#o.paths);
-    this.#lastNet = { at: Date.now(), rx: net.rx, tx: net.tx };
+  async #prime(): Promise<void> {
+    try {
+      const r = await this.#o.read();
+      this.#lastNet = { at: Date.now(), rx: r.rx, tx: r.tx };
+    } catch (err) {
+      this.#o.log.warn({ err }, 'could not read the host');
+    }
   }
 
   #prune(at: number): void {
@@ -232,13 +231,5 @@ export class HostSampler {
       for (const k of METRICS) out[k].push(b && b.n[k] > 0 ? b.sum[k] / b.n[k] : null);
     }
     return out;
-  }
-}
-
-function uptime(p: HostPaths): number {
-  try {
-    return Number(readFileSync(path.join(p.root, 'proc', 'uptime'), 'utf8').split(' ')[0]) || os.uptime();
-  } catch {
-    return os.uptime();
   }
 }

@@ -19,7 +19,7 @@ export interface SupportBundleDeps {
   nodeName: string;
   /** Anything describing the configuration; it is redacted before it is written. */
   config: unknown;
-  hostFacts: () => unknown;
+  hostFacts: () => Promise<unknown> | unknown;
   now?: Date;
 }
 
@@ -115,7 +115,7 @@ export async function buildSupportBundle(d: SupportBundleDeps): Promise<Buffer> 
   const files: Record<string, string> = {};
   const problems: string[] = [];
 
-  files['host.json'] = json(d.hostFacts());
+  files['host.json'] = json(await d.hostFacts());
   files['samples-24h.csv'] = samplesCsv(d.db, now.getTime() - 86_400_000);
   files['status.json'] = json(readStatus(d.db));
   files['runs.json'] = json(recentRuns(d.db, 50));
@@ -162,7 +162,7 @@ export async function buildSupportBundle(d: SupportBundleDeps): Promise<Buffer> 
   files['README.txt'] = [
     `Outpost support bundle for ${d.nodeName}, made ${now.toISOString()}.`,
     '',
-    'host.json             host facts (OS, kernel, CPU, memory, addresses)',
+    'host.json             host inventory (OS, hardware, CPU, memory, file systems, block devices, addresses)',
     'samples-24h.csv       host readings of the last 24 hours',
     'status.json           running revision, last attempt, upstream reachability, holds',
     'runs.json, audit.json recent sync runs (with per-object changes) and the audit log',

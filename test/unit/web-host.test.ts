@@ -1,72 +1,190 @@
-// Host readings from a /proc and /sys fixture tree, and the sampler's batched writes, retention and 24 h series.
+// Host readings through systeminformation (what is asked how often, which interfaces count, the data volume's
+// file system), the inventory for the support bundle, and the sampler's batched writes, retention and 24 h series.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
+import * as si from 'systeminformation';
 import { openDb } from '../../server/db/open.ts';
 import { countSamples, insertSamples } from '../../server/db/samples.ts';
-import { cpuShare, cpuTimes, memory, network, temperature } from '../../server/host/proc.ts';
+import { hostFacts } from '../../server/host/facts.ts';
+import { hostReader, mountOf, RATES, type Reading } from '../../server/host/readings.ts';
 import { BUCKET_MS, HostSampler } from '../../server/host/sampler.ts';
 import { silentLog } from '../support/log.ts';
 
-const root = mkdtempSync(path.join(tmpdir(), 'outpost-proc-'));
-after(() => rmSync(root, { recursive: true, force: true }));
-const put = (rel: string, text: string) => {
-  mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
-  writeFileSync(path.join(root, rel), text);
-};
-put('proc/stat', 'cpu  100 0 100 700 100 0 0 0 0 0\ncpu0 50 0 50 350 50 0 0 0 0 0\n');
-put(
-  'proc/meminfo',
-  'MemTotal:        8000000 kB\nMemFree:          500000 kB\nMemAvailable:    6000000 kB\n',
-);
-put('proc/uptime', '3600.50 7000.00\n');
-put(
-  'proc/net/dev',
-  `Inter-|   Receive                                                |  Transmit
- face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier compressed
-    lo: 999999     10    0    0    0     0          0         0   999999      10    0    0    0     0       0          0
-  eth0:  1000       10    0    0    0     0          0         0     2000      10    0    0    0     0       0          0
-veth12:  5000       10    0    0    0     0          0         0     5000      10    0    0    0     0       0          0
-  wlan0:  500       10    0    0    0     0          0         0      100      10    0    0    0     0       0          0
-`,
-);
-put('sys/class/net/eth0/operstate', 'up\n');
-put('sys/class/net/wlan0/operstate', 'down\n');
-put('sys/class/thermal/thermal_zone0/type', 'acpitz\n');
-put('sys/class/thermal/thermal_zone0/temp', '30000\n');
-put('sys/class/thermal/thermal_zone1/type', 'x86_pkg_temp\n');
-put('sys/class/thermal/thermal_zone1/temp', '55500\n');
-const paths = { root };
+type Si = typeof si;
 
-test('CPU share is busy time over total between two readings', () => {
-  const a = cpuTimes(paths);
-  assert.deepEqual(a, { busy: 200, total: 1000 });
-  assert.equal(cpuShare(a, { busy: 300, total: 1200 }), 0.5);
-  assert.equal(cpuShare(a, a), null);
+/** The real library with every call counted. */
+function counted(): { lib: Si; calls: Map<string, number> } {
+  const calls = new Map<string, number>();
+  const lib = new Proxy(si, {
+    get(target, name: string) {
+      const v = Reflect.get(target, name);
+      if (typeof v !== 'function') return v;
+      return (...args: unknown[]) => {
+        calls.set(name, (calls.get(name) ?? 0) + 1);
+        return v(...args);
+      };
+    },
+  });
+  return { lib, calls };
+}
+
+test('readings come from the real host: memory, the data volume’s file system, CPU share and uptime', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'outpost-host-'));
+  try {
+    const r = await hostReader({ dataDir: dir })();
+    assert.equal(r.memTotal, os.totalmem());
+    assert.ok(r.memUsed > 0 && r.memUsed < r.memTotal);
+    const fs = statfsSync(dir);
+    const dfTotal = (fs.blocks - fs.bfree + fs.bavail) * fs.bsize;
+    assert.ok(
+      r.diskTotal !== null && Math.abs(r.diskTotal - dfTotal) / dfTotal < 0.01,
+      'disk is df’s view of the data volume',
+    );
+    assert.ok(r.cpu !== null && r.cpu >= 0 && r.cpu <= 1);
+    assert.ok(r.uptimeS > 0);
+    assert.ok(!r.interfaces.some((i) => i.name === 'lo'), 'loopback is not a link');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
-test('memory in use is total minus available', () => {
-  assert.deepEqual(memory(paths), { used: 2_000_000 * 1024, total: 8_000_000 * 1024 });
+test('calls that spawn processes run at their own slower rates; the cheap ones on every reading', async () => {
+  const { lib, calls } = counted();
+  let now = 1_000_000;
+  const read = hostReader({ dataDir: tmpdir(), si: lib, clock: () => now });
+  // Nine readings 15 s apart span two minutes: df runs at the first and the last.
+  for (let i = 0; i < 9; i++) {
+    await read();
+    now += 15_000;
+  }
+  assert.equal(RATES.diskMs, 120_000);
+  assert.equal(calls.get('currentLoad'), 9);
+  assert.equal(calls.get('mem'), 9);
+  assert.equal(calls.get('fsSize'), 2);
+  assert.equal(calls.get('cpuTemperature'), 1);
+  assert.equal(calls.get('networkInterfaces'), 1);
 });
 
-test('network counts physical interfaces only and reports their link state', () => {
-  const n = network(paths);
-  assert.equal(n.rx, 1500);
-  assert.equal(n.tx, 2100);
-  assert.deepEqual(n.interfaces, [
-    { name: 'eth0', up: true },
-    { name: 'wlan0', up: false },
-  ]);
+/** A stand-in for the library where a test needs hardware this machine lacks (sensors, several NICs). */
+function fakeSi(over: Partial<Record<keyof Si, unknown>>): Si {
+  const base: Partial<Record<keyof Si, unknown>> = {
+    currentLoad: async () => ({ currentLoad: 25, avgLoad: 0.5 }),
+    mem: async () => ({ total: 8_000, available: 6_000 }),
+    time: async () => ({ uptime: 3600.5 }),
+    fsSize: async () => [
+      { mount: '/', used: 10, available: 90 },
+      { mount: '/data', used: 30, available: 70 },
+    ],
+    cpuTemperature: async () => ({ main: 55.5, max: 60 }),
+    networkInterfaces: async () => [
+      { iface: 'lo', internal: true },
+      { iface: 'veth12', internal: false },
+      { iface: 'eth0', internal: false },
+      { iface: 'wlan0', internal: false },
+    ],
+    networkStats: async (names: string) =>
+      names.split(',').map((iface) => ({
+        iface,
+        operstate: iface === 'eth0' ? 'up' : 'down',
+        rx_bytes: iface === 'eth0' ? 1000 : 500,
+        tx_bytes: iface === 'eth0' ? 2000 : 100,
+      })),
+  };
+  return { ...base, ...over } as unknown as Si;
+}
+
+test('network counts physical interfaces only and reports their link state; temperature and the data mount', async () => {
+  const r = await hostReader({ dataDir: '/data/outpost', si: fakeSi({}) })();
+  assert.deepEqual(
+    { rx: r.rx, tx: r.tx, interfaces: r.interfaces },
+    {
+      rx: 1500,
+      tx: 2100,
+      interfaces: [
+        { name: 'eth0', up: true },
+        { name: 'wlan0', up: false },
+      ],
+    },
+  );
+  assert.equal(r.temp, 55.5);
+  assert.deepEqual([r.diskUsed, r.diskTotal], [30, 100], 'the longest mount holding the data directory');
+  assert.deepEqual([r.cpu, r.memUsed, r.load1], [0.25, 2_000, 0.5]);
 });
 
-test('temperature prefers the CPU package zone, and is null when the hardware has no sensor', () => {
-  assert.equal(temperature(paths), 55.5);
-  assert.equal(temperature({ root: path.join(root, 'nothing') }), null);
+test('a host without sensors has no temperature, and a failing call keeps the reading going', async () => {
+  const none = await hostReader({
+    dataDir: '/',
+    si: fakeSi({ cpuTemperature: async () => ({ main: null, max: null }) }),
+  })();
+  assert.equal(none.temp, null);
+  const broken = await hostReader({
+    dataDir: '/',
+    si: fakeSi({
+      fsSize: async () => {
+        throw new Error('df: not found');
+      },
+    }),
+  })();
+  assert.deepEqual([broken.diskUsed, broken.diskTotal], [null, null]);
+  assert.equal(broken.memTotal, 8_000);
 });
 
-test('the sampler writes in batches, keeps 24 h of buckets in memory and prunes by retention', () => {
+test('mountOf picks the deepest mount that holds the folder, and never a sibling with a common prefix', () => {
+  const list = [{ mount: '/' }, { mount: '/data' }, { mount: '/data2' }];
+  assert.equal(mountOf(list, '/data/x')?.mount, '/data');
+  assert.equal(mountOf(list, '/data2')?.mount, '/data2');
+  assert.equal(mountOf(list, '/datax')?.mount, '/');
+});
+
+test('the inventory lists OS, CPU, memory and file systems, and says which part could not be read', async () => {
+  const real = await hostFacts();
+  assert.equal(real.hostname, os.hostname());
+  assert.equal((real.memory as { total: number }).total, os.totalmem());
+  assert.ok(Array.isArray(real.fileSystems) && real.fileSystems.length > 0);
+  const partial = await hostFacts(
+    fakeSi({
+      osInfo: async () => ({
+        distro: 'Debian',
+        release: '12',
+        kernel: '6.1',
+        arch: 'arm64',
+        platform: 'linux',
+      }),
+      system: async () => ({ manufacturer: 'Siemens', model: 'IOT2050', virtual: false }),
+      cpu: async () => ({ manufacturer: 'ARM', brand: 'Cortex-A53', cores: 4, speed: 1 }),
+      blockDevices: async () => {
+        throw new Error('lsblk: permission denied');
+      },
+    }),
+  );
+  assert.deepEqual(partial.system, { manufacturer: 'Siemens', model: 'IOT2050', virtual: false });
+  assert.equal(partial.blockDevices, undefined);
+  assert.deepEqual(partial.problems, ['block devices: lsblk: permission denied']);
+});
+
+/** Readings a test controls: each call returns the next one. */
+function scripted(list: Partial<Reading>[]): () => Promise<Reading> {
+  let i = 0;
+  return async () => ({
+    cpu: 0.5,
+    memUsed: 1,
+    memTotal: 4,
+    diskUsed: 1,
+    diskTotal: 2,
+    temp: 55.5,
+    rx: 0,
+    tx: 0,
+    interfaces: [],
+    uptimeS: 3600.5,
+    load1: 0.1,
+    ...list[Math.min(i++, list.length - 1)],
+  });
+}
+
+test('the sampler writes in batches, keeps 24 h of buckets in memory and prunes by retention', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'outpost-sampler-'));
   const db = openDb(dir);
   try {
@@ -102,7 +220,12 @@ test('the sampler writes in batches, keeps 24 h of buckets in memory and prunes 
       db,
       log: silentLog,
       dataDir: dir,
-      paths,
+      // The first reading primes the rates at start; then one per sample.
+      read: scripted([
+        { rx: 0, tx: 0 },
+        { rx: 0, tx: 0 },
+        { rx: 1000, tx: 4000 },
+      ]),
       flushEvery: 3,
       retentionMs: 7 * 86_400_000,
     });
@@ -116,16 +239,21 @@ test('the sampler writes in batches, keeps 24 h of buckets in memory and prunes 
       series.mem.find((v) => v !== null),
       0.25,
     );
-    s.sampleNow(now);
-    s.sampleNow(now + 1000);
+    await s.sampleNow(now);
+    assert.equal(s.now()?.sample.rx, null, 'no rate before a second reading');
+    await s.sampleNow(now + 1000);
+    assert.deepEqual(
+      [s.now()?.sample.rx, s.now()?.sample.tx],
+      [1000, 4000],
+      'bytes per second between readings',
+    );
     assert.equal(s.pending, 2, 'not written until the batch is full');
     assert.equal(countSamples(db), 1);
-    s.sampleNow(now + 2000);
+    await s.sampleNow(now + 2000);
     assert.equal(s.pending, 0);
     assert.equal(countSamples(db), 4);
     assert.equal(s.now()?.uptimeS, 3600.5);
     assert.equal(s.now()?.sample.temp, 55.5);
-    assert.ok((s.now()?.sample.diskTotal ?? 0) > 0, 'disk comes from the data directory’s file system');
   } finally {
     db.close();
     rmSync(dir, { recursive: true, force: true });

@@ -2,11 +2,12 @@
 import type { EventSummary } from '../../cluster/reads.ts';
 import type { HostNow } from '../../host/sampler.ts';
 import type { LiveObject } from '../../sync/live.ts';
+import { nodeState, type Overall } from '../../sync/node-state.ts';
 import type { WebDeps } from '../deps.ts';
 import { type Spark, sparkline } from '../sparkline.ts';
 import { type SyncPanelModel, syncPanelModel } from './sync-panel.ts';
 
-export type Overall = 'ok' | 'warn' | 'bad' | 'none';
+export type { Overall };
 
 export interface HostPanelModel {
   now: HostNow | null;
@@ -131,20 +132,16 @@ export function overallOf(
   objects: ObjectsPanelModel,
   failingWorkloads: number,
 ): { overall: Overall; why: Why[] } {
-  const bad: Why[] = [];
-  const warn: Why[] = [];
-  if (failingWorkloads > 0) bad.push({ key: 'why.failing', n: failingWorkloads });
-  if (objects.counts.Degraded > 0) bad.push({ key: 'why.degraded', n: objects.counts.Degraded });
-  if (sync.status.attempted?.result === 'failed') bad.push({ key: 'why.syncFailed' });
-  if (sync.status.attempted?.result === 'rolled-back') warn.push({ key: 'why.rolledBack' });
-  if (objects.counts.Progressing + objects.counts.Unknown > 0)
-    warn.push({ key: 'why.progressing', n: objects.counts.Progressing + objects.counts.Unknown });
-  if (objects.liveError) warn.push({ key: 'why.clusterUnreadable' });
-  if (sync.status.upstream.reachable === false) warn.push({ key: 'why.offline' });
-  if (!sync.status.applied) return { overall: 'none', why: [...bad, ...warn] };
-  if (bad.length > 0) return { overall: 'bad', why: [...bad, ...warn] };
-  if (warn.length > 0) return { overall: 'warn', why: warn };
-  return { overall: 'ok', why: [{ key: 'why.ok' }] };
+  const { overall, reasons } = nodeState({
+    status: sync.status,
+    health: objects.counts,
+    liveError: objects.liveError,
+    failingWorkloads,
+  });
+  return {
+    overall,
+    why: reasons.map((r) => ({ key: `why.${r.code}`, ...(r.n === undefined ? {} : { n: r.n }) })),
+  };
 }
 
 export function overviewModel(deps: WebDeps): OverviewModel {

@@ -52,16 +52,6 @@ export class TunnelError extends Error {
   }
 }
 
-/** Exponential backoff with equal jitter: half the step is fixed, half random, so nodes never retry in step. */
-export function backoffDelay(
-  attempt: number,
-  { baseMs, capMs }: { baseMs: number; capMs: number },
-  random: () => number = Math.random,
-): number {
-  const step = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 30));
-  return Math.round(step / 2 + (random() * step) / 2);
-}
-
 /** Where forwarded connections go: a console listening on every address is reached on loopback. */
 export function consoleTarget(host: string, port: number): { host: string; port: number } {
   const any = host === '' || host === '0.0.0.0' || host === '::' || host === 'localhost';

@@ -1,8 +1,10 @@
 // The remote support tunnel: an outbound SSH link to a pinned bastion that forwards one bastion port to the console, for a limited time.
+
 import { readFileSync } from 'node:fs';
 import { type Socket, connect as tcpConnect } from 'node:net';
 import type { Logger } from 'pino';
 import ssh2, { type ClientChannel, type ServerHostKeyAlgorithm } from 'ssh2';
+import { backoffDelay } from '../backoff.ts';
 import {
   describePins,
   fingerprintOf,
@@ -12,7 +14,6 @@ import {
   parseHostKeyPins,
 } from './hostkey.ts';
 import {
-  backoffDelay,
   DEFAULT_TUNNEL_MINUTES,
   MAX_TUNNEL_MINUTES,
   type TunnelAuditEntry,

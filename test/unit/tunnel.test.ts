@@ -10,7 +10,7 @@ import {
   matchesPin,
   parseHostKeyPins,
 } from '../../server/tunnel/hostkey.ts';
-import { backoffDelay, consoleTarget } from '../../server/tunnel/model.ts';
+import { consoleTarget } from '../../server/tunnel/model.ts';
 
 /** An SSH public key blob of the given type, with filler key material. */
 function blob(type: string, fill: number): Buffer {
@@ -78,41 +78,6 @@ describe('host key pins', () => {
       'ssh-rsa',
     ]);
     assert.equal(hostKeyAlgorithmsFor(parseHostKeyPins(`${line(ED)}\n${fingerprintOf(RSA)}`)), undefined);
-  });
-});
-
-describe('reconnect backoff', () => {
-  const opts = { baseMs: 1000, capMs: 60_000 };
-
-  test('backoffDelay doubles per attempt and stays between half and all of the step', () => {
-    assert.equal(
-      backoffDelay(0, opts, () => 0),
-      500,
-    );
-    assert.equal(
-      backoffDelay(0, opts, () => 1),
-      1000,
-    );
-    assert.equal(
-      backoffDelay(3, opts, () => 0),
-      4000,
-    );
-    assert.equal(
-      backoffDelay(3, opts, () => 1),
-      8000,
-    );
-  });
-
-  test('backoffDelay never exceeds the cap however many attempts failed', () => {
-    for (const attempt of [6, 10, 100, 10_000]) {
-      assert.ok(backoffDelay(attempt, opts, () => 1) <= 60_000);
-      assert.ok(backoffDelay(attempt, opts, () => 0) >= 30_000);
-    }
-  });
-
-  test('backoffDelay spreads retries when jitter differs', () => {
-    const seen = new Set(Array.from({ length: 20 }, () => backoffDelay(4, opts)));
-    assert.ok(seen.size > 5, `expected spread, got ${[...seen].join(', ')}`);
   });
 });
 

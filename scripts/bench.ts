@@ -2,6 +2,7 @@
 import { consoleBench, consoleMemory, consoleSoak } from './bench/console.ts';
 import { hostBench } from './bench/host.ts';
 import { renderSpeed } from './bench/render.ts';
+import { reportBench } from './bench/report.ts';
 import { sourcesBench } from './bench/sources.ts';
 import { startupAndMemory } from './bench/startup.ts';
 import { syncBench } from './bench/sync.ts';
@@ -13,6 +14,7 @@ const sections: { id: string; title: string; optIn?: boolean; run(): Promise<[st
   renderSpeed,
   syncBench,
   hostBench,
+  reportBench,
   consoleBench,
   consoleSoak,
   consoleMemory,

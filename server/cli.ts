@@ -16,6 +16,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   user: async () => (await import('./cli/user.ts')).userCommand,
   'kiosk-token': async () => (await import('./cli/user.ts')).kioskTokenCommand,
   'support-bundle': async () => (await import('./cli/support-bundle.ts')).supportBundleCommand,
+  fleet: async () => (await import('./cli/fleet.ts')).fleetCommand,
 };
 
 async function usage(): Promise<string> {

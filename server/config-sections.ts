@@ -2,6 +2,7 @@
 // (remote support tunnel, access, TLS). Read no environment: config.ts hands them what it parsed.
 import { z } from 'zod';
 import { addressListProblems, splitList } from './auth/addresses.ts';
+import type { ReportConfig, SEVERITIES } from './report/model.ts';
 import { parseHostKeyPins } from './tunnel/hostkey.ts';
 import type { TunnelConfig } from './tunnel/model.ts';
 
@@ -164,4 +165,63 @@ export function tlsConfig(
     return null;
   }
   return { certFile: t.certFile, keyFile: t.keyFile };
+}
+
+/** Upward reports (MQTT, webhooks): off unless a URL is set. */
+export const reportSchema = z
+  .object({
+    mqttUrl: z.string().trim().min(1).optional(),
+    mqttPrefix: z.string().trim().min(1).default('outpost'),
+    mqttCaFile: z.string().min(1).optional(),
+    mqttAuthFile: z.string().min(1).optional(),
+    webhookUrl: z.string().trim().min(1).optional(),
+    webhookSecretFile: z.string().min(1).optional(),
+    webhookTypes: z.union([z.string(), z.array(z.string())]).default([]),
+    webhookSeverity: z.enum(['info', 'warning', 'error']).default('info'),
+    backlog: z.coerce.number().int().min(100).max(1_000_000).default(10_000),
+    heartbeat: duration.default(5 * 60_000),
+  })
+  .default({
+    mqttPrefix: 'outpost',
+    webhookTypes: [],
+    webhookSeverity: 'info',
+    backlog: 10_000,
+    heartbeat: 300_000,
+  });
+
+/** URLs must be of the right scheme; the prefix must be a plain topic path (no wildcards). */
+export function reportConfig(
+  r: z.infer<typeof reportSchema>,
+  identity: ReportConfig['identity'],
+  problems: string[],
+): ReportConfig | null {
+  if (!r.mqttUrl && !r.webhookUrl) return null;
+  if (r.mqttUrl && !/^mqtts?:\/\/[^/]+/.test(r.mqttUrl))
+    problems.push('OUTPOST_REPORT_MQTT_URL: expected mqtts://host[:port] (or mqtt:// on a LAN)');
+  if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(r.mqttPrefix))
+    problems.push(`OUTPOST_REPORT_MQTT_PREFIX: "${r.mqttPrefix}" must be a topic path without wildcards`);
+  if (r.webhookUrl && !/^https?:\/\/[^/]+/.test(r.webhookUrl))
+    problems.push('OUTPOST_REPORT_WEBHOOK_URL: expected an http:// or https:// URL');
+  const severity = r.webhookSeverity as (typeof SEVERITIES)[number];
+  return {
+    identity,
+    backlog: r.backlog,
+    heartbeatMs: r.heartbeat,
+    mqtt: r.mqttUrl
+      ? {
+          url: r.mqttUrl,
+          prefix: r.mqttPrefix,
+          ...(r.mqttCaFile ? { caFile: r.mqttCaFile } : {}),
+          ...(r.mqttAuthFile ? { authFile: r.mqttAuthFile } : {}),
+        }
+      : null,
+    webhook: r.webhookUrl
+      ? {
+          url: r.webhookUrl,
+          ...(r.webhookSecretFile ? { secretFile: r.webhookSecretFile } : {}),
+          types: splitList(r.webhookTypes),
+          minSeverity: severity,
+        }
+      : null,
+  };
 }

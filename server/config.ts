@@ -13,6 +13,8 @@ import {
   ConfigError,
   duration,
   parseDuration,
+  reportConfig,
+  reportSchema,
   tlsConfig,
   tlsSchema,
   tunnelConfig,
@@ -25,6 +27,7 @@ import type { VarsSettings } from './sync/vars.ts';
 
 export { type AccessConfig, ConfigError, parseDuration };
 
+import type { ReportConfig } from './report/model.ts';
 import { validCron } from './sync/cron.ts';
 import type { TunnelConfig } from './tunnel/model.ts';
 
@@ -69,6 +72,16 @@ const ENV_MAP: Record<string, string> = {
   OUTPOST_TUNNEL_HOST_KEY: 'tunnel.hostKey',
   OUTPOST_TUNNEL_REMOTE_PORT: 'tunnel.remotePort',
   OUTPOST_TUNNEL_MAX: 'tunnel.max',
+  OUTPOST_REPORT_MQTT_URL: 'report.mqttUrl',
+  OUTPOST_REPORT_MQTT_PREFIX: 'report.mqttPrefix',
+  OUTPOST_REPORT_MQTT_CA_FILE: 'report.mqttCaFile',
+  OUTPOST_REPORT_MQTT_AUTH_FILE: 'report.mqttAuthFile',
+  OUTPOST_REPORT_WEBHOOK_URL: 'report.webhookUrl',
+  OUTPOST_REPORT_WEBHOOK_SECRET_FILE: 'report.webhookSecretFile',
+  OUTPOST_REPORT_WEBHOOK_TYPES: 'report.webhookTypes',
+  OUTPOST_REPORT_WEBHOOK_SEVERITY: 'report.webhookSeverity',
+  OUTPOST_REPORT_BACKLOG: 'report.backlog',
+  OUTPOST_REPORT_HEARTBEAT: 'report.heartbeat',
   OUTPOST_SAMPLE_INTERVAL: 'samples.interval',
   OUTPOST_SAMPLE_RETENTION: 'samples.retention',
   OUTPOST_ENROLLMENT_CODE_FILE: 'access.enrollmentCodeFile',
@@ -168,6 +181,7 @@ const schema = z.object({
   requireSignature: booleanish.default(true),
   fetchTimeout: duration.default(60_000),
   tunnel: tunnelSchema,
+  report: reportSchema,
   // Host readings for the console's sparklines: how often, and how long they are kept (days allowed: 7d).
   samples: z
     .object({
@@ -233,6 +247,8 @@ export interface Config {
   tunnel: TunnelConfig | null;
   /** Host samples for the console: every intervalMs, kept retentionMs. */
   samples: { intervalMs: number; retentionMs: number };
+  /** Upward reports (MQTT, webhooks); null when neither URL is set. */
+  report: ReportConfig | null;
   /** Who may reach the console and how (see docs/access.md). */
   access: AccessConfig;
   /** Certificate and key files for HTTPS; null serves plain HTTP. */
@@ -357,6 +373,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const tunnel = tunnelConfig(c.tunnel, problems);
   const access = accessConfig(c.access, problems);
   const tls = tlsConfig(c.tls, problems);
+  const report = reportConfig(c.report, { node: c.nodeName, site: c.siteId ?? 'default' }, problems);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const config: Config = {
@@ -391,6 +408,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cluster,
     tunnel,
     samples: { intervalMs: c.samples.interval, retentionMs: c.samples.retention },
+    report,
     access,
     tls,
   };

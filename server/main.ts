@@ -12,8 +12,10 @@ import { hostFacts } from './host/facts.ts';
 import { HostSampler } from './host/sampler.ts';
 import { createLogger, type Logger } from './log.ts';
 import { processMetrics, Registry } from './metrics.ts';
+import { Reporter } from './report/index.ts';
 import { createSource, sourceOptions } from './sources/index.ts';
 import { createSyncMetrics } from './sync/metrics.ts';
+import { stateInputs } from './sync/node-state.ts';
 import { createSyncService } from './sync/service.ts';
 import type { SourceSpec } from './sync/settings.ts';
 import { buildSupportBundle } from './sync/support-bundle.ts';
@@ -130,6 +132,16 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
   const url = consoleUrl(config, port);
   sync.start({ schedule: config.schedule, nodeName: config.nodeName });
   host.start();
+  const reporter = config.report
+    ? new Reporter({
+        db,
+        log,
+        config: config.report,
+        inputs: () => stateInputs(sync),
+        host: () => host.now(),
+      })
+    : null;
+  await reporter?.start();
   // Startup sync: re-asserts the desired state right away instead of waiting for the schedule.
   sync.trigger('startup').catch((err: unknown) => log.error({ err }, 'startup sync crashed'));
   ready = true;
@@ -141,6 +153,7 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
     await new Promise((r) => server.close(r));
     tunnel?.close('system', 'Outpost is stopping');
     await sync.stop();
+    await reporter?.stop();
     host.stop();
     cluster.close();
     await sim?.close();

@@ -56,3 +56,8 @@ export function auditPage(db: Db, beforeId: number | null, limit: number): Audit
     .prepare('SELECT * FROM audit WHERE id < ? ORDER BY id DESC LIMIT ?')
     .all(beforeId ?? Number.MAX_SAFE_INTEGER, limit) as AuditRow[];
 }
+
+/** Entries after `id`, oldest first. */
+export function auditAfter(db: Db, id: number, limit: number): AuditRow[] {
+  return db.prepare('SELECT * FROM audit WHERE id > ? ORDER BY id LIMIT ?').all(id, limit) as AuditRow[];
+}

@@ -137,3 +137,12 @@ export function lastFinishedRun(db: Db): RunRecord | null {
     .get() as RunRow | undefined;
   return row ? toRecord(row) : null;
 }
+
+/** Finished runs after run `id`, oldest first, stopping at the first one still running (reports keep order). */
+export function finishedRunsAfter(db: Db, id: number, limit: number): RunRecord[] {
+  const rows = db
+    .prepare('SELECT * FROM sync_runs WHERE id > ? ORDER BY id LIMIT ?')
+    .all(id, limit) as RunRow[];
+  const stop = rows.findIndex((r) => r.result === 'running');
+  return (stop === -1 ? rows : rows.slice(0, stop)).map(toRecord);
+}

@@ -1,5 +1,7 @@
 // The node's overall state — one colour and word and the reasons for it — from the sync status and the live
 // health of what runs: the one rule the console, the kiosk and the upward reports all show.
+import type { ClusterSnapshot } from './cluster-view.ts';
+import type { LiveSnapshot } from './live.ts';
 import type { SyncStatus } from './status.ts';
 
 export type Overall = 'ok' | 'warn' | 'bad' | 'none';
@@ -48,4 +50,30 @@ export function nodeState(i: NodeStateInputs): { overall: Overall; reasons: Reas
   if (bad.length > 0) return { overall: 'bad', reasons: [...bad, ...warn] };
   if (warn.length > 0) return { overall: 'warn', reasons: warn };
   return { overall: 'ok', reasons: [{ code: 'ok' }] };
+}
+
+/** Where the inputs come from: the sync status in SQLite and the two in-memory views of the cluster. */
+export interface StateSources {
+  status(): SyncStatus;
+  live: { snapshot(): LiveSnapshot };
+  cluster: { snapshot(): ClusterSnapshot };
+}
+
+export function healthCounts(objects: LiveSnapshot['objects']): HealthCounts {
+  const counts: HealthCounts = { Healthy: 0, Progressing: 0, Degraded: 0, Unknown: 0 };
+  for (const o of objects) counts[o.health.status]++;
+  return counts;
+}
+
+export const failingWorkloads = (c: ClusterSnapshot): number =>
+  c.workloads.filter((w) => w.state === 'failing').length;
+
+export function stateInputs(s: StateSources): NodeStateInputs {
+  const live = s.live.snapshot();
+  return {
+    status: s.status(),
+    health: healthCounts(live.objects),
+    liveError: live.error,
+    failingWorkloads: failingWorkloads(s.cluster.snapshot()),
+  };
 }

@@ -66,10 +66,17 @@ export async function startOutpost(env: Record<string, string>, timeoutMs = 30_0
   proc.stdout?.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
   proc.stderr?.on('data', (chunk: Buffer) => logs.push(chunk.toString()));
   const stop = async (): Promise<number | null> => {
-    if (proc.exitCode !== null) return proc.exitCode;
+    // Killed by a signal (a test's kill -9), a process has a signalCode and no exit code: it is gone all the same.
+    if (proc.exitCode !== null || proc.signalCode !== null) return proc.exitCode;
     const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
     proc.kill('SIGTERM');
-    const killer = setTimeout(() => process.kill(-(proc.pid as number), 'SIGKILL'), 10_000);
+    const killer = setTimeout(() => {
+      try {
+        process.kill(-(proc.pid as number), 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }, 10_000);
     const code = await exited;
     clearTimeout(killer);
     return code;

@@ -2,5 +2,6 @@
 import { V1_INITIAL } from './001-initial.ts';
 import { V2_SAMPLES } from './002-samples.ts';
 import { V3_AUTH } from './003-auth.ts';
+import { V8_OUTBOX } from './008-outbox.ts';
 
-export const MIGRATIONS: readonly string[] = [V1_INITIAL, V2_SAMPLES, V3_AUTH];
+export const MIGRATIONS: readonly string[] = [V1_INITIAL, V2_SAMPLES, V3_AUTH, V8_OUTBOX];

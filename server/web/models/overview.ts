@@ -2,7 +2,7 @@
 import type { EventSummary } from '../../cluster/reads.ts';
 import type { HostNow } from '../../host/sampler.ts';
 import type { LiveObject } from '../../sync/live.ts';
-import { nodeState, type Overall } from '../../sync/node-state.ts';
+import { failingWorkloads, healthCounts, nodeState, type Overall } from '../../sync/node-state.ts';
 import type { WebDeps } from '../deps.ts';
 import { type Spark, sparkline } from '../sparkline.ts';
 import { type SyncPanelModel, syncPanelModel } from './sync-panel.ts';
@@ -101,7 +101,7 @@ export function clusterPanelModel(deps: WebDeps): ClusterPanelModel {
     restarts: c.restarts,
     warnings: c.warnings,
     recentWarnings: c.events.filter((e) => e.type === 'Warning').slice(0, 3),
-    failing: c.workloads.filter((w) => w.state === 'failing').length,
+    failing: failingWorkloads(c),
     error: c.error,
     refreshedAt: c.refreshedAt,
   };
@@ -111,12 +111,8 @@ const RANK = { Degraded: 0, Unknown: 1, Progressing: 2, Healthy: 3 } as const;
 
 export function objectsPanelModel(deps: WebDeps): ObjectsPanelModel {
   const live = deps.sync.live.snapshot();
-  const counts = { Healthy: 0, Progressing: 0, Degraded: 0, Unknown: 0 };
-  const problems: LiveObject[] = [];
-  for (const o of live.objects) {
-    counts[o.health.status]++;
-    if (o.health.status !== 'Healthy') problems.push(o);
-  }
+  const counts = healthCounts(live.objects);
+  const problems: LiveObject[] = live.objects.filter((o) => o.health.status !== 'Healthy');
   problems.sort((a, b) => RANK[a.health.status] - RANK[b.health.status]);
   return {
     counts,

@@ -105,7 +105,7 @@ test('failed, rolled-back, staff and changing runs are events; an unchanged sche
       ['button', 'succeeded', 'info'],
     ],
   );
-  assert.deepEqual((runs[0]?.data as { changes: unknown }).changes, {
+  assert.deepEqual((runs[0]?.data as { changes: unknown } | undefined)?.changes, {
     created: 0,
     configured: 1,
     deleted: 0,
@@ -124,13 +124,17 @@ test('a state change is one event with the whole snapshot; a restart with the sa
   const states = s.events().filter((e) => e.type === EVENT.state);
   assert.equal(states.length, 2);
   assert.equal(states[1]?.severity, 'error');
-  assert.deepEqual((states[1]?.data as { reasons: string[] }).reasons, ['failing']);
+  assert.deepEqual((states[1]?.data as { reasons: string[] } | undefined)?.reasons, ['failing']);
   // A new collector (a restarted Outpost) in the same state: a heartbeat, not a state change.
   s.advance(1000);
   s.make().collect();
   const after = s.events().slice(-1)[0];
   assert.equal(after?.type, EVENT.heartbeat);
-  assert.equal((after?.data as { since: string }).since, states[1]?.at, 'since is when the state began');
+  assert.equal(
+    (after?.data as { since: string } | undefined)?.since,
+    states[1]?.at,
+    'since is when the state began',
+  );
 });
 
 test('heartbeats come every interval while nothing changes', () => {

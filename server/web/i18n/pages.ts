@@ -65,6 +65,11 @@ const en: Catalogue = {
   'tunnel.close': 'Close',
   'tunnel.failed': 'Remote support could not connect',
   'tunnel.failedClosed': 'and is closed:',
+  'diff.hidden.added': 'added (secret value, not shown)',
+  'diff.hidden.changed': 'changed (secret value, not shown)',
+  'diff.hidden.removed': 'removed (secret value, not shown)',
+  'diff.hiddenNote':
+    'Values of Secrets and of container environment variables are never shown here or in the support bundle: only which keys were added, changed or removed.',
 };
 
 const zhCN: Catalogue = {
@@ -126,6 +131,11 @@ const zhCN: Catalogue = {
   'tunnel.close': '关闭',
   'tunnel.failed': '远程支持无法连接',
   'tunnel.failedClosed': '，已关闭：',
+  'diff.hidden.added': '已新增（机密值，不显示）',
+  'diff.hidden.changed': '已更改（机密值，不显示）',
+  'diff.hidden.removed': '已删除（机密值，不显示）',
+  'diff.hiddenNote':
+    'Secret 的值和容器环境变量的值从不在此处或支持包中显示：只显示哪些键被新增、更改或删除。',
 };
 
 const ru: Catalogue = {
@@ -190,6 +200,11 @@ const ru: Catalogue = {
   'tunnel.close': 'Закрыть',
   'tunnel.failed': 'Удалённая поддержка не смогла подключиться',
   'tunnel.failedClosed': 'и закрыта:',
+  'diff.hidden.added': 'добавлено (секретное значение не показывается)',
+  'diff.hidden.changed': 'изменено (секретное значение не показывается)',
+  'diff.hidden.removed': 'удалено (секретное значение не показывается)',
+  'diff.hiddenNote':
+    'Значения Secret и переменных окружения контейнеров никогда не показываются ни здесь, ни в пакете для поддержки: видно только, какие ключи добавлены, изменены или удалены.',
 };
 
 export const PAGE_STRINGS = { en, 'zh-CN': zhCN, ru };

@@ -16,6 +16,14 @@ const en: Catalogue = {
   'settings.ref': 'Branch, tag or commit (git)',
   'settings.path': 'Path inside the source',
   'settings.sourceLocked': 'The source can only be changed in the configuration file on this node.',
+  'settings.sourceRule.signed':
+    'Signatures are required: here the source can only be one that delivers signed bundles ({kinds}). A git or dir source can only be set in the configuration file on the node.',
+  'settings.sourceRule.off':
+    'Changing the source on this console is turned off (OUTPOST_CONSOLE_SOURCE_EDIT=off): it can only be changed in the configuration file on the node.',
+  'settings.sourceRule.any':
+    'Signatures are not required on this node: any kind of source can be chosen here ({kinds}).',
+  'settings.sourceRefused':
+    'The {kind} source chosen on this console is not signed and signatures are required: every sync refuses it and the node keeps running its last good version. Go back to the configuration file’s source, or choose a signed source.',
   'settings.schedule': 'Schedule',
   'settings.cron': 'When to check for updates (cron)',
   'settings.cronHelp': 'Five fields: minute hour day month weekday. "*/5 * * * *" is every 5 minutes.',
@@ -86,6 +94,13 @@ const zhCN: Catalogue = {
   'settings.ref': '分支、标签或提交（git）',
   'settings.path': '来源中的路径',
   'settings.sourceLocked': '来源只能在本节点的配置文件中更改。',
+  'settings.sourceRule.signed':
+    '本节点要求签名：此处只能选择提供已签名包的来源（{kinds}）。git 或 dir 来源只能在节点上的配置文件中设置。',
+  'settings.sourceRule.off':
+    '本控制台已关闭更改来源（OUTPOST_CONSOLE_SOURCE_EDIT=off）：来源只能在节点上的配置文件中更改。',
+  'settings.sourceRule.any': '本节点不要求签名：此处可以选择任何类型的来源（{kinds}）。',
+  'settings.sourceRefused':
+    '在本控制台选择的 {kind} 来源没有签名，而本节点要求签名：每次同步都会拒绝它，节点继续运行最后一个正常版本。请恢复为配置文件中的来源，或选择已签名的来源。',
   'settings.schedule': '计划',
   'settings.cron': '检查更新的时间（cron）',
   'settings.cronHelp': '五个字段：分 时 日 月 星期。“*/5 * * * *” 表示每 5 分钟一次。',
@@ -152,6 +167,14 @@ const ru: Catalogue = {
   'settings.ref': 'Ветка, тег или коммит (git)',
   'settings.path': 'Путь внутри источника',
   'settings.sourceLocked': 'Источник можно изменить только в файле конфигурации на этом узле.',
+  'settings.sourceRule.signed':
+    'Подписи обязательны: здесь можно выбрать только источник с подписанными пакетами ({kinds}). Источник git или dir задаётся только в файле конфигурации на узле.',
+  'settings.sourceRule.off':
+    'Изменение источника в этой консоли отключено (OUTPOST_CONSOLE_SOURCE_EDIT=off): его можно изменить только в файле конфигурации на узле.',
+  'settings.sourceRule.any':
+    'Подписи на этом узле не обязательны: здесь можно выбрать источник любого типа ({kinds}).',
+  'settings.sourceRefused':
+    'Источник {kind}, выбранный в этой консоли, не подписан, а подписи обязательны: каждая синхронизация его отклоняет, и узел продолжает работать на последней исправной версии. Верните источник из файла конфигурации или выберите подписанный источник.',
   'settings.schedule': 'Расписание',
   'settings.cron': 'Когда проверять обновления (cron)',
   'settings.cronHelp': 'Пять полей: минута, час, день, месяц, день недели. «*/5 * * * *» — каждые 5 минут.',

@@ -192,17 +192,23 @@ export class LoginThrottle {
     return lanes;
   }
 
+  /**
+   * Makes room when MAX_KEYS accounts are tracked: first those whose failures are all older than the delay
+   * memory, then those with the fewest failures. A flood of made-up names (one failure each, or none) so
+   * never pushes out the delays of an account that is really being guessed.
+   */
   #sweepAccounts(now: number): void {
+    const idle = (l: AccountLanes) => l.pendingKnown + l.pendingFresh === 0;
     for (const [acc, l] of this.#accounts) {
-      const idle = l.pendingKnown + l.pendingFresh === 0;
       const newest = Math.max(l.known.at(-1)?.at ?? 0, l.fresh.at(-1)?.at ?? 0);
-      if (idle && newest <= now - this.limits.delayMemoryMs) this.#accounts.delete(acc);
+      if (idle(l) && newest <= now - this.limits.delayMemoryMs) this.#accounts.delete(acc);
     }
-    // Still full: the least recently used accounts go (their delays start again from nothing).
-    for (const [acc, l] of this.#accounts) {
-      if (this.#accounts.size < MAX_KEYS * 0.9) break;
-      if (l.pendingKnown + l.pendingFresh === 0) this.#accounts.delete(acc);
-    }
+    const target = Math.floor(MAX_KEYS * 0.9);
+    if (this.#accounts.size <= target) return;
+    const byFailures = [...this.#accounts]
+      .filter(([, l]) => idle(l))
+      .sort(([, a], [, b]) => a.known.length + a.fresh.length - (b.known.length + b.fresh.length));
+    for (const [acc] of byFailures.slice(0, this.#accounts.size - target)) this.#accounts.delete(acc);
   }
 
   #recent(key: string, now: number): number[] {

@@ -158,4 +158,25 @@ describe('sign-in throttle', () => {
     assert.ok(v.ok, 'reset at 500 forgives failures at 0');
     v.attempt.cancel();
   });
+
+  test('a flood of made-up user names does not push out the delays of the account being guessed', () => {
+    let now = 0;
+    const th = new LoginThrottle(DEFAULT_LIMITS, () => now);
+    // 12 failures two minutes apart: never the pair lock, but the known lane is delaying.
+    for (let i = 0; i < 12; i++) {
+      const v = th.begin('admin', '10.0.0.1');
+      assert.ok(v.ok, `attempt ${i + 1}`);
+      v.attempt.fail();
+      now += 2 * MIN;
+    }
+    now -= 2 * MIN - 1;
+    const slowed = th.begin('admin', '10.0.0.1');
+    assert.ok(!slowed.ok && slowed.scope === 'account');
+    for (let i = 0; i < 12_000; i++) {
+      const v = th.begin(`nobody-${i}`, `a${Math.floor(i / 19)}`);
+      if (v.ok) v.attempt.fail();
+    }
+    const still = th.begin('admin', '10.0.0.1');
+    assert.ok(!still.ok && still.scope === 'account', JSON.stringify(still));
+  });
 });

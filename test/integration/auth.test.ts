@@ -181,6 +181,26 @@ describe('access', () => {
     access.users.remove('flip-op', { name: 'test' });
   });
 
+  test('an expiry set on the page ends the user’s session at once; empty means never, a bad value is refused', async () => {
+    await access.users.add(
+      { name: 'exp-op', role: 'operator', password: 'expiring password 1' },
+      { name: 'test' },
+    );
+    const op = await new Browser(web.url).login('exp-op', 'expiring password 1');
+    const admin = await new Browser(web.url).login('admin');
+    assert.equal((await admin.post('/users/expiry', { name: 'exp-op', expiresHours: '8' })).status, 303);
+    assert.equal((await op.request('/')).status, 303, 'the session from before the new expiry lives on');
+    const expires = access.users.list().find((u) => u.name === 'exp-op')?.expiresAt;
+    assert.ok(expires && expires.getTime() > Date.now() + 7 * 3_600_000);
+    assert.equal((await admin.post('/users/expiry', { name: 'exp-op', expiresHours: '' })).status, 303);
+    assert.equal(access.users.list().find((u) => u.name === 'exp-op')?.expiresAt, null);
+    const bad = await admin.post('/users/expiry', { name: 'exp-op', expiresHours: '0' });
+    assert.equal(bad.status, 400);
+    assert.match(await bad.text(), /The expiry is a number of hours/);
+    assert.equal(recentAudit(f.db, 5).find((a) => a.action === 'user.expiry')?.detail, 'never');
+    access.users.remove('exp-op', { name: 'test' });
+  });
+
   test('outpost user role, expire and passwd end the user’s sessions in the store; a console sees it within its recheck time', async () => {
     const dataDir = path.join(f.dir, 'cli-sessions');
     let clock = Date.now();

@@ -26,7 +26,7 @@ export const DEFAULT_LIMITS: ThrottleLimits = Object.freeze({
   perAddress: 20,
   windowMs: 15 * 60_000,
   freeKnown: 9,
-  freeFresh: 10,
+  freeFresh: 30,
   baseDelayMs: 1000,
   maxDelayMs: 15 * 60_000,
   delayMemoryMs: 24 * 3_600_000,

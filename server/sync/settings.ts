@@ -225,7 +225,7 @@ export function createSettings(d: SettingsDeps): Settings {
             spec,
             actor,
             source,
-            `a ${spec.kind} source carries no signature and signatures are required (OUTPOST_REQUIRE_SIGNATURE): on the console choose ${SIGNED_SOURCE_KINDS.join(', ')}, or set a ${spec.kind} source in the configuration file`,
+            `a ${spec.kind} source carries no signature and ${policy.requireSignature ? 'signatures are required (OUTPOST_REQUIRE_SIGNATURE)' : 'the console may choose signed sources only (OUTPOST_CONSOLE_SOURCE_EDIT=signed)'}: on the console choose ${SIGNED_SOURCE_KINDS.join(', ')}, or set a ${spec.kind} source in the configuration file`,
           );
         d.makeSource?.(spec); // fails here, before anything is stored
       }

@@ -48,7 +48,7 @@ describe('console source changes while signatures are required', () => {
     const html = await b.page('/settings');
     assert.match(
       html,
-      /data-testid="source-rule">Signatures are required: here the source can only be one that delivers signed bundles \(http, oci, upload\)/,
+      /data-testid="source-rule">Only a source that delivers signed bundles can be chosen here \(http, oci, upload\)/,
     );
     assert.doesNotMatch(html, /<option>(git|dir)<\/option>/);
     assert.match(
@@ -57,9 +57,9 @@ describe('console source changes while signatures are required', () => {
       'the configured kind is shown, not offered',
     );
     b.cookies.set('outpost_lang', 'zh-CN');
-    assert.match(await b.page('/settings'), /本节点要求签名/);
+    assert.match(await b.page('/settings'), /此处只能选择提供已签名包的来源/);
     b.cookies.set('outpost_lang', 'ru');
-    assert.match(await b.page('/settings'), /Подписи обязательны/);
+    assert.match(await b.page('/settings'), /только источник с подписанными пакетами/);
   });
 
   test('posting a git or dir source is refused with the reason, nothing is stored, and the refusal is audited', async () => {

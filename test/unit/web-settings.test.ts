@@ -127,6 +127,15 @@ test('while signatures are required the console may choose only http, oci or upl
   }
 });
 
+test('OUTPOST_CONSOLE_SOURCE_EDIT=signed keeps the console to signed kinds even when signatures are not required', () => {
+  const { db, s } = settingsUnder({ requireSignature: false, edit: 'signed' });
+  assert.throws(
+    () => s.update('source', { kind: 'dir', url: '/srv/x', path: '.' }, 'admin'),
+    /dir source carries no signature and the console may choose signed sources only/,
+  );
+  db.close();
+});
+
 test('with OUTPOST_CONSOLE_SOURCE_EDIT=off no source can be chosen, and a reset to the configuration still works', () => {
   const { db, s } = settingsUnder({ requireSignature: true, edit: 'off' });
   assert.equal(s.effective().sourceEditable, false);

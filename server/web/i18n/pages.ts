@@ -17,7 +17,7 @@ const en: Catalogue = {
   'settings.path': 'Path inside the source',
   'settings.sourceLocked': 'The source can only be changed in the configuration file on this node.',
   'settings.sourceRule.signed':
-    'Signatures are required: here the source can only be one that delivers signed bundles ({kinds}). A git or dir source can only be set in the configuration file on the node.',
+    'Only a source that delivers signed bundles can be chosen here ({kinds}): a git or dir source carries no signature and can only be set in the configuration file on the node.',
   'settings.sourceRule.off':
     'Changing the source on this console is turned off (OUTPOST_CONSOLE_SOURCE_EDIT=off): it can only be changed in the configuration file on the node.',
   'settings.sourceRule.any':
@@ -95,7 +95,7 @@ const zhCN: Catalogue = {
   'settings.path': '来源中的路径',
   'settings.sourceLocked': '来源只能在本节点的配置文件中更改。',
   'settings.sourceRule.signed':
-    '本节点要求签名：此处只能选择提供已签名包的来源（{kinds}）。git 或 dir 来源只能在节点上的配置文件中设置。',
+    '此处只能选择提供已签名包的来源（{kinds}）：git 或 dir 来源没有签名，只能在节点上的配置文件中设置。',
   'settings.sourceRule.off':
     '本控制台已关闭更改来源（OUTPOST_CONSOLE_SOURCE_EDIT=off）：来源只能在节点上的配置文件中更改。',
   'settings.sourceRule.any': '本节点不要求签名：此处可以选择任何类型的来源（{kinds}）。',
@@ -168,7 +168,7 @@ const ru: Catalogue = {
   'settings.path': 'Путь внутри источника',
   'settings.sourceLocked': 'Источник можно изменить только в файле конфигурации на этом узле.',
   'settings.sourceRule.signed':
-    'Подписи обязательны: здесь можно выбрать только источник с подписанными пакетами ({kinds}). Источник git или dir задаётся только в файле конфигурации на узле.',
+    'Здесь можно выбрать только источник с подписанными пакетами ({kinds}): источник git или dir не подписан и задаётся только в файле конфигурации на узле.',
   'settings.sourceRule.off':
     'Изменение источника в этой консоли отключено (OUTPOST_CONSOLE_SOURCE_EDIT=off): его можно изменить только в файле конфигурации на узле.',
   'settings.sourceRule.any':

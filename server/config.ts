@@ -29,6 +29,7 @@ export { type AccessConfig, ConfigError, parseDuration };
 
 import type { ReportConfig } from './report/model.ts';
 import { validCron } from './sync/cron.ts';
+import { CONSOLE_SOURCE_EDIT, type ConsoleSourceEdit } from './sync/settings.ts';
 import type { TunnelConfig } from './tunnel/model.ts';
 
 const SOURCE_KINDS = ['git', 'http', 'oci', 'upload', 'dir'] as const;
@@ -47,6 +48,7 @@ const ENV_MAP: Record<string, string> = {
   OUTPOST_SOURCE_TLS_PIN: 'source.tlsPin',
   OUTPOST_TRUSTED_KEYS: 'trustedKeys',
   OUTPOST_REQUIRE_SIGNATURE: 'requireSignature',
+  OUTPOST_CONSOLE_SOURCE_EDIT: 'consoleSourceEdit',
   OUTPOST_FETCH_TIMEOUT: 'fetchTimeout',
   OUTPOST_SCHEDULE: 'schedule',
   OUTPOST_DEMO: 'demo',
@@ -179,6 +181,7 @@ const schema = z.object({
     .default({ failImages: ['*:broken*'], readyDelay: 1000, latency: 0 }),
   trustedKeys: z.union([z.string(), z.array(z.string())]).optional(),
   requireSignature: booleanish.default(true),
+  consoleSourceEdit: z.enum(CONSOLE_SOURCE_EDIT).optional(),
   fetchTimeout: duration.default(60_000),
   tunnel: tunnelSchema,
   report: reportSchema,
@@ -236,6 +239,8 @@ export interface Config {
   trustedKeys: string[];
   /** Refuse unsigned bundles (http, oci, upload); off only when explicitly turned off. */
   requireSignature: boolean;
+  /** Which sources the console may choose: signed kinds only (the default while signatures are required), none, or any. */
+  consoleSourceEdit: ConsoleSourceEdit;
   /** Deadline for one request to the source, in ms. */
   fetchTimeout: number;
   /** Simulator behaviour (demo mode, `outpost sim`): images that never pull, readiness delay, latency. */
@@ -370,6 +375,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (path.isAbsolute(source.path) || source.path.split(/[\\/]/).includes('..')) {
     problems.push(`OUTPOST_SOURCE_PATH: "${source.path}" must be a relative path inside the source`);
   }
+  const consoleSourceEdit = c.consoleSourceEdit ?? (c.requireSignature ? 'signed' : 'any');
+  if (consoleSourceEdit === 'any' && c.requireSignature) {
+    problems.push(
+      'OUTPOST_CONSOLE_SOURCE_EDIT: "any" would let the console choose unsigned git and dir sources while OUTPOST_REQUIRE_SIGNATURE is on; use "signed" or "off" (or turn the signature requirement off)',
+    );
+  }
   const tunnel = tunnelConfig(c.tunnel, problems);
   const access = accessConfig(c.access, problems);
   const tls = tlsConfig(c.tls, problems);
@@ -404,6 +415,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     trustedKeys,
     requireSignature: c.requireSignature,
+    consoleSourceEdit,
     fetchTimeout: c.fetchTimeout,
     cluster,
     tunnel,

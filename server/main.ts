@@ -59,6 +59,7 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
     uploads: { dataDir: config.dataDir, options: sourceOptions(config.source, config) },
     sourceSpec: config.source,
     makeSource: (spec) => createSource(consoleSource(config, spec), config),
+    sourcePolicy: { requireSignature: config.requireSignature, edit: config.consoleSourceEdit },
   });
   const host = new HostSampler({
     db,

@@ -255,7 +255,9 @@ export function createAccessService(o: AccessOptions): AccessService {
 
     async login(username, password, from) {
       const name = username.trim().slice(0, MAX_NAME);
-      const verdict = throttle.begin(name, from.address);
+      // Read before the throttle: `outpost user passwd/unlock` (maybe another process) clears failures.
+      const known = name ? findUser(db, name) : null;
+      const verdict = throttle.begin(name, from.address, known?.lockResetAt ?? null);
       if (!verdict.ok) {
         log.warn(
           { user: name, from: from.address, scope: verdict.scope },

@@ -63,6 +63,10 @@ export interface UserAdmin {
   add(u: { name: string; role: Role; password: string; expiresAt?: Date | null }, by: Actor): Promise<void>;
   setRole(name: string, role: Role, by: Actor): void;
   setPassword(name: string, password: string, by: Actor): Promise<void>;
+  /** A new expiry (null: never); like a role or password change, it ends the user's sessions at once. */
+  setExpiry(name: string, expiresAt: Date | null, by: Actor): void;
+  /** Forgets the user's sign-in failures from every address (the console reads this from the store). */
+  unlock(name: string, by: Actor): void;
   remove(name: string, by: Actor): void;
 }
 
@@ -80,6 +84,12 @@ export function createUserAdmin(db: Db, cost: PasswordCost, now: () => number = 
       throw new AccessError(`cannot ${what} the last admin: add another admin first`, 409);
     }
   };
+  /** Any change to who a user is or until when: their sessions go in the same transaction. */
+  const changeEndingSessions = (id: number, change: Parameters<typeof updateUser>[2]) =>
+    db.transaction(() => {
+      updateUser(db, id, change, now());
+      deleteUserSessions(db, id);
+    })();
   const checkPassword = (password: string) => {
     const problem = passwordProblem(password);
     if (problem) throw new AccessError(problem);
@@ -122,9 +132,9 @@ export function createUserAdmin(db: Db, cost: PasswordCost, now: () => number = 
       const u = existing(name);
       if (u.role === role) return;
       if (role !== 'admin') keepAnAdmin(u, 'demote');
-      // The user's sessions end at their next request (the session's role no longer matches), so
-      // the new role only ever applies to a fresh session id.
-      updateUser(db, u.id, { role }, now());
+      // Ended now, not when the session's role is next compared: operator → viewer → operator with no
+      // request in between would otherwise leave the old session valid again.
+      changeEndingSessions(u.id, { role });
       audit(by, 'user.role', u.name, 'ok', `${u.role} → ${role}`);
     },
 
@@ -132,11 +142,23 @@ export function createUserAdmin(db: Db, cost: PasswordCost, now: () => number = 
       const u = existing(name);
       checkPassword(password);
       const hash = await hashPassword(password, cost);
-      db.transaction(() => {
-        updateUser(db, u.id, { password: hash }, now());
-        deleteUserSessions(db, u.id);
-      })();
+      // A new password also forgives the failures: whoever guessed before now guesses against it.
+      changeEndingSessions(u.id, { password: hash, lockReset: true });
       audit(by, 'user.password', u.name);
+    },
+
+    setExpiry(name, expiresAt, by) {
+      const u = existing(name);
+      const at = expiresAt === null ? null : expiresAt.getTime();
+      if (at !== null && !Number.isFinite(at)) throw new AccessError('the expiry is not a valid time');
+      changeEndingSessions(u.id, { expiresAt: at });
+      audit(by, 'user.expiry', u.name, 'ok', at === null ? 'never' : new Date(at).toISOString());
+    },
+
+    unlock(name, by) {
+      const u = existing(name);
+      updateUser(db, u.id, { lockReset: true }, now());
+      audit(by, 'user.unlock', u.name);
     },
 
     remove(name, by) {

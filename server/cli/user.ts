@@ -52,6 +52,9 @@ async function passwordFromStdin(io: CliIo): Promise<string> {
 
 const USAGE = `user add <name> --role viewer|operator|admin --password-stdin [--expires 8h]
        user passwd <name> --password-stdin
+       user role <name> viewer|operator|admin
+       user expire <name> --expires 8h|never
+       user unlock <name>
        user list [--json]
        user remove <name>`;
 
@@ -95,7 +98,33 @@ export async function runUser(args: string[], io: CliIo = {}): Promise<number> {
       requireStdinFlag(values);
       const password = await passwordFromStdin(io);
       await withAccess(io, (a) => a.users.setPassword(name, password, cliActor()));
-      print(`password of ${name} changed; their sessions have ended`);
+      print(
+        `password of ${name} changed; their sessions have ended and their sign-in failures are forgotten`,
+      );
+      return 0;
+    }
+    case 'role': {
+      const role = positionals[1];
+      if (!name || !isRole(role))
+        throw new UsageError(`user role needs a name and one of ${ROLES.join(', ')}`);
+      await withAccess(io, (a) => a.users.setRole(name, role, cliActor()));
+      print(`${name} is now ${role}; their sessions have ended`);
+      return 0;
+    }
+    case 'expire': {
+      if (!name || !values.expires) throw new UsageError(`user expire needs a name and --expires\n${USAGE}`);
+      const expiresAt =
+        values.expires === 'never' ? null : new Date(Date.now() + parseDuration(values.expires));
+      await withAccess(io, (a) => a.users.setExpiry(name, expiresAt, cliActor()));
+      print(
+        `${name} ${expiresAt ? `expires ${expiresAt.toISOString()}` : 'never expires'}; their sessions have ended`,
+      );
+      return 0;
+    }
+    case 'unlock': {
+      if (!name) throw new UsageError(`user unlock needs a name\n${USAGE}`);
+      await withAccess(io, (a) => a.users.unlock(name, cliActor()));
+      print(`sign-in failures of ${name} forgotten; they can sign in at once from any address`);
       return 0;
     }
     case 'list': {
@@ -124,8 +153,9 @@ export async function runUser(args: string[], io: CliIo = {}): Promise<number> {
 
 export const userCommand: Command = {
   name: 'user',
-  usage: 'user add|passwd|list|remove …',
-  summary: 'console users: add (--role, --password-stdin, --expires), passwd, list, remove',
+  usage: 'user add|passwd|role|expire|unlock|list|remove …',
+  summary:
+    'console users: add (--role, --password-stdin, --expires), passwd, role, expire, unlock, list, remove',
   run: (args) => runUser(args),
 };
 

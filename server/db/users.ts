@@ -11,10 +11,12 @@ export interface UserRow {
   createdAt: number;
   updatedAt: number;
   expiresAt: number | null;
+  /** When `outpost user passwd/unlock` last cleared the user's sign-in failures (unix ms), or null. */
+  lockResetAt: number | null;
 }
 
 const USER_COLUMNS =
-  'id, name, role, password, created_at AS createdAt, updated_at AS updatedAt, expires_at AS expiresAt';
+  'id, name, role, password, created_at AS createdAt, updated_at AS updatedAt, expires_at AS expiresAt, lock_reset_at AS lockResetAt';
 
 export function findUser(db: Db, name: string): UserRow | null {
   return (
@@ -51,13 +53,14 @@ export function insertUser(
 export function updateUser(
   db: Db,
   id: number,
-  change: { role?: Role; password?: string; expiresAt?: number | null },
+  change: { role?: Role; password?: string; expiresAt?: number | null; lockReset?: true },
   now: number,
 ): void {
   const sets: string[] = ['updated_at = @now'];
   if (change.role !== undefined) sets.push('role = @role');
   if (change.password !== undefined) sets.push('password = @password');
   if (change.expiresAt !== undefined) sets.push('expires_at = @expiresAt');
+  if (change.lockReset) sets.push('lock_reset_at = @now');
   db.prepare(`UPDATE users SET ${sets.join(', ')} WHERE id = @id`).run({
     id,
     now,

@@ -1,11 +1,14 @@
 // Field-level differences between two sets of rendered objects, for people: object by object, path by path.
 import type { KubeObject } from '../cluster/types.ts';
+import { diffHider, HIDDEN } from './redact.ts';
 
 export interface FieldChange {
   path: string;
   /** Absent on one side: undefined. */
   before?: unknown;
   after?: unknown;
+  /** A Secret's or an env variable's value: before/after say only HIDDEN (see redact.ts). */
+  hidden?: true;
 }
 
 export interface ObjectDiff {
@@ -69,9 +72,11 @@ export function fieldChanges(a: Json, b: Json, path = ''): FieldChange[] {
   return [change];
 }
 
+/** Object by object; Secret and env values are compared but never returned (only that they changed). */
 export function diffObjects(from: KubeObject[], to: KubeObject[]): ObjectsDiff {
-  const before = new Map(from.map((o) => [objectKey(o), o]));
-  const after = new Map(to.map((o) => [objectKey(o), o]));
+  const hide = diffHider();
+  const before = new Map(from.map((o) => [objectKey(o), hide.object(o)]));
+  const after = new Map(to.map((o) => [objectKey(o), hide.object(o)]));
   const objects: ObjectDiff[] = [];
   let unchanged = 0;
   const keys = [...new Set([...before.keys(), ...after.keys()])].sort();
@@ -83,7 +88,7 @@ export function diffObjects(from: KubeObject[], to: KubeObject[]): ObjectsDiff {
     if (!a) objects.push({ ...base, change: 'added', fields: [] });
     else if (!b) objects.push({ ...base, change: 'removed', fields: [] });
     else {
-      const fields = fieldChanges(a, b);
+      const fields = hide.reveal(fieldChanges(a, b));
       if (fields.length === 0) unchanged++;
       else objects.push({ ...base, change: 'changed', fields });
     }
@@ -98,12 +103,27 @@ export function showValue(v: unknown, max = 2_000): string {
   return text.length > max ? `${text.slice(0, max)}… (${text.length - max} more characters)` : text;
 }
 
+/**
+ * For a hidden value itself (not an object holding some): 'added', 'removed' or 'changed' — all a page or the
+ * support bundle says about it. Null for other changes, whose values are shown (with HIDDEN inside).
+ */
+export function hiddenChange(f: FieldChange): 'added' | 'removed' | 'changed' | null {
+  const leaf = (v: unknown) => v === undefined || v === HIDDEN;
+  if (!f.hidden || !leaf(f.before) || !leaf(f.after)) return null;
+  return f.before === undefined ? 'added' : f.after === undefined ? 'removed' : 'changed';
+}
+
 /** Plain-text rendering: what `diff -u` would tell a support engineer, field by field. */
 export function diffText(d: ObjectsDiff): string {
   const lines: string[] = [];
   for (const o of d.objects) {
     lines.push(`${o.change === 'added' ? '+' : o.change === 'removed' ? '-' : '~'} ${o.key}`);
     for (const f of o.fields) {
+      const hidden = hiddenChange(f);
+      if (hidden) {
+        lines.push(`    ~ ${f.path}: ${hidden} (value hidden)`);
+        continue;
+      }
       if (f.before !== undefined) lines.push(`    - ${f.path}: ${showValue(f.before)}`);
       if (f.after !== undefined) lines.push(`    + ${f.path}: ${showValue(f.after)}`);
     }

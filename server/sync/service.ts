@@ -22,7 +22,13 @@ import {
 } from './reconciler.ts';
 import { RunningInventory } from './running.ts';
 import { type Schedule, startSchedule } from './schedule.ts';
-import { createSettings, type Settings, type SettingsValues, type SourceSpec } from './settings.ts';
+import {
+  createSettings,
+  type Settings,
+  type SettingsValues,
+  type SourcePolicy,
+  type SourceSpec,
+} from './settings.ts';
 import { readStatus, type SyncStatus } from './status.ts';
 import { renderForNode } from './vars.ts';
 import { createWorkloadActions, type WorkloadActions } from './workloads.ts';
@@ -87,6 +93,8 @@ export interface SyncServiceDeps extends Omit<ReconcilerDeps, 'onStage'> {
   sourceSpec?: SourceSpec;
   /** Builds a source from console settings; without it the source cannot be changed on the console. */
   makeSource?: (spec: SourceSpec) => Source;
+  /** Which sources the console may choose (signature requirement, OUTPOST_CONSOLE_SOURCE_EDIT); strict when absent. */
+  sourcePolicy?: SourcePolicy;
 }
 
 export function createSyncService(d: SyncServiceDeps): SyncService {
@@ -163,6 +171,7 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
       paused: false,
     }),
     makeSource: d.makeSource,
+    sourcePolicy: d.sourcePolicy,
     apply(values, source) {
       if (source) {
         runtime.source = source;
@@ -260,8 +269,9 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
       runtime.schedule = e.schedule;
       runtime.paused = e.paused;
       runtime.maintenanceWindows = e.maintenanceWindows;
-      if (e.overridden.source && d.makeSource) {
-        runtime.source = d.makeSource(e.source);
+      const chosen = settings.consoleSource();
+      if (chosen) {
+        runtime.source = chosen;
         runtime.sourcePath = e.source.path;
       }
       startScheduleNow();

@@ -4,13 +4,34 @@ import { appendAudit } from '../db/audit.ts';
 import type { Db } from '../db/open.ts';
 import { clearSetting, readSettings, writeSetting } from '../db/settings.ts';
 import { clearState } from '../db/state.ts';
-import type { Source } from '../sources/types.ts';
+import { defineSource, type Source } from '../sources/types.ts';
+import { VerifyError } from '../sources/verify.ts';
 import { validCron } from './cron.ts';
 
 export const SOURCE_KINDS = ['git', 'http', 'oci', 'upload', 'dir'] as const;
+type SourceKind = (typeof SOURCE_KINDS)[number];
+
+/** Kinds whose content is a bundle checked against the trusted keys (sources/http, oci, upload); git and dir are not. */
+export const SIGNED_SOURCE_KINDS: readonly SourceKind[] = ['http', 'oci', 'upload'];
+
+/**
+ * Which sources the console may choose (OUTPOST_CONSOLE_SOURCE_EDIT): none, signed kinds only, or any kind.
+ * `any` is refused by the configuration while signatures are required: an admin could otherwise point the
+ * node at an unsigned git or dir source and so bypass the signature requirement.
+ */
+export const CONSOLE_SOURCE_EDIT = ['off', 'signed', 'any'] as const;
+export type ConsoleSourceEdit = (typeof CONSOLE_SOURCE_EDIT)[number];
+
+export interface SourcePolicy {
+  requireSignature: boolean;
+  edit: ConsoleSourceEdit;
+}
+
+/** Without a policy from the configuration the strict one applies. */
+export const STRICT_SOURCE_POLICY: SourcePolicy = Object.freeze({ requireSignature: true, edit: 'signed' });
 
 export interface SourceSpec {
-  kind: (typeof SOURCE_KINDS)[number];
+  kind: SourceKind;
   url: string;
   ref?: string;
   path: string;
@@ -29,8 +50,14 @@ export const SETTING_KEYS: readonly SettingKey[] = ['source', 'schedule', 'maint
 export interface EffectiveSettings extends SettingsValues {
   /** Which values were set on the console (and by whom), the rest come from the configuration. */
   overridden: Partial<Record<SettingKey, { at: string; by: string }>>;
-  /** False when this process cannot build a new source (the source form is then read-only). */
+  /** False when this process cannot build a new source or the configuration turns source changes off. */
   sourceEditable: boolean;
+  /** Why the console may choose what it may: 'none' (no way to build sources here) or the configured rule. */
+  sourceRule: ConsoleSourceEdit | 'none';
+  /** The kinds the console may choose now (empty when it may choose none). */
+  sourceKinds: readonly SourceKind[];
+  /** A source chosen on the console that is not signed while signatures are required: every sync refuses it. */
+  sourceRefused: boolean;
 }
 
 /** A setting that does not validate; `field` names the form field, the message says why in plain words. */
@@ -46,6 +73,8 @@ export class SettingsError extends Error {
 
 export interface Settings {
   effective(): EffectiveSettings;
+  /** The source the console's stored choice stands for, or null when the configuration's applies. */
+  consoleSource(): Source | null;
   update<K extends SettingKey>(key: K, value: SettingsValues[K], actor: string, source?: string): void;
   /** Back to the configuration file's value. */
   reset(key: SettingKey, actor: string, source?: string): void;
@@ -58,6 +87,20 @@ export interface SettingsDeps {
   /** Makes the running service use these values now. */
   apply: (values: SettingsValues, source: Source | null) => void;
   makeSource?: ((spec: SourceSpec) => Source) | undefined;
+  /** The configuration's signature requirement and OUTPOST_CONSOLE_SOURCE_EDIT; STRICT_SOURCE_POLICY when absent. */
+  sourcePolicy?: SourcePolicy | undefined;
+}
+
+/** The kinds the console may choose under `p`. */
+export function consoleKinds(p: SourcePolicy): readonly SourceKind[] {
+  if (p.edit === 'off') return [];
+  if (p.edit === 'signed' || p.requireSignature) return SIGNED_SOURCE_KINDS;
+  return SOURCE_KINDS;
+}
+
+/** True when a source of this kind, chosen on the console, would bypass the signature requirement. */
+function unsignedWhileRequired(p: SourcePolicy, kind: SourceKind): boolean {
+  return p.requireSignature && !SIGNED_SOURCE_KINDS.includes(kind);
 }
 
 export function validate<K extends SettingKey>(key: K, value: unknown): SettingsValues[K] {
@@ -92,6 +135,7 @@ export function validate<K extends SettingKey>(key: K, value: unknown): Settings
 }
 
 export function createSettings(d: SettingsDeps): Settings {
+  const policy = d.sourcePolicy ?? STRICT_SOURCE_POLICY;
   const current = (): EffectiveSettings => {
     const stored = readSettings(d.db);
     const values = { ...d.defaults() } as SettingsValues;
@@ -106,12 +150,49 @@ export function createSettings(d: SettingsDeps): Settings {
         // A stored value this version no longer accepts: the configuration's value applies.
       }
     }
-    return { ...values, overridden, sourceEditable: d.makeSource !== undefined };
+    const kinds = d.makeSource ? consoleKinds(policy) : [];
+    return {
+      ...values,
+      overridden,
+      sourceEditable: kinds.length > 0,
+      sourceRule: d.makeSource ? policy.edit : 'none',
+      sourceKinds: kinds,
+      sourceRefused: overridden.source !== undefined && unsignedWhileRequired(policy, values.source.kind),
+    };
+  };
+
+  /**
+   * The source for the console's stored choice, or null when the configuration's applies. A stored choice of
+   * an unsigned kind while signatures are required (stored before this rule, or by hand in the store) fails
+   * every fetch as VerifyFailed, and the node keeps its last-known-good.
+   */
+  const consoleSource = (): Source | null => {
+    const e = current();
+    if (!e.overridden.source || !d.makeSource) return null;
+    const { kind, url } = e.source;
+    if (!unsignedWhileRequired(policy, kind)) return d.makeSource(e.source);
+    const message = `the ${kind} source ${url} was chosen on the console, but ${kind} sources carry no signature and OUTPOST_REQUIRE_SIGNATURE is on: it is refused. Reset the source on the settings page (or choose an http, oci or upload source)`;
+    return defineSource(kind, url, async () => {
+      throw new VerifyError('missing-signature', message);
+    });
   };
 
   const applyNow = (sourceChanged: boolean) => {
     const e = current();
-    d.apply(e, sourceChanged && d.makeSource ? d.makeSource(e.source) : null);
+    d.apply(e, sourceChanged ? consoleSource() : null);
+  };
+
+  /** The console may not set this source: audited as refused, then said in plain words. */
+  const refuseSource = (spec: SourceSpec, actor: string, source: string | undefined, why: string) => {
+    appendAudit(d.db, {
+      actor,
+      source,
+      action: 'settings.source',
+      target: 'source',
+      result: 'refused',
+      detail: `${spec.kind} ${spec.url}: ${why}`,
+    });
+    throw new SettingsError('kind', why);
   };
 
   /** After a setting was stored or cleared: audited, and in force at once. */
@@ -124,12 +205,30 @@ export function createSettings(d: SettingsDeps): Settings {
 
   return {
     effective: current,
+    consoleSource,
     update(key, value, actor, source) {
       if (key === 'source' && !d.makeSource)
         throw new SettingsError('url', 'the source cannot be changed here');
       const clean = validate(key, value);
       const before = current()[key];
-      if (key === 'source') d.makeSource?.(clean as SourceSpec); // fails here, before anything is stored
+      if (key === 'source') {
+        const spec = clean as SourceSpec;
+        if (policy.edit === 'off')
+          refuseSource(
+            spec,
+            actor,
+            source,
+            'changing the source on the console is turned off (OUTPOST_CONSOLE_SOURCE_EDIT=off): change it in the configuration file on the node',
+          );
+        if (!consoleKinds(policy).includes(spec.kind))
+          refuseSource(
+            spec,
+            actor,
+            source,
+            `a ${spec.kind} source carries no signature and ${policy.requireSignature ? 'signatures are required (OUTPOST_REQUIRE_SIGNATURE)' : 'the console may choose signed sources only (OUTPOST_CONSOLE_SOURCE_EDIT=signed)'}: on the console choose ${SIGNED_SOURCE_KINDS.join(', ')}, or set a ${spec.kind} source in the configuration file`,
+          );
+        d.makeSource?.(spec); // fails here, before anything is stored
+      }
       writeSetting(d.db, key, clean, actor);
       changed(key, actor, source, `${JSON.stringify(before)} → ${JSON.stringify(clean)}`);
     },

@@ -10,6 +10,7 @@ import { samplesSince } from '../db/samples.ts';
 import { writeTarGz } from '../sources/tar.ts';
 import { buildSnapshot, managedScope } from './cluster-view.ts';
 import { diffObjects, diffText } from './diff.ts';
+import { redact } from './redact.ts';
 import { RunningInventory } from './running.ts';
 import { readStatus } from './status.ts';
 
@@ -29,23 +30,6 @@ export const LOG_LINES = 200;
 export const LOG_BYTES_PER_CONTAINER = 64 * 1024;
 export const DIFF_PAIRS = 10;
 const CLUSTER_TIMEOUT_MS = 10_000;
-
-const SECRET_KEY = /pass(word)?|secret|token|credential|private|cookie|session|^auth$|apikey|api_key/i;
-
-/** Replaces values of secret-looking keys, credentials in URLs and token query parameters. */
-export function redact(value: unknown, key = ''): unknown {
-  if (SECRET_KEY.test(key) && value !== null && value !== undefined && value !== '') return '[redacted]';
-  if (typeof value === 'string') {
-    return value
-      .replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/i, '$1[redacted]@')
-      .replace(/([?&](?:token|access_token|password|sig|signature)=)[^&\s]+/gi, '$1[redacted]');
-  }
-  if (Array.isArray(value)) return value.map((v) => redact(v));
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v, k)]));
-  }
-  return value;
-}
 
 const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
 
@@ -118,8 +102,9 @@ export async function buildSupportBundle(d: SupportBundleDeps): Promise<Buffer> 
   files['host.json'] = json(await d.hostFacts());
   files['samples-24h.csv'] = samplesCsv(d.db, now.getTime() - 86_400_000);
   files['status.json'] = json(readStatus(d.db));
-  files['runs.json'] = json(recentRuns(d.db, 50));
-  files['audit.json'] = json(recentAudit(d.db, 500));
+  // Run messages and audit details may quote a source address: credentials in it go.
+  files['runs.json'] = json(redact(recentRuns(d.db, 50)));
+  files['audit.json'] = json(redact(recentAudit(d.db, 500)));
   files['config.json'] = json(redact(d.config));
 
   const revisions = listRevisions(d.db, 100);
@@ -167,9 +152,10 @@ export async function buildSupportBundle(d: SupportBundleDeps): Promise<Buffer> 
     'status.json           running revision, last attempt, upstream reachability, holds',
     'runs.json, audit.json recent sync runs (with per-object changes) and the audit log',
     'revisions.json        stored revisions; diffs/ what each one changed against the one before',
+    '                      (values of Secrets and container env variables hidden: only which keys changed)',
     'cluster/              nodes, workloads, pods and events in the namespaces Outpost manages',
     `logs/                 the last ${LOG_LINES} lines of each container (at most ${LOG_PODS} pods, failing first)`,
-    'config.json           the configuration, secrets replaced by [redacted]',
+    'config.json           the configuration, secrets and every variable value replaced by [redacted]',
     ...(problems.length ? ['', 'Could not collect:', ...problems.map((p) => `  ${p}`)] : []),
     '',
   ].join('\n');

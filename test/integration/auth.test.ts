@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import type { AccessService } from '../../server/auth/service.ts';
+import { type AccessService, SESSION_RECHECK_MS } from '../../server/auth/service.ts';
 import { runKioskToken, runUser } from '../../server/cli/user.ts';
 import { recentAudit } from '../../server/db/audit.ts';
 import { openDb } from '../../server/db/open.ts';
@@ -165,6 +165,105 @@ describe('access', () => {
     );
     await b.page('/login');
     assert.equal((await b.post('/login', { username: 'expired', password: 'expired password' })).status, 401);
+  });
+
+  test('a role changed on the page and back, with no request in between, still ends the user’s session', async () => {
+    await access.users.add(
+      { name: 'flip-op', role: 'operator', password: 'flip operator password' },
+      { name: 'test' },
+    );
+    const op = await new Browser(web.url).login('flip-op', 'flip operator password');
+    assert.equal((await op.request('/')).status, 200);
+    const admin = await new Browser(web.url).login('admin');
+    assert.equal((await admin.post('/users/role', { name: 'flip-op', role: 'viewer' })).status, 303);
+    assert.equal((await admin.post('/users/role', { name: 'flip-op', role: 'operator' })).status, 303);
+    assert.equal((await op.request('/')).status, 303, 'the operator session from before the change lives on');
+    access.users.remove('flip-op', { name: 'test' });
+  });
+
+  test('an expiry set on the page ends the user’s session at once; empty means never, a bad value is refused', async () => {
+    await access.users.add(
+      { name: 'exp-op', role: 'operator', password: 'expiring password 1' },
+      { name: 'test' },
+    );
+    const op = await new Browser(web.url).login('exp-op', 'expiring password 1');
+    const admin = await new Browser(web.url).login('admin');
+    assert.equal((await admin.post('/users/expiry', { name: 'exp-op', expiresHours: '8' })).status, 303);
+    assert.equal((await op.request('/')).status, 303, 'the session from before the new expiry lives on');
+    const expires = access.users.list().find((u) => u.name === 'exp-op')?.expiresAt;
+    assert.ok(expires && expires.getTime() > Date.now() + 7 * 3_600_000);
+    assert.equal((await admin.post('/users/expiry', { name: 'exp-op', expiresHours: '' })).status, 303);
+    assert.equal(access.users.list().find((u) => u.name === 'exp-op')?.expiresAt, null);
+    const bad = await admin.post('/users/expiry', { name: 'exp-op', expiresHours: '0' });
+    assert.equal(bad.status, 400);
+    assert.match(await bad.text(), /The expiry is a number of hours/);
+    assert.equal(recentAudit(f.db, 5).find((a) => a.action === 'user.expiry')?.detail, 'never');
+    access.users.remove('exp-op', { name: 'test' });
+  });
+
+  test('outpost user role, expire and passwd end the user’s sessions in the store; a console sees it within its recheck time', async () => {
+    const dataDir = path.join(f.dir, 'cli-sessions');
+    let clock = Date.now();
+    const db = openDb(dataDir);
+    const a = await testAccess(db, { now: () => clock });
+    const env = { OUTPOST_DATA_DIR: dataDir, OUTPOST_DEMO: '1' };
+    const io = (stdin = '') => ({ env, stdin: Readable.from([stdin]), out: () => {} });
+    try {
+      const signIn = async () => {
+        const r = await a.login('operator', PASSWORDS.operator, { address: '127.0.0.1' });
+        assert.ok(r.ok);
+        assert.equal(a.session(r.sessionId)?.role, 'operator');
+        return r.sessionId;
+      };
+      const gone = (id: string, what: string) => {
+        clock += SESSION_RECHECK_MS;
+        assert.equal(a.session(id), null, what);
+      };
+      const id1 = await signIn();
+      await runUser(['role', 'operator', 'viewer'], io());
+      await runUser(['role', 'operator', 'operator'], io());
+      gone(id1, 'operator → viewer → operator from the CLI left the old session valid');
+      const id2 = await signIn();
+      await runUser(['expire', 'operator', '--expires', '8h'], io());
+      gone(id2, 'a new expiry left the session valid');
+      await runUser(['expire', 'operator', '--expires', 'never'], io());
+      assert.equal(a.users.list().find((u) => u.name === 'operator')?.expiresAt, null);
+      const id3 = await signIn();
+      await runUser(['passwd', 'operator', '--password-stdin'], io(`${PASSWORDS.operator}\n`));
+      gone(id3, 'a new password left the session valid');
+    } finally {
+      db.close();
+    }
+  });
+
+  test('outpost user unlock and passwd let the owner in at once after strangers’ failures from many addresses', async () => {
+    const dataDir = path.join(f.dir, 'cli-unlock');
+    const db = openDb(dataDir);
+    const a = await testAccess(db);
+    const env = { OUTPOST_DATA_DIR: dataDir, OUTPOST_DEMO: '1' };
+    const io = (stdin = '') => ({ env, stdin: Readable.from([stdin]), out: () => {} });
+    const owner = () => a.login('admin', PASSWORDS.admin, { address: '10.1.1.10' });
+    const strangers = async () => {
+      for (let i = 0; i < 40; i++) await a.login('admin', `guess ${i}`, { address: `10.66.0.${i + 1}` });
+    };
+    try {
+      await strangers();
+      const before = await owner();
+      assert.ok(!before.ok && before.reason === 'throttled', 'strangers from 40 addresses delay the owner');
+      await runUser(['unlock', 'admin'], io());
+      assert.ok((await owner()).ok, 'after outpost user unlock');
+      await strangers();
+      await runUser(['passwd', 'admin', '--password-stdin'], io(`${PASSWORDS.admin}\n`));
+      assert.ok((await owner()).ok, 'after outpost user passwd');
+      assert.deepEqual(
+        recentAudit(db, 200)
+          .filter((e) => e.source === 'cli')
+          .map((e) => e.action),
+        ['user.password', 'user.unlock'],
+      );
+    } finally {
+      db.close();
+    }
   });
 
   test('an admin adds, re-roles, re-keys and removes users on the page; the last admin stays', async () => {

@@ -74,3 +74,21 @@ test('config names the file when it is not valid YAML', () => {
     new RegExp(`OUTPOST_CONFIG: ${file} is not valid YAML`),
   );
 });
+
+test('config lets the console choose only signed sources while signatures are required, and refuses "any" then', () => {
+  assert.equal(loadConfig({}).consoleSourceEdit, 'signed');
+  assert.equal(loadConfig({ OUTPOST_REQUIRE_SIGNATURE: '0' }).consoleSourceEdit, 'any');
+  assert.equal(loadConfig({ OUTPOST_CONSOLE_SOURCE_EDIT: 'off' }).consoleSourceEdit, 'off');
+  assert.throws(
+    () => loadConfig({ OUTPOST_CONSOLE_SOURCE_EDIT: 'any' }),
+    (err: unknown) =>
+      err instanceof ConfigError &&
+      err.problems.some((p) =>
+        /^OUTPOST_CONSOLE_SOURCE_EDIT: "any" would let the console choose unsigned/.test(p),
+      ),
+  );
+  assert.throws(
+    () => loadConfig({ OUTPOST_CONSOLE_SOURCE_EDIT: 'sometimes' }),
+    /OUTPOST_CONSOLE_SOURCE_EDIT/,
+  );
+});

@@ -5,7 +5,14 @@ import { recentAudit } from '../../server/db/audit.ts';
 import { openDb } from '../../server/db/open.ts';
 import { getState, setState } from '../../server/db/state.ts';
 import { dirSource } from '../../server/sources/dir.ts';
-import { createSettings, SettingsError, type SettingsValues, validate } from '../../server/sync/settings.ts';
+import { VerifyError } from '../../server/sources/verify.ts';
+import {
+  createSettings,
+  SettingsError,
+  type SettingsValues,
+  type SourcePolicy,
+  validate,
+} from '../../server/sync/settings.ts';
 
 const defaults = (): SettingsValues => ({
   source: { kind: 'dir', url: '/srv/fleet', path: '.' },
@@ -47,6 +54,8 @@ test('a change is stored, audited with before and after, applied at once, and a 
     defaults,
     apply: (values, source) => applied.push({ values, source }),
     makeSource: (spec) => dirSource(spec.url),
+    // A node without the signature requirement: the console may choose a plain folder.
+    sourcePolicy: { requireSignature: false, edit: 'any' },
   });
   setState(db, 'poll', { token: 'old-source-token' });
   s.update('schedule', '0 * * * *', 'tech', '10.0.0.5');
@@ -75,5 +84,94 @@ test('without a way to build sources, the source cannot be changed here', () => 
   const s = createSettings({ db, defaults, apply: () => undefined });
   assert.equal(s.effective().sourceEditable, false);
   assert.throws(() => s.update('source', { kind: 'dir', url: '/x', path: '.' }, 'tech'), SettingsError);
+  db.close();
+});
+
+/** Settings over a fresh store with sources built as plain folders, under `policy` (strict when absent). */
+function settingsUnder(policy?: SourcePolicy) {
+  const db = openDb(':memory:');
+  const s = createSettings({
+    db,
+    defaults,
+    apply: () => undefined,
+    makeSource: (spec) => dirSource(spec.url),
+    ...(policy ? { sourcePolicy: policy } : {}),
+  });
+  return { db, s };
+}
+
+test('while signatures are required the console may choose only http, oci or upload; git and dir are refused and audited', () => {
+  for (const policy of [undefined, { requireSignature: true, edit: 'signed' as const }]) {
+    const { db, s } = settingsUnder(policy);
+    assert.deepEqual(s.effective().sourceKinds, ['http', 'oci', 'upload']);
+    for (const spec of [
+      { kind: 'git', url: 'https://git.example/fleet.git', path: '.' },
+      { kind: 'dir', url: '/srv/unsigned', path: '.' },
+    ]) {
+      assert.throws(
+        () => s.update('source', spec as never, 'admin', '10.0.0.5'),
+        (e: unknown) => e instanceof SettingsError && /carries no signature/.test(e.message),
+      );
+      assert.equal(s.effective().overridden.source, undefined, `${spec.kind} was stored`);
+    }
+    assert.deepEqual(
+      recentAudit(db, 2).map((a) => [a.action, a.result, a.source]),
+      [
+        ['settings.source', 'refused', '10.0.0.5'],
+        ['settings.source', 'refused', '10.0.0.5'],
+      ],
+    );
+    s.update('source', { kind: 'http', url: 'https://fleet.example/site.tar.gz', path: '.' }, 'admin');
+    assert.equal(s.effective().source.kind, 'http');
+    db.close();
+  }
+});
+
+test('OUTPOST_CONSOLE_SOURCE_EDIT=signed keeps the console to signed kinds even when signatures are not required', () => {
+  const { db, s } = settingsUnder({ requireSignature: false, edit: 'signed' });
+  assert.throws(
+    () => s.update('source', { kind: 'dir', url: '/srv/x', path: '.' }, 'admin'),
+    /dir source carries no signature and the console may choose signed sources only/,
+  );
+  db.close();
+});
+
+test('with OUTPOST_CONSOLE_SOURCE_EDIT=off no source can be chosen, and a reset to the configuration still works', () => {
+  const { db, s } = settingsUnder({ requireSignature: true, edit: 'off' });
+  assert.equal(s.effective().sourceEditable, false);
+  assert.equal(s.effective().sourceRule, 'off');
+  assert.throws(
+    () => s.update('source', { kind: 'http', url: 'https://fleet.example/x.tar.gz', path: '.' }, 'admin'),
+    /turned off/,
+  );
+  s.reset('source', 'admin');
+  assert.equal(s.effective().source.url, '/srv/fleet');
+  db.close();
+});
+
+test('a console source of an unsigned kind stored earlier fails every fetch with VerifyError while signatures are required', async () => {
+  const { db, s } = settingsUnder({ requireSignature: true, edit: 'signed' });
+  // As an earlier version (or a hand edit of the store) left it.
+  db.prepare(
+    "INSERT INTO console_settings (key, value, updated_at, updated_by) VALUES ('source', ?, '2026-11-01T00:00:00Z', 'admin')",
+  ).run(JSON.stringify({ kind: 'dir', url: '/srv/unsigned', path: '.' }));
+  assert.equal(s.effective().sourceRefused, true);
+  const source = s.consoleSource();
+  assert.ok(source);
+  await assert.rejects(
+    source.fetch(),
+    (e: unknown) =>
+      e instanceof VerifyError &&
+      /dir source \/srv\/unsigned was chosen on the console.*OUTPOST_REQUIRE_SIGNATURE/.test(e.message),
+  );
+  // Without the requirement the same stored choice is simply used.
+  const open = createSettings({
+    db,
+    defaults,
+    apply: () => undefined,
+    makeSource: (spec) => dirSource(spec.url),
+    sourcePolicy: { requireSignature: false, edit: 'any' },
+  });
+  assert.equal(open.consoleSource()?.url, '/srv/unsigned');
   db.close();
 });

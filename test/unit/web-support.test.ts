@@ -1,7 +1,7 @@
 // Support bundles never carry secrets: passwords, tokens, credentials in URLs and token query parameters go.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { redact } from '../../server/sync/support-bundle.ts';
+import { redact } from '../../server/sync/redact.ts';
 import { bundleName } from '../../server/web/routes/support.ts';
 
 test('secret-looking keys, URL credentials and token parameters are redacted; the rest stays', () => {

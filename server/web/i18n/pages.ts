@@ -16,6 +16,14 @@ const en: Catalogue = {
   'settings.ref': 'Branch, tag or commit (git)',
   'settings.path': 'Path inside the source',
   'settings.sourceLocked': 'The source can only be changed in the configuration file on this node.',
+  'settings.sourceRule.signed':
+    'Only a source that delivers signed bundles can be chosen here ({kinds}): a git or dir source carries no signature and can only be set in the configuration file on the node.',
+  'settings.sourceRule.off':
+    'Changing the source on this console is turned off (OUTPOST_CONSOLE_SOURCE_EDIT=off): it can only be changed in the configuration file on the node.',
+  'settings.sourceRule.any':
+    'Signatures are not required on this node: any kind of source can be chosen here ({kinds}).',
+  'settings.sourceRefused':
+    'The {kind} source chosen on this console is not signed and signatures are required: every sync refuses it and the node keeps running its last good version. Go back to the configuration file’s source, or choose a signed source.',
   'settings.schedule': 'Schedule',
   'settings.cron': 'When to check for updates (cron)',
   'settings.cronHelp': 'Five fields: minute hour day month weekday. "*/5 * * * *" is every 5 minutes.',
@@ -65,6 +73,11 @@ const en: Catalogue = {
   'tunnel.close': 'Close',
   'tunnel.failed': 'Remote support could not connect',
   'tunnel.failedClosed': 'and is closed:',
+  'diff.hidden.added': 'added (secret value, not shown)',
+  'diff.hidden.changed': 'changed (secret value, not shown)',
+  'diff.hidden.removed': 'removed (secret value, not shown)',
+  'diff.hiddenNote':
+    'Values of Secrets and of container environment variables are never shown here or in the support bundle: only which keys were added, changed or removed.',
 };
 
 const zhCN: Catalogue = {
@@ -81,6 +94,13 @@ const zhCN: Catalogue = {
   'settings.ref': '分支、标签或提交（git）',
   'settings.path': '来源中的路径',
   'settings.sourceLocked': '来源只能在本节点的配置文件中更改。',
+  'settings.sourceRule.signed':
+    '此处只能选择提供已签名包的来源（{kinds}）：git 或 dir 来源没有签名，只能在节点上的配置文件中设置。',
+  'settings.sourceRule.off':
+    '本控制台已关闭更改来源（OUTPOST_CONSOLE_SOURCE_EDIT=off）：来源只能在节点上的配置文件中更改。',
+  'settings.sourceRule.any': '本节点不要求签名：此处可以选择任何类型的来源（{kinds}）。',
+  'settings.sourceRefused':
+    '在本控制台选择的 {kind} 来源没有签名，而本节点要求签名：每次同步都会拒绝它，节点继续运行最后一个正常版本。请恢复为配置文件中的来源，或选择已签名的来源。',
   'settings.schedule': '计划',
   'settings.cron': '检查更新的时间（cron）',
   'settings.cronHelp': '五个字段：分 时 日 月 星期。“*/5 * * * *” 表示每 5 分钟一次。',
@@ -126,6 +146,11 @@ const zhCN: Catalogue = {
   'tunnel.close': '关闭',
   'tunnel.failed': '远程支持无法连接',
   'tunnel.failedClosed': '，已关闭：',
+  'diff.hidden.added': '已新增（机密值，不显示）',
+  'diff.hidden.changed': '已更改（机密值，不显示）',
+  'diff.hidden.removed': '已删除（机密值，不显示）',
+  'diff.hiddenNote':
+    'Secret 的值和容器环境变量的值从不在此处或支持包中显示：只显示哪些键被新增、更改或删除。',
 };
 
 const ru: Catalogue = {
@@ -142,6 +167,14 @@ const ru: Catalogue = {
   'settings.ref': 'Ветка, тег или коммит (git)',
   'settings.path': 'Путь внутри источника',
   'settings.sourceLocked': 'Источник можно изменить только в файле конфигурации на этом узле.',
+  'settings.sourceRule.signed':
+    'Здесь можно выбрать только источник с подписанными пакетами ({kinds}): источник git или dir не подписан и задаётся только в файле конфигурации на узле.',
+  'settings.sourceRule.off':
+    'Изменение источника в этой консоли отключено (OUTPOST_CONSOLE_SOURCE_EDIT=off): его можно изменить только в файле конфигурации на узле.',
+  'settings.sourceRule.any':
+    'Подписи на этом узле не обязательны: здесь можно выбрать источник любого типа ({kinds}).',
+  'settings.sourceRefused':
+    'Источник {kind}, выбранный в этой консоли, не подписан, а подписи обязательны: каждая синхронизация его отклоняет, и узел продолжает работать на последней исправной версии. Верните источник из файла конфигурации или выберите подписанный источник.',
   'settings.schedule': 'Расписание',
   'settings.cron': 'Когда проверять обновления (cron)',
   'settings.cronHelp': 'Пять полей: минута, час, день, месяц, день недели. «*/5 * * * *» — каждые 5 минут.',
@@ -190,6 +223,11 @@ const ru: Catalogue = {
   'tunnel.close': 'Закрыть',
   'tunnel.failed': 'Удалённая поддержка не смогла подключиться',
   'tunnel.failedClosed': 'и закрыта:',
+  'diff.hidden.added': 'добавлено (секретное значение не показывается)',
+  'diff.hidden.changed': 'изменено (секретное значение не показывается)',
+  'diff.hidden.removed': 'удалено (секретное значение не показывается)',
+  'diff.hiddenNote':
+    'Значения Secret и переменных окружения контейнеров никогда не показываются ни здесь, ни в пакете для поддержки: видно только, какие ключи добавлены, изменены или удалены.',
 };
 
 export const PAGE_STRINGS = { en, 'zh-CN': zhCN, ru };

@@ -1,6 +1,6 @@
 // Revisions: the stored list, one revision's objects, a field-level diff of any two, and "roll back to this".
 import { Router } from 'express';
-import { showValue } from '../../sync/diff.ts';
+import { hiddenChange, showValue } from '../../sync/diff.ts';
 import type { WebDeps } from '../deps.ts';
 import type { Views } from '../views.ts';
 import { HttpError, idParam, respond, tr } from './respond.ts';
@@ -33,6 +33,7 @@ export function revisionRoutes(deps: WebDeps, views: Views): Router {
       diff,
       shown: DIFF_OBJECTS_SHOWN,
       show: showValue,
+      hidden: hiddenChange,
     });
   });
 
@@ -59,6 +60,7 @@ export function revisionRoutes(deps: WebDeps, views: Views): Router {
       diff,
       shown: 50,
       show: showValue,
+      hidden: hiddenChange,
     });
   });
   return r;

@@ -1,4 +1,4 @@
-// The admin's user page: add users, change roles, set passwords, remove; every change audited by the service.
+// The admin's user page: add users, change roles, passwords and expiry, remove; every change audited by the service.
 import { type Request, type Response, Router } from 'express';
 import { PASSWORD_MAX, PASSWORD_MIN } from '../../auth/password.ts';
 import type { AccessService } from '../../auth/service.ts';
@@ -63,6 +63,16 @@ export function userRoutes(access: AccessService, views: Views): Router {
       res.redirect(303, `${base(res)}/users?saved=1`);
     };
 
+  /** `expiresHours` from a form: empty is never; otherwise whole hours from now, 1 to MAX_EXPIRY_HOURS. */
+  const expiryFrom = (req: Request, res: Response): Date | null => {
+    const hours = field(req.body, 'expiresHours');
+    if (hours === '') return null;
+    const h = Number(hours);
+    if (!Number.isFinite(h) || h <= 0 || h > MAX_EXPIRY_HOURS)
+      throw new AccessError(requestContext(res).t('users.badExpiry', { max: MAX_EXPIRY_HOURS }));
+    return new Date(Date.now() + h * 3_600_000);
+  };
+
   const checkPassword = (res: Response, password: string) => {
     if (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX)
       throw new AccessError(requestContext(res).t('users.badPassword', { n: PASSWORD_MIN }));
@@ -80,14 +90,7 @@ export function userRoutes(access: AccessService, views: Views): Router {
       if (!isRole(role)) throw new AccessError(t('users.badRole'));
       const password = secret(req.body, 'password');
       checkPassword(res, password);
-      const hours = field(req.body, 'expiresHours');
-      let expiresAt: Date | null = null;
-      if (hours !== '') {
-        const h = Number(hours);
-        if (!Number.isFinite(h) || h <= 0 || h > MAX_EXPIRY_HOURS)
-          throw new AccessError(t('users.badExpiry', { max: MAX_EXPIRY_HOURS }));
-        expiresAt = new Date(Date.now() + h * 3_600_000);
-      }
+      const expiresAt = expiryFrom(req, res);
       await access.users.add({ name, role, password, expiresAt }, actor(req, res));
     }),
   );
@@ -107,6 +110,13 @@ export function userRoutes(access: AccessService, views: Views): Router {
       const password = secret(req.body, 'password');
       checkPassword(res, password);
       await access.users.setPassword(field(req.body, 'name'), password, actor(req, res));
+    }),
+  );
+
+  r.post(
+    '/users/expiry',
+    change((req, res) => {
+      access.users.setExpiry(field(req.body, 'name'), expiryFrom(req, res), actor(req, res));
     }),
   );
 

@@ -1,0 +1,114 @@
+// The signature requirement cannot be bypassed from the console: the settings page offers and the server
+// accepts only signed source kinds, and a stored unsigned choice fails every sync as VerifyFailed.
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { writeSetting } from '../../server/db/settings.ts';
+import { getState } from '../../server/db/state.ts';
+import { dirSource } from '../../server/sources/dir.ts';
+import { createSyncService, type SyncService, type SyncServiceDeps } from '../../server/sync/service.ts';
+import type { LkgPointer } from '../../server/sync/types.ts';
+import { fleetApp } from '../support/console.ts';
+import { configMap, type Fleet, makeFleet, NS } from '../support/fleet.ts';
+import { Browser, listen, type Running, testAccess } from '../support/http.ts';
+
+describe('console source changes while signatures are required', () => {
+  let f: Fleet;
+  let deps: SyncServiceDeps;
+  let sync: SyncService;
+  let web: Running;
+  let unsigned: string;
+
+  before(async () => {
+    f = await makeFleet({ 'ns.yaml': NS, 'cm.yaml': configMap('settings') });
+    // What an attacker with the admin's password would point the node at: a folder nobody signed.
+    unsigned = path.join(f.dir, 'unsigned');
+    mkdirSync(unsigned);
+    writeFileSync(path.join(unsigned, 'ns.yaml'), NS);
+    writeFileSync(path.join(unsigned, 'cm.yaml'), configMap('planted', 'evil'));
+    deps = {
+      ...f.deps,
+      sourceSpec: { kind: 'dir', url: f.sourceDir, path: '.' },
+      makeSource: (spec) => dirSource(spec.url),
+      sourcePolicy: { requireSignature: true, edit: 'signed' },
+    };
+    sync = createSyncService(deps);
+    web = await listen(fleetApp(f, { sync, access: await testAccess(f.db) }));
+    assert.equal((await sync.trigger('startup')).result, 'succeeded');
+  });
+  after(async () => {
+    await web.close();
+    await sync.stop();
+    await f.close();
+  });
+
+  test('the settings page says which sources may be chosen, in every language, and offers only signed kinds', async () => {
+    const b = await new Browser(web.url).login('admin');
+    const html = await b.page('/settings');
+    assert.match(
+      html,
+      /data-testid="source-rule">Only a source that delivers signed bundles can be chosen here \(http, oci, upload\)/,
+    );
+    assert.doesNotMatch(html, /<option>(git|dir)<\/option>/);
+    assert.match(
+      html,
+      /<option disabled selected>dir<\/option>/,
+      'the configured kind is shown, not offered',
+    );
+    b.cookies.set('outpost_lang', 'zh-CN');
+    assert.match(await b.page('/settings'), /此处只能选择提供已签名包的来源/);
+    b.cookies.set('outpost_lang', 'ru');
+    assert.match(await b.page('/settings'), /только источник с подписанными пакетами/);
+  });
+
+  test('posting a git or dir source is refused with the reason, nothing is stored, and the refusal is audited', async () => {
+    const b = await new Browser(web.url).login('admin');
+    await b.page('/settings');
+    for (const form of [
+      { kind: 'dir', url: unsigned, ref: '', path: '.' },
+      { kind: 'git', url: 'https://git.example/fleet.git', ref: 'main', path: '.' },
+    ]) {
+      const res = await b.post('/actions/settings/source', form);
+      assert.equal(res.status, 400, form.kind);
+      assert.match(
+        await res.text(),
+        /Not saved: a (dir|git) source carries no signature and signatures are required/,
+      );
+      assert.equal(sync.settings.effective().overridden.source, undefined);
+    }
+    const refused = sync.history.audit(5).filter((a) => a.action === 'settings.source');
+    assert.ok(refused.length >= 2 && refused.every((a) => a.result === 'refused'));
+  });
+
+  test('an unsigned console source already in the store fails the sync as VerifyFailed and the node keeps its version', async () => {
+    const lkg = getState<LkgPointer>(f.db, 'lkg_revision');
+    writeSetting(f.db, 'source', { kind: 'dir', url: unsigned, path: '.' }, 'admin');
+    // As after a restart: the stored choice is read when the service starts.
+    const restarted = createSyncService(deps);
+    restarted.start({
+      schedule: '0 0 1 1 *',
+      nodeName: 'gw',
+      liveIntervalMs: 60_000,
+      clusterIntervalMs: 60_000,
+    });
+    try {
+      const run = await restarted.trigger('button', 'admin');
+      assert.equal(run.result, 'failed');
+      assert.equal(run.reason, 'VerifyFailed');
+      assert.match(
+        run.message ?? '',
+        /dir source .* was chosen on the console, but dir sources carry no signature and OUTPOST_REQUIRE_SIGNATURE is on/,
+      );
+      assert.deepEqual(getState<LkgPointer>(f.db, 'lkg_revision'), lkg);
+      assert.equal(
+        await f.cluster.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'shop', name: 'planted' }),
+        null,
+      );
+      const b = await new Browser(web.url).login('admin');
+      assert.match(await b.page('/settings'), /data-testid="source-refused"/);
+    } finally {
+      await restarted.stop();
+    }
+  });
+});

@@ -74,3 +74,16 @@ test('config names the file when it is not valid YAML', () => {
     new RegExp(`OUTPOST_CONFIG: ${file} is not valid YAML`),
   );
 });
+
+test('config reads OUTPOST_ALLOWED_HOSTS as host names and refuses a URL or a port in it', () => {
+  const c = loadConfig({ OUTPOST_ALLOWED_HOSTS: 'Console.Plant.example, gw-17.vpn.example' });
+  assert.deepEqual(c.access.allowedHosts, ['console.plant.example', 'gw-17.vpn.example']);
+  assert.deepEqual(loadConfig({}).access.allowedHosts, []);
+  assert.throws(
+    () => loadConfig({ OUTPOST_ALLOWED_HOSTS: 'https://console.example,gw:8080' }),
+    (err: unknown) =>
+      err instanceof ConfigError &&
+      err.problems.length === 2 &&
+      err.problems.every((p) => p.startsWith('OUTPOST_ALLOWED_HOSTS: ')),
+  );
+});

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
+import { dateExists } from '../../calendar.ts';
 import type { ReconcileOptions } from '../../sync/reconciler.ts';
 import type { WebDeps } from '../deps.ts';
 import type { Translator } from '../i18n/index.ts';
@@ -132,6 +133,8 @@ export function actionRoutes(deps: WebDeps, views: Views): Router {
   });
   r.post('/actions/hold', (req, res) => {
     const { hours, until, reason } = parse(holdForm, req.body);
+    if (until && !dateExists(until))
+      throw new FormError(`until: ${requestContext(res).t('form.noSuchDate', { value: until })}`);
     const end = until ? new Date(until) : new Date(Date.now() + (hours ?? 24) * 3_600_000);
     if (Number.isNaN(end.getTime()) || end.getTime() <= Date.now())
       throw new FormError('until: give a time in the future');

@@ -1,5 +1,6 @@
 // `npm run bench`: the figures the issues ask for, measured on this machine in one run. Prints a table.
 import { consoleBench, consoleMemory, consoleSoak } from './bench/console.ts';
+import { multipartBench } from './bench/multipart.ts';
 import { renderSpeed } from './bench/render.ts';
 import { sourcesBench } from './bench/sources.ts';
 import { startupAndMemory } from './bench/startup.ts';
@@ -12,6 +13,7 @@ const sections: { id: string; title: string; optIn?: boolean; run(): Promise<[st
   renderSpeed,
   syncBench,
   consoleBench,
+  multipartBench,
   consoleSoak,
   consoleMemory,
 ];

@@ -172,7 +172,9 @@ export function readMultipart(
       settled = true;
       resolve(files);
     });
-    req.on('aborted', () => fail(new MultipartError('cut-off', 'upload refused: the connection was closed')));
+    req.on('close', () => {
+      if (!req.complete) fail(new MultipartError('cut-off', 'upload refused: the connection was closed'));
+    });
     req.on('error', (err) =>
       fail(new MultipartError('cut-off', `upload refused: ${err.message}`, { cause: err })),
     );

@@ -63,11 +63,20 @@ const part = (name: string, data: string | Buffer, filename?: string) =>
 const close = `--${B}--\r\n`;
 
 describe('readMultipart', () => {
+  /** How each request's read ended, in arrival order. */
+  const outcomes: Promise<string>[] = [];
   let server: Server;
   let port: number;
   before(async () => {
     server = createServer((req: IncomingMessage, res) => {
-      readMultipart(req, LIMITS).then(
+      const reading = readMultipart(req, LIMITS);
+      outcomes.push(
+        reading.then(
+          () => 'read',
+          (err: MultipartError) => err.problem,
+        ),
+      );
+      reading.then(
         (files) => {
           const out: Answer['files'] = {};
           for (const [k, v] of files) out[k] = { filename: v.filename, hex: v.data.toString('hex') };
@@ -161,6 +170,21 @@ describe('readMultipart', () => {
     });
     assert.equal((await send(port, [`--${B}\r\n${'x'.repeat(20_000)}\r\n\r\n`, close])).problem, 'malformed');
     assert.deepEqual(await send(port, [part('bundle', 'abc', 'b')]), { problem: 'cut-off', status: 400 });
+  });
+
+  test('gives up with cut-off when the client drops the connection in the middle of a file', async () => {
+    const before = outcomes.length;
+    const req = request({
+      port,
+      host: '127.0.0.1',
+      method: 'POST',
+      headers: { 'content-type': `multipart/form-data; boundary=${B}` },
+    });
+    req.on('error', () => {});
+    req.write(`--${B}\r\nContent-Disposition: form-data; name="bundle"; filename="b"\r\n\r\nabc`);
+    while (outcomes.length === before) await new Promise((r) => setTimeout(r, 10));
+    req.destroy();
+    assert.equal(await outcomes[before], 'cut-off');
   });
 
   test('answers a malformed body while the rest of it is still being sent (it streams, never waits for the end)', async () => {

@@ -35,7 +35,7 @@ export function parseCookies(header: string | undefined): ReadonlyMap<string, st
 }
 
 /** A percent-encoded cookie value, decoded; null when it is not valid percent-encoding of UTF-8. */
-export function decodeValue(raw: string): string | null {
+function decodeValue(raw: string): string | null {
   if (!raw.includes('%')) return raw;
   try {
     return decodeURIComponent(raw);

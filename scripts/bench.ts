@@ -1,6 +1,7 @@
 // `npm run bench`: the figures the issues ask for, measured on this machine in one run. Prints a table.
 import { consoleBench, consoleMemory, consoleSoak } from './bench/console.ts';
 import { hostBench } from './bench/host.ts';
+import { multipartBench } from './bench/multipart.ts';
 import { renderSpeed } from './bench/render.ts';
 import { reportBench } from './bench/report.ts';
 import { sourcesBench } from './bench/sources.ts';
@@ -16,6 +17,7 @@ const sections: { id: string; title: string; optIn?: boolean; run(): Promise<[st
   hostBench,
   reportBench,
   consoleBench,
+  multipartBench,
   consoleSoak,
   consoleMemory,
 ];

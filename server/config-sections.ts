@@ -60,6 +60,7 @@ export const accessSchema = z
     kioskAddresses: z.union([z.string(), z.array(z.string())]).default(['127.0.0.1', '::1']),
     trustedProxies: z.union([z.string(), z.array(z.string())]).default([]),
     basePath: z.string().default(''),
+    allowedHosts: z.union([z.string(), z.array(z.string())]).default([]),
   })
   .default({
     enrollmentTtl: 3_600_000,
@@ -68,6 +69,7 @@ export const accessSchema = z
     kioskAddresses: ['127.0.0.1', '::1'],
     trustedProxies: [],
     basePath: '',
+    allowedHosts: [],
   });
 
 /** HTTPS straight from Outpost (a certificate Secret); plain HTTP while unset. */
@@ -89,6 +91,18 @@ export interface AccessConfig {
   trustedProxies: string[];
   /** Path prefix the console is served under ('' or like /support/gw-17, no trailing slash). */
   basePath: string;
+  /** Host names the console answers to besides IP addresses, localhost and the node's own names. */
+  allowedHosts: string[];
+}
+
+/**
+ * A host name as the console compares it: lower case, no trailing dot; null when it is not one (dot-separated
+ * labels of letters, digits, '-' and '_', at most 63 characters each and 253 in all, not starting with '-').
+ */
+export function hostName(value: string): string | null {
+  const name = value.trim().toLowerCase().replace(/\.$/, '');
+  if (name.length === 0 || name.length > 253) return null;
+  return name.split('.').every((label) => /^[a-z0-9_][a-z0-9_-]{0,62}$/.test(label)) ? name : null;
 }
 
 /** The tunnel needs a user, a key and a pinned host key: it never trusts a bastion on first use. */
@@ -139,6 +153,15 @@ export function accessConfig(a: z.infer<typeof accessSchema>, problems: string[]
       `OUTPOST_BASE_PATH: "${a.basePath}" must be a path such as /support/gw-17 (letters, digits, . _ ~ -)`,
     );
   }
+  const allowedHosts: string[] = [];
+  for (const entry of splitList(a.allowedHosts)) {
+    const name = hostName(entry);
+    if (name) allowedHosts.push(name);
+    else
+      problems.push(
+        `OUTPOST_ALLOWED_HOSTS: "${entry}" is not a host name such as gw-17.plant.example (no scheme, port or path)`,
+      );
+  }
   if (a.sessionIdle > a.sessionMax) {
     problems.push('OUTPOST_SESSION_IDLE: cannot be longer than OUTPOST_SESSION_MAX');
   }
@@ -149,6 +172,7 @@ export function accessConfig(a: z.infer<typeof accessSchema>, problems: string[]
     kioskAddresses,
     trustedProxies,
     basePath,
+    allowedHosts,
   };
   if (a.enrollmentCodeFile) access.enrollmentCodeFile = a.enrollmentCodeFile;
   if (a.metricsTokenFile) access.metricsTokenFile = a.metricsTokenFile;

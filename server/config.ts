@@ -94,6 +94,7 @@ const ENV_MAP: Record<string, string> = {
   OUTPOST_KIOSK_ADDRESSES: 'access.kioskAddresses',
   OUTPOST_TRUSTED_PROXIES: 'access.trustedProxies',
   OUTPOST_BASE_PATH: 'access.basePath',
+  OUTPOST_ALLOWED_HOSTS: 'access.allowedHosts',
   OUTPOST_TLS_CERT_FILE: 'tls.certFile',
   OUTPOST_TLS_KEY_FILE: 'tls.keyFile',
 };

@@ -102,6 +102,7 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
       basePath: config.access.basePath,
       trustedProxies: config.access.trustedProxies,
       kioskAddresses: config.access.kioskAddresses,
+      allowedHosts: config.access.allowedHosts,
       metricsToken,
     },
     metrics: registry,

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { dateExists } from '../calendar.ts';
 import { loadConfig } from '../config.ts';
 import { openBundle } from '../sources/bundle.ts';
 import { dirSource } from '../sources/dir.ts';
@@ -34,7 +35,7 @@ export function expiresAt(value: string, now = Date.now()): string {
     const ms = Number(span[1]) * (span[2] === 'd' ? 86_400_000 : 3_600_000);
     return new Date(now + ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
   }
-  if (Number.isNaN(Date.parse(value)) || !/^\d{4}-\d{2}-\d{2}T/.test(value)) {
+  if (Number.isNaN(Date.parse(value)) || !/^\d{4}-\d{2}-\d{2}T/.test(value) || !dateExists(value)) {
     throw new UsageError(
       `--expires "${value}" is neither an RFC 3339 time (2027-01-31T00:00:00Z) nor a span (30d, 12h)`,
     );

@@ -1,5 +1,6 @@
 // Signature policy for bundles: trusted keys, the signed `version=`/`expires=` comment, and the anti-rollback rule.
 import { readFileSync } from 'node:fs';
+import { dateExists } from '../calendar.ts';
 import {
   keyIdHex,
   MinisignError,
@@ -163,7 +164,7 @@ export function verifyBundleSignature(
   };
   if (fields.expires !== undefined) {
     const at = Date.parse(fields.expires);
-    if (!RFC3339.test(fields.expires) || Number.isNaN(at)) {
+    if (!RFC3339.test(fields.expires) || !dateExists(fields.expires) || Number.isNaN(at)) {
       throw new VerifyError(
         'bad-expiry',
         `bundle ${label}: signed expires="${fields.expires}" is not an RFC 3339 time such as 2027-01-31T00:00:00Z`,

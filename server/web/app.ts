@@ -8,6 +8,7 @@ import { authenticate } from './middleware/auth.ts';
 import { basePath } from './middleware/base-path.ts';
 import { csrf } from './middleware/csrf.ts';
 import { errorHandler } from './middleware/errors.ts';
+import { hostCheck, hostMatcher } from './middleware/host-check.ts';
 import { locale } from './middleware/locale.ts';
 import { securityHeaders } from './middleware/security.ts';
 import { actionRoutes } from './routes/actions.ts';
@@ -40,6 +41,8 @@ export function createApp(deps: WebDeps): Express {
   // X-Forwarded-For/-Proto/-Host count only from these peers: req.ip, req.secure and req.host stay honest.
   app.set('trust proxy', (addr: string) => trustedProxy(addr));
   app.use(securityHeaders);
+  // Before anything reads the request: a page rebinding its own name to this node gets nothing from it.
+  app.use(hostCheck(hostMatcher({ nodeName: deps.nodeName, allowedHosts: reach.allowedHosts }), deps.log));
   app.use(basePath(reach.basePath ?? '', trustedProxy));
   app.use(locale);
   app.use(

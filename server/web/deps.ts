@@ -22,6 +22,11 @@ export interface ReachOptions {
   trustedProxies?: string[];
   /** Addresses/CIDRs whose screens see /kiosk without signing in; loopback by default. */
   kioskAddresses?: string[];
+  /**
+   * Host names the console answers to besides IP literals, localhost and the node's names (DNS rebinding:
+   * any other Host is refused).
+   */
+  allowedHosts?: string[];
   /** Bearer token for /metrics; null or absent: a session is needed. */
   metricsToken?: string | null;
 }

@@ -1,59 +1,184 @@
-// A small multipart/form-data reader for the bundle upload form: whole body in memory, capped, two files.
-import type { Request } from 'express';
+// Reads a multipart/form-data upload as it streams in (busboy, linear time), within limits on every part.
+import type { IncomingMessage } from 'node:http';
+import busboy from 'busboy';
 
-export interface Part {
-  name: string;
-  filename?: string;
+/** Why a form was refused; the route turns it into words for the page, the log keeps `message`. */
+export type MultipartProblem =
+  | 'not-multipart' // no multipart/form-data content type or no boundary
+  | 'too-large' // a file or the whole body is over its limit
+  | 'too-many-parts' // more parts, files or fields than the form has
+  | 'unexpected-file' // a file field the form does not have
+  | 'duplicate-file' // the same file field twice
+  | 'malformed' // not valid multipart (bad part header, …)
+  | 'cut-off'; // the body ended before the closing boundary, or the connection dropped
+
+export class MultipartError extends Error {
+  readonly problem: MultipartProblem;
+  readonly status: 400 | 413;
+  /** For 'too-large' and the file problems: the field concerned. */
+  readonly field: string | undefined;
+  constructor(problem: MultipartProblem, message: string, options?: { cause?: unknown; field?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'MultipartError';
+    this.problem = problem;
+    this.status = problem === 'too-large' ? 413 : 400;
+    this.field = options?.field;
+  }
+}
+
+export interface UploadedFile {
+  filename: string;
   data: Buffer;
 }
 
-export class FormTooLarge extends Error {
-  readonly status = 413;
+export interface MultipartLimits {
+  /** The file fields the form has, each with its largest size in bytes; each may be sent at most once. */
+  files: Readonly<Record<string, number>>;
+  /** Plain (non-file) fields are read and ignored: at most this many, each at most `fieldSize` bytes. */
+  fields: number;
+  fieldSize: number;
 }
 
-export class BadForm extends Error {
-  readonly status = 400;
-}
+/** Multipart framing around the files: part headers, boundaries and the plain fields. */
+const OVERHEAD = 64 * 1024;
 
-async function readBody(req: Request, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit)
-      throw new FormTooLarge(`The upload is larger than ${Math.round(limit / 1024 / 1024)} MB.`);
-    chunks.push(chunk);
+/**
+ * The files of a multipart form, by field name, read as the body streams in; a body over the limits is
+ * refused as soon as it crosses them (and before reading anything when Content-Length says so already).
+ * Rejects with a MultipartError; never buffers more than the file limits plus the fields.
+ */
+export function readMultipart(
+  req: IncomingMessage,
+  limits: MultipartLimits,
+): Promise<Map<string, UploadedFile>> {
+  const fileLimits = new Map(Object.entries(limits.files));
+  const largest = Math.max(0, ...fileLimits.values());
+  const bodyLimit = [...fileLimits.values()].reduce((a, b) => a + b, 0) + OVERHEAD;
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > bodyLimit) {
+    return Promise.reject(
+      new MultipartError('too-large', `upload of ${declared} bytes refused: at most ${bodyLimit} bytes`),
+    );
   }
-  return Buffer.concat(chunks);
-}
+  let parser: busboy.Busboy;
+  try {
+    parser = busboy({
+      headers: req.headers,
+      defParamCharset: 'utf8',
+      limits: {
+        fileSize: largest,
+        files: fileLimits.size,
+        fields: limits.fields,
+        fieldSize: limits.fieldSize,
+        parts: fileLimits.size + limits.fields,
+        headerPairs: 16,
+      },
+    });
+  } catch (err) {
+    return Promise.reject(
+      new MultipartError('not-multipart', `upload refused: ${(err as Error).message}`, { cause: err }),
+    );
+  }
 
-export async function readMultipart(req: Request, limit: number): Promise<Part[]> {
-  const type = req.headers['content-type'] ?? '';
-  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/i.exec(type);
-  if (!type.startsWith('multipart/form-data') || !boundary)
-    throw new BadForm('The upload form was not sent as a file upload.');
-  const body = await readBody(req, limit);
-  const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
-  const parts: Part[] = [];
-  let pos = body.indexOf(delimiter);
-  while (pos >= 0) {
-    const start = pos + delimiter.length;
-    if (body.subarray(start, start + 2).toString() === '--') break;
-    const headerEnd = body.indexOf('\r\n\r\n', start);
-    const next = body.indexOf(delimiter, start);
-    if (headerEnd < 0 || next < 0) throw new BadForm('The upload was cut off; send it again.');
-    const headers = body.subarray(start + 2, headerEnd).toString('utf8');
-    const disposition = /content-disposition:[^\r\n]*/i.exec(headers)?.[0] ?? '';
-    const name = /\bname="([^"]*)"/i.exec(disposition)?.[1];
-    const filename = /\bfilename="([^"]*)"/i.exec(disposition)?.[1];
-    // The part's data ends with the CRLF that precedes the next delimiter.
-    if (name)
-      parts.push({
-        name,
-        ...(filename !== undefined ? { filename } : {}),
-        data: body.subarray(headerEnd + 4, next - 2),
+  return new Promise((resolve, reject) => {
+    const files = new Map<string, UploadedFile>();
+    // Names seen, at the start of each part: a file is only in `files` once it has ended.
+    const seen = new Set<string>();
+    let settled = false;
+    let received = 0;
+    // Bytes before the first or after the last boundary are skipped by the parser, not counted: count them here.
+    const count = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > bodyLimit)
+        fail(new MultipartError('too-large', `upload refused: the body is over ${bodyLimit} bytes`));
+    };
+    const fail = (err: MultipartError) => {
+      if (settled) return;
+      settled = true;
+      // Stop reading: the rest of the body is not wanted, and the caller answers at once.
+      req.off('data', count);
+      req.unpipe(parser);
+      parser.removeAllListeners('file');
+      reject(err);
+    };
+
+    parser.on('file', (name, stream, info) => {
+      const limit = fileLimits.get(name);
+      if (limit === undefined || seen.has(name)) {
+        stream.resume();
+        fail(
+          limit === undefined
+            ? new MultipartError(
+                'unexpected-file',
+                `upload refused: unexpected file field "${name.slice(0, 100)}"`,
+                {
+                  field: name,
+                },
+              )
+            : new MultipartError('duplicate-file', `upload refused: file field "${name}" sent twice`, {
+                field: name,
+              }),
+        );
+        return;
+      }
+      seen.add(name);
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const tooLarge = () =>
+        fail(
+          new MultipartError('too-large', `upload refused: file field "${name}" is over ${limit} bytes`, {
+            field: name,
+          }),
+        );
+      stream.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > limit) {
+          stream.resume();
+          tooLarge();
+          return;
+        }
+        chunks.push(chunk);
       });
-    pos = next;
-  }
-  return parts;
+      stream.on('limit', tooLarge);
+      stream.on('end', () => {
+        if (!settled) files.set(name, { filename: info.filename ?? '', data: Buffer.concat(chunks, size) });
+      });
+      // An error on the file stream (body cut off inside it) is reported by the parser's own 'error'.
+      stream.on('error', () => {});
+    });
+    parser.on('field', (name, _value, info) => {
+      if (info.valueTruncated || info.nameTruncated)
+        fail(new MultipartError('too-large', `upload refused: field "${name.slice(0, 100)}" is too long`));
+    });
+    parser.on('partsLimit', () =>
+      fail(new MultipartError('too-many-parts', 'upload refused: too many parts')),
+    );
+    parser.on('filesLimit', () =>
+      fail(new MultipartError('too-many-parts', 'upload refused: too many files')),
+    );
+    parser.on('fieldsLimit', () =>
+      fail(new MultipartError('too-many-parts', 'upload refused: too many fields')),
+    );
+    parser.on('error', (err: Error) => {
+      const cutOff = /unexpected end/i.test(err.message);
+      fail(
+        new MultipartError(cutOff ? 'cut-off' : 'malformed', `upload refused: ${err.message}`, {
+          cause: err,
+        }),
+      );
+    });
+    parser.on('close', () => {
+      if (settled) return;
+      settled = true;
+      resolve(files);
+    });
+    req.on('close', () => {
+      if (!req.complete) fail(new MultipartError('cut-off', 'upload refused: the connection was closed'));
+    });
+    req.on('error', (err) =>
+      fail(new MultipartError('cut-off', `upload refused: ${err.message}`, { cause: err })),
+    );
+    req.on('data', count);
+    req.pipe(parser);
+  });
 }

@@ -273,6 +273,7 @@ describe('access configuration', () => {
       kioskAddresses: ['127.0.0.1', '::1'],
       trustedProxies: [],
       basePath: '',
+      allowedHosts: [],
     });
     assert.equal(c.tls, null);
   });
@@ -288,6 +289,7 @@ describe('access configuration', () => {
       OUTPOST_KIOSK_ADDRESSES: '127.0.0.1,10.0.0.50',
       OUTPOST_TRUSTED_PROXIES: '10.42.0.0/16',
       OUTPOST_BASE_PATH: '/support/gw-17/',
+      OUTPOST_ALLOWED_HOSTS: 'console.plant.example',
       OUTPOST_TLS_CERT_FILE: '/tls/tls.crt',
       OUTPOST_TLS_KEY_FILE: '/tls/tls.key',
     });
@@ -300,6 +302,7 @@ describe('access configuration', () => {
       kioskAddresses: ['127.0.0.1', '10.0.0.50'],
       trustedProxies: ['10.42.0.0/16'],
       basePath: '/support/gw-17',
+      allowedHosts: ['console.plant.example'],
     });
     assert.deepEqual(c.tls, { certFile: '/tls/tls.crt', keyFile: '/tls/tls.key' });
   });

@@ -92,3 +92,16 @@ test('config lets the console choose only signed sources while signatures are re
     /OUTPOST_CONSOLE_SOURCE_EDIT/,
   );
 });
+
+test('config reads OUTPOST_ALLOWED_HOSTS as host names and refuses a URL or a port in it', () => {
+  const c = loadConfig({ OUTPOST_ALLOWED_HOSTS: 'Console.Plant.example, gw-17.vpn.example' });
+  assert.deepEqual(c.access.allowedHosts, ['console.plant.example', 'gw-17.vpn.example']);
+  assert.deepEqual(loadConfig({}).access.allowedHosts, []);
+  assert.throws(
+    () => loadConfig({ OUTPOST_ALLOWED_HOSTS: 'https://console.example,gw:8080' }),
+    (err: unknown) =>
+      err instanceof ConfigError &&
+      err.problems.length === 2 &&
+      err.problems.every((p) => p.startsWith('OUTPOST_ALLOWED_HOSTS: ')),
+  );
+});

@@ -116,6 +116,13 @@ test('bundle signature check refuses an expired signature and a malformed expiry
   );
 });
 
+test('bundle signature check refuses an expiry on a day that does not exist (30 February)', () => {
+  assert.throws(
+    () => verify('version=3 expires=2030-02-30T00:00:00Z'),
+    rejected('bad-expiry', /expires="2030-02-30T00:00:00Z" is not an RFC 3339 time/),
+  );
+});
+
 test('bundle signature check refuses a signed bundle when no keys are configured', () => {
   assert.throws(
     () => verify('version=3', fleet, { ...policy, trustedKeys: [] }),

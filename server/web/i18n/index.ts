@@ -1,6 +1,7 @@
 // Message catalogues and language choice: cookie, then Accept-Language, then English; plurals by CLDR rules (numbers.ts).
 import { ACCESS_STRINGS } from './access.ts';
 import { en } from './en.ts';
+import { HTTP_STRINGS } from './http.ts';
 import { pluralForm } from './numbers.ts';
 import { PAGE_STRINGS } from './pages.ts';
 import { ru } from './ru.ts';
@@ -13,9 +14,9 @@ export const DEFAULT_LOCALE: Locale = 'en';
 export const LANG_COOKIE = 'outpost_lang';
 
 export const CATALOGUES: Readonly<Record<Locale, Catalogue>> = {
-  en: { ...en, ...ACCESS_STRINGS.en, ...PAGE_STRINGS.en },
-  'zh-CN': { ...zhCN, ...ACCESS_STRINGS['zh-CN'], ...PAGE_STRINGS['zh-CN'] },
-  ru: { ...ru, ...ACCESS_STRINGS.ru, ...PAGE_STRINGS.ru },
+  en: { ...en, ...ACCESS_STRINGS.en, ...PAGE_STRINGS.en, ...HTTP_STRINGS.en },
+  'zh-CN': { ...zhCN, ...ACCESS_STRINGS['zh-CN'], ...PAGE_STRINGS['zh-CN'], ...HTTP_STRINGS['zh-CN'] },
+  ru: { ...ru, ...ACCESS_STRINGS.ru, ...PAGE_STRINGS.ru, ...HTTP_STRINGS.ru },
 };
 
 /** Each language's own name, for the switcher. */

@@ -4,8 +4,8 @@ import type { AddressMatcher } from '../../auth/addresses.ts';
 import type { AccessService } from '../../auth/service.ts';
 import { safeEqual } from '../../auth/tokens.ts';
 import { type Role, roleAtLeast } from '../../auth/users.ts';
+import { readCookie } from '../cookies.ts';
 import { requestContext, type Views } from '../views.ts';
-import { readCookie } from './locale.ts';
 
 export const SESSION_COOKIE = 'outpost_session';
 export const KIOSK_COOKIE = 'outpost_kiosk';
@@ -79,7 +79,20 @@ export function safeNext(next: unknown): string {
   if (u.origin !== 'http://console.invalid') return '/';
   const path = u.pathname.replace(/^\/+/, '/');
   if (/^\/(login|logout|setup)(\/|$)/i.test(path)) return '/';
-  return path + u.search;
+  return withoutToken(path + u.search);
+}
+
+/**
+ * A path with its query, without the `token` parameter (a kiosk token is a credential): it never goes into a
+ * URL we build (a `next=`, a redirect) nor into a log line, whether the token is valid or not.
+ */
+export function withoutToken(url: string): string {
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const params = new URLSearchParams(url.slice(q + 1));
+  if (!params.has('token')) return url;
+  params.delete('token');
+  return url.slice(0, q) + (params.size > 0 ? `?${params}` : '');
 }
 
 /** The signed-in user of this request, or null. */
@@ -177,9 +190,7 @@ export function authenticate(o: AuthOptions) {
         if (fromQuery) {
           // Keep the token out of the address bar, history and logs: a cookie carries it from now on.
           res.cookie(KIOSK_COOKIE, token, { ...cookieOptions(req, res), maxAge: 400 * 86_400_000 });
-          const q = new URLSearchParams(req.query as Record<string, string>);
-          q.delete('token');
-          res.redirect(303, `${base}${req.path}${q.size > 0 ? `?${q}` : ''}`);
+          res.redirect(303, `${base}${withoutToken(req.url)}`);
           return;
         }
         proceed();

@@ -1,17 +1,10 @@
 // CSRF defence for every state-changing request: a token bound to a cookie (HMAC), plus an Origin check.
 import { createHmac, createSecretKey, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
+import { readCookie } from '../cookies.ts';
 
 const COOKIE = 'outpost_csrf';
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-function readCookie(req: Request, name: string): string | null {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
-  }
-  return null;
-}
 
 /**
  * The token is an HMAC of the cookie's id and, once signed in, the session: a token from before sign-in (or

@@ -2,13 +2,14 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { requestContext, type Views } from '../views.ts';
+import { withoutToken } from './auth.ts';
 
 export function errorHandler(log: Logger, views: Views) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const status = (err as { status?: number }).status ?? 500;
     // A refused form or a missing page is the visitor's business; only failures are errors in the log.
     log[status >= 500 ? 'error' : 'warn'](
-      { err, method: req.method, url: req.originalUrl },
+      { err, method: req.method, url: withoutToken(req.originalUrl) },
       'request failed',
     );
     const { t } = requestContext(res);

@@ -1,20 +1,7 @@
 // Picks the page language per request (cookie set by the switcher, else Accept-Language) for views and fmt.
 import type { NextFunction, Request, Response } from 'express';
+import { readCookie } from '../cookies.ts';
 import { LANG_COOKIE, negotiate } from '../i18n/index.ts';
-
-export function readCookie(req: Request, name: string): string | null {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === name) {
-      try {
-        return decodeURIComponent(v.join('='));
-      } catch {
-        return null;
-      }
-    }
-  }
-  return null;
-}
 
 export function locale(req: Request, res: Response, next: NextFunction): void {
   const chosen = negotiate(readCookie(req, LANG_COOKIE), req.get('accept-language'));

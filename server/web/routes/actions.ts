@@ -2,12 +2,14 @@
 import path from 'node:path';
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
+import { dateExists } from '../../calendar.ts';
 import type { ReconcileOptions } from '../../sync/reconciler.ts';
 import type { WebDeps } from '../deps.ts';
+import type { Translator } from '../i18n/index.ts';
 import { actorOf } from '../middleware/auth.ts';
-import { readMultipart } from '../multipart.ts';
+import { MultipartError, readMultipart } from '../multipart.ts';
 import { syncPanelModel } from '../viewmodels.ts';
-import type { Views } from '../views.ts';
+import { requestContext, type Views } from '../views.ts';
 import { home } from './respond.ts';
 
 const rollbackForm = z.object({ revision: z.coerce.number().int().positive() });
@@ -31,10 +33,57 @@ const restartForm = z.object({
 });
 
 /** A bundle and its signature: a site's manifests are small; 64 MB is generous. */
-const UPLOAD_LIMIT = 64 * 1024 * 1024;
+export const UPLOAD_LIMIT = 64 * 1024 * 1024;
+/** A minisign signature is a few hundred bytes, a long trusted comment included. */
+export const SIGNATURE_LIMIT = 16 * 1024;
+/** The upload form: one bundle, at most one signature, no other field but a few small ones (a CSRF token). */
+const UPLOAD_FORM = {
+  files: { bundle: UPLOAD_LIMIT, signature: SIGNATURE_LIMIT },
+  fields: 4,
+  fieldSize: 1024,
+};
 
 class FormError extends Error {
-  readonly status = 400;
+  readonly status: number;
+  constructor(message: string, options?: { status?: number; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.status = options?.status ?? 400;
+  }
+}
+
+/** The upload form, or a refusal in the reader's words; the connection is closed on a refusal mid-body. */
+async function readUploadForm(req: Request, res: Response) {
+  try {
+    return await readMultipart(req, UPLOAD_FORM);
+  } catch (err) {
+    if (!(err instanceof MultipartError)) throw err;
+    res.setHeader('Connection', 'close');
+    throw new FormError(uploadRefusal(err, requestContext(res).t), { status: err.status, cause: err });
+  }
+}
+
+/** A refused upload in the technician's words. */
+function uploadRefusal(err: MultipartError, t: Translator['t']): string {
+  switch (err.problem) {
+    case 'too-large':
+      return err.field === 'signature'
+        ? t('upload.signatureTooLarge')
+        : t('upload.tooLarge', { mb: Math.round(UPLOAD_LIMIT / 1024 / 1024) });
+    case 'not-multipart':
+      return t('upload.notMultipart');
+    case 'too-many-parts':
+      return t('upload.tooManyParts');
+    case 'unexpected-file':
+      return t('upload.unexpectedFile');
+    case 'duplicate-file':
+      return t('upload.duplicateFile', {
+        field: err.field === 'signature' ? t('upload.signature') : t('upload.bundle'),
+      });
+    case 'malformed':
+      return t('upload.malformed');
+    case 'cut-off':
+      return t('upload.cutOff');
+  }
 }
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
@@ -84,6 +133,8 @@ export function actionRoutes(deps: WebDeps, views: Views): Router {
   });
   r.post('/actions/hold', (req, res) => {
     const { hours, until, reason } = parse(holdForm, req.body);
+    if (until && !dateExists(until))
+      throw new FormError(`until: ${requestContext(res).t('form.noSuchDate', { value: until })}`);
     const end = until ? new Date(until) : new Date(Date.now() + (hours ?? 24) * 3_600_000);
     if (Number.isNaN(end.getTime()) || end.getTime() <= Date.now())
       throw new FormError('until: give a time in the future');
@@ -92,10 +143,12 @@ export function actionRoutes(deps: WebDeps, views: Views): Router {
     answer(req, res);
   });
   r.post('/actions/upload', async (req, res) => {
-    const parts = await readMultipart(req, UPLOAD_LIMIT);
-    const bundle = parts.find((p) => p.name === 'bundle' && p.data.length > 0);
-    if (!bundle) throw new FormError('Choose the bundle file (.tar.gz) to upload.');
-    const signature = parts.find((p) => p.name === 'signature' && p.data.length > 0);
+    const files = await readUploadForm(req, res);
+    const bundle = files.get('bundle');
+    if (!bundle || bundle.data.length === 0)
+      throw new FormError('Choose the bundle file (.tar.gz) to upload.');
+    const sent = files.get('signature');
+    const signature = sent && sent.data.length > 0 ? sent : undefined;
     const filename = path.basename(bundle.filename || 'bundle.tar.gz');
     await deps.sync.upload(
       bundle.data,

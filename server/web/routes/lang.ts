@@ -1,13 +1,14 @@
 // The language switcher: a plain link that remembers the choice in a cookie and goes back where it came from.
 import { Router } from 'express';
 import { isLocale, LANG_COOKIE } from '../i18n/index.ts';
+import { withoutToken } from '../middleware/auth.ts';
 import { home } from './respond.ts';
 
-/** Only a path on this console: never another site (no "//host", no scheme). */
+/** Only a path on this console: never another site (no "//host", no scheme), never a kiosk token. */
 export function safeBack(back: unknown): string {
   if (typeof back !== 'string' || !back.startsWith('/') || back.startsWith('//') || back.includes('\\'))
     return '/';
-  return back;
+  return withoutToken(back);
 }
 
 export function langRoutes(): Router {

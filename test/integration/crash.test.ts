@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { refString } from '../../server/cluster/types.ts';
 import { openDb } from '../../server/db/open.ts';
-import { inventory } from '../../server/db/revisions.ts';
+import { inFlightRevisions, inventory } from '../../server/db/revisions.ts';
 import { closeAbandonedRuns, recentRuns } from '../../server/db/runs.ts';
 import { getState } from '../../server/db/state.ts';
 import { dirSource } from '../../server/sources/dir.ts';
@@ -116,7 +116,7 @@ describe('crash safety', () => {
       const db = openDb(f.dataDir);
       const before = JSON.stringify({
         lkg: getState(db, 'lkg_revision'),
-        inFlight: getState(db, 'in_flight'),
+        inFlight: inFlightRevisions(db),
         held: getState(db, 'held'),
       });
       try {

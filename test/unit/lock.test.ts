@@ -49,7 +49,7 @@ test('waiting for the lock gives up with the holder named', async () => {
   const child = await holdLock(dir);
   try {
     await assert.rejects(
-      withReconcileLock(db, async () => undefined, 300),
+      withReconcileLock(db, async () => undefined, { timeoutMs: 300 }),
       new RegExp(`another sync \\(process ${child.pid} on .*\\) is still running`),
     );
   } finally {

@@ -2,5 +2,6 @@
 import { V1_INITIAL } from './001-initial.ts';
 import { V2_SAMPLES } from './002-samples.ts';
 import { V3_AUTH } from './003-auth.ts';
+import { V4_STORE_SAFETY } from './004-store-safety.ts';
 
-export const MIGRATIONS: readonly string[] = [V1_INITIAL, V2_SAMPLES, V3_AUTH];
+export const MIGRATIONS: readonly string[] = [V1_INITIAL, V2_SAMPLES, V3_AUTH, V4_STORE_SAFETY];

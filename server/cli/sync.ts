@@ -6,12 +6,17 @@ import { type Command, UsageError } from './io.ts';
 
 export const syncCommand: Command = {
   name: 'sync',
-  usage: 'sync --once',
-  summary: 'one reconcile in this process, like a scheduled one; exit 0 only on success',
+  usage: 'sync --once [--allow-mass-prune]',
+  summary:
+    'one reconcile in this process, like a scheduled one; exit 0 only on success (--allow-mass-prune: confirm a prune of most running objects)',
   async run(args) {
-    const { values } = parseArgs({ args, options: { once: { type: 'boolean' } } });
+    const { values } = parseArgs({
+      args,
+      options: { once: { type: 'boolean' }, 'allow-mass-prune': { type: 'boolean' } },
+    });
     if (!values.once) throw new UsageError('sync needs --once (the server runs the scheduled loop)');
-    return withReconciler(async (deps) => printRun(await reconcile(deps, 'cli', cliActor())));
+    const opts = values['allow-mass-prune'] ? { allowMassPrune: true } : {};
+    return withReconciler(async (deps) => printRun(await reconcile(deps, 'cli', cliActor(), opts)));
   },
 };
 

@@ -25,6 +25,7 @@ import type { Fetched } from '../sources/types.ts';
 import { guardPrune, storedDesired } from './guard.ts';
 import { holdRevision } from './holds.ts';
 import type { ReconcilerDeps } from './reconciler.ts';
+import { readStatus } from './status.ts';
 import {
   asFailure,
   DEFAULT_POLICY,
@@ -214,4 +215,5 @@ export function recordMetrics(d: ReconcilerDeps, run: RunRecord, started: number
   if (upstream?.lastChange) m.upstreamLastChange.set(Date.parse(upstream.lastChange) / 1000);
   const lkg = getState<LkgPointer>(d.db, 'lkg_revision');
   if (lkg) m.appliedObjects.set(inventory(d.db, lkg.revisionId).length);
+  m.storeDamaged.set(readStatus(d.db).store.ok ? 0 : 1);
 }

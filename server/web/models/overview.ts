@@ -135,13 +135,16 @@ export function overallOf(
   const warn: Why[] = [];
   if (failingWorkloads > 0) bad.push({ key: 'why.failing', n: failingWorkloads });
   if (objects.counts.Degraded > 0) bad.push({ key: 'why.degraded', n: objects.counts.Degraded });
-  if (sync.status.attempted?.result === 'failed') bad.push({ key: 'why.syncFailed' });
+  // A damaged store or a refused mass prune is said first and by name: the box changes nothing until staff act.
+  if (!sync.status.store.ok) bad.push({ key: 'why.storeCorrupt' });
+  else if (sync.status.attempted?.reason === 'MassPruneRefused') bad.push({ key: 'why.massPruneRefused' });
+  else if (sync.status.attempted?.result === 'failed') bad.push({ key: 'why.syncFailed' });
   if (sync.status.attempted?.result === 'rolled-back') warn.push({ key: 'why.rolledBack' });
   if (objects.counts.Progressing + objects.counts.Unknown > 0)
     warn.push({ key: 'why.progressing', n: objects.counts.Progressing + objects.counts.Unknown });
   if (objects.liveError) warn.push({ key: 'why.clusterUnreadable' });
   if (sync.status.upstream.reachable === false) warn.push({ key: 'why.offline' });
-  if (!sync.status.applied) return { overall: 'none', why: [...bad, ...warn] };
+  if (!sync.status.applied && sync.status.store.ok) return { overall: 'none', why: [...bad, ...warn] };
   if (bad.length > 0) return { overall: 'bad', why: [...bad, ...warn] };
   if (warn.length > 0) return { overall: 'warn', why: warn };
   return { overall: 'ok', why: [{ key: 'why.ok' }] };

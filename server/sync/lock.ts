@@ -27,8 +27,9 @@ export interface LockOptions {
   timeoutMs?: number;
   /** Called when a lease its holder stopped renewing is taken over, with the number of runs closed. */
   onTakeover?: (previous: Holder, closedRuns: number) => void;
-  /** Tests: a clock, and the identity of the process asking. */
+  /** Tests: a clock, the renewal period, and the identity of the process asking. */
   now?: () => number;
+  renewMs?: number;
   owner?: string;
   host?: string;
 }
@@ -142,7 +143,7 @@ export async function withReconcileLock<T>(db: Db, fn: () => Promise<T>, opts: L
     } catch {
       // A busy or full store: the next renewal tries again; the lease outlasts several misses.
     }
-  }, RENEW_MS);
+  }, opts.renewMs ?? RENEW_MS);
   renewal.unref();
   try {
     return await fn();

@@ -32,9 +32,9 @@ export async function sweepOrphans(
     const wanted = new Set(running.map(refString));
     orphans = labelled.filter((o) => !wanted.has(refString(refOf(o))));
     if (orphans.length === 0) return [];
-    guardPrune(orphans.map(refOf), labelled.map(refOf), policy.maxPruneRatio);
     const kept = orphans.filter((o) => o.metadata.annotations?.[PRUNE_ANNOTATION] === 'disabled');
     const doomed = orphans.filter((o) => !kept.includes(o)).map(refOf);
+    guardPrune(doomed, labelled.map(refOf), policy.maxPruneRatio);
     const pruned = await pruneObjects(d.cluster, doomed);
     d.log.warn(
       { deleted: pruned.filter((c) => c.action === 'deleted').map((c) => c.ref), kept: kept.length },

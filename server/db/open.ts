@@ -50,16 +50,16 @@ export interface StoreCheck {
 }
 
 /**
- * Start-up check of the store file: `PRAGMA quick_check` (every page and row, not index contents; the full
- * `integrity_check` costs several times more on a store of a few hundred MB for damage quick_check sees
- * anyway as unreadable pages). A store too damaged to answer counts as damaged, not as a crash.
+ * Start-up check of the store file: `PRAGMA integrity_check`. On a 55 MB store (20 revisions of 300 objects, 3,000
+ * runs) it costs the same as `quick_check` (~0.2 s each, `npm run bench store-check`): both walk every page, and the
+ * few indexes are small, so the full check is taken. A store too damaged to answer counts as damaged, not a crash.
  */
 export function checkStore(db: Db, now = new Date()): StoreCheck {
   const started = performance.now();
   let problems: string[];
   try {
-    problems = (db.pragma('quick_check(20)') as { quick_check: string }[])
-      .map((r) => r.quick_check)
+    problems = (db.pragma('integrity_check(20)') as { integrity_check: string }[])
+      .map((r) => r.integrity_check)
       .filter((p) => p !== 'ok');
   } catch (err) {
     problems = [(err as Error).message];

@@ -4,11 +4,12 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { afterEach, describe, test } from 'node:test';
 import { refString } from '../../server/cluster/types.ts';
-import { getState } from '../../server/db/state.ts';
+import { getState, setState } from '../../server/db/state.ts';
 import { Registry } from '../../server/metrics.ts';
 import { dirSource } from '../../server/sources/dir.ts';
 import { createSyncMetrics } from '../../server/sync/metrics.ts';
 import { type LkgPointer, reconcile } from '../../server/sync/reconciler.ts';
+import { createSyncService } from '../../server/sync/service.ts';
 import { readStatus } from '../../server/sync/status.ts';
 import { configMap, type Fleet, makeFleet, NS } from '../support/fleet.ts';
 
@@ -92,6 +93,32 @@ describe('store guard', () => {
     assert.equal(run.reason, 'StoreCorrupt', run.message ?? '');
     assert.match(run.message ?? '', /holds 7 object\(s\) but 6 were applied \(0 missing, 1 unknown\)/);
     assert.deepEqual(await labelled(f), before);
+  });
+
+  test('a store that fails the start-up integrity check is the node state in status and metrics', async () => {
+    f = await makeFleet(SEVEN);
+    const healthy = createSyncService(f.deps);
+    assert.equal(healthy.status().store.ok, true);
+    assert.ok(healthy.status().store.checkedAt, 'the check ran at start-up');
+    await healthy.stop();
+    // What the check finds in a damaged file, as the service records it at start-up (damage itself: db.test.ts).
+    const damaged = {
+      ok: false,
+      problems: ['Tree 7 page 12: btreeInitPage() returns error code 11'],
+      ms: 1,
+      at: 'x',
+    };
+    setState(f.db, 'store_check', damaged);
+    assert.equal(readStatus(f.db).store.ok, false);
+    assert.match(readStatus(f.db).store.problem ?? '', /integrity check at start-up: Tree 7 page 12/);
+    const registry = new Registry();
+    const metrics = createSyncMetrics(registry);
+    createSyncService({ ...f.deps, metrics });
+    assert.match(
+      await registry.metrics(),
+      /^outpost_store_damaged 0$/m,
+      'a fresh check of an intact file clears it',
+    );
   });
 
   test('a prune of more than half the running objects is refused, nothing written, until confirmed', async () => {

@@ -28,7 +28,8 @@ export function storedDesired(db: Db, lkg: LkgPointer): KubeObject[] {
   const refs = objects.map(refOf);
   const missing = inventoryDiff(applied, refs).length;
   const extra = inventoryDiff(refs, applied).length;
-  if (objects.length === 0 || missing > 0 || extra > 0) {
+  // An empty set is only whole when nothing was applied either (a site with nothing to run).
+  if (missing > 0 || extra > 0) {
     throw new StageFailure(
       'StoreCorrupt',
       `${what} in the local store holds ${objects.length} object(s) but ${applied.length} were applied ` +

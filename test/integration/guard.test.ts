@@ -95,6 +95,24 @@ describe('store guard', () => {
     assert.deepEqual(await labelled(f), before);
   });
 
+  test('a manual rollback to a damaged stored revision fails StoreCorrupt naming it, before anything is applied', async () => {
+    const { lkg, before } = await runningOffline();
+    f.write({ ...SEVEN, 'cm-1.yaml': configMap('cm-1', 'v2') });
+    assert.equal((await reconcile(f.deps, 'schedule')).result, 'succeeded');
+    f.db
+      .prepare(`UPDATE revisions SET objects = replace(objects, 'cm-6', 'cm-X') WHERE id = ?`)
+      .run(lkg.revisionId);
+    f.sim.stats.reset();
+    const run = await reconcile(f.deps, 'cli', 'cli:root', { target: lkg.revisionId });
+    assert.equal(run.reason, 'StoreCorrupt', run.message ?? '');
+    assert.match(
+      run.message ?? '',
+      new RegExp(`revision ${lkg.revisionId} in the local store: its objects do not match`),
+    );
+    assert.equal(f.sim.stats.writes, 0);
+    assert.deepEqual(await labelled(f), before);
+  });
+
   test('a store that fails the start-up integrity check is the node state in status and metrics', async () => {
     f = await makeFleet(SEVEN);
     const healthy = createSyncService(f.deps);

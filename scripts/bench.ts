@@ -6,6 +6,7 @@ import { renderSpeed } from './bench/render.ts';
 import { reportBench } from './bench/report.ts';
 import { sourcesBench } from './bench/sources.ts';
 import { startupAndMemory } from './bench/startup.ts';
+import { storeCheckBench } from './bench/store.ts';
 import { syncBench } from './bench/sync.ts';
 
 // Sections marked optIn (long runs) only run when named: `npm run bench console-soak`.
@@ -16,6 +17,7 @@ const sections: { id: string; title: string; optIn?: boolean; run(): Promise<[st
   syncBench,
   hostBench,
   reportBench,
+  storeCheckBench,
   consoleBench,
   multipartBench,
   consoleSoak,

@@ -22,7 +22,7 @@ import {
 } from './config-sections.ts';
 import { parsePins } from './sources/net.ts';
 import { resolveTrustedKey } from './sources/verify.ts';
-import type { SyncPolicy } from './sync/types.ts';
+import { DEFAULT_POLICY, type SyncPolicy } from './sync/types.ts';
 import type { VarsSettings } from './sync/vars.ts';
 
 export { type AccessConfig, ConfigError, parseDuration };
@@ -61,6 +61,7 @@ const ENV_MAP: Record<string, string> = {
   OUTPOST_APPLY_CONCURRENCY: 'applyConcurrency',
   OUTPOST_DRIFT: 'drift',
   OUTPOST_RETENTION: 'retention',
+  OUTPOST_MAX_PRUNE_RATIO: 'maxPruneRatio',
   OUTPOST_VARS: 'vars',
   OUTPOST_VARS_FROM: 'varsFrom',
   OUTPOST_STRICT_VARS: 'strictVars',
@@ -134,6 +135,12 @@ const schema = z.object({
   applyConcurrency: z.coerce.number().int().min(1).max(64).default(8),
   drift: z.enum(['correct', 'report']).default('correct'),
   retention: z.coerce.number().int().min(1).max(1000).default(20),
+  // Share of the running objects one prune may delete without `sync --allow-mass-prune`: 0.5 = half.
+  maxPruneRatio: z.coerce
+    .number()
+    .min(0, 'a share between 0 and 1, such as 0.5')
+    .max(1, 'a share between 0 and 1, such as 0.5')
+    .default(DEFAULT_POLICY.maxPruneRatio),
   // `${VAR}` values: K=V pairs (comma-separated in the environment) or a map in the file.
   vars: z
     .union([z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))])
@@ -405,6 +412,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maintenanceWindows: c.maintenanceWindows,
       drift: c.drift,
       retention: c.retention,
+      maxPruneRatio: c.maxPruneRatio,
+      sweepIntervalMs: DEFAULT_POLICY.sweepIntervalMs,
     },
     sim: { failImages: c.sim.failImages, readyDelayMs: c.sim.readyDelay, latencyMs: c.sim.latency },
     vars: {

@@ -33,6 +33,9 @@ function run(args: string[]): number {
     `attempted: ${s.attempted ? `${s.attempted.result}${s.attempted.reason ? ` (${s.attempted.reason}: ${s.attempted.message})` : ''} at ${s.attempted.at}` : 'none'}`,
   );
   out(
+    `store:     ${s.store.ok ? `ok${s.store.checkedAt ? ` (checked ${s.store.checkedAt})` : ''}` : `DAMAGED: ${s.store.problem} (syncs stop with StoreCorrupt and remove nothing)`}`,
+  );
+  out(
     `upstream:  ${s.upstream.reachable === null ? 'not contacted yet' : s.upstream.reachable ? `reachable, last contact ${s.upstream.lastContact}` : `unreachable since ${s.upstream.unreachableSince}`}`,
   );
   return 0;

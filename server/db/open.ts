@@ -41,6 +41,37 @@ export function openDb(dataDir: string | ':memory:', opts: { readonly?: boolean 
   return db;
 }
 
+/** What the start-up check of the store found: `ok`, or SQLite's own words for what is damaged. */
+export interface StoreCheck {
+  ok: boolean;
+  problems: string[];
+  ms: number;
+  at: string;
+}
+
+/**
+ * Start-up check of the store file: `PRAGMA integrity_check`. On a 55 MB store (20 revisions of 300 objects, 3,000
+ * runs) it costs the same as `quick_check` (~0.2 s each, `npm run bench store-check`): both walk every page, and the
+ * few indexes are small, so the full check is taken. A store too damaged to answer counts as damaged, not a crash.
+ */
+export function checkStore(db: Db, now = new Date()): StoreCheck {
+  const started = performance.now();
+  let problems: string[];
+  try {
+    problems = (db.pragma('integrity_check(20)') as { integrity_check: string }[])
+      .map((r) => r.integrity_check)
+      .filter((p) => p !== 'ok');
+  } catch (err) {
+    problems = [(err as Error).message];
+  }
+  return {
+    ok: problems.length === 0,
+    problems,
+    ms: Math.round(performance.now() - started),
+    at: now.toISOString(),
+  };
+}
+
 /**
  * Compiles each statement once per connection: preparing costs more than most queries Outpost runs (a page's
  * session lookup, say). No caller changes a statement's mode (pluck, raw), so sharing one is safe.

@@ -1,4 +1,5 @@
 // Content-addressed revisions: the desired state as fetched (files) and as rendered (objects).
+import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { KubeObject, ObjectRef } from '../cluster/types.ts';
 import type { Db } from './open.ts';
@@ -70,6 +71,21 @@ function toSummary(r: Row): RevisionSummary {
   };
 }
 
+/**
+ * A stored revision that cannot be read whole: its row is gone, its checksum does not match, or its content does
+ * not parse. Nothing may be applied or pruned from it.
+ */
+export class RevisionUnreadable extends Error {
+  readonly revisionId: number;
+  constructor(revisionId: number, message: string, options?: { cause?: unknown }) {
+    super(`revision ${revisionId} in the local store: ${message}`, options);
+    this.name = 'RevisionUnreadable';
+    this.revisionId = revisionId;
+  }
+}
+
+const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
+
 /** Short form of a digest for people: the first 12 hex characters. */
 export function shortDigest(digest: string): string {
   return digest.replace(/^sha256:/, '').slice(0, 12);
@@ -86,11 +102,12 @@ export function storeRevision(
     | undefined;
   if (existing) return { id: existing.id, created: false };
   const files = gzipSync(JSON.stringify(rev.files));
+  const objects = JSON.stringify(rev.objects);
   const info = db
     .prepare(
       `INSERT INTO revisions (digest, source_kind, source_url, source_ref, source_path, version, signer,
-         fetched_at, files, objects, object_count)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         fetched_at, files, objects, object_count, files_sha256, objects_sha256)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .run(
       rev.digest,
@@ -102,8 +119,10 @@ export function storeRevision(
       rev.signer ?? null,
       now.toISOString(),
       files,
-      JSON.stringify(rev.objects),
+      objects,
       rev.objects.length,
+      sha256(files),
+      sha256(objects),
     );
   return { id: Number(info.lastInsertRowid), created: true };
 }
@@ -120,16 +139,44 @@ export function revisionByDigest(db: Db, digest: string): RevisionSummary | null
   return row ? toSummary(row) : null;
 }
 
+/**
+ * The rendered objects of a stored revision, checked against the checksum stored beside them. Throws
+ * RevisionUnreadable rather than ever answering "no objects" for a revision it cannot read.
+ */
 export function revisionObjects(db: Db, id: number): KubeObject[] {
-  const row = db.prepare('SELECT objects FROM revisions WHERE id = ?').get(id) as
-    | { objects: string }
-    | undefined;
-  return row ? (JSON.parse(row.objects) as KubeObject[]) : [];
+  const row = db
+    .prepare('SELECT objects, objects_sha256, object_count FROM revisions WHERE id = ?')
+    .get(id) as { objects: string; objects_sha256: string | null; object_count: number } | undefined;
+  if (!row) throw new RevisionUnreadable(id, 'not found (deleted or damaged)');
+  if (row.objects_sha256 !== null && sha256(row.objects) !== row.objects_sha256)
+    throw new RevisionUnreadable(id, 'its objects do not match their stored checksum');
+  let objects: unknown;
+  try {
+    objects = JSON.parse(row.objects);
+  } catch (err) {
+    throw new RevisionUnreadable(id, 'its objects are not readable JSON', { cause: err });
+  }
+  if (!Array.isArray(objects) || objects.length !== row.object_count)
+    throw new RevisionUnreadable(
+      id,
+      `holds ${String((objects as unknown[])?.length)} of ${row.object_count} objects`,
+    );
+  return objects as KubeObject[];
 }
 
+/** The fetched files of a stored revision, checked like its objects. */
 export function revisionFiles(db: Db, id: number): Record<string, string> {
-  const row = db.prepare('SELECT files FROM revisions WHERE id = ?').get(id) as { files: Buffer } | undefined;
-  return row ? (JSON.parse(gunzipSync(row.files).toString('utf8')) as Record<string, string>) : {};
+  const row = db.prepare('SELECT files, files_sha256 FROM revisions WHERE id = ?').get(id) as
+    | { files: Buffer; files_sha256: string | null }
+    | undefined;
+  if (!row) throw new RevisionUnreadable(id, 'not found (deleted or damaged)');
+  if (row.files_sha256 !== null && sha256(row.files) !== row.files_sha256)
+    throw new RevisionUnreadable(id, 'its files do not match their stored checksum');
+  try {
+    return JSON.parse(gunzipSync(row.files).toString('utf8')) as Record<string, string>;
+  } catch (err) {
+    throw new RevisionUnreadable(id, 'its files are not readable', { cause: err });
+  }
 }
 
 export function listRevisions(db: Db, limit = 50): RevisionSummary[] {
@@ -173,8 +220,8 @@ export function inventory(db: Db, revisionId: number): ObjectRef[] {
 }
 
 /**
- * Retention: keeps the newest `keep` revisions plus every pinned one and those in `protect` (the LKG, a held
- * revision); deletes the rest with their inventory. Returns how many were deleted.
+ * Retention: keeps the newest `keep` revisions plus every pinned one, every one in flight, and those in `protect`
+ * (the LKG, a held revision); deletes the rest with their inventory. Returns how many were deleted.
  */
 export function pruneRevisions(db: Db, keep: number, protect: number[]): number {
   const ids = protect.length > 0 ? protect : [-1];
@@ -182,6 +229,7 @@ export function pruneRevisions(db: Db, keep: number, protect: number[]): number 
     .prepare(
       `DELETE FROM revisions
        WHERE pinned = 0
+         AND id NOT IN (SELECT revision_id FROM in_flight)
          AND id NOT IN (${ids.map(() => '?').join(',')})
          AND id NOT IN (SELECT id FROM revisions ORDER BY id DESC LIMIT ?)`,
     )
@@ -190,4 +238,43 @@ export function pruneRevisions(db: Db, keep: number, protect: number[]): number 
 
 export function pinRevision(db: Db, id: number, pinned: boolean): void {
   db.prepare('UPDATE revisions SET pinned = ? WHERE id = ?').run(pinned ? 1 : 0, id);
+}
+
+/** Remembers that a revision's objects may be on the cluster until its leftovers are cleaned up (crash recovery). */
+export function markInFlight(db: Db, revisionId: number, now = new Date()): void {
+  db.prepare('INSERT OR IGNORE INTO in_flight (revision_id, since) VALUES (?, ?)').run(
+    revisionId,
+    now.toISOString(),
+  );
+}
+
+/** Every revision applied (or being applied) and neither committed nor rolled back yet, oldest first. */
+export function inFlightRevisions(db: Db): number[] {
+  return (
+    db.prepare('SELECT revision_id FROM in_flight ORDER BY since, revision_id').all() as {
+      revision_id: number;
+    }[]
+  ).map((r) => r.revision_id);
+}
+
+/** Forgets every in-flight revision: their leftovers were pruned (by commit, rollback or re-assert). */
+export function clearInFlight(db: Db): void {
+  db.prepare('DELETE FROM in_flight').run();
+}
+
+/**
+ * Every kind Outpost has put in a stored revision or an inventory: where an orphan sweep looks. Reads the stored
+ * objects with SQLite's JSON functions; a damaged row makes it throw (the sweep then does not run).
+ */
+export function storedKinds(db: Db): { apiVersion: string; kind: string }[] {
+  return db
+    .prepare(
+      `SELECT DISTINCT json_extract(o.value, '$.apiVersion') AS apiVersion, json_extract(o.value, '$.kind') AS kind
+         FROM revisions r, json_each(r.objects) o
+        WHERE json_valid(r.objects)
+       UNION
+       SELECT DISTINCT api_version, kind FROM inventory
+       ORDER BY 1, 2`,
+    )
+    .all() as { apiVersion: string; kind: string }[];
 }

@@ -110,14 +110,21 @@ export function finishRun(db: Db, runId: number, outcome: RunOutcome, now = new 
   );
 }
 
-/** Runs left 'running' by a crash are closed as failed at start-up, so history never shows a ghost run. */
-export function closeAbandonedRuns(db: Db, now = new Date()): number {
+/**
+ * Runs left 'running' by a crash (or by a pod whose reconcile lease ran out) are closed as failed, so history
+ * never shows a ghost run.
+ */
+export function closeAbandonedRuns(
+  db: Db,
+  now = new Date(),
+  message = 'Outpost stopped before this sync finished',
+): number {
   return db
     .prepare(
-      `UPDATE sync_runs SET finished_at = ?, result = 'failed', reason = 'Interrupted',
-         message = 'Outpost stopped before this sync finished' WHERE result = 'running'`,
+      `UPDATE sync_runs SET finished_at = ?, result = 'failed', reason = 'Interrupted', message = ?
+       WHERE result = 'running'`,
     )
-    .run(now.toISOString()).changes;
+    .run(now.toISOString(), message).changes;
 }
 
 export function getRun(db: Db, id: number): RunRecord | null {

@@ -5,8 +5,9 @@ export type StateKey =
   | 'lkg_revision' // the last-known-good pointer
   | 'upstream' // reachability and last contact
   | 'poll' // the source's conditional-fetch token
-  | 'in_flight' // a revision being applied, until commit or rollback (crash recovery)
-  | 'reconcile_lock' // which process is reconciling right now
+  | 'reconcile_lock' // which process is reconciling right now, as a lease it renews
+  | 'store_check' // the start-up integrity check of the store: ok or what is damaged
+  | 'last_sweep' // when labelled objects outside the running revision were last looked for
   | 'held' // a revision rolled back from, not re-applied until upstream changes or staff retry
   | 'staff_hold' // staff paused new revisions until a time
   | 'highest_version' // anti-rollback: the highest signed bundle version verified

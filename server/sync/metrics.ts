@@ -11,6 +11,7 @@ export interface SyncMetrics {
   upstreamLastContact: Gauge;
   upstreamLastChange: Gauge;
   inProgress: Gauge;
+  storeDamaged: Gauge;
 }
 
 export function createSyncMetrics(registry: Registry): SyncMetrics {
@@ -51,5 +52,9 @@ export function createSyncMetrics(registry: Registry): SyncMetrics {
       'Unix time the upstream last published a different revision',
     ),
     inProgress: gauge('outpost_sync_in_progress', '1 while a sync runs'),
+    storeDamaged: gauge(
+      'outpost_store_damaged',
+      '1 when the local store is damaged (start-up integrity check, or the running revision unreadable): syncs stop with StoreCorrupt',
+    ),
   };
 }

@@ -12,6 +12,8 @@ export interface Reason {
     | 'ok'
     | 'failing'
     | 'degraded'
+    | 'storeCorrupt'
+    | 'massPruneRefused'
     | 'syncFailed'
     | 'rolledBack'
     | 'progressing'
@@ -40,13 +42,16 @@ export function nodeState(i: NodeStateInputs): { overall: Overall; reasons: Reas
   const warn: Reason[] = [];
   if (i.failingWorkloads > 0) bad.push({ code: 'failing', n: i.failingWorkloads });
   if (i.health.Degraded > 0) bad.push({ code: 'degraded', n: i.health.Degraded });
-  if (i.status.attempted?.result === 'failed') bad.push({ code: 'syncFailed' });
+  // A damaged store or a refused mass prune is said by name: the box changes nothing until staff act.
+  if (!i.status.store.ok) bad.push({ code: 'storeCorrupt' });
+  else if (i.status.attempted?.reason === 'MassPruneRefused') bad.push({ code: 'massPruneRefused' });
+  else if (i.status.attempted?.result === 'failed') bad.push({ code: 'syncFailed' });
   if (i.status.attempted?.result === 'rolled-back') warn.push({ code: 'rolledBack' });
   const unsettled = i.health.Progressing + i.health.Unknown;
   if (unsettled > 0) warn.push({ code: 'progressing', n: unsettled });
   if (i.liveError) warn.push({ code: 'clusterUnreadable' });
   if (i.status.upstream.reachable === false) warn.push({ code: 'offline' });
-  if (!i.status.applied) return { overall: 'none', reasons: [...bad, ...warn] };
+  if (!i.status.applied && i.status.store.ok) return { overall: 'none', reasons: [...bad, ...warn] };
   if (bad.length > 0) return { overall: 'bad', reasons: [...bad, ...warn] };
   if (warn.length > 0) return { overall: 'warn', reasons: warn };
   return { overall: 'ok', reasons: [{ code: 'ok' }] };

@@ -2,13 +2,13 @@
 import type { Logger } from 'pino';
 import { previewChanges } from '../apply/diff.ts';
 import { planObjects } from '../apply/plan.ts';
-import { inventoryDiff, pruneObjects } from '../apply/prune.ts';
+import { pruneObjects } from '../apply/prune.ts';
 import { applyAll } from '../apply/ssa.ts';
 import { waitHealthy } from '../apply/wait.ts';
 import type { ClusterClient, KubeObject } from '../cluster/types.ts';
 import { refOf } from '../cluster/types.ts';
 import type { Db } from '../db/open.ts';
-import { getRevision, revisionObjects, shortDigest } from '../db/revisions.ts';
+import { getRevision, markInFlight, revisionObjects, shortDigest } from '../db/revisions.ts';
 import {
   type Change,
   finishRun,
@@ -26,14 +26,14 @@ import { withReconcileLock } from './lock.ts';
 import type { SyncMetrics } from './metrics.ts';
 import {
   commit,
-  markInFlight,
-  ownedBefore,
   reassert,
   recordMetrics,
   reportDrift,
   rollBack,
+  staleBefore,
   storeFetched,
 } from './steps.ts';
+import { sweepOrphans } from './sweep.ts';
 import {
   asFailure,
   DEFAULT_POLICY,
@@ -68,6 +68,8 @@ export interface ReconcileOptions {
   target?: number;
   /** Apply the revision even if it is held after a failed rollout (staff retry). */
   retry?: boolean;
+  /** Staff confirmed a prune of more than the allowed share of the running objects (`--allow-mass-prune`). */
+  allowMassPrune?: boolean;
 }
 
 /** What a run is trying to make true: a stored revision and its planned objects. */
@@ -84,7 +86,10 @@ export function reconcile(
   actor: string | null = null,
   opts: ReconcileOptions = {},
 ): Promise<RunRecord> {
-  return withReconcileLock(d.db, () => reconcileLocked(d, trigger, actor, opts));
+  return withReconcileLock(d.db, () => reconcileLocked(d, trigger, actor, opts), {
+    onTakeover: (holder, closed) =>
+      d.log.warn({ holder, closed }, 'took over the reconcile lease of a holder that stopped renewing it'),
+  });
 }
 
 async function reconcileLocked(
@@ -93,7 +98,7 @@ async function reconcileLocked(
   actor: string | null,
   opts: ReconcileOptions,
 ): Promise<RunRecord> {
-  const policy = { ...DEFAULT_POLICY, ...d.policy };
+  const policy = { ...DEFAULT_POLICY, ...d.policy, ...(opts.allowMassPrune ? { maxPruneRatio: 1 } : {}) };
   const runId = startRun(d.db, trigger, actor);
   const started = Date.now();
   d.metrics?.inProgress.set(1);
@@ -112,10 +117,11 @@ async function reconcileLocked(
     // Nothing new to apply: held, waiting for a window, or drift only reported. The run is finished.
     if (!desired) return done(d, runId, started);
 
+    // What may be on the cluster from earlier runs (LKG, and every apply a crash cut short) that this revision
+    // lacks — read before this run marks itself in flight, which it stays until commit or rollback so a crash now
+    // is recoverable too. A prune of most of what runs is refused here, before anything is written.
+    const stale = staleBefore(d.db, lkg, desired.objects, policy);
     stage('apply');
-    // What may be on the cluster from earlier runs (LKG, and any apply a crash cut short) — read before this
-    // run marks itself in flight, which it stays until commit or rollback so a crash now is recoverable too.
-    const ownedEarlier = ownedBefore(d.db, lkg);
     markInFlight(d.db, desired.revisionId);
     // Re-asserting the running revision is drift correction: it wins over whoever edited its fields since.
     const reasserting = lkg?.revisionId === desired.revisionId;
@@ -134,7 +140,6 @@ async function reconcileLocked(
       throw new StageFailure('ApplyFailed', applied.failed.message, { cause: applied.failed });
 
     stage('prune');
-    const stale = inventoryDiff(ownedEarlier, desired.objects.map(refOf));
     changes.push(...(await step('PruneFailed', () => pruneObjects(d.cluster, stale))));
 
     stage('health');
@@ -150,6 +155,7 @@ async function reconcileLocked(
     stage('commit');
     commit(d.db, desired.revisionId, desired.objects, policy.retention);
     if (opts.retry) releaseHeld(d.db);
+    changes.push(...(await sweepOrphans(d, desired.objects.map(refOf), policy)));
     const drifted = reasserting ? changes.filter((c) => c.action === 'configured').length : 0;
     finish(
       `revision ${shortDigest(desired.digest)} applied and healthy${drifted ? `; corrected drift on ${drifted} object(s)` : ''}`,

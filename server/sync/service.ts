@@ -2,7 +2,9 @@
 import { type PlannedChange, previewChanges } from '../apply/diff.ts';
 import { planObjects } from '../apply/plan.ts';
 import { type AuditEntry, appendAudit } from '../db/audit.ts';
+import { checkStore, type Db } from '../db/open.ts';
 import { closeAbandonedRuns, type RunRecord, recentRuns, type Trigger } from '../db/runs.ts';
+import { setState } from '../db/state.ts';
 import type { SourceOptions } from '../sources/options.ts';
 import type { Source } from '../sources/types.ts';
 import { acceptUpload } from '../sources/upload.ts';
@@ -141,6 +143,8 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
     }
   });
   let schedule: Schedule | null = null;
+  checkStoreAtStart(d.db, d.log);
+  d.metrics?.storeDamaged.set(readStatus(d.db).store.ok ? 0 : 1);
   // Runs left "running" are abandoned only if no live process holds the reconcile lock (a CLI may be mid-run).
   const abandoned = tryLock(d.db) ? 0 : closeAbandonedRuns(d.db);
   unlock(d.db);
@@ -287,4 +291,20 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
       await queue.idle();
     },
   };
+}
+
+/** The start-up integrity check: logged, and kept as the node's store state for the page, status and metrics. */
+function checkStoreAtStart(db: Db, log: SyncServiceDeps['log']): void {
+  const check = checkStore(db);
+  if (check.ok) log.info({ ms: check.ms }, 'store integrity check passed');
+  else
+    log.error(
+      { problems: check.problems, ms: check.ms },
+      'the local store is damaged: syncs that need a damaged revision stop with StoreCorrupt and remove nothing',
+    );
+  try {
+    setState(db, 'store_check', check);
+  } catch (err) {
+    log.error({ err }, 'could not record the store check in the store');
+  }
 }

@@ -1,5 +1,5 @@
 // The node's sync status as one plain object: read from SQLite only, so the CLI and the page agree.
-import type { Db } from '../db/open.ts';
+import type { Db, StoreCheck } from '../db/open.ts';
 import { getRevision, shortDigest } from '../db/revisions.ts';
 import { lastFinishedRun, type RunRecord } from '../db/runs.ts';
 import { getState } from '../db/state.ts';
@@ -37,6 +37,14 @@ export interface SyncStatus {
   held: HeldRevision | null;
   /** Staff paused new revisions until a time. */
   hold: StaffHold | null;
+  /** Whether the local store can be trusted: a damaged store stops syncs (StoreCorrupt) and must be said loudly. */
+  store: {
+    ok: boolean;
+    /** What is damaged, for an engineer: the start-up check's finding, or the revision that cannot be read. */
+    problem: string | null;
+    /** When the start-up integrity check last ran (null: not since this version). */
+    checkedAt: string | null;
+  };
 }
 
 /** What a node that never synced reports (also when it has no store yet). */
@@ -53,6 +61,7 @@ export const EMPTY_STATUS: SyncStatus = {
   },
   held: null,
   hold: null,
+  store: { ok: true, problem: null, checkedAt: null },
 };
 
 export function readStatus(db: Db): SyncStatus {
@@ -94,5 +103,21 @@ export function readStatus(db: Db): SyncStatus {
     },
     held: heldRevision(db),
     hold: staffHold(db),
+    store: storeHealth(db, lkg, lkgRev !== null, run),
   };
+}
+
+function storeHealth(
+  db: Db,
+  lkg: LkgPointer | null,
+  lkgStored: boolean,
+  run: RunRecord | null,
+): SyncStatus['store'] {
+  const check = getState<StoreCheck>(db, 'store_check');
+  let problem: string | null = null;
+  if (check && !check.ok) problem = `integrity check at start-up: ${check.problems.join('; ')}`;
+  else if (lkg && !lkgStored)
+    problem = `the running revision ${shortDigest(lkg.digest)} (id ${lkg.revisionId}) is missing from the local store`;
+  else if (run?.reason === 'StoreCorrupt') problem = run.message;
+  return { ok: problem === null, problem, checkedAt: check?.at ?? null };
 }

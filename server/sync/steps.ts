@@ -6,22 +6,28 @@ import type { KubeObject, ObjectRef } from '../cluster/types.ts';
 import { refOf, refString } from '../cluster/types.ts';
 import type { Db } from '../db/open.ts';
 import {
+  clearInFlight,
   getRevision,
+  inFlightRevisions,
   inventory,
   markRevision,
   pruneRevisions,
+  RevisionUnreadable,
   revisionObjects,
   saveInventory,
   shortDigest,
   storeRevision,
 } from '../db/revisions.ts';
 import { type Change, finishRun, type RunRecord, setRunRevision } from '../db/runs.ts';
-import { clearState, getState, setState } from '../db/state.ts';
+import { getState, setState } from '../db/state.ts';
 import { treeDigest } from '../sources/digest.ts';
 import type { Fetched } from '../sources/types.ts';
+import { guardPrune, storedDesired } from './guard.ts';
 import { holdRevision } from './holds.ts';
 import type { ReconcilerDeps } from './reconciler.ts';
+import { readStatus } from './status.ts';
 import {
+  asFailure,
   DEFAULT_POLICY,
   type LkgPointer,
   type StageFailure,
@@ -32,7 +38,7 @@ import {
 /** Dry-run of the LKG against live: one skipped change per object that drifted, naming the fields. */
 export async function reportDrift(d: ReconcilerDeps, lkg: LkgPointer, policy: SyncPolicy): Promise<Change[]> {
   // Forced dry-run: a field someone else took over is drift to show, not an error.
-  const planned = await previewChanges(d.cluster, revisionObjects(d.db, lkg.revisionId), {
+  const planned = await previewChanges(d.cluster, storedDesired(d.db, lkg), {
     ...policy,
     forceConflicts: true,
   });
@@ -66,31 +72,52 @@ export function storeFetched(
   return id;
 }
 
-export function markInFlight(db: Db, revisionId: number): void {
-  setState(db, 'in_flight', { revisionId });
-}
-
 /**
- * What Outpost may have put on the cluster before this run: the LKG's inventory, plus the objects of a
- * revision whose apply was cut short (crash, kill -9) and never committed or rolled back.
+ * What Outpost may have put on the cluster before this run: the LKG's inventory, plus the objects of every
+ * revision whose apply a crash (kill -9) cut short and that was never committed or rolled back since. A revision
+ * in flight that cannot be read any more adds nothing here; the orphan sweep finds its objects by label.
  */
 export function ownedBefore(db: Db, lkg: LkgPointer | null): ObjectRef[] {
   const owned = lkg ? inventory(db, lkg.revisionId) : [];
-  const inFlight = getState<{ revisionId: number }>(db, 'in_flight');
-  if (!inFlight || inFlight.revisionId === lkg?.revisionId) return owned;
   const seen = new Set(owned.map(refString));
-  return [
-    ...owned,
-    ...revisionObjects(db, inFlight.revisionId)
-      .map(refOf)
-      .filter((r) => !seen.has(refString(r))),
-  ];
+  for (const id of inFlightRevisions(db)) {
+    if (id === lkg?.revisionId) continue;
+    let objects: KubeObject[];
+    try {
+      objects = revisionObjects(db, id);
+    } catch (err) {
+      if (err instanceof RevisionUnreadable) continue;
+      throw err;
+    }
+    for (const ref of objects.map(refOf)) {
+      if (seen.has(refString(ref))) continue;
+      seen.add(refString(ref));
+      owned.push(ref);
+    }
+  }
+  return owned;
+}
+
+/**
+ * What this run will prune: everything owned before it that the desired set lacks. Refused before anything is
+ * written when it would delete more than the allowed share of what runs now (MassPruneRefused).
+ */
+export function staleBefore(
+  db: Db,
+  lkg: LkgPointer | null,
+  desired: KubeObject[],
+  policy: SyncPolicy,
+): ObjectRef[] {
+  const stale = inventoryDiff(ownedBefore(db, lkg), desired.map(refOf));
+  guardPrune(stale, lkg ? inventory(db, lkg.revisionId) : [], policy.maxPruneRatio);
+  return stale;
 }
 
 /** Promotes the revision to last-known-good: inventory, status and pointer change together or not at all. */
 export function commit(db: Db, revisionId: number, objects: KubeObject[], retention: number): void {
   db.transaction(() => {
-    clearState(db, 'in_flight');
+    // The prune before this covered every revision in flight (one reconcile at a time).
+    clearInFlight(db);
     saveInventory(db, revisionId, objects.map(refOf));
     markRevision(db, revisionId, 'applied');
     const digest = getRevision(db, revisionId)?.digest as string;
@@ -106,8 +133,9 @@ export async function reassert(
   lkg: LkgPointer | null,
   policy: Partial<SyncPolicy> = {},
 ): Promise<Change[]> {
-  // With no LKG yet, "last-known-good" is the empty set: only leftovers of an interrupted apply go.
-  const objects = lkg ? revisionObjects(d.db, lkg.revisionId) : [];
+  // With no LKG yet, "last-known-good" is the empty set: only leftovers of an interrupted apply go. With one, its
+  // stored objects must be read whole and match what was applied, or nothing is applied or pruned (StoreCorrupt).
+  const objects = lkg ? storedDesired(d.db, lkg) : [];
   // Drift correction: the running revision wins over whoever edited its fields since.
   const report = await applyAll(d.cluster, objects, {
     ...DEFAULT_POLICY,
@@ -118,7 +146,7 @@ export async function reassert(
   if (report.failed) throw report.failed;
   const leftovers = inventoryDiff(ownedBefore(d.db, lkg), objects.map(refOf));
   const pruned = await pruneObjects(d.cluster, leftovers);
-  clearState(d.db, 'in_flight');
+  clearInFlight(d.db);
   return [...report.changes, ...pruned];
 }
 
@@ -157,11 +185,12 @@ export async function rollBack(
     const keep = lkg ? inventory(d.db, lkg.revisionId) : [];
     const added = inventoryDiff(revisionObjects(d.db, failedId).map(refOf), keep);
     changes.push(...(await pruneObjects(d.cluster, added)));
-    clearState(d.db, 'in_flight');
+    clearInFlight(d.db);
   } catch (err) {
     finishRun(d.db, runId, {
       result: 'failed',
-      reason: 'RollbackFailed',
+      // A damaged store is said as such: it is what staff must act on, not the rollback.
+      reason: asFailure(err).reason === 'StoreCorrupt' ? 'StoreCorrupt' : 'RollbackFailed',
       message: `${because}; rolling back to ${to ?? 'nothing'} failed: ${(err as Error).message}`,
       changes,
     });
@@ -186,4 +215,5 @@ export function recordMetrics(d: ReconcilerDeps, run: RunRecord, started: number
   if (upstream?.lastChange) m.upstreamLastChange.set(Date.parse(upstream.lastChange) / 1000);
   const lkg = getState<LkgPointer>(d.db, 'lkg_revision');
   if (lkg) m.appliedObjects.set(inventory(d.db, lkg.revisionId).length);
+  m.storeDamaged.set(readStatus(d.db).store.ok ? 0 : 1);
 }

@@ -1,6 +1,7 @@
 // The reconciler's vocabulary: stages, named failure reasons, and the small records it keeps in state.
 import { ValidationError } from '../apply/errors.ts';
 import { ClusterError } from '../cluster/client.ts';
+import { RevisionUnreadable } from '../db/revisions.ts';
 
 export type FailureReason =
   | 'FetchFailed'
@@ -12,6 +13,8 @@ export type FailureReason =
   | 'PruneFailed'
   | 'HealthFailed'
   | 'RollbackFailed'
+  | 'StoreCorrupt'
+  | 'MassPruneRefused'
   | 'ClusterUnreachable'
   | 'Interrupted'
   | 'InternalError';
@@ -59,6 +62,10 @@ export interface SyncPolicy {
   drift: 'correct' | 'report';
   /** Stored revisions kept besides the LKG, held and pinned ones. */
   retention: number;
+  /** A prune deleting more than this share of the running revision's objects needs staff confirmation. */
+  maxPruneRatio: number;
+  /** Labelled objects outside the running revision are looked for after a commit at most this often. */
+  sweepIntervalMs: number;
 }
 
 export const DEFAULT_POLICY: SyncPolicy = {
@@ -69,6 +76,8 @@ export const DEFAULT_POLICY: SyncPolicy = {
   maintenanceWindows: [],
   drift: 'correct',
   retention: 20,
+  maxPruneRatio: 0.5,
+  sweepIntervalMs: 10 * 60_000,
 };
 
 export interface UpstreamState {
@@ -103,9 +112,13 @@ function wrap(reason: FailureReason, err: unknown): StageFailure {
   return new StageFailure(reasonFor(err, reason), (err as Error).message, { cause: err });
 }
 
-/** A cluster that does not answer is its own reason: the revision itself may be fine. */
+/**
+ * A cluster that does not answer is its own reason: the revision itself may be fine. A stored revision that
+ * cannot be read whole is the store's fault, whatever stage met it.
+ */
 export function reasonFor(err: unknown, fallback: FailureReason): FailureReason {
   for (let e = err; e instanceof Error; e = e.cause) {
+    if (e instanceof RevisionUnreadable) return 'StoreCorrupt';
     if (e instanceof ValidationError) break;
     if (e instanceof ClusterError && e.status === 0) return 'ClusterUnreachable';
   }
@@ -118,5 +131,7 @@ export function asFailure(err: unknown): StageFailure {
     const reason = reasonFor(err.cause, err.reason);
     return reason === err.reason ? err : new StageFailure(reason, err.message, { cause: err.cause });
   }
-  return new StageFailure('InternalError', (err as Error)?.message ?? String(err), { cause: err });
+  return new StageFailure(reasonFor(err, 'InternalError'), (err as Error)?.message ?? String(err), {
+    cause: err,
+  });
 }

@@ -122,6 +122,8 @@ async function reassertOffline(
     changes.push(...(await reassert(d, lkg)));
     return `; re-asserted ${what} from the local store`;
   } catch (err) {
+    // A store that cannot give the LKG whole (StoreCorrupt) is the run's reason, not a footnote to the fetch.
+    if (err instanceof StageFailure) throw err;
     return `; re-asserting ${what} failed too: ${(err as Error).message}`;
   }
 }

@@ -4,6 +4,8 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { openDb } from '../../server/db/open.ts';
+import { getState } from '../../server/db/state.ts';
 import { configMap, type Fleet, makeFleet, NS } from '../support/fleet.ts';
 
 const run = promisify(execFile);
@@ -54,6 +56,7 @@ describe('cli', () => {
       },
       held: null,
       hold: null,
+      store: { ok: true, problem: null, checkedAt: null },
     });
   });
 
@@ -108,6 +111,44 @@ describe('cli', () => {
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /^succeeded/);
     assert.equal((await outpost(['rollback', 'x'], env)).code, 2);
+  });
+
+  test('sync --once refuses a prune of most running objects (exit 1) until --allow-mass-prune confirms it', async () => {
+    f.write({
+      'ns.yaml': NS,
+      'a.yaml': configMap('a'),
+      'b.yaml': configMap('b'),
+      'c.yaml': configMap('c'),
+    });
+    assert.equal((await outpost(['sync', '--once'], env)).code, 0);
+    f.write({ 'ns.yaml': NS });
+    const refused = await outpost(['sync', '--once'], env);
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.stdout,
+      /^failed \(MassPruneRefused\): the prune would delete 3 of 4 managed objects/,
+    );
+    assert.ok(await f.cluster.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'shop', name: 'a' }));
+    const confirmed = await outpost(['sync', '--once', '--allow-mass-prune'], env);
+    assert.equal(confirmed.code, 0, confirmed.stdout + confirmed.stderr);
+    assert.match(confirmed.stdout, /deleted\s+v1 ConfigMap shop\/a/);
+  });
+
+  test('status says the store is damaged when the running revision is missing from it', async () => {
+    assert.match((await outpost(['status'], env)).stdout, /^store:\s+ok$/m);
+    const db = openDb(env.OUTPOST_DATA_DIR as string);
+    try {
+      const lkg = getState<{ revisionId: number }>(db, 'lkg_revision');
+      db.prepare('DELETE FROM revisions WHERE id = ?').run(lkg?.revisionId);
+    } finally {
+      db.close();
+    }
+    const r = await outpost(['status'], env);
+    assert.match(
+      r.stdout,
+      /^store:\s+DAMAGED: the running revision [0-9a-f]{12} \(id \d+\) is missing from the local store/m,
+    );
+    assert.equal(JSON.parse((await outpost(['status', '--json'], env)).stdout).store.ok, false);
   });
 
   test('a bad setting stops the command with a line naming it', async () => {

@@ -1,15 +1,19 @@
 // The store: migrations on a fresh DB, content addressing, runs, the append-only audit log.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import Database from 'better-sqlite3';
 import { appendAudit, recentAudit } from '../../server/db/audit.ts';
 import { MIGRATIONS } from '../../server/db/migrations/index.ts';
-import { openDb } from '../../server/db/open.ts';
+import { checkStore, openDb } from '../../server/db/open.ts';
 import {
   getRevision,
+  inFlightRevisions,
   inventory,
+  markInFlight,
+  RevisionUnreadable,
   revisionFiles,
   revisionObjects,
   saveInventory,
@@ -121,4 +125,63 @@ test('retention keeps the newest revisions, the protected ones and pinned ones',
     listRevisions(db).map((r) => r.id),
     [ids[7], ids[6], ids[5], ids[1], ids[0]],
   );
+});
+
+test('a stored revision whose files or objects changed under their checksum is refused on read', () => {
+  const db = openDb(':memory:');
+  const { id } = storeRevision(db, rev);
+  db.prepare(`UPDATE revisions SET files = ? WHERE id = ?`).run(Buffer.from('not gzip'), id);
+  assert.throws(
+    () => revisionFiles(db, id),
+    /revision \d+ in the local store: its files do not match their stored checksum/,
+  );
+  db.prepare(`UPDATE revisions SET objects = '[]' WHERE id = ?`).run(id);
+  assert.throws(() => revisionObjects(db, id), RevisionUnreadable);
+  assert.throws(() => revisionObjects(db, id + 1), /revision \d+ in the local store: not found/);
+});
+
+test('the in-flight state of a store from before migration 004 becomes one entry of the in-flight set', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'outpost-db-'));
+  const db = new Database(path.join(dir, 'outpost.db'));
+  for (const step of MIGRATIONS.slice(0, 3)) db.exec(step);
+  db.pragma('user_version = 3');
+  db.prepare(
+    `INSERT INTO state (key, value, updated_at) VALUES ('in_flight', '{"revisionId":7}', '2026-11-30T00:00:00Z')`,
+  ).run();
+  db.close();
+  const migrated = openDb(dir);
+  assert.deepEqual(inFlightRevisions(migrated), [7]);
+  assert.equal(
+    (migrated.prepare(`SELECT count(*) AS n FROM state WHERE key = 'in_flight'`).get() as { n: number }).n,
+    0,
+  );
+  markInFlight(migrated, 9);
+  markInFlight(migrated, 7);
+  assert.deepEqual(inFlightRevisions(migrated).sort(), [7, 9], 'a second crash adds, never replaces');
+  migrated.close();
+});
+
+test('the start-up check reports a damaged page instead of passing or crashing', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'outpost-db-'));
+  const db = openDb(dir);
+  for (let i = 0; i < 40; i++)
+    storeRevision(db, { ...rev, digest: `sha256:${i}`, files: { 'a.yaml': 'x'.repeat(4000 + i) } });
+  assert.deepEqual(checkStore(db).problems, []);
+  // Garbage over a page holding revision content (not the schema): a damaged sector.
+  const page = (
+    db
+      .prepare(`SELECT max(pageno) AS pageno FROM dbstat WHERE name = 'revisions' AND pagetype = 'leaf'`)
+      .get() as { pageno: number }
+  ).pageno;
+  assert.ok(page > 2, `revision rows live on page ${page}`);
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+  const fd = openSync(path.join(dir, 'outpost.db'), 'r+');
+  writeSync(fd, Buffer.alloc(4096, 0xa5), 0, 4096, (page - 1) * 4096);
+  closeSync(fd);
+  const damaged = openDb(dir);
+  const check = checkStore(damaged);
+  assert.equal(check.ok, false);
+  assert.ok(check.problems.length > 0);
+  damaged.close();
 });

@@ -46,6 +46,7 @@ function status(over: Partial<SyncStatus> = {}): SyncStatus {
     },
     held: null,
     hold: null,
+    store: { ok: true, problem: null, checkedAt: NOW.toISOString() },
     ...over,
   } as SyncStatus;
 }
@@ -151,6 +152,41 @@ test('the overall state is ok, warn or bad for what it sees, and says why', () =
   });
   assert.equal(overviewModel(fakeDeps({ status: offline })).overall, 'warn');
   assert.equal(overviewModel(fakeDeps({ status: status({ applied: null }) })).overall, 'none');
+});
+
+test('a damaged store or a refused mass prune makes the state bad and says so by name, page and kiosk', () => {
+  const damaged = status({
+    applied: null,
+    attempted: {
+      ...(status().attempted as NonNullable<SyncStatus['attempted']>),
+      result: 'failed',
+      reason: 'StoreCorrupt',
+    },
+    store: { ok: false, problem: 'revision 3 in the local store: not found', checkedAt: null },
+  });
+  for (const model of [
+    overviewModel(fakeDeps({ status: damaged })),
+    kioskModel(fakeDeps({ status: damaged })),
+  ]) {
+    assert.equal(model.overall, 'bad');
+    assert.deepEqual(model.why[0], { key: 'why.storeCorrupt' });
+  }
+  const board = views.render(
+    'partials/kiosk-board',
+    { nodeName: 'gw-1', every: 10, ...kioskModel(fakeDeps({ status: damaged })) },
+    res('ru'),
+  );
+  assert.match(board, /сохранённая копия работающей версии повреждена/);
+  const refused = status({
+    attempted: {
+      ...(status().attempted as NonNullable<SyncStatus['attempted']>),
+      result: 'failed',
+      reason: 'MassPruneRefused',
+    },
+  });
+  const model = overviewModel(fakeDeps({ status: refused }));
+  assert.equal(model.overall, 'bad');
+  assert.deepEqual(model.why[0], { key: 'why.massPruneRefused' });
 });
 
 test('stages show as done, current and still to come while a sync runs', () => {

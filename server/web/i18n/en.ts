@@ -30,6 +30,9 @@ export const en: Record<string, string> = {
   'why.degraded.one': '{n} object is degraded',
   'why.degraded.other': '{n} objects are degraded',
   'why.syncFailed': 'the last sync failed',
+  'why.storeCorrupt':
+    'the stored copy of the running version is damaged: Outpost removes nothing and waits for support',
+  'why.massPruneRefused': 'a new version would remove most of what runs: refused until support confirms it',
   'why.rolledBack': 'a new version was refused; the previous one keeps running',
   'why.progressing.one': '{n} object is still starting',
   'why.progressing.other': '{n} objects are still starting',
@@ -178,6 +181,10 @@ export const en: Record<string, string> = {
     'The new version is not signed by a trusted key (or is older than the running one), so it was refused.',
   'reason.RollbackFailed':
     'The new version failed and going back to the previous one failed too. Call support.',
+  'reason.StoreCorrupt':
+    'The copy of the running version stored on this box is damaged or missing. Nothing was changed or removed. Call support.',
+  'reason.MassPruneRefused':
+    'The new version would remove most of what runs on this box, so nothing was changed. Support must confirm it (outpost sync --once --allow-mass-prune).',
   'reason.ClusterUnreachable': 'The local Kubernetes cluster did not answer.',
   'reason.Interrupted': 'Outpost stopped before this sync finished.',
   'reason.InternalError': 'Outpost hit an internal error.',

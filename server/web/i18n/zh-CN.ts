@@ -26,6 +26,8 @@ export const zhCN: Record<string, string> = {
   'why.failing.other': '{n} 个工作负载出现故障',
   'why.degraded.other': '{n} 个对象状态异常',
   'why.syncFailed': '上次同步失败',
+  'why.storeCorrupt': '本机保存的运行版本副本已损坏：Outpost 不删除任何内容，等待支持人员处理',
+  'why.massPruneRefused': '新版本会删除大部分正在运行的内容：在支持人员确认之前已拒绝',
   'why.rolledBack': '新版本被拒绝，之前的版本继续运行',
   'why.progressing.other': '{n} 个对象仍在启动',
   'why.clusterUnreadable': '暂时无法读取集群',
@@ -155,6 +157,9 @@ export const zhCN: Record<string, string> = {
   'reason.HealthFailed': '新版本未能正常启动，本机已恢复到上一个版本。',
   'reason.VerifyFailed': '新版本没有受信任密钥的签名（或比正在运行的版本更旧），因此被拒绝。',
   'reason.RollbackFailed': '新版本失败，恢复到上一个版本也失败了。请联系技术支持。',
+  'reason.StoreCorrupt': '本机保存的运行版本副本已损坏或丢失。没有更改或删除任何内容。请联系支持人员。',
+  'reason.MassPruneRefused':
+    '新版本会删除本机上大部分正在运行的内容，因此没有做任何更改。需要支持人员确认（outpost sync --once --allow-mass-prune）。',
   'reason.ClusterUnreachable': '本地 Kubernetes 集群没有响应。',
   'reason.Interrupted': '同步完成之前 Outpost 已停止。',
   'reason.InternalError': 'Outpost 发生内部错误。',

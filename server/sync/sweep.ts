@@ -1,0 +1,80 @@
+// Orphan sweep: objects carrying our owner label that the running revision does not hold (a crash cut an apply
+// short and its revision was lost, a store row was damaged) are found by label and pruned — or only reported when
+// marked `outpost.io/prune: disabled`. Runs after a commit (a complete desired set), at most every sweepIntervalMs.
+import { MANAGED_BY, PRUNE_ANNOTATION } from '../apply/labels.ts';
+import { pruneObjects } from '../apply/prune.ts';
+import type { KubeObject, ObjectRef } from '../cluster/types.ts';
+import { refOf, refString } from '../cluster/types.ts';
+import { storedKinds } from '../db/revisions.ts';
+import type { Change } from '../db/runs.ts';
+import { getState, setState } from '../db/state.ts';
+import { guardPrune } from './guard.ts';
+import type { ReconcilerDeps } from './reconciler.ts';
+import { asFailure, type SyncPolicy } from './types.ts';
+
+/**
+ * Prunes labelled objects outside `running` (the revision just committed) when a sweep is due. Never fails the
+ * run it follows: a sweep that cannot list, or that would delete too much (MassPruneRefused), removes nothing,
+ * is logged, and reports each orphan it kept as a skipped change.
+ */
+export async function sweepOrphans(
+  d: ReconcilerDeps,
+  running: ObjectRef[],
+  policy: SyncPolicy,
+  now = new Date(),
+): Promise<Change[]> {
+  const last = getState<{ at: string }>(d.db, 'last_sweep');
+  if (last && now.getTime() - Date.parse(last.at) < policy.sweepIntervalMs) return [];
+  setState(d.db, 'last_sweep', { at: now.toISOString() });
+  let orphans: KubeObject[] = [];
+  try {
+    const labelled = await labelledObjects(d);
+    const wanted = new Set(running.map(refString));
+    orphans = labelled.filter((o) => !wanted.has(refString(refOf(o))));
+    if (orphans.length === 0) return [];
+    const kept = orphans.filter((o) => o.metadata.annotations?.[PRUNE_ANNOTATION] === 'disabled');
+    const doomed = orphans.filter((o) => !kept.includes(o)).map(refOf);
+    guardPrune(doomed, labelled.map(refOf), policy.maxPruneRatio);
+    const pruned = await pruneObjects(d.cluster, doomed);
+    d.log.warn(
+      { deleted: pruned.filter((c) => c.action === 'deleted').map((c) => c.ref), kept: kept.length },
+      'orphan sweep: removed labelled objects the running revision does not hold',
+    );
+    return [
+      ...kept.map((o) => ({
+        ref: refString(refOf(o)),
+        action: 'skipped' as const,
+        error: `orphan: not in the running revision; kept because it is marked ${PRUNE_ANNOTATION}: disabled`,
+      })),
+      ...pruned,
+    ];
+  } catch (err) {
+    const failure = asFailure(err);
+    d.log.error({ err, reason: failure.reason }, `orphan sweep removed nothing: ${failure.message}`);
+    return orphans.map((o) => ({
+      ref: refString(refOf(o)),
+      action: 'skipped' as const,
+      error: `orphan not removed (${failure.reason}): ${failure.message}`,
+    }));
+  }
+}
+
+/**
+ * Every object with our owner label, of every kind the store knows Outpost applied; objects a controller made
+ * (ownerReferences) are the controller's to remove and never count.
+ */
+async function labelledObjects(d: ReconcilerDeps): Promise<KubeObject[]> {
+  const found: KubeObject[] = [];
+  for (const { apiVersion, kind } of storedKinds(d.db)) {
+    let items: KubeObject[];
+    try {
+      items = await d.cluster.list(apiVersion, kind, { labelSelector: `${MANAGED_BY}=outpost` });
+    } catch (err) {
+      // A kind this cluster no longer serves (its CRD went) or that we may not list holds nothing to sweep.
+      if ([403, 404].includes((err as { status?: number }).status ?? 0)) continue;
+      throw err;
+    }
+    for (const o of items) if (!(o.metadata.ownerReferences as unknown[] | undefined)?.length) found.push(o);
+  }
+  return found;
+}

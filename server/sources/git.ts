@@ -3,6 +3,7 @@ import type { HttpClient } from 'isomorphic-git';
 import { createMemFs } from './memfs.ts';
 import { type Auth, basicHeader, hostKey, loadAuth, type RequestOptions, request } from './net.ts';
 import type { SourceOptions } from './options.ts';
+import { checkPack, type PackLimits, packOf } from './pack.ts';
 import { defineSource, FetchError, type FileTree, type PollState, type Source } from './types.ts';
 
 type Git = typeof import('isomorphic-git').default;
@@ -32,8 +33,16 @@ function readToken(prev: PollState | undefined): GitToken | undefined {
   }
 }
 
-/** isomorphic-git's HTTP plugin over our client: timeout, size limit, TLS pin, credentials on every request. */
-export function gitHttp(base: RequestOptions, auth: Auth | undefined): HttpClient {
+/**
+ * isomorphic-git's HTTP plugin over our client: timeout, size limit, TLS pin, credentials on every request,
+ * and every pack checked against `pack`'s limits before isomorphic-git sees it (it inflates every object
+ * whole, trusting the sizes the pack declares).
+ */
+export function gitHttp(
+  base: RequestOptions,
+  auth: Auth | undefined,
+  pack: { label: string; limits: PackLimits },
+): HttpClient {
   const authorization =
     auth?.kind === 'basic'
       ? basicHeader(auth.username, auth.password)
@@ -53,6 +62,10 @@ export function gitHttp(base: RequestOptions, auth: Auth | undefined): HttpClien
         headers: h,
         ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
       });
+      // Only an upload-pack POST answers with a pack; anything but 200 isomorphic-git refuses unread.
+      if (method === 'POST' && res.status === 200) {
+        checkPack(packOf(res.body, pack.label), pack.label, pack.limits);
+      }
       return {
         url: res.url,
         method: method ?? 'GET',
@@ -167,7 +180,7 @@ export function gitSource(url: string, ref: string | undefined, opts: SourceOpti
 
   return defineSource('git', url, async (prev) => {
     const token = readToken(prev);
-    const http = gitHttp(base, await loadAuth(opts.authFile));
+    const http = gitHttp(base, await loadAuth(opts.authFile), { label, limits: opts.limits });
     try {
       // A pinned commit needs no ref check at all; anything else costs one small ls-refs exchange.
       const target = SHA.test(wanted) ? { ref: wanted, sha: wanted } : await resolve(http, token?.ref);

@@ -85,6 +85,12 @@ export interface FetchLimits {
   maxFiles: number;
   maxFileBytes: number;
   maxTotalBytes: number;
+  /**
+   * Largest single git object (a blob, a tree, or what a delta rebuilds), read from the pack's object
+   * headers before anything is inflated. Separate from maxFileBytes, which names the file, so that limits
+   * on the files a build reads can change without loosening this memory wall.
+   */
+  maxObjectBytes: number;
   /** A downloaded bundle or git pack, as it comes over the wire. */
   maxDownloadBytes: number;
   /** Whole-request deadline, connect to last byte. */
@@ -93,6 +99,7 @@ export interface FetchLimits {
 
 export const FETCH_LIMITS: FetchLimits = {
   ...TREE_LIMITS,
+  maxObjectBytes: TREE_LIMITS.maxFileBytes,
   maxDownloadBytes: 64 * 1024 * 1024,
   timeoutMs: 60_000,
 };

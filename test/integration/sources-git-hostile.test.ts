@@ -1,0 +1,85 @@
+// The git source against hostile repositories on a real `git http-backend`: memory bombs stay outside the process.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { type GitServer, startGitServer } from '../support/git-server.ts';
+import { startCommand } from '../support/process.ts';
+
+const CHILD = path.join(import.meta.dirname, '..', 'support', 'git-fetch-child.ts');
+const MB = 1024 * 1024;
+let repo: GitServer;
+
+before(async () => {
+  repo = await startGitServer();
+  repo.commit({ 'app.yaml': 'kind: ConfigMap\n' }); // a default branch, as every served repo has
+});
+after(async () => {
+  await repo.close();
+});
+
+interface ChildOutcome {
+  ok: boolean;
+  name?: string;
+  message?: string;
+  files?: string[];
+  maxRssBytes: number;
+}
+
+/** Fetches in a child started with the server's own V8 flags, so its peak RSS is the fetch's alone. */
+function fetchInChild(ref: string): Promise<ChildOutcome> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...startCommand().flags, CHILD, repo.url, ref], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH, OUTPOST_LOG_LEVEL: 'silent' },
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      err += c.toString();
+    });
+    // A guard, not a timing assertion: unfixed, the fetch inflates for many minutes; report it and stop it.
+    const guard = setTimeout(() => {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+      child.kill('SIGKILL');
+      out = JSON.stringify({
+        ok: false,
+        name: 'Unfinished',
+        message: `still fetching after 120 s, peak RSS ${Math.round(hwm / MB)} MB`,
+        maxRssBytes: hwm,
+      });
+    }, 120_000);
+    child.on('exit', (code, signal) => {
+      clearTimeout(guard);
+      try {
+        resolve(JSON.parse(out) as ChildOutcome);
+      } catch {
+        reject(new Error(`fetch child ended (${code ?? signal}) without an answer: ${err.slice(-2000)}`));
+      }
+    });
+  });
+}
+
+test('git source refuses a 700 MB blob from its pack header, before inflating it, with peak RSS under 300 MB', async () => {
+  repo.commitZeros({ 'app.yaml': 'kind: ConfigMap\n' }, { path: 'big.yaml', bytes: 700 * MB }, 'huge');
+  const got = await fetchInChild('huge');
+  assert.equal(got.ok, false);
+  assert.equal(got.name, 'FetchError');
+  assert.match(
+    got.message ?? '',
+    /fleet\.git \(huge\): the repository holds a blob of 734003200 bytes \(pack object at offset \d+\), over the 1048576-byte limit per file; refused before unpacking it/,
+  );
+  assert.ok(got.maxRssBytes < 300 * MB, `peak RSS ${Math.round(got.maxRssBytes / MB)} MB`);
+});
+
+test('git source still fetches a repository whose blobs are all within the limit', async () => {
+  repo.commitZeros({ 'app.yaml': 'kind: ConfigMap\n' }, { path: 'zeros.yaml', bytes: MB }, 'fits');
+  const got = await fetchInChild('fits');
+  assert.equal(got.message, undefined);
+  assert.deepEqual(got.files?.sort(), ['app.yaml', 'zeros.yaml']);
+});

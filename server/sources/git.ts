@@ -4,7 +4,15 @@ import { createMemFs } from './memfs.ts';
 import { type Auth, basicHeader, hostKey, loadAuth, type RequestOptions, request } from './net.ts';
 import type { SourceOptions } from './options.ts';
 import { checkPack, type PackLimits, packOf } from './pack.ts';
-import { defineSource, FetchError, type FileTree, type PollState, type Source } from './types.ts';
+import {
+  defineSource,
+  FetchError,
+  type FileTree,
+  isReservedPath,
+  type PollState,
+  reservedNameMessage,
+  type Source,
+} from './types.ts';
 
 type Git = typeof import('isomorphic-git').default;
 /** Loaded on first use: most nodes pull over HTTP or OCI, and isomorphic-git is the largest module we have. */
@@ -158,6 +166,7 @@ export function gitSource(url: string, ref: string | undefined, opts: SourceOpti
           throw new FetchError(`${label}: "${p}" is a symbolic link, which sources may not contain`);
         if (e.type === 'commit')
           throw new FetchError(`${label}: "${p}" is a submodule, which is not supported`);
+        if (isReservedPath(p)) throw new FetchError(`${label}: ${reservedNameMessage(p)}`);
         if (++count > opts.limits.maxFiles) {
           throw new FetchError(`${label}: more than ${opts.limits.maxFiles} files (limit reached at "${p}")`);
         }

@@ -73,7 +73,7 @@ function digestOf(data: Buffer, digest: string): string {
 /** `Bearer realm="…",service="…",scope="…"` → its parameters. */
 function parseChallenge(header: string): { scheme: string; params: Record<string, string> } {
   const scheme = header.split(' ')[0]?.toLowerCase() ?? '';
-  const params: Record<string, string> = {};
+  const params: Record<string, string> = Object.create(null); // names come from the server
   for (const m of header.matchAll(/(\w+)="([^"]*)"/g))
     params[(m[1] as string).toLowerCase()] = m[2] as string;
   return { scheme, params };

@@ -3,6 +3,19 @@
 /** A fetched file tree: relative POSIX path → UTF-8 content. */
 export type FileTree = Record<string, string>;
 
+/**
+ * A file tree's paths are plain-object keys all the way down (render, the store, the worker's clone), and
+ * assigning to `__proto__` sets a prototype instead of adding a file: such a path is refused by name, in
+ * every source. Every other name, `constructor` and `prototype` included, is an ordinary file name.
+ */
+export function isReservedPath(treePath: string): boolean {
+  return treePath.split('/').includes('__proto__');
+}
+
+export function reservedNameMessage(treePath: string): string {
+  return `"${treePath}": no file or folder may be named __proto__ (the name is reserved by JavaScript, which Outpost runs on); rename it`;
+}
+
 export interface Fetched {
   files: FileTree;
   /** git: the commit sha; signed bundles: the signed `version=` as a decimal string; a plain folder: none. */

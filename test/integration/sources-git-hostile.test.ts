@@ -4,6 +4,9 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { gitSource } from '../../server/sources/git.ts';
+import { sourceOptions } from '../../server/sources/index.ts';
+import { FetchError } from '../../server/sources/types.ts';
 import { type GitServer, startGitServer } from '../support/git-server.ts';
 import { startCommand } from '../support/process.ts';
 
@@ -82,4 +85,24 @@ test('git source still fetches a repository whose blobs are all within the limit
   const got = await fetchInChild('fits');
   assert.equal(got.message, undefined);
   assert.deepEqual(got.files?.sort(), ['app.yaml', 'zeros.yaml']);
+});
+
+test('git source keeps files named constructor or prototype and refuses __proto__ by name', async () => {
+  const source = (ref: string) =>
+    gitSource(
+      repo.url,
+      ref,
+      sourceOptions({ kind: 'git', url: repo.url, path: '.' }, { fetchTimeout: 5000 }),
+    );
+  const names = { constructor: 'a: 1\n', 'base/prototype': 'b: 2\n', 'app.yaml': 'kind: ConfigMap\n' };
+  repo.commit(names, 'names', 'names');
+  assert.deepEqual((await source('names').fetch()).files, names);
+  // A computed key makes an own property; a literal `__proto__:` would set the prototype instead.
+  repo.commit({ ['__proto__']: 'kind: ConfigMap\n', 'app.yaml': 'kind: ConfigMap\n' }, 'proto', 'proto');
+  await assert.rejects(
+    source('proto').fetch(),
+    (err: unknown) =>
+      err instanceof FetchError &&
+      /fleet\.git \(proto\): "__proto__": no file or folder may be named __proto__/.test(err.message),
+  );
 });

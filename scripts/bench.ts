@@ -1,5 +1,6 @@
 // `npm run bench`: the figures the issues ask for, measured on this machine in one run. Prints a table.
 import { consoleBench, consoleMemory, consoleSoak } from './bench/console.ts';
+import { hostileBench } from './bench/hostile.ts';
 import { renderSpeed } from './bench/render.ts';
 import { sourcesBench } from './bench/sources.ts';
 import { startupAndMemory } from './bench/startup.ts';
@@ -9,6 +10,7 @@ import { syncBench } from './bench/sync.ts';
 const sections: { id: string; title: string; optIn?: boolean; run(): Promise<[string, string][]> }[] = [
   startupAndMemory,
   sourcesBench,
+  hostileBench,
   renderSpeed,
   syncBench,
   consoleBench,

@@ -68,7 +68,7 @@ function fetchInChild(ref: string): Promise<ChildOutcome> {
   });
 }
 
-test('git source refuses a 700 MB blob from its pack header, before inflating it, with peak RSS under 300 MB', async () => {
+test('git source refuses a 700 MB blob from its pack header, before inflating it, with peak RSS under 300 MB', async (t) => {
   repo.commitZeros({ 'app.yaml': 'kind: ConfigMap\n' }, { path: 'big.yaml', bytes: 700 * MB }, 'huge');
   const got = await fetchInChild('huge');
   assert.equal(got.ok, false);
@@ -77,6 +77,7 @@ test('git source refuses a 700 MB blob from its pack header, before inflating it
     got.message ?? '',
     /fleet\.git \(huge\): the repository holds a blob of 734003200 bytes \(pack object at offset \d+\), over the 1048576-byte limit per file; refused before unpacking it/,
   );
+  t.diagnostic(`fetch child peak RSS ${Math.round(got.maxRssBytes / MB)} MB`);
   assert.ok(got.maxRssBytes < 300 * MB, `peak RSS ${Math.round(got.maxRssBytes / MB)} MB`);
 });
 

@@ -3,10 +3,11 @@ import type { HttpClient } from 'isomorphic-git';
 import { createMemFs } from './memfs.ts';
 import { type Auth, basicHeader, hostKey, loadAuth, type RequestOptions, request } from './net.ts';
 import type { SourceOptions } from './options.ts';
-import { checkPack, type PackLimits, packOf } from './pack.ts';
+import { checkPack, packOf } from './pack.ts';
 import {
   defineSource,
   FetchError,
+  type FetchLimits,
   type FileTree,
   isReservedPath,
   type PollState,
@@ -42,14 +43,15 @@ function readToken(prev: PollState | undefined): GitToken | undefined {
 }
 
 /**
- * isomorphic-git's HTTP plugin over our client: timeout, size limit, TLS pin, credentials on every request,
- * and every pack checked against `pack`'s limits before isomorphic-git sees it (it inflates every object
- * whole, trusting the sizes the pack declares).
+ * isomorphic-git's HTTP plugin over our client: timeout, size limits, TLS pin, credentials on every request.
+ * isomorphic-git reads every answer whole and trusts it: branch and tag lists are parsed whole (costly, see
+ * maxRefListBytes), and a pack's objects are inflated whole at the sizes they declare. So lists get their
+ * own small limit, and every pack is checked (pack.ts) before isomorphic-git sees it.
  */
 export function gitHttp(
   base: RequestOptions,
   auth: Auth | undefined,
-  pack: { label: string; limits: PackLimits },
+  guard: { label: string; limits: FetchLimits },
 ): HttpClient {
   const authorization =
     auth?.kind === 'basic'
@@ -61,18 +63,22 @@ export function gitHttp(
     async request({ url, method, headers, body }) {
       const chunks: Uint8Array[] = [];
       if (body) for await (const c of body) chunks.push(c);
+      const sent = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
       const h: Record<string, string> = {};
       for (const [k, v] of Object.entries(headers ?? {})) h[k.toLowerCase()] = v;
       if (authorization) h.authorization = authorization;
+      // Only a fetch's POST is answered with a pack; discovery (GET) and protocol v2 ls-refs with ref lists.
+      const wantsPack = method === 'POST' && sent !== undefined && !sent.includes('command=ls-refs');
       const res = await request(url, {
         ...base,
+        maxBytes: wantsPack ? base.maxBytes : Math.min(base.maxBytes, guard.limits.maxRefListBytes),
         method: (method ?? 'GET') as 'GET' | 'POST',
         headers: h,
-        ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
+        ...(sent ? { body: sent } : {}),
       });
-      // Only an upload-pack POST answers with a pack; anything but 200 isomorphic-git refuses unread.
-      if (method === 'POST' && res.status === 200) {
-        checkPack(packOf(res.body, pack.label), pack.label, pack.limits);
+      // Anything but 200 isomorphic-git refuses unread.
+      if (wantsPack && res.status === 200) {
+        checkPack(packOf(res.body, guard.label), guard.label, guard.limits);
       }
       return {
         url: res.url,

@@ -107,3 +107,29 @@ test('git source keeps files named constructor or prototype and refuses __proto_
       /fleet\.git \(proto\): "__proto__": no file or folder may be named __proto__/.test(err.message),
   );
 });
+
+test('git source refuses a branch and tag list over its limit before isomorphic-git parses it', async () => {
+  const tagged = await startGitServer(); // its own: 20,000 tags would slow every other test's fetch
+  try {
+    tagged.commit({ 'app.yaml': 'kind: ConfigMap\n' });
+    const source = () =>
+      gitSource(
+        tagged.url,
+        'main',
+        sourceOptions({ kind: 'git', url: tagged.url, path: '.' }, { fetchTimeout: 10_000 }),
+      );
+    assert.ok((await source().fetch()).version);
+    // ~60 bytes a ref in the list the server advertises to a fetch: 20,000 tags are over 1 MiB.
+    tagged.bulkTags(20_000);
+    await assert.rejects(
+      source().fetch(),
+      (err: unknown) =>
+        err instanceof FetchError &&
+        /fleet\.git\/info\/refs\?service=git-upload-pack: more than 1048576 bytes, over the download limit/.test(
+          err.message,
+        ),
+    );
+  } finally {
+    await tagged.close();
+  }
+});

@@ -27,6 +27,8 @@ export interface GitServer {
    * The pack keeps it deflated at level 9, so 700 MB of zeros is a ~700 KB download.
    */
   commitZeros(files: Record<string, string>, zeros: { path: string; bytes: number }, branch?: string): string;
+  /** Creates `count` lightweight tags `bulk-<n>` at the branch head in one go (a long list of refs). */
+  bulkTags(count: number, branch?: string): void;
   /** Creates (or moves, with force) a tag at the branch head; annotated unless `lightweight`. */
   tag(name: string, opts?: { lightweight?: boolean; branch?: string }): string;
   /** Answer every request with this status until set back to null. */
@@ -114,6 +116,13 @@ export async function startGitServer(opts: { tls?: { key: string; cert: string }
       );
       if (fi.status !== 0) throw new Error(`git fast-import failed: ${fi.stderr}`);
       return run(bare, 'rev-parse', `refs/heads/${branch}`);
+    },
+    bulkTags(count, branch = 'main') {
+      const sha = run(bare, 'rev-parse', `refs/heads/${branch}`);
+      const input = Array.from({ length: count }, (_, i) => `create refs/tags/bulk-${i} ${sha}\n`).join('');
+      const r = spawnSync('git', ['update-ref', '--stdin'], { cwd: bare, input, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`git update-ref failed: ${r.stderr}`);
+      run(bare, 'pack-refs', '--all');
     },
     tag(name, t = {}) {
       const at = t.branch ?? 'main';

@@ -3,7 +3,7 @@ import type { HttpClient } from 'isomorphic-git';
 import { createMemFs } from './memfs.ts';
 import { type Auth, basicHeader, hostKey, loadAuth, type RequestOptions, request } from './net.ts';
 import type { SourceOptions } from './options.ts';
-import { checkPack, packOf } from './pack.ts';
+import { checkPack, reframeUploadPack } from './pack.ts';
 import {
   defineSource,
   FetchError,
@@ -45,8 +45,9 @@ function readToken(prev: PollState | undefined): GitToken | undefined {
 /**
  * isomorphic-git's HTTP plugin over our client: timeout, size limits, TLS pin, credentials on every request.
  * isomorphic-git reads every answer whole and trusts it: branch and tag lists are parsed whole (costly, see
- * maxRefListBytes), and a pack's objects are inflated whole at the sizes they declare. So lists get their
- * own small limit, and every pack is checked (pack.ts) before isomorphic-git sees it.
+ * maxRefListBytes), a fetch's answer is demultiplexed line by line, and a pack's objects are inflated
+ * whole at the sizes they declare. So lists get their own small limit, and every fetch's answer is
+ * re-framed and its pack checked (pack.ts) before isomorphic-git sees it.
  */
 export function gitHttp(
   base: RequestOptions,
@@ -77,8 +78,11 @@ export function gitHttp(
         ...(sent ? { body: sent } : {}),
       });
       // Anything but 200 isomorphic-git refuses unread.
-      if (wantsPack && res.status === 200) {
-        checkPack(packOf(res.body, guard.label), guard.label, guard.limits);
+      let answer = res.body;
+      if (res.status === 200 && wantsPack) {
+        const reframed = reframeUploadPack(res.body, guard.label);
+        checkPack(reframed.pack, guard.label, guard.limits);
+        answer = reframed.answer;
       }
       return {
         url: res.url,
@@ -87,7 +91,7 @@ export function gitHttp(
         statusMessage: res.statusText,
         headers: res.headers,
         body: (async function* () {
-          yield new Uint8Array(res.body);
+          yield new Uint8Array(answer);
         })(),
       };
     },

@@ -9,6 +9,7 @@ import { sourceOptions } from '../../server/sources/index.ts';
 import { FetchError } from '../../server/sources/types.ts';
 import { type GitServer, startGitServer } from '../support/git-server.ts';
 import { startCommand } from '../support/process.ts';
+import { startRecorder } from '../support/recorder.ts';
 
 const CHILD = path.join(import.meta.dirname, '..', 'support', 'git-fetch-child.ts');
 const MB = 1024 * 1024;
@@ -131,5 +132,35 @@ test('git source refuses a branch and tag list over its limit before isomorphic-
     );
   } finally {
     await tagged.close();
+  }
+});
+
+test('git source refuses a fetch answer cut into a million one-byte progress lines before isomorphic-git reads it', async () => {
+  const sha = 'a'.repeat(40);
+  const pkt = (text: string) => `${(text.length + 4).toString(16).padStart(4, '0')}${text}`;
+  const advert = `${pkt('# service=git-upload-pack\n')}0000${pkt(`${sha} HEAD\0side-band-64k ofs-delta shallow\n`)}${pkt(`${sha} refs/heads/main\n`)}0000`;
+  const progress = Buffer.from('0006\x02.', 'latin1');
+  const answer = Buffer.concat([
+    Buffer.from(pkt('NAK\n')),
+    Buffer.alloc(progress.length * 1_000_000).fill(progress),
+  ]);
+  const server = await startRecorder((req, res) => {
+    req.resume();
+    if (req.url?.includes('/info/refs')) {
+      res.writeHead(200, { 'Content-Type': 'application/x-git-upload-pack-advertisement' }).end(advert);
+    } else res.writeHead(200, { 'Content-Type': 'application/x-git-upload-pack-result' }).end(answer);
+  });
+  try {
+    const url = `${server.url}/fleet.git`;
+    await assert.rejects(
+      gitSource(url, sha, sourceOptions({ kind: 'git', url, path: '.' }, { fetchTimeout: 10_000 })).fetch(),
+      (err: unknown) =>
+        err instanceof FetchError &&
+        /fleet\.git \(a{40}\): the server's answer comes in more than 100000 pieces \(pkt-lines\); refused/.test(
+          err.message,
+        ),
+    );
+  } finally {
+    await server.close();
   }
 });

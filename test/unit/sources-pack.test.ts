@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { deflateSync } from 'node:zlib';
-import { checkPack, maxPackObjects, packOf } from '../../server/sources/pack.ts';
+import { checkPack, MAX_ANSWER_LINES, maxPackObjects, reframeUploadPack } from '../../server/sources/pack.ts';
 import { FetchError } from '../../server/sources/types.ts';
 
 const LIMITS = { maxObjectBytes: 1024, maxTotalBytes: 4096, maxFiles: 10 };
@@ -129,17 +129,45 @@ test('checkPack accepts a real pack made by git, deltas included', () => {
   }
 });
 
-test('packOf takes side-band channel 1 and skips the rest, and refuses broken framing', () => {
-  const line = (payload: Buffer) =>
-    Buffer.concat([Buffer.from(`000${(payload.length + 4).toString(16)}`.slice(-4), 'latin1'), payload]);
+const line = (payload: Buffer | string) => {
+  const data = Buffer.isBuffer(payload) ? payload : Buffer.from(payload, 'latin1');
+  return Buffer.concat([Buffer.from((data.length + 4).toString(16).padStart(4, '0'), 'latin1'), data]);
+};
+
+test('reframeUploadPack keeps protocol lines and the pack, drops progress, and re-cuts the pack into 64 KB lines', () => {
+  const data = Buffer.alloc(200_000, 7);
   const body = Buffer.concat([
-    line(Buffer.from('NAK\n')),
-    line(Buffer.from('\x02progress')),
-    line(Buffer.from('\x01PA')),
-    line(Buffer.from('\x01CK')),
+    line('shallow 0123\n'),
+    Buffer.from('0000'),
+    line('NAK\n'),
+    line('\x02Counting objects\n'),
+    // Cut as finely as a hostile server might: 1,000 bytes a line.
+    ...Array.from({ length: 200 }, (_, i) =>
+      line(Buffer.concat([Buffer.from([1]), data.subarray(i * 1000, (i + 1) * 1000)])),
+    ),
     Buffer.from('0000'),
   ]);
-  assert.equal(packOf(body, 'x').toString(), 'PACK');
-  assert.throws(() => packOf(Buffer.from('zzzz'), 'x'), /not git pkt-line framing at byte 0/);
-  assert.throws(() => packOf(Buffer.from('00ffshort'), 'x'), /cut short or garbled at byte 0/);
+  const { pack, answer } = reframeUploadPack(body, 'x');
+  assert.ok(pack.equals(data));
+  const expected = Buffer.concat([
+    line('shallow 0123\n'),
+    line('NAK\n'),
+    line(Buffer.concat([Buffer.from([1]), data.subarray(0, 65_515)])),
+    line(Buffer.concat([Buffer.from([1]), data.subarray(65_515, 131_030)])),
+    line(Buffer.concat([Buffer.from([1]), data.subarray(131_030, 196_545)])),
+    line(Buffer.concat([Buffer.from([1]), data.subarray(196_545)])),
+    Buffer.from('0000'),
+  ]);
+  assert.ok(answer.equals(expected));
+});
+
+test('reframeUploadPack refuses an answer cut into more pkt-lines than any real one, and broken framing', () => {
+  const progress = line('\x02.');
+  const body = Buffer.alloc(progress.length * (MAX_ANSWER_LINES + 1)).fill(progress);
+  assert.throws(
+    () => reframeUploadPack(body, 'fleet.git (main)'),
+    /^FetchError: fleet\.git \(main\): the server's answer comes in more than 100000 pieces \(pkt-lines\); refused$/,
+  );
+  assert.throws(() => reframeUploadPack(Buffer.from('zzzz'), 'x'), /not git pkt-line framing at byte 0/);
+  assert.throws(() => reframeUploadPack(Buffer.from('00ffshort'), 'x'), /cut short or garbled at byte 0/);
 });

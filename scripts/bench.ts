@@ -1,6 +1,7 @@
 // `npm run bench`: the figures the issues ask for, measured on this machine in one run. Prints a table.
 import { consoleBench, consoleMemory, consoleSoak } from './bench/console.ts';
 import { hostBench } from './bench/host.ts';
+import { hostileBench } from './bench/hostile.ts';
 import { multipartBench } from './bench/multipart.ts';
 import { renderSpeed } from './bench/render.ts';
 import { reportBench } from './bench/report.ts';
@@ -13,6 +14,7 @@ import { syncBench } from './bench/sync.ts';
 const sections: { id: string; title: string; optIn?: boolean; run(): Promise<[string, string][]> }[] = [
   startupAndMemory,
   sourcesBench,
+  hostileBench,
   renderSpeed,
   syncBench,
   hostBench,

@@ -2,7 +2,15 @@
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { byText } from '../order.ts';
-import { FetchError, type Fetched, type FileTree, type Source, TREE_LIMITS } from './types.ts';
+import {
+  FetchError,
+  type Fetched,
+  type FileTree,
+  isReservedPath,
+  reservedNameMessage,
+  type Source,
+  TREE_LIMITS,
+} from './types.ts';
 
 const SKIP = new Set(['.git', 'node_modules']);
 
@@ -27,6 +35,7 @@ export function dirSource(root: string): Source {
         for (const e of entries) {
           if (SKIP.has(e.name)) continue;
           const relPath = rel ? `${rel}/${e.name}` : e.name;
+          if (isReservedPath(relPath)) throw new FetchError(`${abs}: ${reservedNameMessage(relPath)}`);
           if (e.isSymbolicLink())
             throw new FetchError(`${relPath}: symbolic links are not allowed in a source`);
           if (e.isDirectory()) {

@@ -3,7 +3,17 @@ import type { HttpClient } from 'isomorphic-git';
 import { createMemFs } from './memfs.ts';
 import { type Auth, basicHeader, hostKey, loadAuth, type RequestOptions, request } from './net.ts';
 import type { SourceOptions } from './options.ts';
-import { defineSource, FetchError, type FileTree, type PollState, type Source } from './types.ts';
+import { checkPack, reframeUploadPack } from './pack.ts';
+import {
+  defineSource,
+  FetchError,
+  type FetchLimits,
+  type FileTree,
+  isReservedPath,
+  type PollState,
+  reservedNameMessage,
+  type Source,
+} from './types.ts';
 
 type Git = typeof import('isomorphic-git').default;
 /** Loaded on first use: most nodes pull over HTTP or OCI, and isomorphic-git is the largest module we have. */
@@ -32,8 +42,18 @@ function readToken(prev: PollState | undefined): GitToken | undefined {
   }
 }
 
-/** isomorphic-git's HTTP plugin over our client: timeout, size limit, TLS pin, credentials on every request. */
-export function gitHttp(base: RequestOptions, auth: Auth | undefined): HttpClient {
+/**
+ * isomorphic-git's HTTP plugin over our client: timeout, size limits, TLS pin, credentials on every request.
+ * isomorphic-git reads every answer whole and trusts it: branch and tag lists are parsed whole (costly, see
+ * maxRefListBytes), a fetch's answer is demultiplexed line by line, and a pack's objects are inflated
+ * whole at the sizes they declare. So lists get their own small limit, and every fetch's answer is
+ * re-framed and its pack checked (pack.ts) before isomorphic-git sees it.
+ */
+export function gitHttp(
+  base: RequestOptions,
+  auth: Auth | undefined,
+  guard: { label: string; limits: FetchLimits },
+): HttpClient {
   const authorization =
     auth?.kind === 'basic'
       ? basicHeader(auth.username, auth.password)
@@ -44,15 +64,26 @@ export function gitHttp(base: RequestOptions, auth: Auth | undefined): HttpClien
     async request({ url, method, headers, body }) {
       const chunks: Uint8Array[] = [];
       if (body) for await (const c of body) chunks.push(c);
+      const sent = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
       const h: Record<string, string> = {};
       for (const [k, v] of Object.entries(headers ?? {})) h[k.toLowerCase()] = v;
       if (authorization) h.authorization = authorization;
+      // Only a fetch's POST is answered with a pack; discovery (GET) and protocol v2 ls-refs with ref lists.
+      const wantsPack = method === 'POST' && sent !== undefined && !sent.includes('command=ls-refs');
       const res = await request(url, {
         ...base,
+        maxBytes: wantsPack ? base.maxBytes : Math.min(base.maxBytes, guard.limits.maxRefListBytes),
         method: (method ?? 'GET') as 'GET' | 'POST',
         headers: h,
-        ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
+        ...(sent ? { body: sent } : {}),
       });
+      // Anything but 200 isomorphic-git refuses unread.
+      let answer = res.body;
+      if (res.status === 200 && wantsPack) {
+        const reframed = reframeUploadPack(res.body, guard.label);
+        checkPack(reframed.pack, guard.label, guard.limits);
+        answer = reframed.answer;
+      }
       return {
         url: res.url,
         method: method ?? 'GET',
@@ -60,7 +91,7 @@ export function gitHttp(base: RequestOptions, auth: Auth | undefined): HttpClien
         statusMessage: res.statusText,
         headers: res.headers,
         body: (async function* () {
-          yield new Uint8Array(res.body);
+          yield new Uint8Array(answer);
         })(),
       };
     },
@@ -145,6 +176,7 @@ export function gitSource(url: string, ref: string | undefined, opts: SourceOpti
           throw new FetchError(`${label}: "${p}" is a symbolic link, which sources may not contain`);
         if (e.type === 'commit')
           throw new FetchError(`${label}: "${p}" is a submodule, which is not supported`);
+        if (isReservedPath(p)) throw new FetchError(`${label}: ${reservedNameMessage(p)}`);
         if (++count > opts.limits.maxFiles) {
           throw new FetchError(`${label}: more than ${opts.limits.maxFiles} files (limit reached at "${p}")`);
         }
@@ -167,7 +199,7 @@ export function gitSource(url: string, ref: string | undefined, opts: SourceOpti
 
   return defineSource('git', url, async (prev) => {
     const token = readToken(prev);
-    const http = gitHttp(base, await loadAuth(opts.authFile));
+    const http = gitHttp(base, await loadAuth(opts.authFile), { label, limits: opts.limits });
     try {
       // A pinned commit needs no ref check at all; anything else costs one small ls-refs exchange.
       const target = SHA.test(wanted) ? { ref: wanted, sha: wanted } : await resolve(http, token?.ref);

@@ -73,7 +73,7 @@ function digestOf(data: Buffer, digest: string): string {
 /** `Bearer realm="…",service="…",scope="…"` → its parameters. */
 function parseChallenge(header: string): { scheme: string; params: Record<string, string> } {
   const scheme = header.split(' ')[0]?.toLowerCase() ?? '';
-  const params: Record<string, string> = {};
+  const params: Record<string, string> = Object.create(null); // names come from the server
   for (const m of header.matchAll(/(\w+)="([^"]*)"/g))
     params[(m[1] as string).toLowerCase()] = m[2] as string;
   return { scheme, params };
@@ -81,10 +81,11 @@ function parseChallenge(header: string): { scheme: string; params: Record<string
 
 export function ociSource(url: string, opts: SourceOptions): Source {
   const ref = parseOciUrl(url);
+  const registryOrigin = new URL(ref.registry);
   const base: RequestOptions = {
     timeoutMs: opts.limits.timeoutMs,
     maxBytes: 4 * 1024 * 1024,
-    pinHost: hostKey(new URL(ref.registry)),
+    pinHost: hostKey(registryOrigin),
   };
   if (opts.pins) base.pins = opts.pins;
   // Kept between polls so a no-change poll is a single HEAD, not a token exchange plus a HEAD.
@@ -103,7 +104,21 @@ export function ociSource(url: string, opts: SourceOptions): Source {
     if (challenge.scheme !== 'bearer' || !challenge.params.realm) {
       throw new FetchError(`${url}: access denied (${res.status}) and the registry offers no way to log in`);
     }
-    const tokenUrl = new URL(challenge.params.realm);
+    let tokenUrl: URL;
+    try {
+      tokenUrl = new URL(challenge.params.realm);
+    } catch (err) {
+      throw new FetchError(`${url}: the registry's login address "${challenge.params.realm}" is not a URL`, {
+        cause: err,
+      });
+    }
+    // Credentials travel in clear only where the registry itself is spoken to in clear (loopback, oci+http://).
+    const plainAllowed = registryOrigin.protocol === 'http:' && tokenUrl.protocol === 'http:';
+    if (tokenUrl.protocol !== 'https:' && !plainAllowed) {
+      throw new FetchError(
+        `${url}: the registry sends logins to ${tokenUrl.origin}, which is not https; Outpost sends credentials only over https (plain http only to a registry on loopback or given as oci+http://)`,
+      );
+    }
     if (challenge.params.service) tokenUrl.searchParams.set('service', challenge.params.service);
     tokenUrl.searchParams.set('scope', challenge.params.scope ?? `repository:${ref.repository}:pull`);
     const headers: Record<string, string> = {};
@@ -137,6 +152,13 @@ export function ociSource(url: string, opts: SourceOptions): Source {
     else if (authorization && authorization.until > Date.now()) headers.authorization = authorization.header;
     let res = await request(target, { ...base, method, headers, maxBytes });
     if (res.status === 401 && auth?.kind !== 'bearer') {
+      // A 401 from where a redirect led (a blob store, a CDN) names a login we must not feed our credentials.
+      const answeredBy = new URL(res.url).origin;
+      if (answeredBy !== registryOrigin.origin) {
+        throw new FetchError(
+          `${res.url}: ${answeredBy} asks for credentials, but Outpost sends them only to the registry ${registryOrigin.origin} itself`,
+        );
+      }
       headers.authorization = await negotiate(res, auth);
       if (headers.authorization.startsWith('Basic'))
         authorization = { header: headers.authorization, until: Infinity };

@@ -1,6 +1,6 @@
 // A small, strict tar.gz reader (ustar, pax, GNU long names; in memory) and a deterministic tar.gz writer.
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { FetchError, type FileTree } from './types.ts';
+import { FetchError, type FileTree, isReservedPath, reservedNameMessage } from './types.ts';
 
 /** A bundle that cannot be unpacked safely; names the bundle and, where there is one, the entry. */
 export class TarError extends FetchError {
@@ -25,13 +25,13 @@ export interface UnpackedTar {
 }
 
 const BLOCK = 512;
-const TYPE_NAMES: Record<string, string> = {
-  '1': 'a hard link',
-  '2': 'a symbolic link',
-  '3': 'a character device',
-  '4': 'a block device',
-  '6': 'a named pipe (fifo)',
-};
+const TYPE_NAMES = new Map([
+  ['1', 'a hard link'],
+  ['2', 'a symbolic link'],
+  ['3', 'a character device'],
+  ['4', 'a block device'],
+  ['6', 'a named pipe (fifo)'],
+]);
 
 function cstr(buf: Buffer, start: number, len: number): string {
   const field = buf.subarray(start, start + len);
@@ -62,7 +62,8 @@ function checksumOk(header: Buffer): boolean {
 }
 
 function parsePax(data: Buffer, label: string): Record<string, string> {
-  const out: Record<string, string> = {};
+  // Keys come from the archive: no prototype, so `path` or `size` can only be what the archive says.
+  const out: Record<string, string> = Object.create(null);
   let off = 0;
   while (off < data.length) {
     const space = data.indexOf(0x20, off);
@@ -118,7 +119,7 @@ export function readTar(tar: Buffer, label: string, limits: TarLimits): Unpacked
   let comment: string | undefined;
   let count = 0;
   let total = 0;
-  let pax: Record<string, string> = {};
+  let pax: Record<string, string> = Object.create(null);
   let longName: string | undefined;
   let off = 0;
   let ended = false;
@@ -163,10 +164,10 @@ export function readTar(tar: Buffer, label: string, limits: TarLimits): Unpacked
       continue;
     }
     if (type === 'K') continue; // long link target: only used by links, which are refused below
-    pax = {};
+    pax = Object.create(null);
     longName = undefined;
 
-    const special = TYPE_NAMES[type];
+    const special = TYPE_NAMES.get(type);
     if (special) {
       throw new TarError(
         `bundle ${label}: entry "${name}" is ${special}, which bundles may not contain`,
@@ -181,7 +182,12 @@ export function readTar(tar: Buffer, label: string, limits: TarLimits): Unpacked
     if (treePath === null) {
       throw new TarError(`bundle ${label}: entry "${name}" is a file where the bundle root should be`, name);
     }
-    if (treePath in files) throw new TarError(`bundle ${label}: entry "${name}" appears twice`, name);
+    if (isReservedPath(treePath)) {
+      throw new TarError(`bundle ${label}: entry ${reservedNameMessage(name)}`, name);
+    }
+    if (Object.hasOwn(files, treePath)) {
+      throw new TarError(`bundle ${label}: entry "${name}" appears twice`, name);
+    }
     if (++count > limits.maxFiles) {
       throw new TarError(`bundle ${label}: more than ${limits.maxFiles} files (limit reached at "${name}")`);
     }

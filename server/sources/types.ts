@@ -3,6 +3,19 @@
 /** A fetched file tree: relative POSIX path → UTF-8 content. */
 export type FileTree = Record<string, string>;
 
+/**
+ * A file tree's paths are plain-object keys all the way down (render, the store, the worker's clone), and
+ * assigning to `__proto__` sets a prototype instead of adding a file: such a path is refused by name, in
+ * every source. Every other name, `constructor` and `prototype` included, is an ordinary file name.
+ */
+export function isReservedPath(treePath: string): boolean {
+  return treePath.split('/').includes('__proto__');
+}
+
+export function reservedNameMessage(treePath: string): string {
+  return `"${treePath}": no file or folder may be named __proto__ (the name is reserved by JavaScript, which Outpost runs on); rename it`;
+}
+
 export interface Fetched {
   files: FileTree;
   /** git: the commit sha; signed bundles: the signed `version=` as a decimal string; a plain folder: none. */
@@ -85,6 +98,18 @@ export interface FetchLimits {
   maxFiles: number;
   maxFileBytes: number;
   maxTotalBytes: number;
+  /**
+   * Largest single git object (a blob, a tree, or what a delta rebuilds), read from the pack's object
+   * headers before anything is inflated. Separate from maxFileBytes, which names the file, so that limits
+   * on the files a build reads can change without loosening this memory wall.
+   */
+  maxObjectBytes: number;
+  /**
+   * A git server's list of branches and tags (discovery, ls-refs), which isomorphic-git parses whole:
+   * measured, a 3.9 MB list took it to 139 MB and 3 s, a 62.5 MB one to 732 MB and 65 s. A fleet
+   * repository's list is a few KB.
+   */
+  maxRefListBytes: number;
   /** A downloaded bundle or git pack, as it comes over the wire. */
   maxDownloadBytes: number;
   /** Whole-request deadline, connect to last byte. */
@@ -93,6 +118,8 @@ export interface FetchLimits {
 
 export const FETCH_LIMITS: FetchLimits = {
   ...TREE_LIMITS,
+  maxObjectBytes: TREE_LIMITS.maxFileBytes,
+  maxRefListBytes: 1024 * 1024,
   maxDownloadBytes: 64 * 1024 * 1024,
   timeoutMs: 60_000,
 };

@@ -77,7 +77,9 @@ export function parseTrustedComment(comment: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const pair of comment.split(/\s+/)) {
     const eq = pair.indexOf('=');
-    if (eq > 0 && !(pair.slice(0, eq) in out)) out[pair.slice(0, eq)] = pair.slice(eq + 1);
+    const key = pair.slice(0, eq);
+    // The first of a key wins; own keys only, so `constructor=` is read like any other and `__proto__=` is dropped.
+    if (eq > 0 && key !== '__proto__' && !Object.hasOwn(out, key)) out[key] = pair.slice(eq + 1);
   }
   return out;
 }

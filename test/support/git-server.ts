@@ -21,6 +21,14 @@ export interface GitServer {
   requests: GitRequestLog[];
   /** Replaces the work tree with `files` (a string, or { symlink: target }), commits and pushes; returns the sha. */
   commit(files: Record<string, string | { symlink: string }>, message?: string, branch?: string): string;
+  /**
+   * Commits `files` plus one file of `zeros.bytes` zero bytes straight into the served repo (git fast-import,
+   * streamed: the big file never exists on disk or in this process), replacing the branch; returns the sha.
+   * The pack keeps it deflated at level 9, so 700 MB of zeros is a ~700 KB download.
+   */
+  commitZeros(files: Record<string, string>, zeros: { path: string; bytes: number }, branch?: string): string;
+  /** Creates `count` lightweight tags `bulk-<n>` at the branch head in one go (a long list of refs). */
+  bulkTags(count: number, branch?: string): void;
   /** Creates (or moves, with force) a tag at the branch head; annotated unless `lightweight`. */
   tag(name: string, opts?: { lightweight?: boolean; branch?: string }): string;
   /** Answer every request with this status until set back to null. */
@@ -76,6 +84,45 @@ export async function startGitServer(opts: { tls?: { key: string; cert: string }
       run(work, 'commit', '-q', '--allow-empty', '-m', message);
       run(work, 'push', '-q', '-f', 'origin', branch);
       return run(work, 'rev-parse', 'HEAD');
+    },
+    commitZeros(files, zeros, branch = 'main') {
+      const head = path.join(root, 'fast-import-head');
+      const tail = path.join(root, 'fast-import-tail');
+      const inline = (p: string, content: string) =>
+        `M 100644 inline ${p}\ndata ${Buffer.byteLength(content)}\n${content}\n`;
+      writeFileSync(
+        head,
+        `commit refs/heads/${branch}\ncommitter Fleet <fleet@example.test> 0 +0000\ndata 5\nhuge\n` +
+          `M 100644 inline ${zeros.path}\ndata ${zeros.bytes}\n`,
+      );
+      writeFileSync(
+        tail,
+        `\n${Object.entries(files)
+          .map(([p, c]) => inline(p, c))
+          .join('')}\n`,
+      );
+      // Piped through the shell so the zeros flow from head(1) to git without passing through this process.
+      const fi = spawnSync(
+        'sh',
+        [
+          '-c',
+          '{ cat "$1"; head -c "$2" /dev/zero; cat "$3"; } | git -c pack.compression=9 -c fastimport.unpackLimit=0 fast-import --quiet --force',
+          'sh',
+          head,
+          String(zeros.bytes),
+          tail,
+        ],
+        { cwd: bare, env: { ...process.env, ...GIT_ENV }, encoding: 'utf8' },
+      );
+      if (fi.status !== 0) throw new Error(`git fast-import failed: ${fi.stderr}`);
+      return run(bare, 'rev-parse', `refs/heads/${branch}`);
+    },
+    bulkTags(count, branch = 'main') {
+      const sha = run(bare, 'rev-parse', `refs/heads/${branch}`);
+      const input = Array.from({ length: count }, (_, i) => `create refs/tags/bulk-${i} ${sha}\n`).join('');
+      const r = spawnSync('git', ['update-ref', '--stdin'], { cwd: bare, input, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`git update-ref failed: ${r.stderr}`);
+      run(bare, 'pack-refs', '--all');
     },
     tag(name, t = {}) {
       const at = t.branch ?? 'main';

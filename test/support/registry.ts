@@ -164,13 +164,13 @@ export interface AuthFront {
 /**
  * A front for the registry that logs requests and (unless `none`) answers 401 with a Basic or Bearer challenge,
  * like hosted registries: Bearer hands out a token at /token for the right user and password (or anyone,
- * when `anonymousToken`).
+ * when `anonymousToken`). With `redirectBlobsTo`, blob downloads are redirected to that origin.
  */
 export async function startAuthFront(
   upstream: string,
   mode: 'none' | 'basic' | 'bearer',
   user: { username: string; password: string } = { username: '', password: '' },
-  opts: { anonymousToken?: boolean } = {},
+  opts: { anonymousToken?: boolean; redirectBlobsTo?: string } = {},
 ): Promise<AuthFront> {
   const basic = `Basic ${Buffer.from(`${user.username}:${user.password}`).toString('base64')}`;
   const token = `tok-${createHash('sha256').update(String(Math.random())).digest('hex').slice(0, 24)}`;
@@ -197,6 +197,10 @@ export async function startAuthFront(
           ? 'Basic realm="registry"'
           : `Bearer realm="http://127.0.0.1:${port}/token",service="test-registry",scope="repository:fleet/site:pull"`;
       return res.writeHead(401, { 'WWW-Authenticate': challenge }).end();
+    }
+    if (opts.redirectBlobsTo && req.method === 'GET' && url.pathname.includes('/blobs/')) {
+      // As registries that keep blobs on a storage host or CDN do.
+      return res.writeHead(307, { Location: `${opts.redirectBlobsTo}${url.pathname}` }).end();
     }
     const fwd = http.request(
       `${upstream}${req.url}`,

@@ -157,3 +157,13 @@ test('resolveTrustedKey takes a key line or a .pub file and explains a bad entry
   );
   assert.throws(() => resolveTrustedKey(file), /is not a minisign public key file/);
 });
+
+test('parseTrustedComment reads constructor= like any key and drops __proto__=', () => {
+  const fields = parseTrustedComment('constructor=a version=3 __proto__=x toString=b');
+  assert.deepEqual(Object.entries(fields), [
+    ['constructor', 'a'],
+    ['version', '3'],
+    ['toString', 'b'],
+  ]);
+  assert.equal(Object.getPrototypeOf(fields), Object.prototype);
+});

@@ -169,3 +169,29 @@ test('tar reader refuses a damaged header and a duplicated entry', () => {
     /entry "\.\/a\.yaml" appears twice/,
   );
 });
+
+test('tar reader keeps entries named constructor, prototype or toString as ordinary files', () => {
+  const files = {
+    constructor: 'a: 1\n',
+    'sub/prototype': 'b: 2\n',
+    toString: 'c: 3\n',
+    'constructor.yaml': 'd\n',
+  };
+  const got = readTarGz(writeTarGz(files), 'names.tar.gz', LIMITS);
+  assert.deepEqual(got.files, files);
+});
+
+test('tar reader refuses a file or folder named __proto__ by name instead of calling it a duplicate', () => {
+  for (const name of ['__proto__', 'base/__proto__/app.yaml']) {
+    // A computed key makes an own property; a literal `__proto__:` would set the prototype instead.
+    const gz = writeTarGz({ [name]: 'kind: ConfigMap\n', 'app.yaml': 'kind: ConfigMap\n' });
+    assert.throws(
+      () => readTarGz(gz, 'proto.tar.gz', LIMITS),
+      (err: unknown) =>
+        err instanceof TarError &&
+        err.entry === name &&
+        err.message ===
+          `bundle proto.tar.gz: entry "${name}": no file or folder may be named __proto__ (the name is reserved by JavaScript, which Outpost runs on); rename it`,
+    );
+  }
+});

@@ -2,6 +2,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { authorization, type Credentials } from './credentials.ts';
+import { DEFAULT_RETRY, type RetryPolicy, withRetry } from './retry.ts';
 import type {
   ApplyOptions,
   ClusterClient,
@@ -28,6 +29,7 @@ export class ClusterError extends Error {
 interface Response {
   status: number;
   body: unknown;
+  retryAfter?: string;
 }
 
 interface APIResource {
@@ -53,8 +55,14 @@ function statusMessage(body: unknown, fallback: string): { message: string; reas
 /** Objects per LIST page. */
 export const LIST_PAGE = 250;
 
-export function createClusterClient(creds: Credentials): ClusterClient {
+export interface ClientOptions {
+  /** How transient API failures are retried (tests shorten the waits). */
+  retry?: Partial<RetryPolicy>;
+}
+
+export function createClusterClient(creds: Credentials, opts: ClientOptions = {}): ClusterClient {
   const server = creds.server;
+  const retryPolicy: RetryPolicy = { ...DEFAULT_RETRY, ...opts.retry };
   const tls = server.startsWith('https:');
   // One keep-alive agent: a sync of 2,000 objects must not open 6,000 connections.
   const agent = tls
@@ -145,7 +153,8 @@ export function createClusterClient(creds: Credentials): ClusterClient {
             } catch {
               // Non-JSON bodies (proxies, HTML error pages) are kept as text for the message.
             }
-            resolve({ status: res.statusCode ?? 0, body: parsed });
+            const retryAfter = res.headers['retry-after'];
+            resolve({ status: res.statusCode ?? 0, body: parsed, ...(retryAfter ? { retryAfter } : {}) });
           });
         },
       );
@@ -182,12 +191,22 @@ export function createClusterClient(creds: Credentials): ClusterClient {
       headers['content-type'] = contentType;
       headers['content-length'] = payload.length;
     }
-    try {
-      return await send(method, url, headers, payload);
-    } catch (err) {
-      if ((err as { stale?: boolean }).stale) return send(method, url, headers, payload);
-      throw err;
-    }
+    const once = async () => {
+      try {
+        return await send(method, url, headers, payload);
+      } catch (err) {
+        if ((err as { stale?: boolean }).stale) return send(method, url, headers, payload);
+        throw err;
+      }
+    };
+    // Every verb sent here is idempotent (GET, server-side apply of the same body, DELETE where a second
+    // answer of 404 means done), so a transient failure is asked again here, in one place, before any
+    // stage fails on it: one 503 must not roll a good revision back.
+    return withRetry(retryPolicy, once, (o) =>
+      'error' in o
+        ? { status: (o.error as { status?: number }).status ?? -1, retryAfter: undefined }
+        : { status: o.value.status, retryAfter: o.value.retryAfter },
+    );
   }
 
   function fail(what: string, res: Response): never {

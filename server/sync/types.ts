@@ -1,5 +1,4 @@
 // The reconciler's vocabulary: stages, named failure reasons, and the small records it keeps in state.
-import { ValidationError } from '../apply/errors.ts';
 import { ClusterError } from '../cluster/client.ts';
 
 export type FailureReason =
@@ -103,13 +102,27 @@ function wrap(reason: FailureReason, err: unknown): StageFailure {
   return new StageFailure(reasonFor(err, reason), (err as Error).message, { cause: err });
 }
 
-/** A cluster that does not answer is its own reason: the revision itself may be fine. */
+/**
+ * A cluster that does not answer is its own reason: the revision itself may be fine. That holds under a
+ * dry run's ValidationError too — an API server that cannot be reached has not judged the object.
+ */
 export function reasonFor(err: unknown, fallback: FailureReason): FailureReason {
   for (let e = err; e instanceof Error; e = e.cause) {
-    if (e instanceof ValidationError) break;
     if (e instanceof ClusterError && e.status === 0) return 'ClusterUnreachable';
   }
   return fallback;
+}
+
+/**
+ * The failure is the cluster's, not the revision's: no answer, throttling, or a server error that outlasted the
+ * client's retries. Such a revision is rolled back but never held — the next run tries it again. Only what the
+ * revision itself caused (a refusal of the object, bad health, invalid content) holds it.
+ */
+export function isInfrastructure(err: unknown): boolean {
+  for (let e = err; e instanceof Error; e = e.cause) {
+    if (e instanceof ClusterError) return e.status === 0 || e.status === 429 || e.status >= 500;
+  }
+  return false;
 }
 
 export function asFailure(err: unknown): StageFailure {

@@ -26,6 +26,7 @@ import type { VarsSettings } from './sync/vars.ts';
 export { type AccessConfig, ConfigError, parseDuration };
 
 import { validCron } from './sync/cron.ts';
+import { scheduleProblem } from './sync/schedule.ts';
 import type { TunnelConfig } from './tunnel/model.ts';
 
 const SOURCE_KINDS = ['git', 'http', 'oci', 'upload', 'dir'] as const;
@@ -56,6 +57,8 @@ const ENV_MAP: Record<string, string> = {
   OUTPOST_APPLY_CONCURRENCY: 'applyConcurrency',
   OUTPOST_DRIFT: 'drift',
   OUTPOST_RETENTION: 'retention',
+  OUTPOST_FULL_FETCH_INTERVAL: 'fullFetchInterval',
+  OUTPOST_INIT_EMPTY_DB: 'initEmptyDb',
   OUTPOST_VARS: 'vars',
   OUTPOST_VARS_FROM: 'varsFrom',
   OUTPOST_STRICT_VARS: 'strictVars',
@@ -100,7 +103,10 @@ const schema = z.object({
   schedule: z
     .string()
     .default('*/5 * * * *')
-    .refine((s) => validCron(s), { message: 'not a valid cron expression (5 or 6 fields)' }),
+    .superRefine((s, ctx) => {
+      const problem = scheduleProblem(s);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
   demo: booleanish.default(false),
   logLevel: z.enum(LOG_LEVELS).default('info'),
   nodeName: z.string().min(1).default(hostname()),
@@ -118,6 +124,8 @@ const schema = z.object({
   applyConcurrency: z.coerce.number().int().min(1).max(64).default(8),
   drift: z.enum(['correct', 'report']).default('correct'),
   retention: z.coerce.number().int().min(1).max(1000).default(20),
+  fullFetchInterval: duration.default(24 * 3_600_000),
+  initEmptyDb: booleanish.default(false),
   // `${VAR}` values: K=V pairs (comma-separated in the environment) or a map in the file.
   vars: z
     .union([z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))])
@@ -218,6 +226,8 @@ export interface Config {
   vars: VarsSettings;
   /** How the reconciler applies: health timeout, conflicts, maintenance windows, concurrency. */
   policy: SyncPolicy;
+  /** OUTPOST_INIT_EMPTY_DB: start over an existing data directory whose database file is empty (a new node). */
+  initEmptyDb: boolean;
   /** minisign public keys (base64 key lines) any of which may sign bundles. */
   trustedKeys: string[];
   /** Refuse unsigned bundles (http, oci, upload); off only when explicitly turned off. */
@@ -290,6 +300,21 @@ function chooseCluster(
     cluster: { mode: 'demo' },
     demoReason: 'no cluster configured: not in a pod and KUBECONFIG unset',
   };
+}
+
+/**
+ * Only where the store is, for `outpost status` when the rest of the configuration is broken (a bad schedule
+ * must not hide what the node runs). Never throws: an unreadable file leaves the default.
+ */
+export function loadDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  let fromFile: unknown;
+  try {
+    fromFile = env.OUTPOST_CONFIG ? readConfigFile(env.OUTPOST_CONFIG).dataDir : undefined;
+  } catch {
+    fromFile = undefined;
+  }
+  const dir = env.OUTPOST_DATA_DIR || (typeof fromFile === 'string' && fromFile) || './data';
+  return path.resolve(dir);
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -376,7 +401,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maintenanceWindows: c.maintenanceWindows,
       drift: c.drift,
       retention: c.retention,
+      fullFetchIntervalMs: c.fullFetchInterval,
     },
+    initEmptyDb: c.initEmptyDb,
     sim: { failImages: c.sim.failImages, readyDelayMs: c.sim.readyDelay, latencyMs: c.sim.latency },
     vars: {
       values: c.vars,

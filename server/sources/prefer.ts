@@ -47,6 +47,8 @@ export function preferUploads(upstream: Source, uploads: Source): Source {
   return {
     kind: upstream.kind,
     url: upstream.url,
+    // The upstream is what a probe asks about: uploads are on this node, always there.
+    probe: () => upstream.probe(),
     fetch: (async (prev?: PollState): Promise<FetchResult> => {
       const t = parse(prev);
       const up = await readUploads(uploads, t.u);

@@ -50,6 +50,11 @@ export interface Source {
   readonly url: string;
   fetch(): Promise<Fetched>;
   fetch(prev: PollState | undefined): Promise<FetchResult>;
+  /**
+   * "Is the upstream back?" at the cost of the source's own conditional check (one HEAD, one ref advertisement,
+   * one manifest HEAD, one stat); downloads no content. True when it answers as a working upstream does.
+   */
+  probe(): Promise<boolean>;
 }
 
 export function isUnchanged(r: FetchResult): r is Unchanged {
@@ -61,8 +66,18 @@ export function defineSource(
   kind: SourceKindName,
   url: string,
   fetch: (prev?: PollState) => Promise<FetchResult>,
+  probe: () => Promise<boolean>,
 ): Source {
-  return { kind, url, fetch: fetch as Source['fetch'] };
+  return { kind, url, fetch: fetch as Source['fetch'], probe };
+}
+
+/** A probe body that answers false instead of throwing: an unreachable upstream is the expected answer. */
+export async function answers(check: () => Promise<boolean | undefined>): Promise<boolean> {
+  try {
+    return (await check()) !== false;
+  } catch {
+    return false;
+  }
 }
 
 /** The upstream could not be read: unreachable, slow, an HTTP error, a truncated or malformed download. */

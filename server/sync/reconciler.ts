@@ -61,6 +61,8 @@ export interface ReconcilerDeps {
   metrics?: SyncMetrics;
   /** Called as each stage starts, for live progress on the page. */
   onStage?: (runId: number, stage: Stage) => void;
+  /** The upstream's clock (full-fetch interval, contact times); tests move it. */
+  now?: () => Date;
 }
 
 export interface ReconcileOptions {

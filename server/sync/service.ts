@@ -3,6 +3,7 @@ import { type PlannedChange, previewChanges } from '../apply/diff.ts';
 import { planObjects } from '../apply/plan.ts';
 import { type AuditEntry, appendAudit } from '../db/audit.ts';
 import { closeAbandonedRuns, type RunRecord, recentRuns, type Trigger } from '../db/runs.ts';
+import { getState } from '../db/state.ts';
 import type { SourceOptions } from '../sources/options.ts';
 import type { Source } from '../sources/types.ts';
 import { acceptUpload } from '../sources/upload.ts';
@@ -11,10 +12,10 @@ import { createHistory, type History } from './history.ts';
 import { setStaffHold } from './holds.ts';
 import { LiveView } from './live.ts';
 import { tryLock, unlock } from './lock.ts';
-import { reachabilityProbe } from './probe.ts';
 import { SyncQueue } from './queue.ts';
 import {
   DEFAULT_POLICY,
+  type LkgPointer,
   type ReconcileOptions,
   type ReconcilerDeps,
   reconcile,
@@ -146,8 +147,12 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
       {
         expression: runtime.schedule,
         nodeName: scheduleOpts.nodeName,
-        failures: () => readStatus(d.db).upstream.consecutiveFailures,
-        probe: reachabilityProbe(runtime.source),
+        upstream: () => {
+          const u = readStatus(d.db).upstream;
+          return { failures: u.consecutiveFailures, unreachable: u.reachable === false };
+        },
+        probe: () => runtime.source.probe(),
+        lkg: () => getState<LkgPointer>(d.db, 'lkg_revision')?.revisionId ?? null,
         onError: (err) => d.log.error({ err }, 'scheduled sync crashed'),
       },
       queue,

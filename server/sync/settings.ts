@@ -6,6 +6,7 @@ import { clearSetting, readSettings, writeSetting } from '../db/settings.ts';
 import { clearState } from '../db/state.ts';
 import type { Source } from '../sources/types.ts';
 import { validCron } from './cron.ts';
+import { scheduleProblem } from './schedule.ts';
 
 export const SOURCE_KINDS = ['git', 'http', 'oci', 'upload', 'dir'] as const;
 
@@ -64,6 +65,9 @@ export function validate<K extends SettingKey>(key: K, value: unknown): Settings
   if (key === 'schedule') {
     const s = String(value ?? '').trim();
     if (!validCron(s)) throw new SettingsError('schedule', `"${s}" is not a cron expression (5 fields)`);
+    // The same rule as OUTPOST_SCHEDULE: one that never fires, or fires every few seconds, is refused.
+    const problem = scheduleProblem(s);
+    if (problem) throw new SettingsError('schedule', problem);
     return s as SettingsValues[K];
   }
   if (key === 'maintenanceWindows') {

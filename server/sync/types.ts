@@ -58,6 +58,11 @@ export interface SyncPolicy {
   drift: 'correct' | 'report';
   /** Stored revisions kept besides the LKG, held and pinned ones. */
   retention: number;
+  /**
+   * How often a poll ignores the upstream's "unchanged" (ETag, ref, digest) and downloads in full to compare
+   * digests: content changed under an unchanged ETag is picked up within this bound.
+   */
+  fullFetchIntervalMs: number;
 }
 
 export const DEFAULT_POLICY: SyncPolicy = {
@@ -68,10 +73,17 @@ export const DEFAULT_POLICY: SyncPolicy = {
   maintenanceWindows: [],
   drift: 'correct',
   retention: 20,
+  fullFetchIntervalMs: 24 * 3_600_000,
 };
 
 export interface UpstreamState {
+  /** The network reached the upstream (false: no connection, DNS, timeout). */
   reachable: boolean;
+  /** It answered, but not with usable content (an HTTP error, an HTML page, a truncated or malformed bundle). */
+  broken?: boolean;
+  brokenSince?: string | null;
+  /** The last time a poll downloaded the whole content rather than trusting "unchanged". */
+  lastFullFetch?: string | null;
   lastContact: string | null;
   /** When the upstream last published something different from what the node ran. */
   lastChange: string | null;

@@ -133,7 +133,7 @@ describe('sync', () => {
     const lkg = getState<LkgPointer>(f.db, 'lkg_revision');
     f.write({ 'ns.yaml': NS, 'app/cm.yaml': configMap('settings', 'v4') });
     // On every retry: a single 5xx is retried by the client (test/integration/faults.test.ts).
-    f.sim.faults.inject({ status: 500, method: 'PATCH', times: 50 });
+    f.sim.faults.inject({ status: 500, method: 'PATCH', pathIncludes: 'namespaces/shop?', times: 50 });
     f.sim.stats.reset();
     const run = await reconcile(f.deps, 'schedule');
     f.sim.faults.clear();

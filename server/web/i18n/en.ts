@@ -35,6 +35,8 @@ export const en: Record<string, string> = {
   'why.progressing.other': '{n} objects are still starting',
   'why.clusterUnreadable': 'the cluster cannot be read right now',
   'why.offline': 'upstream unreachable: running the last good version offline',
+  'why.upstreamBroken':
+    'upstream broken: it answers, but not with a usable update; running the last good version',
   'count.healthy.one': '{n} healthy',
   'count.healthy.other': '{n} healthy',
   'count.progressing.one': '{n} progressing',
@@ -130,6 +132,8 @@ export const en: Record<string, string> = {
   'sync.reachable': 'reachable',
   'sync.lastContact': 'last contact {age}',
   'sync.unreachableSince': 'unreachable since {time}',
+  'sync.brokenSince': 'upstream broken since {time}: it answers, but not with a usable update',
+  'sync.lastFullFetch': 'last verified full fetch {age}',
   'sync.next': 'Next scheduled sync',
   'sync.paused': 'scheduled syncs are paused',
   'sync.windows': 'Maintenance windows',

@@ -52,6 +52,8 @@ export const ru: Record<string, string> = {
   ),
   'why.clusterUnreadable': 'кластер сейчас не удаётся прочитать',
   'why.offline': 'источник недоступен: работает последняя исправная версия',
+  'why.upstreamBroken':
+    'источник неисправен: отвечает, но без пригодного обновления; работает последняя исправная версия',
   ...same('count.healthy', 'исправно: {n}'),
   ...same('count.progressing', 'запускается: {n}'),
   ...same('count.degraded', 'неисправно: {n}'),
@@ -148,6 +150,8 @@ export const ru: Record<string, string> = {
   'sync.reachable': 'доступен',
   'sync.lastContact': 'последняя связь {age}',
   'sync.unreachableSince': 'недоступен с {time}',
+  'sync.brokenSince': 'источник неисправен с {time}: отвечает, но без пригодного обновления',
+  'sync.lastFullFetch': 'последняя полная проверка загрузкой {age}',
   'sync.next': 'Следующая плановая синхронизация',
   'sync.paused': 'плановые синхронизации приостановлены',
   'sync.windows': 'Окна обслуживания',

@@ -141,6 +141,7 @@ export function overallOf(
     warn.push({ key: 'why.progressing', n: objects.counts.Progressing + objects.counts.Unknown });
   if (objects.liveError) warn.push({ key: 'why.clusterUnreadable' });
   if (sync.status.upstream.reachable === false) warn.push({ key: 'why.offline' });
+  if (sync.status.upstream.broken) warn.push({ key: 'why.upstreamBroken' });
   if (!sync.status.applied) return { overall: 'none', why: [...bad, ...warn] };
   if (bad.length > 0) return { overall: 'bad', why: [...bad, ...warn] };
   if (warn.length > 0) return { overall: 'warn', why: warn };

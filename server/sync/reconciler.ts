@@ -70,6 +70,8 @@ export interface ReconcileOptions {
   target?: number;
   /** Apply the revision even if it is held after a failed rollout (staff retry). */
   retry?: boolean;
+  /** Only re-assert the LKG from the store, no fetch (the schedule's ticks while the upstream backs off). */
+  reassertOnly?: boolean;
 }
 
 /** What a run is trying to make true: a stored revision and its planned objects. */
@@ -107,6 +109,14 @@ async function reconcileLocked(
   const finish = (message: string) => finishRun(d.db, runId, { result: 'succeeded', message, changes });
   const lkg = getState<LkgPointer>(d.db, 'lkg_revision');
   try {
+    if (opts.reassertOnly) {
+      stage('apply');
+      changes.push(...(await step('ApplyFailed', () => reassert(d, lkg, policy))));
+      finish(
+        `re-asserted ${lkg ? `revision ${shortDigest(lkg.digest)}` : 'the empty state'} from the local store`,
+      );
+      return done(d, runId, started);
+    }
     const desired =
       opts.target !== undefined
         ? await desiredFromStore(d, runId, opts.target, stage)

@@ -40,8 +40,8 @@ export interface ScheduleOptions {
   probe?: () => Promise<boolean>;
   probeIntervalMs?: number;
   maxBackoffMs?: number;
-  /** The stored revision to re-assert on a tick the backoff skips (the LKG); null = nothing to re-assert. */
-  lkg?: () => number | null;
+  /** Re-assert the last-known-good from the store on every tick the backoff skips. */
+  reassert?: boolean;
   onError: (err: unknown) => void;
   clock?: Clock;
   /** Calls `tick` at every time the expression names; the cron matcher's, unless a test drives it. */
@@ -139,8 +139,8 @@ export function startSchedule(opts: ScheduleOptions, queue: SyncQueue): Schedule
     if (backingOff()) {
       // The upstream waits; the cluster does not: a wiped or edited cluster is put back from the store on
       // every tick, with no network. Local only, so no jitter.
-      const target = opts.lkg?.() ?? null;
-      if (target !== null && !queue.running) queue.trigger('schedule', null, { target }).catch(opts.onError);
+      if (opts.reassert && !queue.running)
+        queue.trigger('schedule', null, { reassertOnly: true }).catch(opts.onError);
       return;
     }
     pendingAt = clock.now() + jitter;

@@ -3,7 +3,6 @@ import { type PlannedChange, previewChanges } from '../apply/diff.ts';
 import { planObjects } from '../apply/plan.ts';
 import { type AuditEntry, appendAudit } from '../db/audit.ts';
 import { closeAbandonedRuns, type RunRecord, recentRuns, type Trigger } from '../db/runs.ts';
-import { getState } from '../db/state.ts';
 import type { SourceOptions } from '../sources/options.ts';
 import type { Source } from '../sources/types.ts';
 import { acceptUpload } from '../sources/upload.ts';
@@ -15,7 +14,6 @@ import { tryLock, unlock } from './lock.ts';
 import { SyncQueue } from './queue.ts';
 import {
   DEFAULT_POLICY,
-  type LkgPointer,
   type ReconcileOptions,
   type ReconcilerDeps,
   reconcile,
@@ -152,7 +150,7 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
           return { failures: u.consecutiveFailures, unreachable: u.reachable === false };
         },
         probe: () => runtime.source.probe(),
-        lkg: () => getState<LkgPointer>(d.db, 'lkg_revision')?.revisionId ?? null,
+        reassert: true,
         onError: (err) => d.log.error({ err }, 'scheduled sync crashed'),
       },
       queue,

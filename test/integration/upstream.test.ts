@@ -137,7 +137,7 @@ describe('the upstream over simulated hours', () => {
           return { failures: u.consecutiveFailures, unreachable: u.reachable === false };
         },
         probe: () => source.probe(),
-        lkg: () => getState<LkgPointer>(f.db, 'lkg_revision')?.revisionId ?? null,
+        reassert: true,
         onError: (err) => assert.fail(String(err)),
         clock,
         ticker: (fn) => {

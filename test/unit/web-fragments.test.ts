@@ -302,4 +302,10 @@ test('the sync panel says "upstream broken", not "unreachable", and when content
   assert.match(views.render('partials/sync-panel', syncPanelModel(deps), res('zh-CN')), /上游自 .* 起异常/);
   assert.match(views.render('partials/sync-panel', syncPanelModel(deps), res('ru')), /источник неисправен с/);
   assert.deepEqual(overviewModel(deps).why, [{ key: 'why.upstreamBroken' }]);
+  const kiosk = views.render(
+    'partials/kiosk-board',
+    { nodeName: 'gw-1', every: 10, ...kioskModel(deps) },
+    res(),
+  );
+  assert.match(kiosk, /data-testid="kiosk-upstream-broken">broken</);
 });

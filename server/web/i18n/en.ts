@@ -361,6 +361,7 @@ export const en: Record<string, string> = {
   'kiosk.syncing': 'Updating: {stage}…',
   'kiosk.revision': 'Running version',
   'kiosk.unreachable': 'unreachable',
+  'kiosk.upstreamBroken': 'broken',
   'kiosk.since': 'since {time}',
   'kiosk.noSensor': 'no sensor',
   'kiosk.diskUsed': '{pct} used',

@@ -368,6 +368,7 @@ export const ru: Record<string, string> = {
   'kiosk.syncing': 'Обновление: {stage}…',
   'kiosk.revision': 'Работающая версия',
   'kiosk.unreachable': 'недоступен',
+  'kiosk.upstreamBroken': 'неисправен',
   'kiosk.since': 'с {time}',
   'kiosk.noSensor': 'нет датчика',
   'kiosk.diskUsed': 'занято {pct}',

@@ -316,6 +316,7 @@ export const zhCN: Record<string, string> = {
   'kiosk.syncing': '正在更新：{stage}…',
   'kiosk.revision': '运行版本',
   'kiosk.unreachable': '无法访问',
+  'kiosk.upstreamBroken': '异常',
   'kiosk.since': '自 {time} 起',
   'kiosk.noSensor': '无传感器',
   'kiosk.diskUsed': '已用 {pct}',

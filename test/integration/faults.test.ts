@@ -34,7 +34,8 @@ describe('API faults at each stage', () => {
     await f.close();
   });
 
-  const cases: [string, FaultSpec | FaultSpec[], string, string][] = [
+  /** what, fault, result, reason, and for a rollback whether the revision is held (only for its own fault). */
+  const cases: [string, FaultSpec | FaultSpec[], string, string, boolean?][] = [
     [
       'discovery during plan answers 500',
       { status: 500, method: 'GET', pathIncludes: '/api/v1', times: 50 },
@@ -59,24 +60,28 @@ describe('API faults at each stage', () => {
       { status: 500, method: 'PATCH', pathIncludes: 'configmaps/b', times: 50 },
       'rolled-back',
       'ApplyFailed',
+      false,
     ],
     [
       'apply answers 409',
       { status: 409, method: 'PATCH', pathIncludes: 'configmaps/b', times: 1 },
       'rolled-back',
       'ApplyFailed',
+      true,
     ],
     [
       'prune answers 500 on every retry',
       { status: 500, method: 'DELETE', pathIncludes: 'configmaps/old', times: 50 },
       'rolled-back',
       'PruneFailed',
+      false,
     ],
     [
       'health reads answer 500 on every retry',
       { status: 500, method: 'GET', pathIncludes: 'replicasets', times: 50 },
       'rolled-back',
       'HealthFailed',
+      false,
     ],
     [
       'the rollback itself is refused',
@@ -90,7 +95,7 @@ describe('API faults at each stage', () => {
     ],
   ];
 
-  for (const [what, fault, result, reason] of cases) {
+  for (const [what, fault, result, reason, held] of cases) {
     test(`a reconcile where ${what} ends ${result} with ${reason}`, async () => {
       f.sim.faults.clear();
       f.write(GOOD);
@@ -106,6 +111,7 @@ describe('API faults at each stage', () => {
       assert.equal(run.result, result, run.message ?? '');
       assert.deepEqual(getState<LkgPointer>(f.db, 'lkg_revision'), lkg, 'the LKG pointer did not move');
       if (result === 'rolled-back') {
+        assert.equal(heldRevision(f.db) !== null, held, held ? 'held: the revision’s own fault' : 'not held');
         // Back on the LKG: the dropped object is there again, the added one is gone.
         assert.ok(
           await f.cluster.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'shop', name: 'old' }),

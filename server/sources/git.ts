@@ -169,7 +169,7 @@ export function gitSource(url: string, ref: string | undefined, opts: SourceOpti
     'git',
     url,
     async (prev) => {
-      const token = readToken(prev);
+      const token = prev?.full ? undefined : readToken(prev);
       const http = gitHttp(base, await loadAuth(opts.authFile));
       try {
         // A pinned commit needs no ref check at all; anything else costs one small ls-refs exchange.

@@ -52,7 +52,7 @@ export function httpSource(url: string, opts: SourceOptions): Source {
     'http',
     url,
     async (prev) => {
-      const token = readToken(prev);
+      const token = prev?.full ? undefined : readToken(prev);
       const auth = await loadAuth(opts.authFile);
       const headers: Record<string, string> = { accept: ACCEPT };
       if (token?.etag) headers['if-none-match'] = token.etag;

@@ -155,12 +155,13 @@ export function ociSource(url: string, opts: SourceOptions): Source {
     'oci',
     url,
     async (prev) => {
-      if (ref.byDigest && prev?.token === ref.reference) return { unchanged: true, token: ref.reference };
+      const known = prev?.full ? undefined : prev?.token;
+      if (ref.byDigest && known === ref.reference) return { unchanged: true, token: ref.reference };
       let digest = ref.byDigest ? ref.reference : undefined;
       if (!digest) {
         const head = await registry('HEAD', `manifests/${ref.reference}`, ACCEPT, 0);
         digest = head.headers['docker-content-digest'];
-        if (digest && prev?.token === digest) return { unchanged: true, token: digest };
+        if (digest && known === digest) return { unchanged: true, token: digest };
       }
       const res = await registry('GET', `manifests/${digest ?? ref.reference}`, ACCEPT, 4 * 1024 * 1024);
       digest ??= res.headers['docker-content-digest'] ?? digestOf(res.body, 'sha256:');

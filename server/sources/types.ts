@@ -33,6 +33,11 @@ export type FetchResult = Fetched | Unchanged;
 /** What the caller remembers from the last accepted fetch (stored with the revision). */
 export interface PollState {
   token?: string;
+  /**
+   * Download the whole content even if the token says it is unchanged (an ETag is only as honest as its
+   * server); a source that keeps memory in its token (which side won, for uploads) still reads it.
+   */
+  full?: boolean;
 }
 
 export type SourceKindName = 'git' | 'http' | 'oci' | 'upload' | 'dir';

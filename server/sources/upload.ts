@@ -89,7 +89,7 @@ export function uploadSource(dir: string, opts: SourceOptions): Source {
       const token = createHash('sha256')
         .update(listing.map(({ n, st }) => `${n}:${st.size}:${st.mtimeMs}`).join('\n'))
         .digest('hex');
-      if (prev?.token === token) return { unchanged: true, token };
+      if (prev?.token === token && !prev.full) return { unchanged: true, token };
 
       let best: { fetched: Fetched; version: number; mtime: number } | undefined;
       let lastError: Error | undefined;

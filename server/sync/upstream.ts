@@ -82,7 +82,9 @@ async function fetchConditionally(d: ReconcilerDeps, now: string): Promise<Upstr
   // An ETag (or ref, or digest) vouches for content only as far as the server is honest: once per interval
   // the whole content is downloaded and its digest compared instead.
   const verified = poll?.fullAt !== undefined && Date.parse(now) - Date.parse(poll.fullAt) < every;
-  const answer = await d.source.fetch(poll?.token && verified ? { token: poll.token } : undefined);
+  const answer = await d.source.fetch(
+    poll?.token ? { token: poll.token, ...(verified ? {} : { full: true }) } : undefined,
+  );
   if (isUnchanged(answer) && poll) {
     const stored = revisionByDigest(d.db, poll.digest);
     if (stored) {

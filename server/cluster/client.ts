@@ -2,7 +2,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { authorization, type Credentials } from './credentials.ts';
-import { DEFAULT_RETRY, type RetryPolicy, withRetry } from './retry.ts';
+import { DEFAULT_RETRY, withRetry } from './retry.ts';
 import type {
   ApplyOptions,
   ClusterClient,
@@ -55,14 +55,8 @@ function statusMessage(body: unknown, fallback: string): { message: string; reas
 /** Objects per LIST page. */
 export const LIST_PAGE = 250;
 
-export interface ClientOptions {
-  /** How transient API failures are retried (tests shorten the waits). */
-  retry?: Partial<RetryPolicy>;
-}
-
-export function createClusterClient(creds: Credentials, opts: ClientOptions = {}): ClusterClient {
+export function createClusterClient(creds: Credentials): ClusterClient {
   const server = creds.server;
-  const retryPolicy: RetryPolicy = { ...DEFAULT_RETRY, ...opts.retry };
   const tls = server.startsWith('https:');
   // One keep-alive agent: a sync of 2,000 objects must not open 6,000 connections.
   const agent = tls
@@ -175,13 +169,14 @@ export function createClusterClient(creds: Credentials, opts: ClientOptions = {}
     });
   }
 
-  async function request(
+  /** One request as a function that sends it once (a kept-alive socket the server closed is resent). */
+  function attempt(
     method: string,
     path: string,
     body?: unknown,
     contentType = 'application/json',
     accept = 'application/json',
-  ) {
+  ): () => Promise<Response> {
     const url = new URL(server + path);
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const headers: Record<string, string | number> = { accept };
@@ -191,7 +186,7 @@ export function createClusterClient(creds: Credentials, opts: ClientOptions = {}
       headers['content-type'] = contentType;
       headers['content-length'] = payload.length;
     }
-    const once = async () => {
+    return async () => {
       try {
         return await send(method, url, headers, payload);
       } catch (err) {
@@ -199,10 +194,13 @@ export function createClusterClient(creds: Credentials, opts: ClientOptions = {}
         throw err;
       }
     };
+  }
+
+  function request(...args: Parameters<typeof attempt>): Promise<Response> {
     // Every verb sent here is idempotent (GET, server-side apply of the same body, DELETE where a second
     // answer of 404 means done), so a transient failure is asked again here, in one place, before any
     // stage fails on it: one 503 must not roll a good revision back.
-    return withRetry(retryPolicy, once, (o) =>
+    return withRetry(DEFAULT_RETRY, attempt(...args), (o) =>
       'error' in o
         ? { status: (o.error as { status?: number }).status ?? -1, retryAfter: undefined }
         : { status: o.value.status, retryAfter: o.value.retryAfter },
@@ -298,7 +296,8 @@ export function createClusterClient(creds: Credentials, opts: ClientOptions = {}
   return {
     server,
     async ping() {
-      const res = await request('GET', '/version');
+      // A liveness check wants a quick answer, not the retries a stage gets.
+      const res = await attempt('GET', '/version')();
       if (res.status !== 200) fail(`Kubernetes API ${server}`, res);
     },
     resource,

@@ -188,6 +188,8 @@ export function recordMetrics(d: ReconcilerDeps, run: RunRecord, started: number
   m.lastRun.set({ result: run.result }, Date.now() / 1000);
   const upstream = getState<UpstreamState>(d.db, 'upstream');
   m.upstreamReachable.set(upstream?.reachable ? 1 : 0);
+  m.upstreamBroken.set(upstream?.broken ? 1 : 0);
+  if (upstream?.lastFullFetch) m.upstreamLastFullFetch.set(Date.parse(upstream.lastFullFetch) / 1000);
   m.upstreamFailures.set(upstream?.consecutiveFailures ?? 0);
   if (upstream?.lastContact) m.upstreamLastContact.set(Date.parse(upstream.lastContact) / 1000);
   if (upstream?.lastChange) m.upstreamLastChange.set(Date.parse(upstream.lastChange) / 1000);

@@ -10,8 +10,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { clearState, getState } from '../../server/db/state.ts';
+import { Registry } from '../../server/metrics.ts';
 import { httpSource } from '../../server/sources/http.ts';
 import { sourceOptions } from '../../server/sources/index.ts';
+import { createSyncMetrics } from '../../server/sync/metrics.ts';
 import { SyncQueue } from '../../server/sync/queue.ts';
 import { type LkgPointer, reconcile } from '../../server/sync/reconciler.ts';
 import { type Clock, type Schedule, startSchedule } from '../../server/sync/schedule.ts';
@@ -120,12 +122,15 @@ describe('the upstream over simulated hours', () => {
   });
 
   /** A scheduled node on `*\/5 * * * *` whose ticks and timers run on `clock`; `minutes` of it pass. */
+  const registry = new Registry();
+  const metrics = createSyncMetrics(registry);
+
   async function runScheduled(clock: SimClock, minutes: number, each?: (minute: number) => Promise<void>) {
     const source = httpSource(
       up.url,
       sourceOptions({ kind: 'http', url: up.url, path: '.' }, { requireSignature: false }),
     );
-    const deps = { ...f.deps, source, now: () => new Date(clock.now()) };
+    const deps = { ...f.deps, source, metrics, now: () => new Date(clock.now()) };
     const queue = new SyncQueue((trigger, actor, opts) => reconcile(deps, trigger, actor, opts));
     let tick = () => {};
     const schedule: Schedule = startSchedule(
@@ -187,6 +192,9 @@ describe('the upstream over simulated hours', () => {
       assert.equal(s.reachable, true);
       assert.equal(s.unreachableSince, null);
       assert.equal(s.consecutiveFailures, 5);
+      const text = await registry.metrics();
+      assert.match(text, /^outpost_upstream_broken 1$/m);
+      assert.match(text, /^outpost_upstream_reachable 1$/m);
     });
   }
 

@@ -53,12 +53,11 @@ export async function fetchUpstream(
   try {
     result = await fetchConditionally(d, now);
   } catch (err) {
-    // A bundle that fails verification came from a reachable upstream: only the content is refused.
+    // A bundle that fails verification came from a reachable upstream: its content is refused, the upstream
+    // is broken (and backed off from like any other failure), not unreachable.
     const verify = err instanceof VerifyError;
-    const contact: Contact = verify
-      ? { ok: true, changed: false, full: false }
-      : { ok: false, error: err as Error, network: d.source.kind === 'upload' || isNetworkFailure(err) };
-    recordContact(d.db, now, contact);
+    const network = !verify && (d.source.kind === 'upload' || isNetworkFailure(err));
+    recordContact(d.db, now, { ok: false, error: err as Error, network });
     let message = verify ? (err as Error).message : `${d.source.kind} source: ${(err as Error).message}`;
     message += await reassertOffline(d, lkg, changes);
     throw new StageFailure(verify ? 'VerifyFailed' : 'FetchFailed', message, { cause: err });
@@ -68,6 +67,7 @@ export async function fetchUpstream(
   // Running from an on-site upload while the upstream is down: the upstream still counts as unreachable.
   if (result.upstreamError)
     recordContact(d.db, now, { ok: false, error: new Error(result.upstreamError), network: true });
+  else if (refused) recordContact(d.db, now, { ok: false, error: refused, network: false });
   else recordContact(d.db, now, { ok: true, changed, full: !result.unchanged });
   if (refused) {
     const message = refused.message + (await reassertOffline(d, lkg, changes));

@@ -277,6 +277,8 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
       schedule?.stop();
       live.stop();
       clusterView.stop();
+      // A probe in flight reads the source; the store and the source go away after stop.
+      await schedule?.settled();
       await queue.idle();
     },
   };

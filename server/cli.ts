@@ -1,5 +1,5 @@
 // The `outpost` command: a table of subcommands, one module each under cli/, all using the server's config.
-import { type Command, out, UsageError } from './cli/io.ts';
+import { type Command, out, tolerateClosedStdout, UsageError } from './cli/io.ts';
 import { ConfigError } from './config.ts';
 
 /** Each command's module is loaded only when it runs: `outpost status` need not load the simulator or renderer. */
@@ -33,6 +33,7 @@ Configuration comes from the same OUTPOST_* variables (and OUTPOST_CONFIG file) 
 }
 
 export async function runCli(argv: string[]): Promise<number> {
+  tolerateClosedStdout();
   const [name, ...args] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     out(await usage());

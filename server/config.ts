@@ -29,6 +29,7 @@ export { type AccessConfig, ConfigError, parseDuration };
 
 import type { ReportConfig } from './report/model.ts';
 import { validCron } from './sync/cron.ts';
+import { scheduleProblem } from './sync/schedule.ts';
 import { CONSOLE_SOURCE_EDIT, type ConsoleSourceEdit } from './sync/settings.ts';
 import type { TunnelConfig } from './tunnel/model.ts';
 
@@ -62,6 +63,8 @@ const ENV_MAP: Record<string, string> = {
   OUTPOST_DRIFT: 'drift',
   OUTPOST_RETENTION: 'retention',
   OUTPOST_MAX_PRUNE_RATIO: 'maxPruneRatio',
+  OUTPOST_FULL_FETCH_INTERVAL: 'fullFetchInterval',
+  OUTPOST_INIT_EMPTY_DB: 'initEmptyDb',
   OUTPOST_VARS: 'vars',
   OUTPOST_VARS_FROM: 'varsFrom',
   OUTPOST_STRICT_VARS: 'strictVars',
@@ -117,7 +120,10 @@ const schema = z.object({
   schedule: z
     .string()
     .default('*/5 * * * *')
-    .refine((s) => validCron(s), { message: 'not a valid cron expression (5 or 6 fields)' }),
+    .superRefine((s, ctx) => {
+      const problem = scheduleProblem(s);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
   demo: booleanish.default(false),
   logLevel: z.enum(LOG_LEVELS).default('info'),
   nodeName: z.string().min(1).default(hostname()),
@@ -141,6 +147,8 @@ const schema = z.object({
     .min(0, 'a share between 0 and 1, such as 0.5')
     .max(1, 'a share between 0 and 1, such as 0.5')
     .default(DEFAULT_POLICY.maxPruneRatio),
+  fullFetchInterval: duration.default(24 * 3_600_000),
+  initEmptyDb: booleanish.default(false),
   // `${VAR}` values: K=V pairs (comma-separated in the environment) or a map in the file.
   vars: z
     .union([z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))])
@@ -243,6 +251,8 @@ export interface Config {
   vars: VarsSettings;
   /** How the reconciler applies: health timeout, conflicts, maintenance windows, concurrency. */
   policy: SyncPolicy;
+  /** OUTPOST_INIT_EMPTY_DB: start over an existing data directory whose database file is empty (a new node). */
+  initEmptyDb: boolean;
   /** minisign public keys (base64 key lines) any of which may sign bundles. */
   trustedKeys: string[];
   /** Refuse unsigned bundles (http, oci, upload); off only when explicitly turned off. */
@@ -319,6 +329,21 @@ function chooseCluster(
     cluster: { mode: 'demo' },
     demoReason: 'no cluster configured: not in a pod and KUBECONFIG unset',
   };
+}
+
+/**
+ * Only where the store is, for `outpost status` when the rest of the configuration is broken (a bad schedule
+ * must not hide what the node runs). Never throws: an unreadable file leaves the default.
+ */
+export function loadDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  let fromFile: unknown;
+  try {
+    fromFile = env.OUTPOST_CONFIG ? readConfigFile(env.OUTPOST_CONFIG).dataDir : undefined;
+  } catch {
+    fromFile = undefined;
+  }
+  const dir = env.OUTPOST_DATA_DIR || (typeof fromFile === 'string' && fromFile) || './data';
+  return path.resolve(dir);
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -414,7 +439,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       retention: c.retention,
       maxPruneRatio: c.maxPruneRatio,
       sweepIntervalMs: DEFAULT_POLICY.sweepIntervalMs,
+      fullFetchIntervalMs: c.fullFetchInterval,
     },
+    initEmptyDb: c.initEmptyDb,
     sim: { failImages: c.sim.failImages, readyDelayMs: c.sim.readyDelay, latencyMs: c.sim.latency },
     vars: {
       values: c.vars,

@@ -41,7 +41,7 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
         key: readPemFile(config.tls.keyFile, 'TLS key'),
       }
     : null;
-  const db = openDb(config.dataDir);
+  const db = openDb(config.dataDir, { initEmpty: config.initEmptyDb });
   const { cluster, sim } = await connectCluster(config);
   if (sim)
     log.warn({ kubeconfig: sim.kubeconfigPath, reason: config.demoReason }, 'DEMO mode: simulated cluster');

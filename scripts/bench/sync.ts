@@ -14,7 +14,7 @@ import { render } from '../../server/render/index.ts';
 import { treeDigest } from '../../server/sources/digest.ts';
 import { dirSource } from '../../server/sources/dir.ts';
 import { reconcile } from '../../server/sync/reconciler.ts';
-import { jitterMs } from '../../server/sync/schedule.ts';
+import { jitterMs, jitterSpanMs } from '../../server/sync/schedule.ts';
 import { silentLog } from '../../test/support/log.ts';
 import { ROOT } from '../../test/support/process.ts';
 
@@ -188,7 +188,7 @@ function stampede(): [string, string][] {
   const interval = 300_000;
   const perSecond = new Map<number, number>();
   for (let i = 0; i < nodes; i++) {
-    const s = Math.floor(jitterMs(`site-${i}`, interval) / 1000);
+    const s = Math.floor(jitterMs(`site-${i}`, jitterSpanMs(interval)) / 1000);
     perSecond.set(s, (perSecond.get(s) ?? 0) + 1);
   }
   return [

@@ -34,7 +34,7 @@ export async function withReconciler<T>(
 ): Promise<T> {
   const config = loadConfig();
   const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, 'stderr');
-  const db = openDb(config.dataDir);
+  const db = openDb(config.dataDir, { initEmpty: config.initEmptyDb });
   try {
     const connected =
       (config.cluster.mode === 'demo' && (await demoCluster(config.dataDir))) ||

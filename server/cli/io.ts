@@ -7,8 +7,22 @@ export class UsageError extends Error {
   }
 }
 
+/** Set once whoever reads our output has gone (`outpost sync --once | head -1`). */
+let readerGone = false;
+
 export function out(line: string): void {
-  process.stdout.write(`${line}\n`);
+  if (!readerGone) process.stdout.write(`${line}\n`);
+}
+
+/**
+ * A reader that stops early closes the pipe: the rest of the output has nowhere to go, but the command (a sync
+ * half done) must finish and exit with its own code rather than crash on EPIPE.
+ */
+export function tolerateClosedStdout(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    readerGone = true;
+  });
 }
 
 /** One subcommand: `usage` is its synopsis line, `run` returns the exit code. */

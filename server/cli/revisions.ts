@@ -3,9 +3,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
-import { openDb } from '../db/open.ts';
 import { listRevisions, shortDigest } from '../db/revisions.ts';
 import { type Command, out } from './io.ts';
+import { readStore } from './store.ts';
 
 export const revisionsCommand: Command = {
   name: 'revisions',
@@ -18,19 +18,14 @@ export const revisionsCommand: Command = {
       out(values.json ? '[]' : 'no revisions stored yet');
       return 0;
     }
-    const db = openDb(config.dataDir, { readonly: true });
-    try {
-      const revs = listRevisions(db);
-      if (values.json) out(JSON.stringify(revs, null, 2));
-      else
-        for (const r of revs) {
-          out(
-            `${String(r.id).padStart(4)}  ${shortDigest(r.digest)}  ${r.status.padEnd(7)}  ${r.version ?? '-'}  ${r.fetchedAt}`,
-          );
-        }
-      return 0;
-    } finally {
-      db.close();
-    }
+    const revs = readStore(config.dataDir, listRevisions);
+    if (values.json) out(JSON.stringify(revs, null, 2));
+    else
+      for (const r of revs) {
+        out(
+          `${String(r.id).padStart(4)}  ${shortDigest(r.digest)}  ${r.status.padEnd(7)}  ${r.version ?? '-'}  ${r.fetchedAt}`,
+        );
+      }
+    return 0;
   },
 };

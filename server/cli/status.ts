@@ -1,29 +1,49 @@
-// `outpost status [--json]`: the node's sync status from the store, readable while the server runs.
+// `outpost status [--json]`: the node's sync status from the store, readable while the server runs, with a
+// broken configuration (the store's folder is all it needs) and on a read-only folder.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config.ts';
-import { openDb } from '../db/open.ts';
+import { ConfigError, loadConfig, loadDataDir } from '../config.ts';
 import { EMPTY_STATUS, readStatus, type SyncStatus } from '../sync/status.ts';
 import { type Command, out } from './io.ts';
+import { readStore } from './store.ts';
+
+/**
+ * Where the store is, and whether the configuration is usable. A configuration problem is said on stderr and
+ * in the exit code (2, as for every command), not a reason to show nothing.
+ */
+function dataDir(): { dir: string; configOk: boolean } {
+  try {
+    return { dir: loadConfig().dataDir, configOk: true };
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    const dir = loadDataDir();
+    process.stderr.write(
+      `outpost: the configuration has problems (the server will not start):\n${err.message}\n`,
+    );
+    process.stderr.write(`outpost: showing the status stored in ${dir}\n`);
+    return { dir, configOk: false };
+  }
+}
+
+function upstreamLine(u: SyncStatus['upstream']): string {
+  if (u.reachable === null) return 'not contacted yet';
+  if (u.broken)
+    return `broken since ${u.brokenSince} (it answers, but not with a usable update): ${u.lastError}`;
+  if (!u.reachable) return `unreachable since ${u.unreachableSince}`;
+  return `reachable, last contact ${u.lastContact}`;
+}
 
 function run(args: string[]): number {
   const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });
-  const config = loadConfig();
-  const dbFile = path.join(config.dataDir, 'outpost.db');
-  let status: SyncStatus = EMPTY_STATUS;
-  if (existsSync(dbFile)) {
-    // Read-only: works while the server holds the store open (WAL allows concurrent readers).
-    const db = openDb(config.dataDir, { readonly: true });
-    try {
-      status = readStatus(db);
-    } finally {
-      db.close();
-    }
-  }
+  const { dir, configOk } = dataDir();
+  const code = configOk ? 0 : 2;
+  const status: SyncStatus = existsSync(path.join(dir, 'outpost.db'))
+    ? readStore(dir, readStatus)
+    : EMPTY_STATUS;
   if (values.json) {
     out(JSON.stringify(status, null, 2));
-    return 0;
+    return code;
   }
   const s = status;
   out(
@@ -35,10 +55,9 @@ function run(args: string[]): number {
   out(
     `store:     ${s.store.ok ? `ok${s.store.checkedAt ? ` (checked ${s.store.checkedAt})` : ''}` : `DAMAGED: ${s.store.problem} (syncs stop with StoreCorrupt and remove nothing)`}`,
   );
-  out(
-    `upstream:  ${s.upstream.reachable === null ? 'not contacted yet' : s.upstream.reachable ? `reachable, last contact ${s.upstream.lastContact}` : `unreachable since ${s.upstream.unreachableSince}`}`,
-  );
-  return 0;
+  out(`upstream:  ${upstreamLine(s.upstream)}`);
+  if (s.upstream.lastFullFetch) out(`verified:  last full fetch ${s.upstream.lastFullFetch}`);
+  return code;
 }
 
 export const statusCommand: Command = {

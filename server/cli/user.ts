@@ -22,7 +22,7 @@ function withAccess<T>(
   fn: (access: ReturnType<typeof createAccessService>) => Promise<T> | T,
 ): Promise<T> {
   const config = loadConfig(io.env);
-  const db = openDb(config.dataDir);
+  const db = openDb(config.dataDir, { initEmpty: config.initEmptyDb });
   const access = createAccessService({
     db,
     log: pino({ level: 'silent' }),

@@ -2,6 +2,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { authorization, type Credentials } from './credentials.ts';
+import { DEFAULT_RETRY, withRetry } from './retry.ts';
 import type {
   ApplyOptions,
   ClusterClient,
@@ -28,6 +29,7 @@ export class ClusterError extends Error {
 interface Response {
   status: number;
   body: unknown;
+  retryAfter?: string;
 }
 
 interface APIResource {
@@ -145,7 +147,8 @@ export function createClusterClient(creds: Credentials): ClusterClient {
             } catch {
               // Non-JSON bodies (proxies, HTML error pages) are kept as text for the message.
             }
-            resolve({ status: res.statusCode ?? 0, body: parsed });
+            const retryAfter = res.headers['retry-after'];
+            resolve({ status: res.statusCode ?? 0, body: parsed, ...(retryAfter ? { retryAfter } : {}) });
           });
         },
       );
@@ -166,13 +169,14 @@ export function createClusterClient(creds: Credentials): ClusterClient {
     });
   }
 
-  async function request(
+  /** One request as a function that sends it once (a kept-alive socket the server closed is resent). */
+  function attempt(
     method: string,
     path: string,
     body?: unknown,
     contentType = 'application/json',
     accept = 'application/json',
-  ) {
+  ): () => Promise<Response> {
     const url = new URL(server + path);
     const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     const headers: Record<string, string | number> = { accept };
@@ -182,12 +186,25 @@ export function createClusterClient(creds: Credentials): ClusterClient {
       headers['content-type'] = contentType;
       headers['content-length'] = payload.length;
     }
-    try {
-      return await send(method, url, headers, payload);
-    } catch (err) {
-      if ((err as { stale?: boolean }).stale) return send(method, url, headers, payload);
-      throw err;
-    }
+    return async () => {
+      try {
+        return await send(method, url, headers, payload);
+      } catch (err) {
+        if ((err as { stale?: boolean }).stale) return send(method, url, headers, payload);
+        throw err;
+      }
+    };
+  }
+
+  function request(...args: Parameters<typeof attempt>): Promise<Response> {
+    // Every verb sent here is idempotent (GET, server-side apply of the same body, DELETE where a second
+    // answer of 404 means done), so a transient failure is asked again here, in one place, before any
+    // stage fails on it: one 503 must not roll a good revision back.
+    return withRetry(DEFAULT_RETRY, attempt(...args), (o) =>
+      'error' in o
+        ? { status: (o.error as { status?: number }).status ?? -1, retryAfter: undefined }
+        : { status: o.value.status, retryAfter: o.value.retryAfter },
+    );
   }
 
   function fail(what: string, res: Response): never {
@@ -279,7 +296,8 @@ export function createClusterClient(creds: Credentials): ClusterClient {
   return {
     server,
     async ping() {
-      const res = await request('GET', '/version');
+      // A liveness check wants a quick answer, not the retries a stage gets.
+      const res = await attempt('GET', '/version')();
       if (res.status !== 200) fail(`Kubernetes API ${server}`, res);
     },
     resource,

@@ -1,5 +1,5 @@
 // Opens the SQLite store with the pragmas Outpost relies on and brings its schema up to date.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { migrate } from './migrate.ts';
@@ -13,30 +13,72 @@ export class StoreError extends Error {
   }
 }
 
+/** A start-up failure that names the store's path and the cause, keeping the cause's code for whoever checks it. */
+function storeFailure(file: string, doing: string, err: unknown): StoreError {
+  const e = new StoreError(`cannot ${doing} the Outpost store ${file}: ${(err as Error).message}`, {
+    cause: err,
+  });
+  const code = (err as { code?: unknown }).code;
+  return code === undefined ? e : Object.assign(e, { code });
+}
+
+/**
+ * A database file that exists but is empty (0 bytes: a volume restored wrong, a truncated copy) would silently
+ * become a new node — accounts, LKG and history gone, enrollment open again. Refused unless asked for.
+ */
+function refuseEmpty(file: string): void {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch {
+    return; // no file yet: a new node
+  }
+  if (size === 0) {
+    throw new StoreError(
+      `the Outpost store ${file} is empty (0 bytes): starting would make this a new node (accounts, ` +
+        'last-known-good and history gone, enrollment open again). Restore the file from a backup, or set ' +
+        'OUTPOST_INIT_EMPTY_DB=1 to start this node afresh.',
+    );
+  }
+}
+
 /** Opens `<dataDir>/outpost.db` (or `:memory:`), WAL + synchronous=FULL, and migrates it. */
-export function openDb(dataDir: string | ':memory:', opts: { readonly?: boolean } = {}): Db {
+export function openDb(
+  dataDir: string | ':memory:',
+  opts: { readonly?: boolean; initEmpty?: boolean } = {},
+): Db {
   let file = ':memory:';
   if (dataDir !== ':memory:') {
-    if (!opts.readonly) mkdirSync(dataDir, { recursive: true });
     file = path.join(dataDir, 'outpost.db');
+    try {
+      if (!opts.readonly) mkdirSync(dataDir, { recursive: true });
+    } catch (err) {
+      throw storeFailure(file, 'create the folder of', err);
+    }
+    if (!opts.initEmpty) refuseEmpty(file);
   }
   let db: Db;
   try {
     db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
   } catch (err) {
-    throw new StoreError(`cannot open the Outpost store ${file}: ${(err as Error).message}`, { cause: err });
+    throw storeFailure(file, 'open', err);
   }
   cachePrepared(db);
-  // A reader (the CLI while the server runs) waits for a writer instead of failing at once.
-  db.pragma('busy_timeout = 5000');
-  // better-sqlite3 builds SQLite with a 16 MB page cache; the kernel caches the file anyway, and RSS is budgeted.
-  db.pragma('cache_size = -2000');
-  if (!opts.readonly) {
-    db.pragma('journal_mode = WAL');
-    // Revisions and the LKG pointer must survive a power cut: FULL fsyncs the WAL on every commit.
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    migrate(db);
+  try {
+    // A reader (the CLI while the server runs) waits for a writer instead of failing at once.
+    db.pragma('busy_timeout = 5000');
+    // better-sqlite3 builds SQLite with a 16 MB page cache; the kernel caches the file anyway, and RSS is budgeted.
+    db.pragma('cache_size = -2000');
+    if (!opts.readonly) {
+      db.pragma('journal_mode = WAL');
+      // Revisions and the LKG pointer must survive a power cut: FULL fsyncs the WAL on every commit.
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = ON');
+      migrate(db);
+    }
+  } catch (err) {
+    db.close();
+    throw storeFailure(file, 'prepare', err);
   }
   return db;
 }

@@ -1,8 +1,9 @@
 // The `dir` source: a local folder (demo, development, a mounted volume), read whole with limits.
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { access, lstat, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { byText } from '../order.ts';
 import {
+  answers,
   FetchError,
   type Fetched,
   type FileTree,
@@ -62,5 +63,6 @@ export function dirSource(root: string): Source {
       await walk('');
       return { files };
     },
+    probe: () => answers(() => access(abs).then(() => true)),
   };
 }

@@ -5,6 +5,7 @@ import { type Auth, basicHeader, hostKey, loadAuth, type RequestOptions, request
 import type { SourceOptions } from './options.ts';
 import { checkPack, reframeUploadPack } from './pack.ts';
 import {
+  answers,
   defineSource,
   FetchError,
   type FetchLimits,
@@ -197,51 +198,65 @@ export function gitSource(url: string, ref: string | undefined, opts: SourceOpti
     return files;
   }
 
-  return defineSource('git', url, async (prev) => {
-    const token = readToken(prev);
-    const http = gitHttp(base, await loadAuth(opts.authFile), { label, limits: opts.limits });
-    try {
-      // A pinned commit needs no ref check at all; anything else costs one small ls-refs exchange.
-      const target = SHA.test(wanted) ? { ref: wanted, sha: wanted } : await resolve(http, token?.ref);
-      if (token && token.sha === target.sha) return { unchanged: true, token: JSON.stringify(target) };
-      const fs = createMemFs();
-      const git = await loadGit();
-      // One cache per fetch: isomorphic-git keeps the parsed pack index in it instead of re-reading it per object.
-      const cache = {};
-      await git.init({ fs, gitdir: GITDIR, bare: true, defaultBranch: 'outpost' });
-      await git.addRemote({ fs, gitdir: GITDIR, remote: 'origin', url });
-      // Fetching by sha: over smart HTTP the server accepts any commit reachable from its refs.
-      await git.fetch({
-        fs,
-        cache,
-        http,
-        gitdir: GITDIR,
-        url,
-        ref: target.sha,
-        remoteRef: target.sha,
-        singleBranch: true,
-        depth: 1,
-        tags: false,
-      });
-      return {
-        files: await readTree(fs, cache, target.sha),
-        version: target.sha,
-        token: JSON.stringify(target),
-      };
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (
-        SHA.test(wanted) &&
-        (code === 'NotFoundError' || /not our ref/.test(String((err as Error).message)))
-      ) {
-        throw new FetchError(
-          `${label}: commit ${wanted} is not on the server (not reachable from any branch or tag)`,
-          {
-            cause: err,
-          },
-        );
+  return defineSource(
+    'git',
+    url,
+    async (prev) => {
+      const token = prev?.full ? undefined : readToken(prev);
+      const http = gitHttp(base, await loadAuth(opts.authFile), { label, limits: opts.limits });
+      try {
+        // A pinned commit needs no ref check at all; anything else costs one small ls-refs exchange.
+        const target = SHA.test(wanted) ? { ref: wanted, sha: wanted } : await resolve(http, token?.ref);
+        if (token && token.sha === target.sha) return { unchanged: true, token: JSON.stringify(target) };
+        const fs = createMemFs();
+        const git = await loadGit();
+        // One cache per fetch: isomorphic-git keeps the parsed pack index in it instead of re-reading it per object.
+        const cache = {};
+        await git.init({ fs, gitdir: GITDIR, bare: true, defaultBranch: 'outpost' });
+        await git.addRemote({ fs, gitdir: GITDIR, remote: 'origin', url });
+        // Fetching by sha: over smart HTTP the server accepts any commit reachable from its refs.
+        await git.fetch({
+          fs,
+          cache,
+          http,
+          gitdir: GITDIR,
+          url,
+          ref: target.sha,
+          remoteRef: target.sha,
+          singleBranch: true,
+          depth: 1,
+          tags: false,
+        });
+        return {
+          files: await readTree(fs, cache, target.sha),
+          version: target.sha,
+          token: JSON.stringify(target),
+        };
+      } catch (err) {
+        const code = (err as { code?: string }).code;
+        if (
+          SHA.test(wanted) &&
+          (code === 'NotFoundError' || /not our ref/.test(String((err as Error).message)))
+        ) {
+          throw new FetchError(
+            `${label}: commit ${wanted} is not on the server (not reachable from any branch or tag)`,
+            {
+              cause: err,
+            },
+          );
+        }
+        throw gitError(label, err);
       }
-      throw gitError(label, err);
-    }
-  });
+    },
+    () =>
+      // The ref advertisement a poll starts with (a few hundred bytes); a pinned commit has nothing to ask.
+      answers(async () => {
+        if (!SHA.test(wanted))
+          await resolve(
+            gitHttp(base, await loadAuth(opts.authFile), { label, limits: opts.limits }),
+            undefined,
+          );
+        return true;
+      }),
+  );
 }

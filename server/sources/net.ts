@@ -160,7 +160,12 @@ function once(url: URL, opts: RequestOptions): Promise<Response> {
     };
     const timer = setTimeout(
       () =>
-        fail(new FetchError(`${label}: no complete answer within ${opts.timeoutMs / 1000} s (timed out)`)),
+        fail(
+          new FetchError(`${label}: no complete answer within ${opts.timeoutMs / 1000} s (timed out)`, {
+            // A code like the socket errors' says "the network", not "the server's content", to whoever asks.
+            cause: Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' }),
+          }),
+        ),
       opts.timeoutMs,
     );
     const headers: Record<string, string> = { 'user-agent': 'outpost', ...opts.headers };

@@ -11,7 +11,7 @@ import {
   request,
 } from './net.ts';
 import type { SourceOptions } from './options.ts';
-import { defineSource, FetchError, type Source } from './types.ts';
+import { answers, defineSource, FetchError, type Source } from './types.ts';
 
 export const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 export const FLUX_CONFIG = 'application/vnd.cncf.flux.config.v1+json';
@@ -173,48 +173,64 @@ export function ociSource(url: string, opts: SourceOptions): Source {
     return res;
   }
 
-  return defineSource('oci', url, async (prev) => {
-    if (ref.byDigest && prev?.token === ref.reference) return { unchanged: true, token: ref.reference };
-    let digest = ref.byDigest ? ref.reference : undefined;
-    if (!digest) {
-      const head = await registry('HEAD', `manifests/${ref.reference}`, ACCEPT, 0);
-      digest = head.headers['docker-content-digest'];
-      if (digest && prev?.token === digest) return { unchanged: true, token: digest };
-    }
-    const res = await registry('GET', `manifests/${digest ?? ref.reference}`, ACCEPT, 4 * 1024 * 1024);
-    digest ??= res.headers['docker-content-digest'] ?? digestOf(res.body, 'sha256:');
-    if (digestOf(res.body, digest) !== digest) {
-      throw new FetchError(`${url}: the manifest does not match its digest ${digest} (corrupt download)`);
-    }
-    let manifest: {
-      mediaType?: string;
-      layers?: { mediaType?: string; digest?: string; size?: number }[];
-      annotations?: Record<string, string>;
-    };
-    try {
-      manifest = JSON.parse(res.body.toString('utf8'));
-    } catch (err) {
-      throw new FetchError(`${url}: the manifest is not JSON`, { cause: err });
-    }
-    const layers = (manifest.layers ?? []).filter((l) => LAYER_TYPES.includes(l.mediaType ?? ''));
-    const layer = layers[0];
-    if (layers.length !== 1 || !layer?.digest || !/^sha(256|512):[0-9a-f]+$/.test(layer.digest)) {
-      throw new FetchError(
-        `${url}: the artifact must have exactly one layer of type ${FLUX_CONTENT} (found ${layers.length})`,
+  return defineSource(
+    'oci',
+    url,
+    async (prev) => {
+      const known = prev?.full ? undefined : prev?.token;
+      if (ref.byDigest && known === ref.reference) return { unchanged: true, token: ref.reference };
+      let digest = ref.byDigest ? ref.reference : undefined;
+      if (!digest) {
+        const head = await registry('HEAD', `manifests/${ref.reference}`, ACCEPT, 0);
+        digest = head.headers['docker-content-digest'];
+        if (digest && known === digest) return { unchanged: true, token: digest };
+      }
+      const res = await registry('GET', `manifests/${digest ?? ref.reference}`, ACCEPT, 4 * 1024 * 1024);
+      digest ??= res.headers['docker-content-digest'] ?? digestOf(res.body, 'sha256:');
+      if (digestOf(res.body, digest) !== digest) {
+        throw new FetchError(`${url}: the manifest does not match its digest ${digest} (corrupt download)`);
+      }
+      let manifest: {
+        mediaType?: string;
+        layers?: { mediaType?: string; digest?: string; size?: number }[];
+        annotations?: Record<string, string>;
+      };
+      try {
+        manifest = JSON.parse(res.body.toString('utf8'));
+      } catch (err) {
+        throw new FetchError(`${url}: the manifest is not JSON`, { cause: err });
+      }
+      const layers = (manifest.layers ?? []).filter((l) => LAYER_TYPES.includes(l.mediaType ?? ''));
+      const layer = layers[0];
+      if (layers.length !== 1 || !layer?.digest || !/^sha(256|512):[0-9a-f]+$/.test(layer.digest)) {
+        throw new FetchError(
+          `${url}: the artifact must have exactly one layer of type ${FLUX_CONTENT} (found ${layers.length})`,
+        );
+      }
+      if ((layer.size ?? 0) > opts.limits.maxDownloadBytes) {
+        throw new FetchError(
+          `${url}: the layer is ${layer.size} bytes, over the ${opts.limits.maxDownloadBytes}-byte download limit`,
+        );
+      }
+      const blob = await registry('GET', `blobs/${layer.digest}`, '*/*', opts.limits.maxDownloadBytes);
+      if (digestOf(blob.body, layer.digest) !== layer.digest) {
+        throw new FetchError(
+          `${url}: the layer does not match its digest ${layer.digest} (corrupt download)`,
+        );
+      }
+      const sig = manifest.annotations?.[SIGNATURE_ANNOTATION] ?? null;
+      const fetched = openBundle(
+        url,
+        blob.body,
+        sig,
+        `the manifest annotation ${SIGNATURE_ANNOTATION}`,
+        opts,
       );
-    }
-    if ((layer.size ?? 0) > opts.limits.maxDownloadBytes) {
-      throw new FetchError(
-        `${url}: the layer is ${layer.size} bytes, over the ${opts.limits.maxDownloadBytes}-byte download limit`,
-      );
-    }
-    const blob = await registry('GET', `blobs/${layer.digest}`, '*/*', opts.limits.maxDownloadBytes);
-    if (digestOf(blob.body, layer.digest) !== layer.digest) {
-      throw new FetchError(`${url}: the layer does not match its digest ${layer.digest} (corrupt download)`);
-    }
-    const sig = manifest.annotations?.[SIGNATURE_ANNOTATION] ?? null;
-    const fetched = openBundle(url, blob.body, sig, `the manifest annotation ${SIGNATURE_ANNOTATION}`, opts);
-    fetched.token = digest;
-    return fetched;
-  });
+      fetched.token = digest;
+      return fetched;
+    },
+    () =>
+      // The manifest HEAD a poll starts with; registry() throws on anything but 200.
+      answers(async () => (await registry('HEAD', `manifests/${ref.reference}`, ACCEPT, 0)).status === 200),
+  );
 }

@@ -30,9 +30,13 @@ function parse(prev: PollState | undefined): Token {
 }
 
 /** "No bundle uploaded yet" is the normal state of most nodes, not an error. */
-async function readUploads(uploads: Source, token: string | undefined): Promise<FetchResult | null> {
+async function readUploads(
+  uploads: Source,
+  token: string | undefined,
+  full: boolean,
+): Promise<FetchResult | null> {
   try {
-    return await uploads.fetch(token ? { token } : undefined);
+    return await uploads.fetch(token ? { token, full } : undefined);
   } catch (err) {
     if (err instanceof FetchError && /no bundle has been uploaded yet/.test(err.message)) return null;
     throw err;
@@ -47,13 +51,17 @@ export function preferUploads(upstream: Source, uploads: Source): Source {
   return {
     kind: upstream.kind,
     url: upstream.url,
+    // The upstream is what a probe asks about: uploads are on this node, always there.
+    probe: () => upstream.probe(),
     fetch: (async (prev?: PollState): Promise<FetchResult> => {
       const t = parse(prev);
-      const up = await readUploads(uploads, t.u);
+      // A full fetch goes down to both sides; this token's memory (the anchor, who won) is kept.
+      const whole = prev?.full === true;
+      const up = await readUploads(uploads, t.u, whole);
       let st: FetchResult | null = null;
       let stError: Error | null = null;
       try {
-        st = await upstream.fetch(t.s ? { token: t.s } : undefined);
+        st = await upstream.fetch(t.s ? { token: t.s, full: whole } : undefined);
       } catch (err) {
         stError = err as Error;
       }

@@ -46,6 +46,11 @@ export type FetchResult = Fetched | Unchanged;
 /** What the caller remembers from the last accepted fetch (stored with the revision). */
 export interface PollState {
   token?: string;
+  /**
+   * Download the whole content even if the token says it is unchanged (an ETag is only as honest as its
+   * server); a source that keeps memory in its token (which side won, for uploads) still reads it.
+   */
+  full?: boolean;
 }
 
 export type SourceKindName = 'git' | 'http' | 'oci' | 'upload' | 'dir';
@@ -63,6 +68,11 @@ export interface Source {
   readonly url: string;
   fetch(): Promise<Fetched>;
   fetch(prev: PollState | undefined): Promise<FetchResult>;
+  /**
+   * "Is the upstream back?" at the cost of the source's own conditional check (one HEAD, one ref advertisement,
+   * one manifest HEAD, one stat); downloads no content. True when it answers as a working upstream does.
+   */
+  probe(): Promise<boolean>;
 }
 
 export function isUnchanged(r: FetchResult): r is Unchanged {
@@ -74,8 +84,18 @@ export function defineSource(
   kind: SourceKindName,
   url: string,
   fetch: (prev?: PollState) => Promise<FetchResult>,
+  probe: () => Promise<boolean>,
 ): Source {
-  return { kind, url, fetch: fetch as Source['fetch'] };
+  return { kind, url, fetch: fetch as Source['fetch'], probe };
+}
+
+/** A probe body that answers false instead of throwing: an unreachable upstream is the expected answer. */
+export async function answers(check: () => Promise<boolean | undefined>): Promise<boolean> {
+  try {
+    return (await check()) !== false;
+  } catch {
+    return false;
+  }
 }
 
 /** The upstream could not be read: unreachable, slow, an HTTP error, a truncated or malformed download. */

@@ -1,10 +1,10 @@
 // The `upload` source: signed bundles put on site (web form, `outpost bundle apply`) into <dataDir>/uploads/.
 import { createHash } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, stat } from 'node:fs/promises';
+import { access, mkdir, open, readdir, readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { openBundle } from './bundle.ts';
 import type { SourceOptions } from './options.ts';
-import { defineSource, FetchError, type Fetched, type Source } from './types.ts';
+import { answers, defineSource, FetchError, type Fetched, type Source } from './types.ts';
 import { VerifyError } from './verify.ts';
 
 export function uploadsDir(dataDir: string): string {
@@ -67,50 +67,61 @@ export async function acceptUpload(
 
 /** The newest verified upload: highest signed version, then the most recently uploaded. */
 export function uploadSource(dir: string, opts: SourceOptions): Source {
-  return defineSource('upload', dir, async (prev) => {
-    let names: string[];
-    try {
-      names = (await readdir(dir)).filter((n) => n.endsWith('.tar.gz') && !n.startsWith('.'));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-        throw new FetchError(`${dir}: cannot read the uploads folder: ${(err as Error).message}`, {
-          cause: err,
-        });
-      }
-      names = [];
-    }
-    if (names.length === 0) throw new FetchError(`${dir}: no bundle has been uploaded yet`);
-    const listing = await Promise.all(
-      names.sort().map(async (n) => ({ n, st: await stat(path.join(dir, n)) })),
-    );
-    const token = createHash('sha256')
-      .update(listing.map(({ n, st }) => `${n}:${st.size}:${st.mtimeMs}`).join('\n'))
-      .digest('hex');
-    if (prev?.token === token) return { unchanged: true, token };
-
-    let best: { fetched: Fetched; version: number; mtime: number } | undefined;
-    let lastError: Error | undefined;
-    for (const { n, st } of listing) {
-      const file = path.join(dir, n);
+  return defineSource(
+    'upload',
+    dir,
+    async (prev) => {
+      let names: string[];
       try {
-        if (st.size > opts.limits.maxDownloadBytes) {
-          throw new FetchError(
-            `bundle ${file}: ${st.size} bytes is over the ${opts.limits.maxDownloadBytes}-byte limit`,
-          );
-        }
-        const fetched = openBundle(file, await readFile(file), await readSig(file), `${file}.minisig`, opts);
-        const version = fetched.version ? Number(fetched.version) : -1;
-        if (!best || version > best.version || (version === best.version && st.mtimeMs > best.mtime)) {
-          best = { fetched, version, mtime: st.mtimeMs };
-        }
+        names = (await readdir(dir)).filter((n) => n.endsWith('.tar.gz') && !n.startsWith('.'));
       } catch (err) {
-        // One bad file (say, an expired bundle) must not hide a good one beside it.
-        if (!(err instanceof VerifyError) && !(err instanceof FetchError)) throw err;
-        lastError = err;
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+          throw new FetchError(`${dir}: cannot read the uploads folder: ${(err as Error).message}`, {
+            cause: err,
+          });
+        }
+        names = [];
       }
-    }
-    if (!best) throw lastError ?? new FetchError(`${dir}: no usable upload`);
-    best.fetched.token = token;
-    return best.fetched;
-  });
+      if (names.length === 0) throw new FetchError(`${dir}: no bundle has been uploaded yet`);
+      const listing = await Promise.all(
+        names.sort().map(async (n) => ({ n, st: await stat(path.join(dir, n)) })),
+      );
+      const token = createHash('sha256')
+        .update(listing.map(({ n, st }) => `${n}:${st.size}:${st.mtimeMs}`).join('\n'))
+        .digest('hex');
+      if (prev?.token === token && !prev.full) return { unchanged: true, token };
+
+      let best: { fetched: Fetched; version: number; mtime: number } | undefined;
+      let lastError: Error | undefined;
+      for (const { n, st } of listing) {
+        const file = path.join(dir, n);
+        try {
+          if (st.size > opts.limits.maxDownloadBytes) {
+            throw new FetchError(
+              `bundle ${file}: ${st.size} bytes is over the ${opts.limits.maxDownloadBytes}-byte limit`,
+            );
+          }
+          const fetched = openBundle(
+            file,
+            await readFile(file),
+            await readSig(file),
+            `${file}.minisig`,
+            opts,
+          );
+          const version = fetched.version ? Number(fetched.version) : -1;
+          if (!best || version > best.version || (version === best.version && st.mtimeMs > best.mtime)) {
+            best = { fetched, version, mtime: st.mtimeMs };
+          }
+        } catch (err) {
+          // One bad file (say, an expired bundle) must not hide a good one beside it.
+          if (!(err instanceof VerifyError) && !(err instanceof FetchError)) throw err;
+          lastError = err;
+        }
+      }
+      if (!best) throw lastError ?? new FetchError(`${dir}: no usable upload`);
+      best.fetched.token = token;
+      return best.fetched;
+    },
+    () => answers(() => access(dir).then(() => true)),
+  );
 }

@@ -7,7 +7,9 @@ export interface SyncMetrics {
   lastRun: Gauge;
   appliedObjects: Gauge;
   upstreamReachable: Gauge;
+  upstreamBroken: Gauge;
   upstreamFailures: Gauge;
+  upstreamLastFullFetch: Gauge;
   upstreamLastContact: Gauge;
   upstreamLastChange: Gauge;
   inProgress: Gauge;
@@ -39,9 +41,17 @@ export function createSyncMetrics(registry: Registry): SyncMetrics {
       'outpost_upstream_reachable',
       '1 when the last fetch reached the upstream, else 0',
     ),
+    upstreamBroken: gauge(
+      'outpost_upstream_broken',
+      '1 when the upstream answered the last fetch, but not with usable content, else 0',
+    ),
     upstreamFailures: gauge(
       'outpost_upstream_consecutive_failures',
-      'Polls in a row that could not reach the upstream',
+      'Polls in a row that failed (upstream unreachable or broken)',
+    ),
+    upstreamLastFullFetch: gauge(
+      'outpost_upstream_last_full_fetch_timestamp_seconds',
+      'Unix time a poll last downloaded the whole content and compared its digest',
     ),
     upstreamLastContact: gauge(
       'outpost_upstream_last_contact_timestamp_seconds',

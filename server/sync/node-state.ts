@@ -18,7 +18,8 @@ export interface Reason {
     | 'rolledBack'
     | 'progressing'
     | 'clusterUnreadable'
-    | 'offline';
+    | 'offline'
+    | 'upstreamBroken';
   n?: number;
 }
 
@@ -51,6 +52,7 @@ export function nodeState(i: NodeStateInputs): { overall: Overall; reasons: Reas
   if (unsettled > 0) warn.push({ code: 'progressing', n: unsettled });
   if (i.liveError) warn.push({ code: 'clusterUnreadable' });
   if (i.status.upstream.reachable === false) warn.push({ code: 'offline' });
+  if (i.status.upstream.broken) warn.push({ code: 'upstreamBroken' });
   if (!i.status.applied && i.status.store.ok) return { overall: 'none', reasons: [...bad, ...warn] };
   if (bad.length > 0) return { overall: 'bad', reasons: [...bad, ...warn] };
   if (warn.length > 0) return { overall: 'warn', reasons: warn };

@@ -61,6 +61,8 @@ export interface ReconcilerDeps {
   metrics?: SyncMetrics;
   /** Called as each stage starts, for live progress on the page. */
   onStage?: (runId: number, stage: Stage) => void;
+  /** The upstream's clock (full-fetch interval, contact times); tests move it. */
+  now?: () => Date;
 }
 
 export interface ReconcileOptions {
@@ -70,6 +72,8 @@ export interface ReconcileOptions {
   retry?: boolean;
   /** Staff confirmed a prune of more than the allowed share of the running objects (`--allow-mass-prune`). */
   allowMassPrune?: boolean;
+  /** Only re-assert the LKG from the store, no fetch (the schedule's ticks while the upstream backs off). */
+  reassertOnly?: boolean;
 }
 
 /** What a run is trying to make true: a stored revision and its planned objects. */
@@ -110,6 +114,14 @@ async function reconcileLocked(
   const finish = (message: string) => finishRun(d.db, runId, { result: 'succeeded', message, changes });
   const lkg = getState<LkgPointer>(d.db, 'lkg_revision');
   try {
+    if (opts.reassertOnly) {
+      stage('apply');
+      changes.push(...(await step('ApplyFailed', () => reassert(d, lkg, policy))));
+      finish(
+        `re-asserted ${lkg ? `revision ${shortDigest(lkg.digest)}` : 'the empty state'} from the local store`,
+      );
+      return done(d, runId, started);
+    }
     const desired =
       opts.target !== undefined
         ? await desiredFromStore(d, runId, opts.target, stage)

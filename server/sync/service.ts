@@ -13,7 +13,6 @@ import { createHistory, type History } from './history.ts';
 import { setStaffHold } from './holds.ts';
 import { LiveView } from './live.ts';
 import { tryLock, unlock } from './lock.ts';
-import { reachabilityProbe } from './probe.ts';
 import { SyncQueue } from './queue.ts';
 import {
   DEFAULT_POLICY,
@@ -158,8 +157,12 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
       {
         expression: runtime.schedule,
         nodeName: scheduleOpts.nodeName,
-        failures: () => readStatus(d.db).upstream.consecutiveFailures,
-        probe: reachabilityProbe(runtime.source),
+        upstream: () => {
+          const u = readStatus(d.db).upstream;
+          return { failures: u.consecutiveFailures, unreachable: u.reachable === false };
+        },
+        probe: () => runtime.source.probe(),
+        reassert: true,
         onError: (err) => d.log.error({ err }, 'scheduled sync crashed'),
       },
       queue,
@@ -288,6 +291,8 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
       schedule?.stop();
       live.stop();
       clusterView.stop();
+      // A probe in flight reads the source; the store and the source go away after stop.
+      await schedule?.settled();
       await queue.idle();
     },
   };

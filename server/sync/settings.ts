@@ -7,6 +7,7 @@ import { clearState } from '../db/state.ts';
 import { defineSource, type Source } from '../sources/types.ts';
 import { VerifyError } from '../sources/verify.ts';
 import { validCron } from './cron.ts';
+import { scheduleProblem } from './schedule.ts';
 
 export const SOURCE_KINDS = ['git', 'http', 'oci', 'upload', 'dir'] as const;
 type SourceKind = (typeof SOURCE_KINDS)[number];
@@ -107,6 +108,9 @@ export function validate<K extends SettingKey>(key: K, value: unknown): Settings
   if (key === 'schedule') {
     const s = String(value ?? '').trim();
     if (!validCron(s)) throw new SettingsError('schedule', `"${s}" is not a cron expression (5 fields)`);
+    // The same rule as OUTPOST_SCHEDULE: one that never fires, or fires every few seconds, is refused.
+    const problem = scheduleProblem(s);
+    if (problem) throw new SettingsError('schedule', problem);
     return s as SettingsValues[K];
   }
   if (key === 'maintenanceWindows') {
@@ -172,9 +176,15 @@ export function createSettings(d: SettingsDeps): Settings {
     const { kind, url } = e.source;
     if (!unsignedWhileRequired(policy, kind)) return d.makeSource(e.source);
     const message = `the ${kind} source ${url} was chosen on the console, but ${kind} sources carry no signature and OUTPOST_REQUIRE_SIGNATURE is on: it is refused. Reset the source on the settings page (or choose an http, oci or upload source)`;
-    return defineSource(kind, url, async () => {
-      throw new VerifyError('missing-signature', message);
-    });
+    return defineSource(
+      kind,
+      url,
+      async () => {
+        throw new VerifyError('missing-signature', message);
+      },
+      // Refused content is an upstream that is broken, not away: nothing to probe for.
+      async () => false,
+    );
   };
 
   const applyNow = (sourceChanged: boolean) => {

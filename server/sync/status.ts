@@ -27,6 +27,11 @@ export interface SyncStatus {
   } | null;
   upstream: {
     reachable: boolean | null;
+    /** It answers, but not with usable content: "upstream broken", not "unreachable". */
+    broken: boolean;
+    brokenSince: string | null;
+    /** The last poll that downloaded the whole content and compared its digest (not trusting an ETag). */
+    lastFullFetch: string | null;
     lastContact: string | null;
     lastChange: string | null;
     unreachableSince: string | null;
@@ -53,6 +58,9 @@ export const EMPTY_STATUS: SyncStatus = {
   attempted: null,
   upstream: {
     reachable: null,
+    broken: false,
+    brokenSince: null,
+    lastFullFetch: null,
     lastContact: null,
     lastChange: null,
     unreachableSince: null,
@@ -95,6 +103,9 @@ export function readStatus(db: Db): SyncStatus {
       : null,
     upstream: {
       reachable: upstream ? upstream.reachable : null,
+      broken: upstream?.broken ?? false,
+      brokenSince: upstream?.brokenSince ?? null,
+      lastFullFetch: upstream?.lastFullFetch ?? null,
       lastContact: upstream?.lastContact ?? null,
       lastChange: upstream?.lastChange ?? null,
       unreachableSince: upstream?.unreachableSince ?? null,

@@ -29,6 +29,7 @@ import { readStatus } from './status.ts';
 import {
   asFailure,
   DEFAULT_POLICY,
+  isInfrastructure,
   type LkgPointer,
   type StageFailure,
   type SyncPolicy,
@@ -150,6 +151,8 @@ export async function reassert(
   return [...report.changes, ...pruned];
 }
 
+const NOT_HELD = ' (a cluster failure, not the revision: not held, the next run tries it again)';
+
 /**
  * Puts the cluster back on the LKG after a failed revision: re-apply the LKG, delete what only the failed
  * revision had, mark it failed and hold it so no scheduled run applies it again. Without an LKG (the very
@@ -167,19 +170,23 @@ export async function rollBack(
   const failed = getRevision(d.db, failedId);
   const from = failed ? shortDigest(failed.digest) : String(failedId);
   const to = lkg ? shortDigest(lkg.digest) : null;
-  const because = `${failure.reason}: ${failure.message}`;
+  // The cluster failing (after the client's retries) says nothing about the revision: it is not held, and
+  // the next run tries it again.
+  const infrastructure = isInfrastructure(failure.cause);
+  const because = `${failure.reason}: ${failure.message}${infrastructure ? NOT_HELD : ''}`;
   markRevision(d.db, failedId, 'failed', because);
-  holdRevision(d.db, {
-    digest: failed?.digest ?? '',
-    revisionId: failedId,
-    from,
-    to,
-    reason: failure.reason,
-    message: to
-      ? `rolled back from ${from} to ${to} because ${because}`
-      : `removed ${from} because ${because}`,
-    at: new Date().toISOString(),
-  });
+  if (!infrastructure)
+    holdRevision(d.db, {
+      digest: failed?.digest ?? '',
+      revisionId: failedId,
+      from,
+      to,
+      reason: failure.reason,
+      message: to
+        ? `rolled back from ${from} to ${to} because ${because}`
+        : `removed ${from} because ${because}`,
+      at: new Date().toISOString(),
+    });
   try {
     if (lkg) changes.push(...(await reassert(d, lkg, policy)));
     const keep = lkg ? inventory(d.db, lkg.revisionId) : [];
@@ -210,6 +217,8 @@ export function recordMetrics(d: ReconcilerDeps, run: RunRecord, started: number
   m.lastRun.set({ result: run.result }, Date.now() / 1000);
   const upstream = getState<UpstreamState>(d.db, 'upstream');
   m.upstreamReachable.set(upstream?.reachable ? 1 : 0);
+  m.upstreamBroken.set(upstream?.broken ? 1 : 0);
+  if (upstream?.lastFullFetch) m.upstreamLastFullFetch.set(Date.parse(upstream.lastFullFetch) / 1000);
   m.upstreamFailures.set(upstream?.consecutiveFailures ?? 0);
   if (upstream?.lastContact) m.upstreamLastContact.set(Date.parse(upstream.lastContact) / 1000);
   if (upstream?.lastChange) m.upstreamLastChange.set(Date.parse(upstream.lastChange) / 1000);

@@ -1,5 +1,4 @@
 // The reconciler's vocabulary: stages, named failure reasons, and the small records it keeps in state.
-import { ValidationError } from '../apply/errors.ts';
 import { ClusterError } from '../cluster/client.ts';
 import { RevisionUnreadable } from '../db/revisions.ts';
 
@@ -66,6 +65,11 @@ export interface SyncPolicy {
   maxPruneRatio: number;
   /** Labelled objects outside the running revision are looked for after a commit at most this often. */
   sweepIntervalMs: number;
+  /**
+   * How often a poll ignores the upstream's "unchanged" (ETag, ref, digest) and downloads in full to compare
+   * digests: content changed under an unchanged ETag is picked up within this bound.
+   */
+  fullFetchIntervalMs: number;
 }
 
 export const DEFAULT_POLICY: SyncPolicy = {
@@ -78,10 +82,17 @@ export const DEFAULT_POLICY: SyncPolicy = {
   retention: 20,
   maxPruneRatio: 0.5,
   sweepIntervalMs: 10 * 60_000,
+  fullFetchIntervalMs: 24 * 3_600_000,
 };
 
 export interface UpstreamState {
+  /** The network reached the upstream (false: no connection, DNS, timeout). */
   reachable: boolean;
+  /** It answered, but not with usable content (an HTTP error, an HTML page, a truncated or malformed bundle). */
+  broken?: boolean;
+  brokenSince?: string | null;
+  /** The last time a poll downloaded the whole content rather than trusting "unchanged". */
+  lastFullFetch?: string | null;
   lastContact: string | null;
   /** When the upstream last published something different from what the node ran. */
   lastChange: string | null;
@@ -113,16 +124,28 @@ function wrap(reason: FailureReason, err: unknown): StageFailure {
 }
 
 /**
- * A cluster that does not answer is its own reason: the revision itself may be fine. A stored revision that
+ * A cluster that does not answer is its own reason: the revision itself may be fine. That holds under a dry run's
+ * ValidationError too — an API server that cannot be reached has not judged the object. A stored revision that
  * cannot be read whole is the store's fault, whatever stage met it.
  */
 export function reasonFor(err: unknown, fallback: FailureReason): FailureReason {
   for (let e = err; e instanceof Error; e = e.cause) {
     if (e instanceof RevisionUnreadable) return 'StoreCorrupt';
-    if (e instanceof ValidationError) break;
     if (e instanceof ClusterError && e.status === 0) return 'ClusterUnreachable';
   }
   return fallback;
+}
+
+/**
+ * The failure is the cluster's, not the revision's: no answer, throttling, or a server error that outlasted the
+ * client's retries. Such a revision is rolled back but never held — the next run tries it again. Only what the
+ * revision itself caused (a refusal of the object, bad health, invalid content) holds it.
+ */
+export function isInfrastructure(err: unknown): boolean {
+  for (let e = err; e instanceof Error; e = e.cause) {
+    if (e instanceof ClusterError) return e.status === 0 || e.status === 429 || e.status >= 500;
+  }
+  return false;
 }
 
 export function asFailure(err: unknown): StageFailure {

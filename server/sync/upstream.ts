@@ -1,6 +1,8 @@
 // The fetch stage: asks the source for the desired state (conditionally: an unchanged upstream costs a ref
-// check, a 304 or one HEAD), refuses older signed versions, and records whether the upstream answered.
-// When it does not, the node still re-asserts its last-known-good from SQLite, with no network at all.
+// check, a 304 or one HEAD — and in full once per fullFetchIntervalMs, so content changed under an unchanged
+// ETag is found), refuses older signed versions, and records whether the upstream answered, and whether what
+// it answered was usable ("broken" is not "unreachable"). When it fails, the node still re-asserts its
+// last-known-good from SQLite, with no network at all.
 import type { Db } from '../db/open.ts';
 import { revisionByDigest, revisionFiles, shortDigest } from '../db/revisions.ts';
 import type { Change } from '../db/runs.ts';
@@ -10,12 +12,29 @@ import { type Fetched, isUnchanged } from '../sources/types.ts';
 import { checkVersion, VerifyError } from '../sources/verify.ts';
 import type { ReconcilerDeps } from './reconciler.ts';
 import { reassert } from './steps.ts';
-import { type LkgPointer, StageFailure, type UpstreamState } from './types.ts';
+import { DEFAULT_POLICY, type LkgPointer, StageFailure, type UpstreamState } from './types.ts';
 
 /** What the last full fetch returned, so an "unchanged" answer can be served from the store. */
 interface PollState {
   token?: string;
   digest: string;
+  /** When the content was last downloaded whole (ISO time); absent in stores written before it was kept. */
+  fullAt?: string;
+}
+
+/** How a poll ended, for the upstream's state. */
+type Contact = { ok: true; changed: boolean; full: boolean } | { ok: false; error: Error; network: boolean };
+
+/**
+ * The failure is the network's (no connection, DNS, reset, timeout: a socket error code somewhere in the
+ * chain), not the upstream's answer. Anything else came back from a server that answered: "broken".
+ */
+export function isNetworkFailure(err: unknown): boolean {
+  for (let e = err; e instanceof Error; e = e.cause) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return true;
+  }
+  return false;
 }
 
 export interface Upstream extends Fetched {
@@ -29,14 +48,16 @@ export async function fetchUpstream(
   lkg: LkgPointer | null,
   changes: Change[],
 ): Promise<Upstream> {
-  const now = new Date().toISOString();
+  const now = (d.now?.() ?? new Date()).toISOString();
   let result: Upstream;
   try {
-    result = await fetchConditionally(d);
+    result = await fetchConditionally(d, now);
   } catch (err) {
-    // A bundle that fails verification came from a reachable upstream: only the content is refused.
+    // A bundle that fails verification came from a reachable upstream: its content is refused, the upstream
+    // is broken (and backed off from like any other failure), not unreachable.
     const verify = err instanceof VerifyError;
-    recordContact(d.db, verify ? { ok: true, now, changed: false } : { ok: false, now, error: err as Error });
+    const network = !verify && (d.source.kind === 'upload' || isNetworkFailure(err));
+    recordContact(d.db, now, { ok: false, error: err as Error, network });
     let message = verify ? (err as Error).message : `${d.source.kind} source: ${(err as Error).message}`;
     message += await reassertOffline(d, lkg, changes);
     throw new StageFailure(verify ? 'VerifyFailed' : 'FetchFailed', message, { cause: err });
@@ -44,8 +65,10 @@ export async function fetchUpstream(
   const refused = antiRollback(d.db, result);
   const changed = !result.unchanged && result.digest !== lkg?.digest;
   // Running from an on-site upload while the upstream is down: the upstream still counts as unreachable.
-  if (result.upstreamError) recordContact(d.db, { ok: false, now, error: new Error(result.upstreamError) });
-  else recordContact(d.db, { ok: true, now, changed });
+  if (result.upstreamError)
+    recordContact(d.db, now, { ok: false, error: new Error(result.upstreamError), network: true });
+  else if (refused) recordContact(d.db, now, { ok: false, error: refused, network: false });
+  else recordContact(d.db, now, { ok: true, changed, full: !result.unchanged });
   if (refused) {
     const message = refused.message + (await reassertOffline(d, lkg, changes));
     throw new StageFailure('VerifyFailed', message, { cause: refused });
@@ -53,9 +76,15 @@ export async function fetchUpstream(
   return result;
 }
 
-async function fetchConditionally(d: ReconcilerDeps): Promise<Upstream> {
+async function fetchConditionally(d: ReconcilerDeps, now: string): Promise<Upstream> {
   const poll = getState<PollState>(d.db, 'poll');
-  const answer = await d.source.fetch(poll?.token ? { token: poll.token } : undefined);
+  const every = d.policy?.fullFetchIntervalMs ?? DEFAULT_POLICY.fullFetchIntervalMs;
+  // An ETag (or ref, or digest) vouches for content only as far as the server is honest: once per interval
+  // the whole content is downloaded and its digest compared instead.
+  const verified = poll?.fullAt !== undefined && Date.parse(now) - Date.parse(poll.fullAt) < every;
+  const answer = await d.source.fetch(
+    poll?.token ? { token: poll.token, ...(verified ? {} : { full: true }) } : undefined,
+  );
   if (isUnchanged(answer) && poll) {
     const stored = revisionByDigest(d.db, poll.digest);
     if (stored) {
@@ -71,7 +100,11 @@ async function fetchConditionally(d: ReconcilerDeps): Promise<Upstream> {
   // Nothing to serve "unchanged" from (the revision never passed validation, or was pruned): fetch whole.
   const full = isUnchanged(answer) ? await d.source.fetch() : answer;
   const digest = treeDigest(full.files);
-  setState(d.db, 'poll', { ...(full.token ? { token: full.token } : {}), digest } satisfies PollState);
+  setState(d.db, 'poll', {
+    ...(full.token ? { token: full.token } : {}),
+    digest,
+    fullAt: now,
+  } satisfies PollState);
   return { ...full, digest, unchanged: false };
 }
 
@@ -86,27 +119,33 @@ function antiRollback(db: Db, up: Upstream): VerifyError | null {
   return refused;
 }
 
-function recordContact(
-  db: Db,
-  r: { ok: true; now: string; changed: boolean } | { ok: false; now: string; error: Error },
-): void {
+/** Every failure counts towards the schedule's backoff, whether the network failed or the upstream's answer. */
+function recordContact(db: Db, now: string, r: Contact): void {
   const prev = getState<UpstreamState>(db, 'upstream');
+  const lastFullFetch = r.ok && r.full ? now : (prev?.lastFullFetch ?? null);
   const next: UpstreamState = r.ok
     ? {
         reachable: true,
-        lastContact: r.now,
-        lastChange: r.changed ? r.now : (prev?.lastChange ?? null),
+        broken: false,
+        brokenSince: null,
+        lastContact: now,
+        lastChange: r.changed ? now : (prev?.lastChange ?? null),
         unreachableSince: null,
         consecutiveFailures: 0,
         lastError: null,
+        lastFullFetch,
       }
     : {
-        reachable: false,
-        lastContact: prev?.lastContact ?? null,
+        reachable: !r.network,
+        broken: !r.network,
+        brokenSince: r.network ? null : prev?.broken ? (prev.brokenSince ?? now) : now,
+        // A server that answered, even badly, was in contact.
+        lastContact: r.network ? (prev?.lastContact ?? null) : now,
         lastChange: prev?.lastChange ?? null,
-        unreachableSince: prev && !prev.reachable ? prev.unreachableSince : r.now,
+        unreachableSince: !r.network ? null : prev && !prev.reachable ? prev.unreachableSince : now,
         consecutiveFailures: (prev?.consecutiveFailures ?? 0) + 1,
         lastError: r.error.message,
+        lastFullFetch,
       };
   setState(db, 'upstream', next);
 }

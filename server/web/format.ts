@@ -39,6 +39,7 @@ export const WHY_KEYS = [
   'why.progressing',
   'why.clusterUnreadable',
   'why.offline',
+  'why.upstreamBroken',
 ] as const;
 /** Keys built at run time (by the helpers here, the models, or `'prefix.' + value` in templates). */
 export const DYNAMIC_KEYS: readonly string[] = [

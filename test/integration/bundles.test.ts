@@ -109,6 +109,9 @@ describe('signed bundles', () => {
       assert.match(r.message ?? '', message);
       assert.deepEqual(readStatus(f.db).applied, before);
       assert.equal(readStatus(f.db).upstream.reachable, true);
+      // Refused content is an upstream failure like any other: shown as broken, and backed off from.
+      assert.equal(readStatus(f.db).upstream.broken, true);
+      assert.ok(readStatus(f.db).upstream.consecutiveFailures > 0);
       assert.equal(await value(), 'v5');
       assert.equal(listRevisions(f.db).length, 1, 'nothing unverified is stored');
     });

@@ -1,6 +1,8 @@
 // The `outpost` command as a user runs it: status --json and sync --once with their exit codes.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
@@ -48,6 +50,9 @@ describe('cli', () => {
       attempted: null,
       upstream: {
         reachable: null,
+        broken: false,
+        brokenSince: null,
+        lastFullFetch: null,
         lastContact: null,
         lastChange: null,
         unreachableSince: null,
@@ -155,6 +160,68 @@ describe('cli', () => {
     const r = await outpost(['status'], { ...env, OUTPOST_PORT: 'x' });
     assert.equal(r.code, 2);
     assert.match(r.stderr, /OUTPOST_PORT: /);
+  });
+
+  test('status still shows the stored status with a schedule that never fires, and exits 2 naming the setting', async () => {
+    const r = await outpost(['status', '--json'], { ...env, OUTPOST_SCHEDULE: '0 0 31 2 *' });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /OUTPOST_SCHEDULE: "0 0 31 2 \*" never fires/);
+    assert.match(JSON.parse(r.stdout).applied.revision, /^[0-9a-f]{12}$/);
+  });
+
+  test('status reads the store in a read-only folder', async () => {
+    // A read-only bind mount of the data folder (tests run as root: chmod alone would not stop root).
+    const ro = path.join(f.dir, 'ro-data');
+    mkdirSync(ro);
+    const mount = (...args: string[]) => {
+      const m = spawnSync('mount', args, { encoding: 'utf8' });
+      assert.equal(m.status, 0, m.stderr);
+    };
+    mount('--bind', env.OUTPOST_DATA_DIR as string, ro);
+    try {
+      mount('-o', 'remount,ro,bind', ro);
+      const r = await outpost(['status', '--json'], { ...env, OUTPOST_DATA_DIR: ro });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(JSON.parse(r.stdout).applied.revision, /^[0-9a-f]{12}$/);
+      const revs = await outpost(['revisions', '--json'], { ...env, OUTPOST_DATA_DIR: ro });
+      assert.equal(revs.code, 0, revs.stderr);
+      assert.ok(JSON.parse(revs.stdout).length > 0);
+    } finally {
+      spawnSync('umount', [ro]);
+    }
+  });
+
+  test('sync --once finishes and exits with its own code when the reader closes the pipe early', async () => {
+    const child = spawn(process.execPath, [BIN, 'sync', '--once'], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, OUTPOST_LOG_LEVEL: 'silent', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // `| head -0`: the reader is gone before the first line is written.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c;
+    });
+    const [code] = await once(child, 'close');
+    assert.doesNotMatch(stderr, /EPIPE/);
+    assert.equal(code, 0, stderr);
+  });
+
+  test('a command refuses a 0-byte database naming its path, unless OUTPOST_INIT_EMPTY_DB=1', async () => {
+    const dataDir = path.join(f.dir, 'wiped-data');
+    mkdirSync(dataDir);
+    writeFileSync(path.join(dataDir, 'outpost.db'), '');
+    const r = await outpost(['sync', '--once'], { ...env, OUTPOST_DATA_DIR: dataDir });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, new RegExp(`${path.join(dataDir, 'outpost.db')} is empty \\(0 bytes\\)`));
+    assert.match(r.stderr, /OUTPOST_INIT_EMPTY_DB=1/);
+    assert.equal(statSync(path.join(dataDir, 'outpost.db')).size, 0, 'nothing was written');
+    const fresh = await outpost(['sync', '--once'], {
+      ...env,
+      OUTPOST_DATA_DIR: dataDir,
+      OUTPOST_INIT_EMPTY_DB: '1',
+    });
+    assert.equal(fresh.code, 0, fresh.stdout + fresh.stderr);
   });
 
   test('an unknown command prints usage and exits 2', async () => {

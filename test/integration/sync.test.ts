@@ -129,10 +129,11 @@ describe('sync', () => {
     assert.match(run.message ?? '', /does not know kind Widget in example.com\/v1/);
   });
 
-  test('an API server answering 500 to the dry run fails as ValidationFailed naming the object; nothing written', async () => {
+  test('an API server answering 500 to every dry run retry fails as ValidationFailed naming the object; nothing written', async () => {
     const lkg = getState<LkgPointer>(f.db, 'lkg_revision');
     f.write({ 'ns.yaml': NS, 'app/cm.yaml': configMap('settings', 'v4') });
-    f.sim.faults.inject({ status: 500, method: 'PATCH', times: 1 });
+    // On every retry: a single 5xx is retried by the client (test/integration/faults.test.ts).
+    f.sim.faults.inject({ status: 500, method: 'PATCH', pathIncludes: 'namespaces/shop?', times: 50 });
     f.sim.stats.reset();
     const run = await reconcile(f.deps, 'schedule');
     f.sim.faults.clear();

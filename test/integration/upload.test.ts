@@ -8,7 +8,9 @@ import { after, before, describe, test } from 'node:test';
 import { recentAudit } from '../../server/db/audit.ts';
 import { Registry } from '../../server/metrics.ts';
 import { createSource, sourceOptions } from '../../server/sources/index.ts';
+import { reconcile } from '../../server/sync/reconciler.ts';
 import { createSyncService, type SyncService } from '../../server/sync/service.ts';
+import { readStatus } from '../../server/sync/status.ts';
 import { createApp } from '../../server/web/app.ts';
 import { configMap, type Fleet, makeFleet, NS } from '../support/fleet.ts';
 import { Browser, listen, type Running, testAccess } from '../support/http.ts';
@@ -110,6 +112,16 @@ describe('upload', () => {
     f.write({ 'ns.yaml': NS, 'cm.yaml': configMap('settings', 'upstream-v2') });
     const run = await sync.trigger('schedule');
     assert.equal(run.result, 'succeeded', run.message ?? '');
+    assert.equal(await value(), 'upstream-v2');
+  });
+
+  test('the periodic full fetch keeps the upstream’s win over the older upload', async () => {
+    // A day later the poll downloads both sides in full instead of trusting their tokens; which side won is
+    // remembered in the token all the same.
+    const later = new Date(Date.now() + 25 * 3_600_000);
+    const run = await reconcile({ ...f.deps, now: () => later }, 'schedule');
+    assert.equal(run.result, 'succeeded', run.message ?? '');
+    assert.equal(readStatus(f.db).upstream.lastFullFetch, later.toISOString());
     assert.equal(await value(), 'upstream-v2');
   });
 });

@@ -105,3 +105,26 @@ test('config reads OUTPOST_ALLOWED_HOSTS as host names and refuses a URL or a po
       err.problems.every((p) => p.startsWith('OUTPOST_ALLOWED_HOSTS: ')),
   );
 });
+
+test('config refuses a schedule that never fires or fires every few seconds, saying which', () => {
+  assert.throws(
+    () => loadConfig({ OUTPOST_SCHEDULE: '0 0 31 2 *' }),
+    (err: unknown) =>
+      err instanceof ConfigError && /OUTPOST_SCHEDULE: "0 0 31 2 \*" never fires/.test(err.message),
+  );
+  assert.throws(
+    () => loadConfig({ OUTPOST_SCHEDULE: '* * * * * *' }),
+    (err: unknown) =>
+      err instanceof ConfigError &&
+      /OUTPOST_SCHEDULE: .*fires every 1 s; .*at most once a minute/.test(err.message),
+  );
+  assert.equal(loadConfig({ OUTPOST_SCHEDULE: '0 3 * * *' }).schedule, '0 3 * * *');
+});
+
+test('config reads the full-fetch interval and the empty-database override', () => {
+  const c = loadConfig({ OUTPOST_FULL_FETCH_INTERVAL: '6h', OUTPOST_INIT_EMPTY_DB: '1' });
+  assert.equal(c.policy.fullFetchIntervalMs, 6 * 3_600_000);
+  assert.equal(c.initEmptyDb, true);
+  assert.equal(loadConfig({}).policy.fullFetchIntervalMs, 24 * 3_600_000);
+  assert.equal(loadConfig({}).initEmptyDb, false);
+});

@@ -2,7 +2,14 @@
 // fleet-wide effect of jitter on the peak request rate an upstream sees.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { backoffMs, cronIntervalMs, jitterMs } from '../../server/sync/schedule.ts';
+import {
+  backoffMs,
+  cronIntervalMs,
+  jitterMs,
+  jitterSpanMs,
+  MAX_JITTER_MS,
+  scheduleProblem,
+} from '../../server/sync/schedule.ts';
 
 test('jitter is stable for a node and differs between nodes', () => {
   assert.equal(jitterMs('gateway-17', 300_000), jitterMs('gateway-17', 300_000));
@@ -46,7 +53,7 @@ test('a schedule backing off syncs at once when the probe sees the upstream agai
     {
       expression: '0 0 1 1 *',
       nodeName: 'n',
-      failures: () => 3,
+      upstream: () => ({ failures: 3, unreachable: true }),
       probe: async () => up,
       probeIntervalMs: 10,
       onError: (err) => assert.fail(String(err)),
@@ -62,4 +69,21 @@ test('a schedule backing off syncs at once when the probe sees the upstream agai
   } finally {
     schedule.stop();
   }
+});
+
+test('jitter spans the interval but never more than 15 minutes', () => {
+  assert.equal(jitterSpanMs(cronIntervalMs('*/5 * * * *')), 300_000);
+  assert.equal(jitterSpanMs(cronIntervalMs('0 * * * *')), MAX_JITTER_MS);
+  // A daily schedule: the cap keeps a 03:00 sync before 03:15 instead of anywhere in the day.
+  assert.equal(jitterSpanMs(cronIntervalMs('0 3 * * *')), MAX_JITTER_MS);
+  for (let i = 0; i < 1000; i++) assert.ok(jitterMs(`node-${i}`, jitterSpanMs(86_400_000)) < MAX_JITTER_MS);
+});
+
+test('a schedule that never fires or fires more than once a minute has a problem; ordinary ones do not', () => {
+  assert.match(scheduleProblem('0 0 31 2 *') ?? '', /never fires/);
+  assert.match(scheduleProblem('* * * * * *') ?? '', /fires every 1 s/);
+  assert.match(scheduleProblem('*/10 * * * * *') ?? '', /fires every 10 s/);
+  assert.match(scheduleProblem('every day') ?? '', /not a valid cron expression/);
+  for (const ok of ['*/5 * * * *', '0 3 * * *', '0 0 29 2 *', '0 * * * * *'])
+    assert.equal(scheduleProblem(ok), null, ok);
 });

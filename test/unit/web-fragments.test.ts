@@ -319,3 +319,29 @@ test('the host panel says there are no readings yet, then shows values and spark
   assert.doesNotMatch(html, /Temperature/);
   assert.match(html, /1 d 1 h/);
 });
+
+test('the sync panel says "upstream broken", not "unreachable", and when content was last verified in full', () => {
+  const broken = status({
+    upstream: {
+      ...status().upstream,
+      reachable: true,
+      broken: true,
+      brokenSince: NOW.toISOString(),
+      lastFullFetch: NOW.toISOString(),
+    },
+  });
+  const deps = fakeDeps({ status: broken });
+  const en = views.render('partials/sync-panel', syncPanelModel(deps), res());
+  assert.match(en, /data-testid="upstream-broken">upstream broken since/);
+  assert.doesNotMatch(en, /unreachable since/);
+  assert.match(en, /data-testid="last-full-fetch">last verified full fetch/);
+  assert.match(views.render('partials/sync-panel', syncPanelModel(deps), res('zh-CN')), /上游自 .* 起异常/);
+  assert.match(views.render('partials/sync-panel', syncPanelModel(deps), res('ru')), /источник неисправен с/);
+  assert.deepEqual(overviewModel(deps).why, [{ key: 'why.upstreamBroken' }]);
+  const kiosk = views.render(
+    'partials/kiosk-board',
+    { nodeName: 'gw-1', every: 10, ...kioskModel(deps) },
+    res(),
+  );
+  assert.match(kiosk, /data-testid="kiosk-upstream-broken">broken</);
+});

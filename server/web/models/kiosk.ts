@@ -14,7 +14,13 @@ export interface KioskModel {
   overall: Overall;
   why: Why[];
   applied: { revision: string; version: string | null; at: string } | null;
-  upstream: { reachable: boolean | null; lastContact: string | null; unreachableSince: string | null };
+  upstream: {
+    reachable: boolean | null;
+    broken: boolean;
+    brokenSince: string | null;
+    lastContact: string | null;
+    unreachableSince: string | null;
+  };
   running: { stage: string | null } | null;
   temp: number | null;
   diskShare: number | null;
@@ -57,6 +63,8 @@ export function kioskModel(deps: WebDeps, now = new Date()): KioskModel {
       : null,
     upstream: {
       reachable: s.upstream.reachable,
+      broken: s.upstream.broken,
+      brokenSince: s.upstream.brokenSince,
       lastContact: s.upstream.lastContact,
       unreachableSince: s.upstream.unreachableSince,
     },

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { openDb } from '../db/open.ts';
+import { volumeStateAt } from '../db/space.ts';
 import { EMPTY_STATUS, readStatus, type SyncStatus } from '../sync/status.ts';
 import { type Command, out } from './io.ts';
 
@@ -20,6 +21,12 @@ function run(args: string[]): number {
     } finally {
       db.close();
     }
+    // The server's "data volume full" shows on disk: it released its reserve file.
+    const volume = volumeStateAt(config.dataDir, config.store.reserveBytes);
+    status = {
+      ...status,
+      store: { ...status.store, full: volume.full, limitBytes: config.store.limitBytes },
+    };
   }
   if (values.json) {
     out(JSON.stringify(status, null, 2));
@@ -34,6 +41,9 @@ function run(args: string[]): number {
   );
   out(
     `upstream:  ${s.upstream.reachable === null ? 'not contacted yet' : s.upstream.reachable ? `reachable, last contact ${s.upstream.lastContact}` : `unreachable since ${s.upstream.unreachableSince}`}`,
+  );
+  out(
+    `store:     ${s.store.full ? 'DATA VOLUME FULL (serving the last good version read-only; history is not recorded)' : 'ok'}, ${s.store.bytes} bytes${s.store.limitBytes ? ` of ${s.store.limitBytes}` : ''}`,
   );
   return 0;
 }

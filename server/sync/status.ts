@@ -1,7 +1,9 @@
 // The node's sync status as one plain object: read from SQLite only, so the CLI and the page agree.
 import type { Db } from '../db/open.ts';
+import { storeBytes } from '../db/retention.ts';
 import { getRevision, shortDigest } from '../db/revisions.ts';
 import { lastFinishedRun, type RunRecord } from '../db/runs.ts';
+import { type ReadOnlyReassert, type StoreUsage, volumeOf } from '../db/space.ts';
 import { getState } from '../db/state.ts';
 import { type HeldRevision, heldRevision, type StaffHold, staffHold } from './holds.ts';
 import type { LkgPointer, UpstreamState } from './reconciler.ts';
@@ -37,6 +39,17 @@ export interface SyncStatus {
   held: HeldRevision | null;
   /** Staff paused new revisions until a time. */
   hold: StaffHold | null;
+  /** The store and its volume: "data volume full" is the node's state while `full`. */
+  store: StoreStatus;
+}
+
+export interface StoreStatus extends StoreUsage {
+  full: boolean;
+  since: string | null;
+  /** Running on a read-only snapshot of the store (the volume was too full to open it). */
+  snapshot: boolean;
+  /** The last re-assert of the LKG done without writing, while full. */
+  reassert: ReadOnlyReassert | null;
 }
 
 /** What a node that never synced reports (also when it has no store yet). */
@@ -53,7 +66,30 @@ export const EMPTY_STATUS: SyncStatus = {
   },
   held: null,
   hold: null,
+  store: {
+    full: false,
+    since: null,
+    snapshot: false,
+    reassert: null,
+    bytes: 0,
+    limitBytes: null,
+    historyDays: null,
+  },
 };
+
+/** The store's state from its volume watcher (the server); a store opened without one reports sizes only. */
+export function storeStatus(db: Db): StoreStatus {
+  const volume = volumeOf(db);
+  if (!volume) return { ...EMPTY_STATUS.store, bytes: storeBytes(db) };
+  const v = volume.state();
+  return {
+    full: v.full,
+    since: v.since,
+    snapshot: v.snapshot,
+    reassert: volume.lastReassert,
+    ...volume.usage(),
+  };
+}
 
 export function readStatus(db: Db): SyncStatus {
   const lkg = getState<LkgPointer>(db, 'lkg_revision');
@@ -94,5 +130,6 @@ export function readStatus(db: Db): SyncStatus {
     },
     held: heldRevision(db),
     hold: staffHold(db),
+    store: storeStatus(db),
   };
 }

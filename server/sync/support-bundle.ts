@@ -4,6 +4,7 @@ import { readCluster } from '../cluster/reads.ts';
 import type { ClusterClient } from '../cluster/types.ts';
 import { recentAudit } from '../db/audit.ts';
 import type { Db } from '../db/open.ts';
+import { historyCounts } from '../db/retention.ts';
 import { listRevisions, revisionObjects, shortDigest } from '../db/revisions.ts';
 import { recentRuns } from '../db/runs.ts';
 import { samplesSince } from '../db/samples.ts';
@@ -11,7 +12,7 @@ import { writeTarGz } from '../sources/tar.ts';
 import { buildSnapshot, managedScope } from './cluster-view.ts';
 import { diffObjects, diffText } from './diff.ts';
 import { RunningInventory } from './running.ts';
-import { readStatus } from './status.ts';
+import { readStatus, storeStatus } from './status.ts';
 
 export interface SupportBundleDeps {
   db: Db;
@@ -118,6 +119,8 @@ export async function buildSupportBundle(d: SupportBundleDeps): Promise<Buffer> 
   files['host.json'] = json(d.hostFacts());
   files['samples-24h.csv'] = samplesCsv(d.db, now.getTime() - 86_400_000);
   files['status.json'] = json(readStatus(d.db));
+  // The store against its bound: what fills the data volume, before it does.
+  files['store.json'] = json({ ...storeStatus(d.db), rows: historyCounts(d.db) });
   files['runs.json'] = json(recentRuns(d.db, 50));
   files['audit.json'] = json(recentAudit(d.db, 500));
   files['config.json'] = json(redact(d.config));

@@ -54,6 +54,15 @@ describe('cli', () => {
       },
       held: null,
       hold: null,
+      store: {
+        full: false,
+        since: null,
+        snapshot: false,
+        reassert: null,
+        bytes: 0,
+        limitBytes: null,
+        historyDays: null,
+      },
     });
   });
 

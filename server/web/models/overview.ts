@@ -6,7 +6,8 @@ import type { WebDeps } from '../deps.ts';
 import { type Spark, sparkline } from '../sparkline.ts';
 import { type SyncPanelModel, syncPanelModel } from './sync-panel.ts';
 
-export type Overall = 'ok' | 'warn' | 'bad' | 'none';
+/** `full`: the data volume is full — the node runs its LKG read-only and records no history. */
+export type Overall = 'ok' | 'warn' | 'bad' | 'none' | 'full';
 
 export interface HostPanelModel {
   now: HostNow | null;
@@ -141,6 +142,7 @@ export function overallOf(
     warn.push({ key: 'why.progressing', n: objects.counts.Progressing + objects.counts.Unknown });
   if (objects.liveError) warn.push({ key: 'why.clusterUnreadable' });
   if (sync.status.upstream.reachable === false) warn.push({ key: 'why.offline' });
+  if (sync.status.store.full) return { overall: 'full', why: [{ key: 'why.storeFull' }, ...bad, ...warn] };
   if (!sync.status.applied) return { overall: 'none', why: [...bad, ...warn] };
   if (bad.length > 0) return { overall: 'bad', why: [...bad, ...warn] };
   if (warn.length > 0) return { overall: 'warn', why: warn };

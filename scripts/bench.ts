@@ -3,6 +3,7 @@ import { consoleBench, consoleMemory, consoleSoak } from './bench/console.ts';
 import { renderSpeed } from './bench/render.ts';
 import { sourcesBench } from './bench/sources.ts';
 import { startupAndMemory } from './bench/startup.ts';
+import { storeSoak } from './bench/store.ts';
 import { syncBench } from './bench/sync.ts';
 
 // Sections marked optIn (long runs) only run when named: `npm run bench console-soak`.
@@ -14,6 +15,7 @@ const sections: { id: string; title: string; optIn?: boolean; run(): Promise<[st
   consoleBench,
   consoleSoak,
   consoleMemory,
+  storeSoak,
 ];
 const only = process.argv.slice(2);
 

@@ -162,4 +162,45 @@ describe('a full data volume', () => {
     assert.ok(existsSync(path.join(dataDir, RESERVE_FILE)), 'the reserve is made again');
     assert.match(await (await b.request('/metrics')).text(), /^outpost_store_full 0$/m);
   });
+
+  test('a volume that fills while Outpost runs: pages, sign-in and metrics keep answering, syncs write nothing', async () => {
+    assert.ok(outpost, 'Outpost still runs after the first test');
+    const { url } = outpost;
+    const b = await new Browser(url).login('operator');
+    fill(path.join(dataDir, 'filler'));
+    await waitFor('the full state', async () =>
+      /data-state="full"/.test(await (await fetch(`${url}/kiosk`)).text()),
+    );
+    assert.ok(!existsSync(path.join(dataDir, RESERVE_FILE)), 'the reserve is released');
+    const runsBefore = runCount(dataDir);
+    assert.match(await b.page('/'), /data-state="full"/);
+    assert.match(await (await b.request('/metrics')).text(), /^outpost_store_full 1$/m);
+    // The released reserve has room for a new session...
+    await new Browser(url).login('viewer');
+    assert.equal((await k.del(CM)).status, 200);
+    await b.page('/');
+    assert.ok((await b.post('/actions/sync')).status < 400);
+    await waitFor('the button sync to re-assert', async () => (await k.get(CM)).status === 200);
+    assert.equal(runCount(dataDir), runsBefore);
+
+    // ...but once that room is gone too, new sign-ins are refused in words and signed-in staff stay signed in.
+    fill(path.join(dataDir, 'filler-2'));
+    const late = new Browser(url);
+    await late.page('/login');
+    const refused = await late.post('/login', { username: 'admin', password: 'admin-password-1' });
+    assert.equal(refused.status, 503);
+    assert.match(await refused.text(), /Signing in is paused: the data volume is full/);
+    const still = await b.request('/');
+    assert.equal(still.status, 200);
+    assert.match(await still.text(), /data-testid="signed-in"/);
+
+    rmSync(path.join(dataDir, 'filler'));
+    rmSync(path.join(dataDir, 'filler-2'));
+    await waitFor(
+      'recovery',
+      async () => !/data-state="full"/.test(await (await fetch(`${url}/kiosk`)).text()),
+      20_000,
+    );
+    await new Browser(url).login('admin');
+  });
 });

@@ -62,8 +62,11 @@ function liveBytes(db: Db): number {
   return (pages - free) * (db.pragma('page_size', { simple: true }) as number);
 }
 
-/** Drops history older than the age bound, then the oldest history until the store fits its size bound. */
-export function enforceBounds(db: Db, bounds: StoreBounds, now = new Date()): Trimmed {
+/**
+ * Drops history older than the age bound, then the oldest history until the store fits its size bound.
+ * `roomToConvert`: the volume has room for a one-time full VACUUM (a copy of the store) if the store needs one.
+ */
+export function enforceBounds(db: Db, bounds: StoreBounds, now = new Date(), roomToConvert = true): Trimmed {
   const out: Trimmed = { runs: 0, audit: 0, samples: 0, bytes: 0 };
   const cutoff = now.getTime() - bounds.historyMs;
   const add = (t: { runs: number; audit: number; samples: number }) => {
@@ -77,7 +80,7 @@ export function enforceBounds(db: Db, bounds: StoreBounds, now = new Date()): Tr
     if (t.runs + t.audit + t.samples === 0) break;
     add(t);
   }
-  if (out.runs + out.audit + out.samples > 0) shrink(db);
+  if (out.runs + out.audit + out.samples > 0) shrink(db, roomToConvert);
   out.bytes = storeBytes(db);
   return out;
 }
@@ -131,13 +134,12 @@ function dropOldestShare(db: Db, share: number): { runs: number; audit: number; 
  * (a full VACUUM); after that, incremental vacuum moves only what was freed. The WAL is then checkpointed and
  * cut back to its size limit.
  */
-export function shrink(db: Db): void {
+export function shrink(db: Db, roomToConvert = true): void {
   if (db.memory) return;
-  if ((db.pragma('auto_vacuum', { simple: true }) as number) !== 2) {
+  if ((db.pragma('auto_vacuum', { simple: true }) as number) === 2) db.pragma('incremental_vacuum');
+  else if (roomToConvert) {
     db.pragma('auto_vacuum = INCREMENTAL');
     db.exec('VACUUM');
-  } else {
-    db.pragma('incremental_vacuum');
   }
   db.pragma('wal_checkpoint(TRUNCATE)');
 }

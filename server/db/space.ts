@@ -214,7 +214,10 @@ export class DataVolume {
   housekeep(now = new Date()): Trimmed | null {
     if (!this.#o.bounds || this.#full) return null;
     try {
-      const t = enforceBounds(this.db, this.#o.bounds, now);
+      // Converting an older store to incremental vacuum copies it once: only with room for the copy.
+      const free = this.freeBytes();
+      const room = free === null || free > 2 * storeBytes(this.db) + this.#o.reserveBytes;
+      const t = enforceBounds(this.db, this.#o.bounds, now, room);
       if (t.runs + t.audit + t.samples > 0)
         this.#o.log.info(t, 'dropped old history to keep the store bounded');
       return t;

@@ -106,29 +106,37 @@ test('history older than the age bound is removed; the newest runs and 1,000 aud
   );
 });
 
-test('a store over its size bound is trimmed oldest first and its file shrinks', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'outpost-retention-'));
-  try {
-    const db = openDb(dir);
-    const now = Date.parse('2026-12-01T00:00:00Z');
-    // 400 runs that each configured 300 objects: ~17 KB of change list apiece.
-    for (let i = 0; i < 400; i++) runAt(db, new Date(now - (400 - i) * 300_000), objects(300, 'configured'));
-    db.pragma('wal_checkpoint(TRUNCATE)');
-    const before = statSync(path.join(dir, 'outpost.db')).size;
-    const limit = 1 << 20;
-    const t = enforceBounds(db, { historyMs: 365 * DAY, limitBytes: limit }, new Date(now));
-    const after = statSync(path.join(dir, 'outpost.db')).size;
-    assert.ok(before > 4 * limit, `the store grew to ${before} bytes`);
-    assert.ok(t.runs > 300, `${t.runs} runs dropped`);
-    assert.ok(after <= limit, `the file shrank from ${before} to ${after} bytes (bound ${limit})`);
-    assert.ok(storeBytes(db) <= limit);
-    // The newest runs are the ones kept.
-    assert.equal(recentRuns(db, 1)[0]?.startedAt, new Date(now - 300_000).toISOString());
-    db.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+for (const older of [false, true]) {
+  test(`a store over its size bound is trimmed oldest first and its file shrinks${older ? ' (a store made before auto_vacuum, converted once)' : ''}`, () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'outpost-retention-'));
+    try {
+      const db = openDb(dir);
+      if (older) {
+        db.pragma('auto_vacuum = NONE');
+        db.exec('VACUUM');
+        assert.equal(db.pragma('auto_vacuum', { simple: true }), 0);
+      }
+      const now = Date.parse('2026-12-01T00:00:00Z');
+      // 400 runs that each configured 300 objects: ~17 KB of change list apiece.
+      for (let i = 0; i < 400; i++)
+        runAt(db, new Date(now - (400 - i) * 300_000), objects(300, 'configured'));
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      const before = statSync(path.join(dir, 'outpost.db')).size;
+      const limit = 1 << 20;
+      const t = enforceBounds(db, { historyMs: 365 * DAY, limitBytes: limit }, new Date(now));
+      const after = statSync(path.join(dir, 'outpost.db')).size;
+      assert.ok(before > 4 * limit, `the store grew to ${before} bytes`);
+      assert.ok(t.runs > 300, `${t.runs} runs dropped`);
+      assert.ok(after <= limit, `the file shrank from ${before} to ${after} bytes (bound ${limit})`);
+      assert.ok(storeBytes(db) <= limit);
+      // The newest runs are the ones kept.
+      assert.equal(recentRuns(db, 1)[0]?.startedAt, new Date(now - 300_000).toISOString());
+      db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
 
 test('the data volume releases its reserve when nearly full, stops writing history, and recovers with room', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'outpost-volume-'));

@@ -98,6 +98,8 @@ export function openSnapshot(dataDir: string): Db {
   let db: Db;
   try {
     const bytes = readFileSync(file);
+    // A store that was never written (first start on a full volume) has no LKG to serve either.
+    if (bytes.length === 0) throw new Error('the file is empty: this node never stored anything');
     // Bytes 18-19 say "WAL"; an in-memory database cannot use a WAL, so it is read as a rollback-journal file.
     if (bytes.length >= 20 && bytes[18] === 2 && bytes[19] === 2) {
       bytes[18] = 1;

@@ -127,18 +127,21 @@ export function finishRun(db: Db, runId: number, outcome: RunOutcome, now = new 
       now.toISOString(),
       runId,
     );
-    if (outcome.result === 'succeeded' && kept.length === 0) foldIntoPrevious(db, runId);
+    if (outcome.result !== 'rolled-back' && kept.length === 0) foldIntoPrevious(db, runId);
   })();
 }
 
-/** Two scheduled runs that changed nothing on the same revision with the same outcome say the same thing. */
+/**
+ * Two scheduled runs that changed nothing on the same revision with the same outcome say the same thing — a
+ * no-op resync, or the same failure again (an upstream down for days is 288 identical failed runs a day).
+ */
 function foldIntoPrevious(db: Db, runId: number): void {
   const prev = db
     .prepare(
       `SELECT p.id, p.repeats, coalesce(p.first_at, p.started_at) AS first FROM sync_runs p, sync_runs c
         WHERE c.id = ? AND c.trigger = 'schedule'
           AND p.id = (SELECT max(id) FROM sync_runs WHERE id < c.id)
-          AND p.trigger = 'schedule' AND p.result = 'succeeded' AND p.changes = '[]'
+          AND p.trigger = 'schedule' AND p.result = c.result AND p.changes = '[]'
           AND p.revision_id IS c.revision_id AND p.message IS c.message AND p.reason IS c.reason`,
     )
     .get(runId) as { id: number; repeats: number; first: string } | undefined;

@@ -49,6 +49,25 @@ test('1,000 unchanged scheduled runs fold into one row with their count and firs
   assert.deepEqual(run?.changes, []);
 });
 
+test('the same failure of scheduled runs again and again folds too, and a different failure does not', () => {
+  const db = openDb(':memory:');
+  const fail = (i: number, message: string) => {
+    const at = new Date(Date.parse('2026-11-01T00:00:00Z') + i * 300_000);
+    const id = startRun(db, 'schedule', null, at);
+    finishRun(db, id, { result: 'failed', reason: 'FetchFailed', message, changes: [] }, at);
+  };
+  for (let i = 0; i < 288; i++) fail(i, 'connect ECONNREFUSED 10.0.0.1:443');
+  fail(288, 'getaddrinfo ENOTFOUND git.example');
+  const runs = recentRuns(db, 10);
+  assert.deepEqual(
+    runs.map((r) => [r.result, r.repeats, r.message]),
+    [
+      ['failed', 1, 'getaddrinfo ENOTFOUND git.example'],
+      ['failed', 288, 'connect ECONNREFUSED 10.0.0.1:443'],
+    ],
+  );
+});
+
 test('a run that changed something, or that staff started, stays its own row and starts a new fold', () => {
   const db = openDb(':memory:');
   const t = (i: number) => new Date(Date.parse('2026-11-01T00:00:00Z') + i * 300_000);

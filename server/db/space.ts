@@ -220,6 +220,12 @@ export class DataVolume {
       const t = enforceBounds(this.db, this.#o.bounds, now, room);
       if (t.runs + t.audit + t.samples > 0)
         this.#o.log.info(t, 'dropped old history to keep the store bounded');
+      // Revisions are bounded by count (OUTPOST_RETENTION), not by size: say so when they alone overflow.
+      if (t.bytes > this.#o.bounds.limitBytes)
+        this.#o.log.warn(
+          { bytes: t.bytes, limitBytes: this.#o.bounds.limitBytes },
+          'the store is over OUTPOST_STORE_LIMIT with its history trimmed: stored revisions take the room (lower OUTPOST_RETENTION)',
+        );
       return t;
     } catch (err) {
       if (!isNoSpace(err)) throw err;

@@ -210,7 +210,7 @@ export class DataVolume {
     };
   }
 
-  /** Enforces the history bounds (after each run); a full volume is left alone until it has room again. */
+  /** Enforces the history bounds (after each run, never throwing); a full volume is left alone until it has room. */
   housekeep(now = new Date()): Trimmed | null {
     if (!this.#o.bounds || this.#full) return null;
     try {
@@ -228,8 +228,9 @@ export class DataVolume {
         );
       return t;
     } catch (err) {
-      if (!isNoSpace(err)) throw err;
-      this.markFull((err as Error).message);
+      // Housekeeping never fails the run it follows: a full volume is marked, anything else logged.
+      if (isNoSpace(err)) this.markFull((err as Error).message);
+      else this.#o.log.error({ err }, 'could not enforce the store bounds');
       return null;
     }
   }

@@ -148,12 +148,14 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
   });
   let schedule: Schedule | null = null;
   // Runs left "running" are abandoned only if no live process holds the reconcile lock (a CLI may be mid-run).
-  // On a full volume they stay open until a run after recovery: a start-up must not fail for a history write.
-  if (!volume?.full) {
+  // On a full volume they are closed once it has room again: a start-up must not fail for a history write.
+  const closeAbandoned = () => {
     const abandoned = tryLock(d.db) ? 0 : closeAbandonedRuns(d.db);
     unlock(d.db);
     if (abandoned > 0) d.log.warn({ abandoned }, 'closed sync runs left open by an earlier crash');
-  }
+  };
+  if (volume?.full) volume.onRecover(closeAbandoned);
+  else closeAbandoned();
 
   const startScheduleNow = () => {
     schedule?.stop();

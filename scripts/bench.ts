@@ -7,7 +7,8 @@ import { renderSpeed } from './bench/render.ts';
 import { reportBench } from './bench/report.ts';
 import { sourcesBench } from './bench/sources.ts';
 import { startupAndMemory } from './bench/startup.ts';
-import { storeCheckBench } from './bench/store.ts';
+import { storeSoak } from './bench/store.ts';
+import { storeCheckBench } from './bench/store-check.ts';
 import { syncBench } from './bench/sync.ts';
 
 // Sections marked optIn (long runs) only run when named: `npm run bench console-soak`.
@@ -24,6 +25,7 @@ const sections: { id: string; title: string; optIn?: boolean; run(): Promise<[st
   multipartBench,
   consoleSoak,
   consoleMemory,
+  storeSoak,
 ];
 const only = process.argv.slice(2);
 

@@ -33,6 +33,21 @@ import { scheduleProblem } from './sync/schedule.ts';
 import { CONSOLE_SOURCE_EDIT, type ConsoleSourceEdit } from './sync/settings.ts';
 import type { TunnelConfig } from './tunnel/model.ts';
 
+const MIB = 1024 * 1024;
+const UNITS: Record<string, number> = { '': 1, k: 1024, m: MIB, g: 1024 * MIB };
+
+/** A size in bytes: a number, or `512k`, `64m`, `1g` (binary units; `MiB`, `MB` and `m` mean the same). */
+const byteSize = z
+  .union([
+    z.number().int().min(0),
+    z.string().regex(/^\d+\s*([kmg](i?b)?)?$/i, 'a size such as 64m, 512k or 1g (bytes when no unit)'),
+  ])
+  .transform((v) => {
+    if (typeof v === 'number') return v;
+    const m = /^(\d+)\s*([kmg]?)/i.exec(v) as RegExpExecArray;
+    return Number(m[1]) * (UNITS[(m[2] ?? '').toLowerCase()] ?? 1);
+  });
+
 const SOURCE_KINDS = ['git', 'http', 'oci', 'upload', 'dir'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -90,6 +105,10 @@ const ENV_MAP: Record<string, string> = {
   OUTPOST_REPORT_HEARTBEAT: 'report.heartbeat',
   OUTPOST_SAMPLE_INTERVAL: 'samples.interval',
   OUTPOST_SAMPLE_RETENTION: 'samples.retention',
+  OUTPOST_HISTORY_DAYS: 'store.historyDays',
+  OUTPOST_STORE_LIMIT: 'store.limit',
+  OUTPOST_STORE_RESERVE: 'store.reserve',
+  OUTPOST_STORE_CHECK: 'store.check',
   OUTPOST_ENROLLMENT_CODE_FILE: 'access.enrollmentCodeFile',
   OUTPOST_ENROLLMENT_TTL: 'access.enrollmentTtl',
   OUTPOST_SESSION_IDLE: 'access.sessionIdle',
@@ -220,6 +239,16 @@ const schema = z.object({
         .default(7 * 86_400_000),
     })
     .default({ interval: 15_000, retention: 7 * 86_400_000 }),
+  // Bounds on the store (see docs/failure-modes.md): history by age and the files by size, and the reserve
+  // released when the data volume fills (sized for the essential writes, not history).
+  store: z
+    .object({
+      historyDays: z.coerce.number().int().min(1).max(3650).default(30),
+      limit: byteSize.default(256 * MIB).refine((n) => n >= 8 * MIB, { message: 'at least 8m' }),
+      reserve: byteSize.default(8 * MIB),
+      check: duration.default(30_000),
+    })
+    .default({ historyDays: 30, limit: 256 * MIB, reserve: 8 * MIB, check: 30_000 }),
   access: accessSchema,
   tls: tlsSchema,
 });
@@ -272,6 +301,11 @@ export interface Config {
   samples: { intervalMs: number; retentionMs: number };
   /** Upward reports (MQTT, webhooks); null when neither URL is set. */
   report: ReportConfig | null;
+  /**
+   * The store's bounds: history older than historyMs goes, the files are trimmed to limitBytes, reserveBytes
+   * are set aside for when the volume fills, and the volume is checked every checkMs.
+   */
+  store: { historyMs: number; limitBytes: number; reserveBytes: number; checkMs: number };
   /** Who may reach the console and how (see docs/access.md). */
   access: AccessConfig;
   /** Certificate and key files for HTTPS; null serves plain HTTP. */
@@ -458,6 +492,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tunnel,
     samples: { intervalMs: c.samples.interval, retentionMs: c.samples.retention },
     report,
+    store: {
+      historyMs: c.store.historyDays * 86_400_000,
+      limitBytes: c.store.limit,
+      reserveBytes: c.store.reserve,
+      checkMs: c.store.check,
+    },
     access,
     tls,
   };

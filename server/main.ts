@@ -7,11 +7,11 @@ import { readPemFile, readSecretFile } from './auth/secrets.ts';
 import { createAccessService } from './auth/service.ts';
 import { connectCluster } from './cluster/connect.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
-import { openDb } from './db/open.ts';
+import { DataVolume } from './db/space.ts';
 import { hostFacts } from './host/facts.ts';
 import { HostSampler } from './host/sampler.ts';
 import { createLogger, type Logger } from './log.ts';
-import { processMetrics, Registry } from './metrics.ts';
+import { processMetrics, Registry, storeMetrics } from './metrics.ts';
 import { Reporter } from './report/index.ts';
 import { createSource, sourceOptions } from './sources/index.ts';
 import { createSyncMetrics } from './sync/metrics.ts';
@@ -41,12 +41,20 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
         key: readPemFile(config.tls.keyFile, 'TLS key'),
       }
     : null;
-  const db = openDb(config.dataDir, { initEmpty: config.initEmptyDb });
+  // Opens even on a full volume (read-only if it must): the console, kiosk and an offline re-assert still work.
+  const volume = new DataVolume(config.dataDir, {
+    reserveBytes: config.store.reserveBytes,
+    bounds: { historyMs: config.store.historyMs, limitBytes: config.store.limitBytes },
+    log,
+    initEmpty: config.initEmptyDb,
+  });
+  const db = volume.db;
   const { cluster, sim } = await connectCluster(config);
   if (sim)
     log.warn({ kubeconfig: sim.kubeconfigPath, reason: config.demoReason }, 'DEMO mode: simulated cluster');
   const registry = new Registry();
   processMetrics(registry, 'outpost_');
+  storeMetrics(registry, () => ({ ...volume.state(), ...volume.usage() }));
   const sync = createSyncService({
     db,
     cluster,
@@ -144,6 +152,17 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
       })
     : null;
   await reporter?.start();
+  // Space returned: the store is writable again, so sync now instead of at the next scheduled time.
+  volume.onRecover(() =>
+    sync.trigger('startup').catch((err: unknown) => log.error({ err }, 'sync after recovery crashed')),
+  );
+  const volumeCheck = setInterval(() => {
+    try {
+      volume.check();
+    } catch (err) {
+      log.error({ err }, 'data volume check failed');
+    }
+  }, config.store.checkMs);
   // Startup sync: re-asserts the desired state right away instead of waiting for the schedule.
   sync.trigger('startup').catch((err: unknown) => log.error({ err }, 'startup sync crashed'));
   ready = true;
@@ -151,6 +170,7 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
 
   return async () => {
     ready = false;
+    clearInterval(volumeCheck);
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
     tunnel?.close('system', 'Outpost is stopping');
@@ -159,7 +179,7 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
     host.stop();
     cluster.close();
     await sim?.close();
-    db.close();
+    volume.close();
   };
 }
 

@@ -163,3 +163,25 @@ export function processMetrics(registry: Registry, prefix: string): void {
     external.set(m.external);
   });
 }
+
+/** The store's size, its bound and whether its volume is full (1 = "data volume full", history not written). */
+export function storeMetrics(
+  registry: Registry,
+  read: () => { full: boolean; bytes: number; limitBytes: number | null; freeBytes: number | null },
+): void {
+  const g = (name: string, help: string) => registry.register(new Gauge(name, help));
+  const full = g(
+    'outpost_store_full',
+    'Whether the data volume is full (1): serving read-only, history not written',
+  );
+  const bytes = g('outpost_store_bytes', 'Bytes of the store on disk (database and WAL)');
+  const limit = g('outpost_store_limit_bytes', 'The bound the store is trimmed to (OUTPOST_STORE_LIMIT)');
+  const free = g('outpost_data_volume_free_bytes', 'Bytes free on the data volume');
+  registry.beforeScrape(() => {
+    const s = read();
+    full.set(s.full ? 1 : 0);
+    bytes.set(s.bytes);
+    if (s.limitBytes !== null) limit.set(s.limitBytes);
+    if (s.freeBytes !== null) free.set(s.freeBytes);
+  });
+}

@@ -2,7 +2,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
 import { type AuditContext, type AuditRow, appendAudit, auditPage, withAuditContext } from '../db/audit.ts';
-import type { Db } from '../db/open.ts';
+import { type Db, StoreFullError } from '../db/open.ts';
 import {
   deleteSession,
   deleteStaleSessions,
@@ -69,6 +69,8 @@ export interface SignedIn {
 export type LoginResult =
   | { ok: true; sessionId: string; user: SignedIn }
   | { ok: false; reason: 'invalid' | 'busy' }
+  /** The data volume is full: a new session cannot be written (existing sessions keep working). */
+  | { ok: false; reason: 'storeFull' }
   | { ok: false; reason: 'throttled'; retryAfterMs: number };
 
 export type SetupFailure = 'closed' | 'no-code' | 'wrong-code' | 'expired' | 'used' | 'busy';
@@ -153,6 +155,14 @@ export function createAccessService(o: AccessOptions): AccessService {
   const touchEveryMs = Math.min(60_000, Math.floor(o.sessionIdleMs / 10));
 
   const audit = (e: Parameters<typeof appendAudit>[1]) => appendAudit(db, e, new Date(now()));
+  /** A write the request can do without on a full data volume (it is logged by the store's watcher). */
+  const unlessFull = (write: () => void) => {
+    try {
+      write();
+    } catch (err) {
+      if (!(err instanceof StoreFullError)) throw err;
+    }
+  };
 
   const startSession = (user: { id: number; name: string; role: Role }, from: From) => {
     const t = now();
@@ -282,26 +292,40 @@ export function createAccessService(o: AccessOptions): AccessService {
         // A time-limited login (a support engineer's) past its expiry fails like a wrong password.
         if (ok && user && user.expiresAt !== null && user.expiresAt <= now()) ok = false;
         if (ok && user && needsRehash(user.password, cost)) {
-          updateUser(db, user.id, { password: await hashPassword(password, cost) }, now());
+          const id = user.id;
+          const rehashed = await hashPassword(password, cost);
+          // On a full volume the old hash stays (still valid) and is upgraded at a later sign-in.
+          unlessFull(() => updateUser(db, id, { password: rehashed }, now()));
         }
       } finally {
         release();
       }
       if (!ok || !user) {
         attempt.fail();
-        audit({
-          actor: name || '-',
-          role: user?.role,
-          source: from.address,
-          action: 'login',
-          result: 'failed',
-        });
+        // On a full volume the failure is only logged; the throttle (in memory) still counts it.
+        unlessFull(() =>
+          audit({
+            actor: name || '-',
+            role: user?.role,
+            source: from.address,
+            action: 'login',
+            result: 'failed',
+          }),
+        );
         return { ok: false, reason: 'invalid' };
       }
       attempt.succeed();
-      const started = startSession(user, from);
-      audit({ actor: user.name, role: user.role, source: from.address, action: 'login', result: 'ok' });
-      return { ok: true, ...started };
+      // No sign-in without its session row and its audit entry: on a full volume new sign-ins are refused
+      // (in words) while existing sessions keep working — never a session that exists only in memory.
+      try {
+        const started = startSession(user, from);
+        audit({ actor: user.name, role: user.role, source: from.address, action: 'login', result: 'ok' });
+        return { ok: true, ...started };
+      } catch (err) {
+        if (!(err instanceof StoreFullError)) throw err;
+        log.warn({ user: user.name, from: from.address, err }, 'sign-in refused: the data volume is full');
+        return { ok: false, reason: 'storeFull' };
+      }
     },
 
     session(id) {
@@ -326,7 +350,8 @@ export function createAccessService(o: AccessOptions): AccessService {
         t - s.seenAt >= o.sessionIdleMs ||
         t - s.createdAt >= o.sessionMaxMs;
       if (expired) {
-        deleteSession(db, idHash);
+        // Refused either way; on a full volume the row goes at the next sign-in's clean-up.
+        unlessFull(() => deleteSession(db, idHash));
         known.delete(id);
         return null;
       }

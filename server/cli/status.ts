@@ -3,7 +3,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, loadDataDir } from '../config.ts';
+import { type Config, ConfigError, loadConfig, loadDataDir } from '../config.ts';
+import { volumeStateAt } from '../db/space.ts';
 import { EMPTY_STATUS, readStatus, type SyncStatus } from '../sync/status.ts';
 import { type Command, out } from './io.ts';
 import { readStore } from './store.ts';
@@ -12,9 +13,10 @@ import { readStore } from './store.ts';
  * Where the store is, and whether the configuration is usable. A configuration problem is said on stderr and
  * in the exit code (2, as for every command), not a reason to show nothing.
  */
-function dataDir(): { dir: string; configOk: boolean } {
+function dataDir(): { dir: string; config: Config | null } {
   try {
-    return { dir: loadConfig().dataDir, configOk: true };
+    const config = loadConfig();
+    return { dir: config.dataDir, config };
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     const dir = loadDataDir();
@@ -22,7 +24,7 @@ function dataDir(): { dir: string; configOk: boolean } {
       `outpost: the configuration has problems (the server will not start):\n${err.message}\n`,
     );
     process.stderr.write(`outpost: showing the status stored in ${dir}\n`);
-    return { dir, configOk: false };
+    return { dir, config: null };
   }
 }
 
@@ -36,11 +38,19 @@ function upstreamLine(u: SyncStatus['upstream']): string {
 
 function run(args: string[]): number {
   const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });
-  const { dir, configOk } = dataDir();
-  const code = configOk ? 0 : 2;
-  const status: SyncStatus = existsSync(path.join(dir, 'outpost.db'))
+  const { dir, config } = dataDir();
+  const code = config ? 0 : 2;
+  let status: SyncStatus = existsSync(path.join(dir, 'outpost.db'))
     ? readStore(dir, readStatus)
     : EMPTY_STATUS;
+  if (config && status !== EMPTY_STATUS) {
+    // The server's "data volume full" shows on disk: it released its reserve file.
+    const volume = volumeStateAt(config.dataDir, config.store.reserveBytes);
+    status = {
+      ...status,
+      store: { ...status.store, full: volume.full, limitBytes: config.store.limitBytes },
+    };
+  }
   if (values.json) {
     out(JSON.stringify(status, null, 2));
     return code;
@@ -54,6 +64,9 @@ function run(args: string[]): number {
   );
   out(
     `store:     ${s.store.ok ? `ok${s.store.checkedAt ? ` (checked ${s.store.checkedAt})` : ''}` : `DAMAGED: ${s.store.problem} (syncs stop with StoreCorrupt and remove nothing)`}`,
+  );
+  out(
+    `volume:    ${s.store.full ? 'DATA VOLUME FULL (serving the last good version read-only; history is not recorded)' : 'ok'}, store ${s.store.bytes} bytes${s.store.limitBytes ? ` of ${s.store.limitBytes}` : ''}`,
   );
   out(`upstream:  ${upstreamLine(s.upstream)}`);
   if (s.upstream.lastFullFetch) out(`verified:  last full fetch ${s.upstream.lastFullFetch}`);

@@ -14,7 +14,7 @@ export function runPage(db: Db, opts: { beforeId?: number | undefined; limit: nu
   const rows = db
     .prepare(
       `SELECT r.id, r.trigger, r.actor, r.started_at, r.finished_at, r.revision_id, v.digest, r.result, r.reason,
-         r.message, r.duration_ms,
+         r.message, r.duration_ms, r.unchanged, r.repeats, r.first_at,
          (SELECT count(*) FROM json_each(r.changes)
             WHERE json_extract(value, '$.action') IN ('created', 'configured', 'deleted')) AS changed,
          (SELECT count(*) FROM json_each(r.changes) WHERE json_extract(value, '$.action') = 'failed') AS failed

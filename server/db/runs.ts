@@ -27,8 +27,14 @@ export interface RunRecord {
   reason: string | null;
   message: string | null;
   stages: StageMark[];
+  /** Changes other than `unchanged` (objects already as wanted are only counted, in `unchanged`). */
   changes: Change[];
   durationMs: number | null;
+  unchanged: number;
+  /** Identical unchanged scheduled runs folded into this row ("no change since firstAt"). */
+  repeats: number;
+  /** Start of the first of the folded runs; null for a single run. */
+  firstAt: string | null;
 }
 
 export interface RunRow {
@@ -44,6 +50,9 @@ export interface RunRow {
   stages: string;
   changes: string;
   duration_ms: number | null;
+  unchanged: number;
+  repeats: number;
+  first_at: string | null;
 }
 
 /** The columns every run listing shares, in their JavaScript names. */
@@ -59,6 +68,9 @@ export function runSummary(r: Omit<RunRow, 'stages' | 'changes'>) {
     reason: r.reason,
     message: r.message,
     durationMs: r.duration_ms,
+    unchanged: r.unchanged,
+    repeats: r.repeats,
+    firstAt: r.first_at,
   };
 }
 
@@ -94,20 +106,52 @@ export interface RunOutcome {
   changes: Change[];
 }
 
+/**
+ * Records the outcome. Objects already as wanted are counted, not listed (a 300-object no-op run was ~17 KB of
+ * JSON), and an unchanged scheduled run identical to the one before replaces it, carrying its count and start.
+ */
 export function finishRun(db: Db, runId: number, outcome: RunOutcome, now = new Date()): void {
-  db.prepare(
-    `UPDATE sync_runs SET finished_at = ?, result = ?, reason = ?, message = ?, changes = ?,
-       duration_ms = CAST(ROUND((julianday(?) - julianday(started_at)) * 86400000) AS INTEGER)
-     WHERE id = ?`,
-  ).run(
-    now.toISOString(),
-    outcome.result,
-    outcome.reason ?? null,
-    outcome.message ?? null,
-    JSON.stringify(outcome.changes),
-    now.toISOString(),
+  const kept = outcome.changes.filter((c) => c.action !== 'unchanged');
+  db.transaction(() => {
+    db.prepare(
+      `UPDATE sync_runs SET finished_at = ?, result = ?, reason = ?, message = ?, changes = ?, unchanged = ?,
+         duration_ms = CAST(ROUND((julianday(?) - julianday(started_at)) * 86400000) AS INTEGER)
+       WHERE id = ?`,
+    ).run(
+      now.toISOString(),
+      outcome.result,
+      outcome.reason ?? null,
+      outcome.message ?? null,
+      JSON.stringify(kept),
+      outcome.changes.length - kept.length,
+      now.toISOString(),
+      runId,
+    );
+    if (outcome.result !== 'rolled-back' && kept.length === 0) foldIntoPrevious(db, runId);
+  })();
+}
+
+/**
+ * Two scheduled runs that changed nothing on the same revision with the same outcome say the same thing — a
+ * no-op resync, or the same failure again (an upstream down for days is 288 identical failed runs a day).
+ */
+function foldIntoPrevious(db: Db, runId: number): void {
+  const prev = db
+    .prepare(
+      `SELECT p.id, p.repeats, coalesce(p.first_at, p.started_at) AS first FROM sync_runs p, sync_runs c
+        WHERE c.id = ? AND c.trigger = 'schedule'
+          AND p.id = (SELECT max(id) FROM sync_runs WHERE id < c.id)
+          AND p.trigger = 'schedule' AND p.result = c.result AND p.changes = '[]'
+          AND p.revision_id IS c.revision_id AND p.message IS c.message AND p.reason IS c.reason`,
+    )
+    .get(runId) as { id: number; repeats: number; first: string } | undefined;
+  if (!prev) return;
+  db.prepare('UPDATE sync_runs SET repeats = ?, first_at = ? WHERE id = ?').run(
+    prev.repeats + 1,
+    prev.first,
     runId,
   );
+  db.prepare('DELETE FROM sync_runs WHERE id = ?').run(prev.id);
 }
 
 /**

@@ -1,5 +1,5 @@
 // Console sessions: looked up by the SHA-256 of the cookie value, joined with the user's current role.
-import type { Db } from './open.ts';
+import { type Db, StoreFullError } from './open.ts';
 import type { Role } from './users.ts';
 
 export interface SessionRow {
@@ -39,8 +39,16 @@ export function findSession(db: Db, idHash: string): SessionRow | null {
   );
 }
 
+/**
+ * Moves the idle timeout on. On a full data volume the session stays valid without it: the idle timeout then
+ * counts from the last touch that could be written, which only ends a session sooner, never later.
+ */
 export function touchSession(db: Db, idHash: string, now: number): void {
-  db.prepare('UPDATE sessions SET seen_at = ? WHERE id_hash = ?').run(now, idHash);
+  try {
+    db.prepare('UPDATE sessions SET seen_at = ? WHERE id_hash = ?').run(now, idHash);
+  } catch (err) {
+    if (!(err instanceof StoreFullError)) throw err;
+  }
 }
 
 export function deleteSession(db: Db, idHash: string): void {

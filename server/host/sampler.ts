@@ -2,6 +2,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/open.ts';
 import { bucketedSamples, type HostSample, insertSamples, pruneSamples } from '../db/samples.ts';
+import { volumeOf } from '../db/space.ts';
 import { hostReader, type ReadHost } from './readings.ts';
 
 export interface HostNow {
@@ -138,6 +139,8 @@ export class HostSampler {
     if (this.#buffer.length === 0) return;
     const batch = this.#buffer;
     this.#buffer = [];
+    // History is not written on a full data volume: the reserve's room is for sessions and audit entries.
+    if (volumeOf(this.#o.db)?.full) return;
     try {
       insertSamples(this.#o.db, batch);
     } catch (err) {

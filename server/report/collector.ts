@@ -128,7 +128,8 @@ export class Collector {
     const changed = reported?.key !== key;
     if (changed) {
       const snap = { ...this.snapshot(), since: now.toISOString() };
-      const severity = overall === 'bad' ? 'error' : overall === 'warn' ? 'warning' : 'info';
+      const severity =
+        overall === 'bad' || overall === 'full' ? 'error' : overall === 'warn' ? 'warning' : 'info';
       events.push(event(EVENT.state, severity, snap, now));
     }
     const heartbeat = now.getTime() - this.#lastHeartbeat >= config.heartbeatMs;

@@ -5,7 +5,7 @@ import { STATUS_SCHEMA } from './model.ts';
 export interface FleetRow {
   node: string;
   site: string;
-  /** ok | warn | bad | none, or offline when the node's Last Will has spoken. */
+  /** ok | warn | bad | full | none, or offline when the node's Last Will has spoken. */
   state: string;
   online: boolean;
   running: string | null;
@@ -16,7 +16,7 @@ export interface FleetRow {
 }
 
 /** Worst first: what needs someone's attention leads the table. */
-const STATE_ORDER = ['bad', 'offline', 'warn', 'none', 'ok'];
+const STATE_ORDER = ['bad', 'full', 'offline', 'warn', 'none', 'ok'];
 export const SORT_KEYS = ['state', 'node', 'site', 'since', 'seen'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 

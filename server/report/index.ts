@@ -13,6 +13,7 @@ import {
   setCursor,
   trimDelivered,
 } from '../db/outbox.ts';
+import { volumeOf } from '../db/space.ts';
 import { Collector, type CollectorDeps } from './collector.ts';
 import type { ReportConfig } from './model.ts';
 import { MqttSink } from './mqtt.ts';
@@ -80,7 +81,8 @@ export class Reporter {
   /** Collects and drains; the store failing (a full disk) is logged, never thrown into a timer. */
   tick(): void {
     try {
-      this.collector.collect();
+      // A full data volume keeps its reserve for sessions and audit entries: events wait until there is room.
+      if (!volumeOf(this.#d.db)?.full) this.collector.collect();
     } catch (err) {
       this.#d.log.warn({ err }, 'report: could not collect events');
     }

@@ -1,6 +1,7 @@
 // What a node reports upward, schema v1: the event types, the status snapshot, the CloudEvents envelope and
 // the MQTT topics. Pure: no I/O, no library, so config, the CLI and tests can use it freely.
 import type { OutboxEvent, Severity, StoredEvent } from '../db/outbox.ts';
+import type { Overall } from '../sync/node-state.ts';
 
 export const SCHEMA = 'urn:outpost:report:v1';
 export const STATUS_SCHEMA = 'outpost.status/v1';
@@ -23,7 +24,7 @@ export interface Identity {
 
 /** What the retained status message and every heartbeat and state event carry. */
 export interface StatusSnapshot {
-  state: 'ok' | 'warn' | 'bad' | 'none';
+  state: Overall;
   reasons: string[];
   /** When `state` last changed. */
   since: string;

@@ -4,12 +4,14 @@ import type { ClusterSnapshot } from './cluster-view.ts';
 import type { LiveSnapshot } from './live.ts';
 import type { SyncStatus } from './status.ts';
 
-export type Overall = 'ok' | 'warn' | 'bad' | 'none';
+/** `full`: the data volume is full — the node runs its LKG read-only and records no history. */
+export type Overall = 'ok' | 'warn' | 'bad' | 'none' | 'full';
 
 /** A reason for the overall state, with a count where it has one. */
 export interface Reason {
   code:
     | 'ok'
+    | 'storeFull'
     | 'failing'
     | 'degraded'
     | 'storeCorrupt'
@@ -53,6 +55,7 @@ export function nodeState(i: NodeStateInputs): { overall: Overall; reasons: Reas
   if (i.liveError) warn.push({ code: 'clusterUnreadable' });
   if (i.status.upstream.reachable === false) warn.push({ code: 'offline' });
   if (i.status.upstream.broken) warn.push({ code: 'upstreamBroken' });
+  if (i.status.store.full) return { overall: 'full', reasons: [{ code: 'storeFull' }, ...bad, ...warn] };
   if (!i.status.applied && i.status.store.ok) return { overall: 'none', reasons: [...bad, ...warn] };
   if (bad.length > 0) return { overall: 'bad', reasons: [...bad, ...warn] };
   if (warn.length > 0) return { overall: 'warn', reasons: warn };

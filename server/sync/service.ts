@@ -2,8 +2,9 @@
 import { type PlannedChange, previewChanges } from '../apply/diff.ts';
 import { planObjects } from '../apply/plan.ts';
 import { type AuditEntry, appendAudit } from '../db/audit.ts';
-import { checkStore, type Db } from '../db/open.ts';
+import { checkStore, type Db, StoreFullError } from '../db/open.ts';
 import { closeAbandonedRuns, type RunRecord, recentRuns, type Trigger } from '../db/runs.ts';
+import { volumeOf } from '../db/space.ts';
 import { setState } from '../db/state.ts';
 import type { SourceOptions } from '../sources/options.ts';
 import type { Source } from '../sources/types.ts';
@@ -14,6 +15,7 @@ import { setStaffHold } from './holds.ts';
 import { LiveView } from './live.ts';
 import { tryLock, unlock } from './lock.ts';
 import { SyncQueue } from './queue.ts';
+import { reassertReadOnly } from './read-only.ts';
 import {
   DEFAULT_POLICY,
   type ReconcileOptions,
@@ -30,7 +32,7 @@ import {
   type SourcePolicy,
   type SourceSpec,
 } from './settings.ts';
-import { readStatus, type SyncStatus } from './status.ts';
+import { readStatus, type StoreStatus, type SyncStatus, storeStatus } from './status.ts';
 import { renderForNode } from './vars.ts';
 import { createWorkloadActions, type WorkloadActions } from './workloads.ts';
 
@@ -53,6 +55,8 @@ export interface SyncService {
   trigger(trigger: Trigger, actor?: string | null, opts?: ReconcileOptions): Promise<RunRecord>;
   progress(): SyncProgress;
   status(): SyncStatus;
+  /** The store's size and bound, and whether its data volume is full (the node's state word then). */
+  store(): StoreStatus;
   runs(limit?: number): RunRecord[];
   live: LiveView;
   nextScheduled(): Date | null;
@@ -113,11 +117,12 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
     paused: false,
   };
   let scheduleOpts: { nodeName: string } | null = null;
+  const volume = volumeOf(d.db);
   const queue = new SyncQueue(async (trigger, actor, opts) => {
     progress.running = true;
     changes++;
-    try {
-      return await reconcile(
+    const run = () =>
+      reconcile(
         {
           ...d,
           source: runtime.source,
@@ -133,7 +138,15 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
         actor,
         opts,
       );
+    try {
+      // A full data volume: the LKG is re-asserted without writing, also when a run finds it full on the way.
+      if (volume?.full) return await reassertReadOnly(d, volume, trigger, actor);
+      return await run();
+    } catch (err) {
+      if (!(err instanceof StoreFullError) || !volume) throw err;
+      return await reassertReadOnly(d, volume, trigger, actor);
     } finally {
+      volume?.housekeep();
       progress.running = false;
       progress.stage = null;
       changes++;
@@ -145,9 +158,14 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
   checkStoreAtStart(d.db, d.log);
   d.metrics?.storeDamaged.set(readStatus(d.db).store.ok ? 0 : 1);
   // Runs left "running" are abandoned only if no live process holds the reconcile lock (a CLI may be mid-run).
-  const abandoned = tryLock(d.db) ? 0 : closeAbandonedRuns(d.db);
-  unlock(d.db);
-  if (abandoned > 0) d.log.warn({ abandoned }, 'closed sync runs left open by an earlier crash');
+  // On a full volume they are closed once it has room again: a start-up must not fail for a history write.
+  const closeAbandoned = () => {
+    const abandoned = tryLock(d.db) ? 0 : closeAbandonedRuns(d.db);
+    unlock(d.db);
+    if (abandoned > 0) d.log.warn({ abandoned }, 'closed sync runs left open by an earlier crash');
+  };
+  if (volume?.full) volume.onRecover(closeAbandoned);
+  else closeAbandoned();
 
   const startScheduleNow = () => {
     schedule?.stop();
@@ -198,6 +216,7 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
     trigger: (trigger, actor = null, opts = {}) => queue.trigger(trigger, actor, opts),
     progress: () => ({ ...progress }),
     status: () => readStatus(d.db),
+    store: () => storeStatus(d.db),
     runs: (limit = 20) => recentRuns(d.db, limit),
     live,
     nextScheduled: () => schedule?.nextRun() ?? null,
@@ -207,7 +226,7 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
     settings,
     version: () => {
       const l = live.snapshot();
-      return `${changes}.${clusterView.version}.${l.refreshedAt}.${l.error}`;
+      return `${changes}.${clusterView.version}.${l.refreshedAt}.${l.error}.${volume?.full ? 'full' : ''}`;
     },
     setHold(hold, actor) {
       changes++;

@@ -1,7 +1,9 @@
 // The node's sync status as one plain object: read from SQLite only, so the CLI and the page agree.
 import type { Db, StoreCheck } from '../db/open.ts';
+import { storeBytes } from '../db/retention.ts';
 import { getRevision, shortDigest } from '../db/revisions.ts';
 import { lastFinishedRun, type RunRecord } from '../db/runs.ts';
+import { type ReadOnlyReassert, type StoreUsage, volumeOf } from '../db/space.ts';
 import { getState } from '../db/state.ts';
 import { type HeldRevision, heldRevision, type StaffHold, staffHold } from './holds.ts';
 import type { LkgPointer, UpstreamState } from './reconciler.ts';
@@ -42,14 +44,27 @@ export interface SyncStatus {
   held: HeldRevision | null;
   /** Staff paused new revisions until a time. */
   hold: StaffHold | null;
-  /** Whether the local store can be trusted: a damaged store stops syncs (StoreCorrupt) and must be said loudly. */
-  store: {
-    ok: boolean;
-    /** What is damaged, for an engineer: the start-up check's finding, or the revision that cannot be read. */
-    problem: string | null;
-    /** When the start-up integrity check last ran (null: not since this version). */
-    checkedAt: string | null;
-  };
+  /** Whether the store can be trusted, and its volume: both are the node's state when they fail. */
+  store: StoreHealth & StoreStatus;
+}
+
+/** A damaged store stops syncs (StoreCorrupt) and must be said loudly. */
+export interface StoreHealth {
+  ok: boolean;
+  /** What is damaged, for an engineer: the start-up check's finding, or the revision that cannot be read. */
+  problem: string | null;
+  /** When the start-up integrity check last ran (null: not since this version). */
+  checkedAt: string | null;
+}
+
+/** The store's volume: "data volume full" is the node's state while `full`. */
+export interface StoreStatus extends StoreUsage {
+  full: boolean;
+  since: string | null;
+  /** Running on a read-only snapshot of the store (the volume was too full to open it). */
+  snapshot: boolean;
+  /** The last re-assert of the LKG done without writing, while full. */
+  reassert: ReadOnlyReassert | null;
 }
 
 /** What a node that never synced reports (also when it has no store yet). */
@@ -69,8 +84,36 @@ export const EMPTY_STATUS: SyncStatus = {
   },
   held: null,
   hold: null,
-  store: { ok: true, problem: null, checkedAt: null },
+  store: {
+    ok: true,
+    problem: null,
+    checkedAt: null,
+    full: false,
+    since: null,
+    snapshot: false,
+    reassert: null,
+    bytes: 0,
+    limitBytes: null,
+    historyDays: null,
+  },
 };
+
+/** The store's state from its volume watcher (the server); a store opened without one reports sizes only. */
+export function storeStatus(db: Db): StoreStatus {
+  const volume = volumeOf(db);
+  if (!volume) {
+    const { full, since, snapshot, reassert, limitBytes, historyDays } = EMPTY_STATUS.store;
+    return { full, since, snapshot, reassert, limitBytes, historyDays, bytes: storeBytes(db) };
+  }
+  const v = volume.state();
+  return {
+    full: v.full,
+    since: v.since,
+    snapshot: v.snapshot,
+    reassert: volume.lastReassert,
+    ...volume.usage(),
+  };
+}
 
 export function readStatus(db: Db): SyncStatus {
   const lkg = getState<LkgPointer>(db, 'lkg_revision');
@@ -114,16 +157,11 @@ export function readStatus(db: Db): SyncStatus {
     },
     held: heldRevision(db),
     hold: staffHold(db),
-    store: storeHealth(db, lkg, lkgRev !== null, run),
+    store: { ...storeHealth(db, lkg, lkgRev !== null, run), ...storeStatus(db) },
   };
 }
 
-function storeHealth(
-  db: Db,
-  lkg: LkgPointer | null,
-  lkgStored: boolean,
-  run: RunRecord | null,
-): SyncStatus['store'] {
+function storeHealth(db: Db, lkg: LkgPointer | null, lkgStored: boolean, run: RunRecord | null): StoreHealth {
   const check = getState<StoreCheck>(db, 'store_check');
   let problem: string | null = null;
   if (check && !check.ok) problem = `integrity check at start-up: ${check.problems.join('; ')}`;

@@ -4,6 +4,7 @@ import { readCluster } from '../cluster/reads.ts';
 import type { ClusterClient } from '../cluster/types.ts';
 import { recentAudit } from '../db/audit.ts';
 import type { Db } from '../db/open.ts';
+import { historyCounts } from '../db/retention.ts';
 import { listRevisions, revisionObjects, shortDigest } from '../db/revisions.ts';
 import { recentRuns } from '../db/runs.ts';
 import { samplesSince } from '../db/samples.ts';
@@ -12,7 +13,7 @@ import { buildSnapshot, managedScope } from './cluster-view.ts';
 import { diffObjects, diffText } from './diff.ts';
 import { redact } from './redact.ts';
 import { RunningInventory } from './running.ts';
-import { readStatus } from './status.ts';
+import { readStatus, storeStatus } from './status.ts';
 
 export interface SupportBundleDeps {
   db: Db;
@@ -102,6 +103,8 @@ export async function buildSupportBundle(d: SupportBundleDeps): Promise<Buffer> 
   files['host.json'] = json(await d.hostFacts());
   files['samples-24h.csv'] = samplesCsv(d.db, now.getTime() - 86_400_000);
   files['status.json'] = json(readStatus(d.db));
+  // The store against its bound: what fills the data volume, before it does.
+  files['store.json'] = json({ ...storeStatus(d.db), rows: historyCounts(d.db) });
   // Run messages and audit details may quote a source address: credentials in it go.
   files['runs.json'] = json(redact(recentRuns(d.db, 50)));
   files['audit.json'] = json(redact(recentAudit(d.db, 500)));

@@ -33,7 +33,11 @@ const PUBLIC_DIR = path.resolve(import.meta.dirname, '..', '..', 'public');
 
 export function createApp(deps: WebDeps): Express {
   const app = express();
-  const views = createViews({ nodeName: deps.nodeName, demo: deps.demo });
+  const views = createViews({
+    nodeName: deps.nodeName,
+    demo: deps.demo,
+    storeFull: () => deps.sync.store().full,
+  });
   app.disable('x-powered-by');
   app.set('etag', false);
   const reach = deps.reach ?? {};

@@ -20,6 +20,8 @@ export interface Views {
 export interface LayoutInfo {
   nodeName: string;
   demo: { reason: string } | null;
+  /** True while the data volume is full: every page says so under the header. */
+  storeFull?: () => boolean;
 }
 
 /** What every template gets from the request: language, CSRF token, base path, current path. */

@@ -61,7 +61,18 @@ describe('cli', () => {
       },
       held: null,
       hold: null,
-      store: { ok: true, problem: null, checkedAt: null },
+      store: {
+        ok: true,
+        problem: null,
+        checkedAt: null,
+        full: false,
+        since: null,
+        snapshot: false,
+        reassert: null,
+        bytes: 0,
+        limitBytes: null,
+        historyDays: null,
+      },
     });
   });
 

@@ -6,7 +6,7 @@ import type { HostNow } from '../../server/host/sampler.ts';
 import type { ClusterSnapshot, WorkloadView } from '../../server/sync/cluster-view.ts';
 import type { LiveObject } from '../../server/sync/live.ts';
 import type { SyncService } from '../../server/sync/service.ts';
-import type { SyncStatus } from '../../server/sync/status.ts';
+import { EMPTY_STATUS, type SyncStatus } from '../../server/sync/status.ts';
 import type { WebDeps } from '../../server/web/deps.ts';
 import { kioskModel } from '../../server/web/models/kiosk.ts';
 import { overviewModel } from '../../server/web/models/overview.ts';
@@ -46,7 +46,7 @@ function status(over: Partial<SyncStatus> = {}): SyncStatus {
     },
     held: null,
     hold: null,
-    store: { ok: true, problem: null, checkedAt: NOW.toISOString() },
+    store: { ...EMPTY_STATUS.store, checkedAt: NOW.toISOString() },
     ...over,
   } as SyncStatus;
 }
@@ -100,6 +100,7 @@ function fakeDeps(f: Fake = {}): WebDeps {
   const sync = {
     progress: () => ({ running: !!f.running, runId: f.running ? 7 : null, stage: f.running?.stage ?? null }),
     status: () => f.status ?? status(),
+    store: () => (f.status ?? status()).store,
     nextScheduled: () => null,
     live: {
       snapshot: () => ({ objects: f.objects ?? [healthy('a')], refreshedAt: NOW.toISOString(), error: null }),
@@ -162,7 +163,7 @@ test('a damaged store or a refused mass prune makes the state bad and says so by
       result: 'failed',
       reason: 'StoreCorrupt',
     },
-    store: { ok: false, problem: 'revision 3 in the local store: not found', checkedAt: null },
+    store: { ...EMPTY_STATUS.store, ok: false, problem: 'revision 3 in the local store: not found' },
   });
   for (const model of [
     overviewModel(fakeDeps({ status: damaged })),
@@ -187,6 +188,32 @@ test('a damaged store or a refused mass prune makes the state bad and says so by
   const model = overviewModel(fakeDeps({ status: refused }));
   assert.equal(model.overall, 'bad');
   assert.deepEqual(model.why[0], { key: 'why.massPruneRefused' });
+});
+
+test('the node state is "data volume full" on the overview, the kiosk and every page when the volume is full', () => {
+  const full = status({ store: { ...EMPTY_STATUS.store, full: true, since: NOW.toISOString() } });
+  // It wins over what the cluster shows: a failing workload is still listed after it.
+  const deps = fakeDeps({ status: full, workloads: [workload('web', 'failing', 'ImagePullBackOff')] });
+  const m = overviewModel(deps);
+  assert.equal(m.overall, 'full');
+  assert.deepEqual(
+    m.why.map((w) => w.key),
+    ['why.storeFull', 'why.failing'],
+  );
+  const board = views.render(
+    'partials/kiosk-board',
+    { nodeName: 'gw-1', every: 10, ...kioskModel(deps) },
+    res(),
+  );
+  assert.match(board, /data-state="full"/);
+  assert.match(board, /<h1 class="board-word">Data volume full<\/h1>/);
+  const zh = views.render('partials/state', overviewData(deps), res('zh-CN'));
+  assert.match(zh, /<h1>数据卷已满<\/h1>/);
+  const ru = views.render('partials/state', overviewData(deps), res('ru'));
+  assert.match(ru, /<h1>Диск данных заполнен<\/h1>/);
+  const banner = createViews({ nodeName: 'gw-1', demo: null, storeFull: () => true });
+  assert.match(banner.page('runs', { runs: [], more: null }, res()), /data-testid="store-full"/);
+  assert.doesNotMatch(views.page('runs', { runs: [], more: null }, res()), /data-testid="store-full"/);
 });
 
 test('stages show as done, current and still to come while a sync runs', () => {

@@ -3,6 +3,7 @@ import { V1_INITIAL } from './001-initial.ts';
 import { V2_SAMPLES } from './002-samples.ts';
 import { V3_AUTH } from './003-auth.ts';
 import { V4_STORE_SAFETY } from './004-store-safety.ts';
+import { V5_HISTORY_BOUNDS } from './005-history-bounds.ts';
 import { V7_LOGIN_RESET } from './007-login-reset.ts';
 import { V8_OUTBOX } from './008-outbox.ts';
 
@@ -11,6 +12,7 @@ export const MIGRATIONS: readonly string[] = [
   V2_SAMPLES,
   V3_AUTH,
   V4_STORE_SAFETY,
+  V5_HISTORY_BOUNDS,
   V7_LOGIN_RESET,
   V8_OUTBOX,
 ];

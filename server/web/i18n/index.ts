@@ -5,6 +5,7 @@ import { HTTP_STRINGS } from './http.ts';
 import { pluralForm } from './numbers.ts';
 import { PAGE_STRINGS } from './pages.ts';
 import { ru } from './ru.ts';
+import { STORE_STRINGS } from './store.ts';
 import { zhCN } from './zh-CN.ts';
 
 export const LOCALES = ['en', 'zh-CN', 'ru'] as const;
@@ -14,9 +15,15 @@ export const DEFAULT_LOCALE: Locale = 'en';
 export const LANG_COOKIE = 'outpost_lang';
 
 export const CATALOGUES: Readonly<Record<Locale, Catalogue>> = {
-  en: { ...en, ...ACCESS_STRINGS.en, ...PAGE_STRINGS.en, ...HTTP_STRINGS.en },
-  'zh-CN': { ...zhCN, ...ACCESS_STRINGS['zh-CN'], ...PAGE_STRINGS['zh-CN'], ...HTTP_STRINGS['zh-CN'] },
-  ru: { ...ru, ...ACCESS_STRINGS.ru, ...PAGE_STRINGS.ru, ...HTTP_STRINGS.ru },
+  en: { ...en, ...ACCESS_STRINGS.en, ...PAGE_STRINGS.en, ...HTTP_STRINGS.en, ...STORE_STRINGS.en },
+  'zh-CN': {
+    ...zhCN,
+    ...ACCESS_STRINGS['zh-CN'],
+    ...PAGE_STRINGS['zh-CN'],
+    ...HTTP_STRINGS['zh-CN'],
+    ...STORE_STRINGS['zh-CN'],
+  },
+  ru: { ...ru, ...ACCESS_STRINGS.ru, ...PAGE_STRINGS.ru, ...HTTP_STRINGS.ru, ...STORE_STRINGS.ru },
 };
 
 /** Each language's own name, for the switcher. */

@@ -13,7 +13,13 @@ export function errorHandler(log: Logger, views: Views) {
       'request failed',
     );
     const { t } = requestContext(res);
-    const message = status >= 500 ? t('error.internal') : (err as Error).message;
+    // A write the full data volume had no room for: the technician can act on that (free space), so say it.
+    const full = (err as Error | undefined)?.name === 'StoreFullError';
+    const message = full
+      ? t('store.fullError')
+      : status >= 500
+        ? t('error.internal')
+        : (err as Error).message;
     res.status(status);
     res.setHeader('Vary', 'HX-Request');
     if (req.get('HX-Request')) {

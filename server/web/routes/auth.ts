@@ -70,7 +70,10 @@ export function authRoutes(access: AccessService, views: Views): Router {
     let error: string;
     if (result.reason === 'throttled') error = tooMany(res, result.retryAfterMs);
     else if (result.reason === 'busy') error = busy(res);
-    else {
+    else if (result.reason === 'storeFull') {
+      res.status(503);
+      error = t('auth.storeFull');
+    } else {
       res.status(401);
       error = t('auth.wrong');
     }

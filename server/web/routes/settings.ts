@@ -20,6 +20,7 @@ export function settingsRoutes(deps: WebDeps, views: Views): Router {
     respond(req, res, views, 'settings', 'settings.title', {
       settings: deps.sync.settings.effective(),
       hold: deps.sync.status().hold,
+      store: deps.sync.store(),
       audit: deps.sync.history
         .audit(200)
         .filter((a) => SETTINGS_ACTIONS.test(a.action))

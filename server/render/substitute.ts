@@ -16,11 +16,11 @@
 // Flux substitutes the YAML text, then reads it back: `replicas: ${REPLICAS}` becomes the number 3, while
 // `"${PORT}"` (quoted) stays a string. We substitute value by value; a string that was a plain (unquoted)
 // scalar in the source — the caller passes those in `plain` — is read back as YAML the same way.
-import { parse as parseYaml } from 'yaml';
 import type { KubeObject } from '../cluster/types.ts';
 import { RenderError } from './errors.ts';
 import { describe } from './kustomize/resource.ts';
-import { templateKey, YAML_11_OPTIONS } from './yaml.ts';
+import { setOwn } from './own.ts';
+import { parseDocument, templateKey, YAML_11_OPTIONS } from './yaml.ts';
 
 export type Vars = Readonly<Record<string, string>>;
 
@@ -290,7 +290,7 @@ function checkVars(vars: Vars): Record<string, string> {
   for (const [k, v] of Object.entries(vars)) {
     if (!VAR_NAME.test(k))
       throw new RenderError(`variable name "${k}" is invalid: it must match ${VAR_NAME.source}`);
-    out[k] = v.replaceAll('\n', '');
+    setOwn(out, k, v.replaceAll('\n', ''), 'variables');
   }
   return out;
 }
@@ -304,9 +304,12 @@ function disabled(obj: KubeObject): boolean {
 
 function retype(text: string): unknown {
   try {
-    return parseYaml(text, YAML_11_OPTIONS);
+    // Our bounded reader: a variable's value is fleet or site data too (depth, size, `__proto__`).
+    return parseDocument(text, 'substituted value', YAML_11_OPTIONS);
   } catch (err) {
-    throw new RenderError(`the result "${text}" is not a valid YAML value`, { cause: err });
+    throw new RenderError(`the result "${text}" is not a valid YAML value (${(err as Error).message})`, {
+      cause: err,
+    });
   }
 }
 
@@ -320,7 +323,7 @@ function walk(v: unknown, key: string, vars: Vars, strict: boolean, plain: Reado
   if (v !== null && typeof v === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, val] of Object.entries(v)) {
-      out[k.includes('$') ? substituteText(k, vars, strict) : k] = walk(val, k, vars, strict, plain);
+      setOwn(out, k.includes('$') ? substituteText(k, vars, strict) : k, walk(val, k, vars, strict, plain));
     }
     return out;
   }

@@ -1,0 +1,138 @@
+// Hostile fleet content against the renderer: prototype keys, deep nesting, document and object bombs,
+// backtracking regexes and self-including kustomizations all end in a named RenderError, never in the process.
+import assert from 'node:assert/strict';
+import { afterEach, describe, test } from 'node:test';
+import { RenderError, render } from '../../server/render/index.ts';
+import { substitute } from '../../server/render/substitute.ts';
+import { mergeVars } from '../../server/render/vars.ts';
+import { parseDocument, parseManifests, YAML_LIMITS } from '../../server/render/yaml.ts';
+
+const cm = (name: string, data = '') =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${data ? `data:\n${data}` : ''}`;
+
+/** Nothing a render did may leave a property on the shared prototypes. */
+function assertPrototypesClean(): void {
+  assert.deepEqual(
+    Object.getOwnPropertyNames(Object.prototype).filter((k) => !BASE_OBJECT.has(k)),
+    [],
+  );
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  assert.equal(([] as unknown as Record<string, unknown>).polluted, undefined);
+}
+const BASE_OBJECT = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+function renderError(fn: () => unknown, message: RegExp): void {
+  assert.throws(fn, (err: Error) => {
+    assert.ok(err instanceof RenderError, `a RenderError, not ${err.name}: ${err.message}`);
+    assert.match(err.message, message);
+    return true;
+  });
+}
+
+describe('prototype keys', () => {
+  afterEach(assertPrototypesClean);
+
+  test('a __proto__ key in a manifest is refused at parse time, naming file, line and key', () => {
+    const text = `${cm('x', '  a: b\n')}  __proto__:\n    polluted: yes\n`;
+    renderError(() => render({ 'app/cm.yaml': text }, 'app'), /app\/cm\.yaml: the key "__proto__" at line 7/);
+  });
+
+  test('a __proto__ key in a strategic merge patch is refused before any merge', () => {
+    const files = {
+      'k/cm.yaml': cm('x', '  a: b\n'),
+      'k/kustomization.yaml': [
+        'resources: [cm.yaml]',
+        'patches:',
+        '- patch: |-',
+        '    apiVersion: v1',
+        '    kind: ConfigMap',
+        '    metadata:',
+        '      name: x',
+        '    data:',
+        '      "__proto__":',
+        '        execArgv: ["--import=data:text/javascript,process.exit(9)"]',
+        '',
+      ].join('\n'),
+    };
+    renderError(() => render(files, 'k'), /the key "__proto__" at line 6/);
+  });
+
+  test('a __proto__ key is refused in flow style, quoted, in a kustomization and in a later document', () => {
+    renderError(() => parseManifests(`${cm('a')}---\n{"__proto__": {"x": 1}}\n`, 'f.yaml'), /document 2/);
+    renderError(() => parseDocument("resources: []\n'__proto__': {}\n", 'kustomization.yaml'), /line 2/);
+    renderError(() => parseManifests('a:\n  - b: {__proto__: 1}\n', 'f.yaml'), /"__proto__" at line 2/);
+  });
+
+  test('a JSON 6902 patch cannot write through __proto__', () => {
+    const files = {
+      'k/cm.yaml': cm('x', '  a: b\n'),
+      'k/kustomization.yaml': [
+        'resources: [cm.yaml]',
+        'patches:',
+        '- target: {kind: ConfigMap}',
+        '  patch: |-',
+        '    - op: add',
+        '      path: /data/__proto__',
+        '      value: {polluted: yes}',
+        '',
+      ].join('\n'),
+    };
+    renderError(() => render(files, 'k'), /"__proto__" is not allowed/);
+  });
+
+  test('a generated key __proto__ is refused; constructor and toString are plain keys', () => {
+    const generator = (lits: string[]) => ({
+      'k/kustomization.yaml': `configMapGenerator:\n- name: g\n  literals: [${lits.join(', ')}]\n`,
+    });
+    renderError(() => render(generator(['__proto__=x']), 'k'), /"__proto__" is not allowed/);
+    const [obj] = render(generator(['constructor=a', 'toString=b', 'hasOwnProperty=c']), 'k');
+    assert.deepEqual(obj?.data, { constructor: 'a', hasOwnProperty: 'c', toString: 'b' });
+  });
+
+  test('variables named like Object.prototype members are unset unless they are set', () => {
+    const [obj] = render(
+      { 'a.yaml': cm('x', `  c: "\${constructor:=none}"\n  t: "[\${toString}]"\n`) },
+      'a.yaml',
+      {
+        vars: { OTHER: '1' },
+      },
+    );
+    assert.deepEqual(obj?.data, { c: 'none', t: '[]' });
+    assert.deepEqual(mergeVars({ constructor: 'a' }, { toString: 'b' }), { constructor: 'a', toString: 'b' });
+  });
+
+  test('a substituted key or value cannot bring a __proto__ key in', () => {
+    const obj = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { [`\${K}`]: 'v' } };
+    assert.throws(() => substitute([obj], { K: '__proto__' }, false, new Set()), RenderError);
+    const files = { 'a.yaml': cm('x', `  v: \${V}\n`) };
+    renderError(() => render(files, 'a.yaml', { vars: { V: '{__proto__: {a: 1}}' } }), /"__proto__"/);
+  });
+});
+
+describe('nesting and size', () => {
+  test('deeply nested flow collections are refused at the limit, naming file and line', () => {
+    const text = `a: 1\nb: ${'['.repeat(1000)}${']'.repeat(1000)}\n`;
+    renderError(
+      () => parseManifests(text, 'deep.yaml'),
+      /deep\.yaml: nested deeper than 100 levels at line 2/,
+    );
+  });
+
+  test('deeply nested block sequences on one line are refused too', () => {
+    renderError(() => parseManifests(`${'- '.repeat(500)}x\n`, 'deep.yaml'), /nested deeper than 100 levels/);
+  });
+
+  test('a 1 MB file of nested brackets fails fast without building the nodes', () => {
+    const half = (YAML_LIMITS.maxBytes - 16) / 2;
+    const text = `${'['.repeat(half)}${']'.repeat(half)}`;
+    const before = process.memoryUsage().heapUsed;
+    renderError(() => parseManifests(text, 'bomb.yaml'), /nested deeper than 100 levels at line 1/);
+    assert.ok(process.memoryUsage().heapUsed - before < 64 * 1024 * 1024, 'under 64 MB more heap');
+  });
+
+  test('nesting at the limit still parses', () => {
+    const depth = YAML_LIMITS.maxDepth;
+    const value = parseDocument(`${'['.repeat(depth)}${']'.repeat(depth)}`, 'ok.yaml');
+    assert.ok(Array.isArray(value));
+  });
+});

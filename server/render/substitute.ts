@@ -16,10 +16,12 @@
 // Flux substitutes the YAML text, then reads it back: `replicas: ${REPLICAS}` becomes the number 3, while
 // `"${PORT}"` (quoted) stays a string. We substitute value by value; a string that was a plain (unquoted)
 // scalar in the source — the caller passes those in `plain` — is read back as YAML the same way.
+import { RE2JS } from 're2js';
 import type { KubeObject } from '../cluster/types.ts';
 import { RenderError } from './errors.ts';
 import { describe } from './kustomize/resource.ts';
 import { setOwn } from './own.ts';
+import { type Pattern, re2 } from './re2.ts';
 import { parseDocument, templateKey, YAML_11_OPTIONS } from './yaml.ts';
 
 export type Vars = Readonly<Record<string, string>>;
@@ -175,8 +177,8 @@ class Parser {
   }
 }
 
-/** Go's path.Match as a regular expression: `*` and `?` stop at `/`, classes, backslash escapes. */
-function globToRegExp(glob: string): RegExp {
+/** Go's path.Match as an RE2 expression (linear time; the glob is fleet content): `*` and `?` stop at `/`, classes, backslash escapes. */
+function globPattern(glob: string): Pattern | null {
   let re = '';
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i] as string;
@@ -185,7 +187,7 @@ function globToRegExp(glob: string): RegExp {
     else if (c === '\\' && i + 1 < glob.length) re += `\\${glob[++i]}`;
     else if (c === '[') {
       const end = glob.indexOf(']', i + 2);
-      if (end < 0) return /(?!)/;
+      if (end < 0) return null; // an unclosed class matches nothing, as path.Match
       const body = glob
         .slice(i + 1, end)
         .replace(/^\^/, '^')
@@ -194,13 +196,14 @@ function globToRegExp(glob: string): RegExp {
       i = end;
     } else re += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
   }
-  return new RegExp(`^${re}$`, 's');
+  return re2(`^${re}$`, `pattern "${glob}"`, RE2JS.DOTALL);
 }
 
 const reverse = (s: string) => [...s].reverse().join('');
 
 function trim(s: string, glob: string, longest: boolean): string {
-  const re = globToRegExp(glob);
+  const re = globPattern(glob);
+  if (!re) return s;
   let match = '';
   for (let i = 0; i < s.length; i++) {
     const prefix = s.slice(0, s.length - i);

@@ -5,7 +5,7 @@ import { afterEach, describe, test } from 'node:test';
 import { RenderError, render } from '../../server/render/index.ts';
 import { substitute } from '../../server/render/substitute.ts';
 import { mergeVars } from '../../server/render/vars.ts';
-import { parseDocument, parseManifests, YAML_LIMITS } from '../../server/render/yaml.ts';
+import { parseDocument, parseManifests, toYaml, YAML_LIMITS } from '../../server/render/yaml.ts';
 
 const cm = (name: string, data = '') =>
   `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${data ? `data:\n${data}` : ''}`;
@@ -102,7 +102,12 @@ describe('prototype keys', () => {
   });
 
   test('a substituted key or value cannot bring a __proto__ key in', () => {
-    const obj = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { [`\${K}`]: 'v' } };
+    const obj = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'x' },
+      data: { [['$', '{K}'].join('')]: 'v' },
+    };
     assert.throws(() => substitute([obj], { K: '__proto__' }, false, new Set()), RenderError);
     const files = { 'a.yaml': cm('x', `  v: \${V}\n`) };
     renderError(() => render(files, 'a.yaml', { vars: { V: '{__proto__: {a: 1}}' } }), /"__proto__"/);
@@ -135,4 +140,50 @@ describe('nesting and size', () => {
     const value = parseDocument(`${'['.repeat(depth)}${']'.repeat(depth)}`, 'ok.yaml');
     assert.ok(Array.isArray(value));
   });
+});
+
+describe('regular expressions from fleet content', () => {
+  const deployment = (name: string, image: string) =>
+    `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\nspec:\n  template:\n    spec:\n      containers:\n      - name: c\n        image: "${image}"\n`;
+  const patched = (target: string) => ({
+    'k/d.yaml': deployment(`${'a'.repeat(32)}x`, 'web:1'),
+    'k/kustomization.yaml': [
+      'resources: [d.yaml]',
+      'patches:',
+      `- target: {kind: Deployment, name: '${target}'}`,
+      '  patch: |-',
+      '    - {op: add, path: /metadata/labels, value: {patched: "yes"}}',
+      '',
+    ].join('\n'),
+  });
+
+  test('a backtracking target name runs in linear time and selects nothing it should not', () => {
+    const [obj] = render(patched('(a+)+'), 'k');
+    assert.equal(obj?.metadata.labels, undefined);
+  });
+
+  test('a target in RE2 syntax matches the whole name, as kustomize anchors it', () => {
+    assert.deepEqual(render(patched('a{32}x'), 'k')[0]?.metadata.labels, { patched: 'yes' });
+    assert.equal(render(patched('a{32}'), 'k')[0]?.metadata.labels, undefined);
+  });
+
+  test('a target with a backreference or lookahead is refused as kustomize refuses it', () => {
+    renderError(() => render(patched('(a)\\1'), 'k'), /target "\(a\)\\1" is not a valid regular expression/);
+    renderError(() => render(patched('(?=a)a+'), 'k'), /not a valid regular expression/);
+  });
+
+  test('a backtracking image name runs in linear time and leaves other images alone', () => {
+    const files = {
+      'k/d.yaml': deployment('web', `${'a'.repeat(32)}!`),
+      'k/kustomization.yaml': 'resources: [d.yaml]\nimages:\n- name: (a+)+\n  newTag: "2"\n',
+    };
+    const [obj] = render(files, 'k');
+    assert.match(JSON.stringify(obj), new RegExp(`"image":"${'a'.repeat(32)}!"`));
+  });
+});
+
+test('writing a value of 200,000 line breaks takes linear time', () => {
+  const value = `${'\n'.repeat(200_000)}x`;
+  const text = toYaml([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { v: value } }]);
+  assert.deepEqual(parseManifests(text, 'out.yaml')[0]?.data, { v: value });
 });

@@ -11,10 +11,12 @@ import {
   LineCounter,
   type ParseOptions,
   Parser,
+  type ScalarTag,
   type SchemaOptions,
 } from 'yaml';
 import type { KubeObject } from '../cluster/types.ts';
 import { RenderError } from './errors.ts';
+import { checkObjectCount } from './limits.ts';
 import { FORBIDDEN_KEY } from './own.ts';
 
 /**
@@ -95,15 +97,30 @@ const DROPPED_TAGS = new Set([
   'tag:yaml.org,2002:omap',
   'tag:yaml.org,2002:pairs',
 ]);
+/**
+ * go-yaml v2 takes a plain scalar for a float only when it has a digit (`.` and `1_0.` are not like `.5`):
+ * the `yaml` package's YAML 1.1 floats would read `resources: [.]` as NaN.
+ */
+const GO_YAML_V2_FLOAT: Record<string, RegExp> = {
+  EXP: /^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9]+)[eE][-+]?[0-9]+$/,
+  '': /^[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9]+)$/,
+};
 export const YAML_11_OPTIONS: Options = {
   version: '1.1',
   merge: true,
   customTags: (tags: Tags) =>
-    tags.filter((t) => {
-      const tag = typeof t === 'string' ? t : t.tag;
-      const format = typeof t === 'string' ? undefined : (t as { format?: string }).format;
-      return !DROPPED_TAGS.has(tag) && format !== 'TIME';
-    }),
+    tags
+      .filter((t) => {
+        const tag = typeof t === 'string' ? t : t.tag;
+        const format = typeof t === 'string' ? undefined : (t as { format?: string }).format;
+        return !DROPPED_TAGS.has(tag) && format !== 'TIME';
+      })
+      .map((t) => {
+        if (typeof t === 'string' || t.tag !== 'tag:yaml.org,2002:float' || !('test' in t)) return t;
+        const test = GO_YAML_V2_FLOAT[(t as { format?: string }).format ?? ''];
+        // The `.inf`/`.nan` tag keeps its own test.
+        return test && !t.test?.test('.nan') ? ({ ...t, test } as ScalarTag) : t;
+      }),
 };
 
 /**
@@ -256,9 +273,8 @@ export function parseManifests(text: string, file: string): KubeObject[] {
     const obj = value as KubeObject;
     if (obj.kind === 'List' && Array.isArray((obj as { items?: unknown }).items)) {
       for (const item of (obj as unknown as { items: KubeObject[] }).items) out.push(item);
-      continue;
-    }
-    out.push(obj);
+    } else out.push(obj);
+    checkObjectCount(out.length, where);
   }
   return out;
 }

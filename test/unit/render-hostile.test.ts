@@ -5,7 +5,13 @@ import { afterEach, describe, test } from 'node:test';
 import { RenderError, render } from '../../server/render/index.ts';
 import { substitute } from '../../server/render/substitute.ts';
 import { mergeVars } from '../../server/render/vars.ts';
-import { parseDocument, parseManifests, toYaml, YAML_LIMITS } from '../../server/render/yaml.ts';
+import {
+  parseDocument,
+  parseManifests,
+  toYaml,
+  YAML_11_OPTIONS,
+  YAML_LIMITS,
+} from '../../server/render/yaml.ts';
 
 const cm = (name: string, data = '') =>
   `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n${data ? `data:\n${data}` : ''}`;
@@ -186,4 +192,57 @@ test('writing a value of 200,000 line breaks takes linear time', () => {
   const value = `${'\n'.repeat(200_000)}x`;
   const text = toYaml([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { v: value } }]);
   assert.deepEqual(parseManifests(text, 'out.yaml')[0]?.data, { v: value });
+});
+
+describe('object counts and self-inclusion', () => {
+  const docs = (file: number, n: number) =>
+    Array.from(
+      { length: n },
+      (_, i) => `kind: ConfigMap\napiVersion: v1\nmetadata: {name: c${file}-${i}}\n`,
+    ).join('---\n');
+
+  test('a plain folder of 100 files of 2,000 documents stops at the 10,000-object cap', () => {
+    const files: Record<string, string> = {};
+    for (let f = 0; f < 100; f++) files[`app/f${String(f).padStart(3, '0')}.yaml`] = docs(f, 2_000);
+    renderError(() => render(files, 'app'), /^app: more than 10000 objects$/);
+  });
+
+  test('a kind: List cannot expand past the cap inside one document', () => {
+    const items = Array.from(
+      { length: 10_001 },
+      (_, i) => `- {apiVersion: v1, kind: ConfigMap, metadata: {name: c${i}}}`,
+    );
+    const text = `apiVersion: v1\nkind: List\nitems:\n${items.join('\n')}\n`;
+    renderError(() => render({ 'list.yaml': text }, 'list.yaml'), /list\.yaml: more than 10000 objects/);
+  });
+
+  test('resources: [.] is refused as kustomize refuses it, as a cycle, not read as NaN', () => {
+    renderError(
+      () => render({ 'k/kustomization.yaml': 'resources:\n- .\n' }, 'k'),
+      /^k\/kustomization\.yaml: resource "\." includes k again \(a cycle\)$/,
+    );
+    renderError(
+      () => render({ 'kustomization.yaml': 'resources: [./]\n' }, '.'),
+      /includes \. again \(a cycle\)/,
+    );
+  });
+
+  test('a base that reaches back to a folder containing the one being built is a cycle, as in kustomize', () => {
+    const files = {
+      'a/kustomization.yaml': 'resources: [b]\n',
+      'a/b/kustomization.yaml': 'resources: [..]\n',
+      'a/b/cm.yaml': cm('x'),
+    };
+    renderError(() => render(files, 'a/b'), /resource "\.\." includes a, which contains a\/b \(a cycle\)/);
+  });
+
+  test('kustomization scalars like "." and "._" stay strings, as go-yaml v2 reads them', () => {
+    assert.deepEqual(parseDocument('[., ._, .5, 1., 1_0.5]', 'k.yaml', YAML_11_OPTIONS), [
+      '.',
+      '._',
+      0.5,
+      1,
+      10.5,
+    ]);
+  });
 });

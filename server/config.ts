@@ -18,6 +18,7 @@ import {
   tunnelConfig,
   tunnelSchema,
 } from './config-sections.ts';
+import { DEFAULT_RENDER_TIMEOUT_MS, type RenderLimits } from './render/off-thread.ts';
 import { parsePins } from './sources/net.ts';
 import { resolveTrustedKey } from './sources/verify.ts';
 import type { SyncPolicy } from './sync/types.ts';
@@ -45,6 +46,7 @@ const ENV_MAP: Record<string, string> = {
   OUTPOST_TRUSTED_KEYS: 'trustedKeys',
   OUTPOST_REQUIRE_SIGNATURE: 'requireSignature',
   OUTPOST_FETCH_TIMEOUT: 'fetchTimeout',
+  OUTPOST_RENDER_TIMEOUT: 'renderTimeout',
   OUTPOST_SCHEDULE: 'schedule',
   OUTPOST_DEMO: 'demo',
   OUTPOST_LOG_LEVEL: 'logLevel',
@@ -83,6 +85,8 @@ const ENV_MAP: Record<string, string> = {
   OUTPOST_TLS_KEY_FILE: 'tls.keyFile',
 };
 
+const renderTimeout = duration.default(DEFAULT_RENDER_TIMEOUT_MS);
+
 const schema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(8080),
   host: z.string().min(1).default('0.0.0.0'),
@@ -106,6 +110,7 @@ const schema = z.object({
   nodeName: z.string().min(1).default(hostname()),
   siteId: z.string().min(1).optional(),
   healthTimeout: duration.default(300_000),
+  renderTimeout,
   conflicts: z.enum(['report', 'force']).default('report'),
   // Semicolon-separated in the environment (cron fields contain commas), a list in the file.
   maintenanceWindows: z
@@ -224,6 +229,8 @@ export interface Config {
   requireSignature: boolean;
   /** Deadline for one request to the source, in ms. */
   fetchTimeout: number;
+  /** Deadline of one render (a worker killed when it passes), in ms. */
+  render: RenderLimits;
   /** Simulator behaviour (demo mode, `outpost sim`): images that never pull, readiness delay, latency. */
   sim: { failImages: string[]; readyDelayMs: number; latencyMs: number };
   /** How to reach Kubernetes: in-cluster, a kubeconfig file, or the in-process simulator. */
@@ -290,6 +297,15 @@ function chooseCluster(
     cluster: { mode: 'demo' },
     demoReason: 'no cluster configured: not in a pod and KUBECONFIG unset',
   };
+}
+
+/** Only the render's limits, for `outpost render`, which needs no other setting (nor the config file). */
+export function loadRenderLimits(env: NodeJS.ProcessEnv = process.env): RenderLimits {
+  const parsed = renderTimeout.safeParse(env.OUTPOST_RENDER_TIMEOUT || undefined);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `OUTPOST_RENDER_TIMEOUT: ${issue.message}`));
+  }
+  return { timeoutMs: parsed.data };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -388,6 +404,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustedKeys,
     requireSignature: c.requireSignature,
     fetchTimeout: c.fetchTimeout,
+    render: { timeoutMs: c.renderTimeout },
     cluster,
     tunnel,
     samples: { intervalMs: c.samples.interval, retentionMs: c.samples.retention },

@@ -53,6 +53,7 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
     log,
     policy: config.policy,
     vars: config.vars,
+    render: config.render,
     metrics: createSyncMetrics(registry),
     uploads: { dataDir: config.dataDir, options: sourceOptions(config.source, config) },
     sourceSpec: config.source,

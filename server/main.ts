@@ -8,6 +8,7 @@ import { createAccessService } from './auth/service.ts';
 import { connectCluster } from './cluster/connect.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { openDb } from './db/open.ts';
+import { freezePrototypes } from './harden.ts';
 import { hostFacts } from './host/facts.ts';
 import { HostSampler } from './host/sampler.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -188,6 +189,9 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
+  // Once everything is loaded (the tunnel and the simulator load lazily inside start): a second wall behind
+  // the parsers' refusal of `__proto__` keys.
+  freezePrototypes();
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

@@ -1,9 +1,11 @@
 // Every render runs on a killable worker: the same objects as inline, errors with their name and message, the
 // loop free, a deadline and a heap limit that end in named errors, and nothing of the parent's process inside.
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { after, test } from 'node:test';
 import { RenderError, render } from '../../server/render/index.ts';
 import { RENDER_WORKER, renderOffThread, stopRenderWorker } from '../../server/render/off-thread.ts';
+import { dirSource } from '../../server/sources/dir.ts';
 
 after(stopRenderWorker);
 
@@ -89,4 +91,11 @@ test('a polluted Object.prototype.execArgv in the parent does not reach the rend
   } finally {
     delete proto.execArgv;
   }
+});
+
+test('the worker renders under frozen prototypes: keys named constructor or toString still merge and patch', async () => {
+  const { files } = await dirSource(
+    path.resolve(import.meta.dirname, '../fixtures/kustomize/prototype-keys'),
+  ).fetch();
+  assert.deepEqual(await renderOffThread(files, '.'), render(files, '.'));
 });

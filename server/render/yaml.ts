@@ -4,6 +4,7 @@ import {
   Composer,
   type Document,
   type DocumentOptions,
+  isAlias,
   isMap,
   isScalar,
   isSeq,
@@ -207,23 +208,25 @@ function composeBounded(text: string, file: string, options: Options): [Document
   return [docs, lines];
 }
 
-/** Refuses a `__proto__` mapping key anywhere in the node tree (depth is already bounded). */
-function refuseProtoKeys(node: unknown, where: string, lines: LineCounter): void {
+/** Refuses a `__proto__` mapping key anywhere in the node tree (depth is already bounded), aliased keys too. */
+function refuseProtoKeys(node: unknown, doc: Document, where: string, lines: LineCounter): void {
   if (isMap(node)) {
     for (const pair of node.items) {
-      if (isScalar(pair.key) && pair.key.value === FORBIDDEN_KEY) {
-        const line = pair.key.range ? lines.linePos(pair.key.range[0]).line : 0;
+      const key = isAlias(pair.key) ? pair.key.resolve(doc) : pair.key;
+      if (isScalar(key) && key.value === FORBIDDEN_KEY) {
+        const range = (pair.key as { range?: [number, number, number] }).range;
+        const line = range ? lines.linePos(range[0]).line : 0;
         throw new RenderError(
           `${where}: the key "${FORBIDDEN_KEY}"${line ? ` at line ${line}` : ''} is not allowed`,
         );
       }
-      refuseProtoKeys(pair.key, where, lines);
-      refuseProtoKeys(pair.value, where, lines);
+      refuseProtoKeys(pair.key, doc, where, lines);
+      refuseProtoKeys(pair.value, doc, where, lines);
     }
   } else if (isSeq(node)) {
-    for (const item of node.items) refuseProtoKeys(item, where, lines);
+    for (const item of node.items) refuseProtoKeys(item, doc, where, lines);
   }
-  // An alias needs no look: its anchor was checked where it was defined.
+  // An alias as a value needs no look: its anchor was checked where it was defined.
 }
 
 /** Each non-empty document with where it is (`file (document 3)`), for messages. */
@@ -243,7 +246,7 @@ function located(text: string, file: string, options: Options = YAML_OPTIONS): [
         { cause: problem },
       );
     }
-    refuseProtoKeys(doc.contents, where, lines);
+    refuseProtoKeys(doc.contents, doc, where, lines);
     collectDocument(doc, text);
     let value: unknown;
     try {

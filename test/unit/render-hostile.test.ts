@@ -63,10 +63,11 @@ describe('prototype keys', () => {
     renderError(() => render(files, 'k'), /the key "__proto__" at line 6/);
   });
 
-  test('a __proto__ key is refused in flow style, quoted, in a kustomization and in a later document', () => {
+  test('a __proto__ key is refused in flow style, quoted, aliased, in a kustomization and in a later document', () => {
     renderError(() => parseManifests(`${cm('a')}---\n{"__proto__": {"x": 1}}\n`, 'f.yaml'), /document 2/);
     renderError(() => parseDocument("resources: []\n'__proto__': {}\n", 'kustomization.yaml'), /line 2/);
     renderError(() => parseManifests('a:\n  - b: {__proto__: 1}\n', 'f.yaml'), /"__proto__" at line 2/);
+    renderError(() => parseManifests('a: &k __proto__\nb:\n  *k : {polluted: 1}\n', 'f.yaml'), /at line 3/);
   });
 
   test('a JSON 6902 patch cannot write through __proto__', () => {

@@ -1,6 +1,7 @@
 // `npm run bench`: the figures the issues ask for, measured on this machine in one run. Prints a table.
 import { consoleBench, consoleMemory, consoleSoak } from './bench/console.ts';
 import { renderSpeed } from './bench/render.ts';
+import { renderLimits } from './bench/render-limits.ts';
 import { sourcesBench } from './bench/sources.ts';
 import { startupAndMemory } from './bench/startup.ts';
 import { syncBench } from './bench/sync.ts';
@@ -10,6 +11,7 @@ const sections: { id: string; title: string; optIn?: boolean; run(): Promise<[st
   startupAndMemory,
   sourcesBench,
   renderSpeed,
+  renderLimits,
   syncBench,
   consoleBench,
   consoleSoak,

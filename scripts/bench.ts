@@ -4,6 +4,7 @@ import { hostBench } from './bench/host.ts';
 import { hostileBench } from './bench/hostile.ts';
 import { multipartBench } from './bench/multipart.ts';
 import { renderSpeed } from './bench/render.ts';
+import { renderLimits } from './bench/render-limits.ts';
 import { reportBench } from './bench/report.ts';
 import { sourcesBench } from './bench/sources.ts';
 import { startupAndMemory } from './bench/startup.ts';
@@ -17,6 +18,7 @@ const sections: { id: string; title: string; optIn?: boolean; run(): Promise<[st
   sourcesBench,
   hostileBench,
   renderSpeed,
+  renderLimits,
   syncBench,
   hostBench,
   reportBench,

@@ -1,6 +1,7 @@
 // The `outpost` command: a table of subcommands, one module each under cli/, all using the server's config.
 import { type Command, out, tolerateClosedStdout, UsageError } from './cli/io.ts';
 import { ConfigError } from './config.ts';
+import { freezePrototypes } from './harden.ts';
 
 /** Each command's module is loaded only when it runs: `outpost status` need not load the simulator or renderer. */
 const COMMANDS: Record<string, () => Promise<Command>> = {
@@ -42,7 +43,10 @@ export async function runCli(argv: string[]): Promise<number> {
   try {
     const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
     if (!load) throw new UsageError(`unknown command "${name}"`);
-    return await (await load()).run(args);
+    const command = await load();
+    // After the command's modules are loaded: a second wall behind the parsers' refusal of `__proto__` keys.
+    freezePrototypes();
+    return await command.run(args);
   } catch (err) {
     if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`outpost: ${(err as Error).message}\n\n${await usage()}\n`);

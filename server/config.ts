@@ -20,6 +20,7 @@ import {
   tunnelConfig,
   tunnelSchema,
 } from './config-sections.ts';
+import { DEFAULT_RENDER_TIMEOUT_MS, type RenderLimits } from './render/off-thread.ts';
 import { parsePins } from './sources/net.ts';
 import { resolveTrustedKey } from './sources/verify.ts';
 import { DEFAULT_POLICY, type SyncPolicy } from './sync/types.ts';
@@ -66,6 +67,7 @@ const ENV_MAP: Record<string, string> = {
   OUTPOST_REQUIRE_SIGNATURE: 'requireSignature',
   OUTPOST_CONSOLE_SOURCE_EDIT: 'consoleSourceEdit',
   OUTPOST_FETCH_TIMEOUT: 'fetchTimeout',
+  OUTPOST_RENDER_TIMEOUT: 'renderTimeout',
   OUTPOST_SCHEDULE: 'schedule',
   OUTPOST_DEMO: 'demo',
   OUTPOST_LOG_LEVEL: 'logLevel',
@@ -122,6 +124,8 @@ const ENV_MAP: Record<string, string> = {
   OUTPOST_TLS_KEY_FILE: 'tls.keyFile',
 };
 
+const renderTimeout = duration.default(DEFAULT_RENDER_TIMEOUT_MS);
+
 const schema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(8080),
   host: z.string().min(1).default('0.0.0.0'),
@@ -148,6 +152,7 @@ const schema = z.object({
   nodeName: z.string().min(1).default(hostname()),
   siteId: z.string().min(1).optional(),
   healthTimeout: duration.default(300_000),
+  renderTimeout,
   conflicts: z.enum(['report', 'force']).default('report'),
   // Semicolon-separated in the environment (cron fields contain commas), a list in the file.
   maintenanceWindows: z
@@ -290,6 +295,8 @@ export interface Config {
   consoleSourceEdit: ConsoleSourceEdit;
   /** Deadline for one request to the source, in ms. */
   fetchTimeout: number;
+  /** Deadline of one render (a worker killed when it passes), in ms. */
+  render: RenderLimits;
   /** Simulator behaviour (demo mode, `outpost sim`): images that never pull, readiness delay, latency. */
   sim: { failImages: string[]; readyDelayMs: number; latencyMs: number };
   /** How to reach Kubernetes: in-cluster, a kubeconfig file, or the in-process simulator. */
@@ -378,6 +385,15 @@ export function loadDataDir(env: NodeJS.ProcessEnv = process.env): string {
   }
   const dir = env.OUTPOST_DATA_DIR || (typeof fromFile === 'string' && fromFile) || './data';
   return path.resolve(dir);
+}
+
+/** Only the render's limits, for `outpost render`, which needs no other setting (nor the config file). */
+export function loadRenderLimits(env: NodeJS.ProcessEnv = process.env): RenderLimits {
+  const parsed = renderTimeout.safeParse(env.OUTPOST_RENDER_TIMEOUT || undefined);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `OUTPOST_RENDER_TIMEOUT: ${issue.message}`));
+  }
+  return { timeoutMs: parsed.data };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -488,6 +504,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requireSignature: c.requireSignature,
     consoleSourceEdit,
     fetchTimeout: c.fetchTimeout,
+    render: { timeoutMs: c.renderTimeout },
     cluster,
     tunnel,
     samples: { intervalMs: c.samples.interval, retentionMs: c.samples.retention },

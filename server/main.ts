@@ -8,6 +8,7 @@ import { createAccessService } from './auth/service.ts';
 import { connectCluster } from './cluster/connect.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { DataVolume } from './db/space.ts';
+import { freezePrototypes } from './harden.ts';
 import { hostFacts } from './host/facts.ts';
 import { HostSampler } from './host/sampler.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -63,6 +64,7 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
     log,
     policy: config.policy,
     vars: config.vars,
+    render: config.render,
     metrics: createSyncMetrics(registry),
     uploads: { dataDir: config.dataDir, options: sourceOptions(config.source, config) },
     sourceSpec: config.source,
@@ -222,6 +224,9 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
+  // Once everything is loaded (the tunnel and the simulator load lazily inside start): a second wall behind
+  // the parsers' refusal of `__proto__` keys.
+  freezePrototypes();
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

@@ -22,7 +22,9 @@ export function changedPaths(a: unknown, b: unknown, prefix = ''): string[] {
   const ra = a as Record<string, unknown>;
   const rb = b as Record<string, unknown>;
   const keys = [...new Set([...Object.keys(ra), ...Object.keys(rb)])].sort();
-  return keys.flatMap((k) => changedPaths(ra[k], rb[k], prefix ? `${prefix}.${k}` : k));
+  // Own keys only: a field named `constructor` or `toString` is data, not what every object inherits.
+  const own = (r: Record<string, unknown>, k: string) => (Object.hasOwn(r, k) ? r[k] : undefined);
+  return keys.flatMap((k) => changedPaths(own(ra, k), own(rb, k), prefix ? `${prefix}.${k}` : k));
 }
 
 /** Server-side dry-run of every object against live state: what an apply would do, nothing written. */

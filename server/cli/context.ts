@@ -49,6 +49,7 @@ export async function withReconciler<T>(
           log,
           policy: config.policy,
           vars: config.vars,
+          render: config.render,
         },
         config,
       );

@@ -43,7 +43,9 @@ function quoted(s: string): string {
 /** A literal block (`|`) for multi-line text, when its characters allow one; else null. */
 function block(s: string, indent: string): string | null {
   if (!s.includes('\n') || UNPRINTABLE.test(s.replace(/[\n\t]/g, '')) || s.trim() === '') return null;
-  const trailing = s.length - s.replace(/\n+$/, '').length;
+  // Counted by hand: `/\n+$/` retries at every line break and is quadratic in a long run of them.
+  let trailing = 0;
+  while (s[s.length - 1 - trailing] === '\n') trailing++;
   const chomp = trailing === 0 ? '-' : trailing === 1 ? '' : '+';
   // The last line break is the one that ends the block's last line; `+` keeps the empty lines before it.
   const body = trailing === 0 ? s : s.slice(0, -1);

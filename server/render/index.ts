@@ -4,6 +4,7 @@ import type { KubeObject } from '../cluster/types.ts';
 import { type FileTree, TREE_LIMITS } from '../sources/types.ts';
 import { RenderError } from './errors.ts';
 import { findKustomization, KUSTOMIZATION_FILES, renderKustomization } from './kustomize.ts';
+import { checkObjectCount } from './limits.ts';
 import { substitute } from './substitute.ts';
 import { filesUnder, treePath } from './tree.ts';
 import { collectPlainTemplates, parseManifests } from './yaml.ts';
@@ -17,12 +18,21 @@ export interface RenderOptions {
   strictVars?: boolean;
 }
 
-export const RENDER_LIMITS = { maxFiles: TREE_LIMITS.maxFiles, maxFileBytes: TREE_LIMITS.maxFileBytes };
+export const RENDER_LIMITS = {
+  maxFiles: TREE_LIMITS.maxFiles,
+  maxFileBytes: TREE_LIMITS.maxFileBytes,
+  maxTotalBytes: TREE_LIMITS.maxTotalBytes,
+};
 
 function checkTree(files: FileTree): void {
   let count = 0;
+  let chars = 0;
   for (const [name, text] of Object.entries(files)) {
     if (++count > RENDER_LIMITS.maxFiles) throw new RenderError(`more than ${RENDER_LIMITS.maxFiles} files`);
+    chars += text.length;
+    if (chars > RENDER_LIMITS.maxTotalBytes) {
+      throw new RenderError(`more than ${RENDER_LIMITS.maxTotalBytes} bytes of files (at ${name})`);
+    }
     // Bytes are at least the UTF-16 length; only measure exactly when it could be over.
     if (
       text.length * 3 > RENDER_LIMITS.maxFileBytes &&
@@ -62,6 +72,8 @@ export function renderPlain(files: FileTree, dir: string): KubeObject[] {
       built.add(base);
       out.push(...renderKustomization(files, base));
     }
+    // The cap holds for the folder as a whole, checked before the next file is parsed.
+    checkObjectCount(out.length, dir);
   }
   return out;
 }

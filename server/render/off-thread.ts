@@ -1,12 +1,28 @@
-// Renders a large tree on a worker thread: parsing thousands of YAML documents takes the better part of a second
-// of CPU, and on the main thread every page of the console would wait that long. Small trees render inline.
+// Renders on a worker thread that can be killed: a deadline (OUTPOST_RENDER_TIMEOUT) and a heap limit bound every
+// render from outside, so fleet content's regexes, merges and parses never run on the server's event loop and
+// a render that spins or bloats ends in a named RenderError instead of stalling or killing the node.
 import { Worker } from 'node:worker_threads';
 import type { KubeObject } from '../cluster/types.ts';
 import type { FileTree } from '../sources/types.ts';
-import { type RenderOptions, render } from './index.ts';
+import { RenderError } from './errors.ts';
+import type { RenderOptions } from './index.ts';
 
-/** Trees up to this many bytes of files render inline: a worker's start costs more than they do. */
-export const INLINE_BYTES = 64 * 1024;
+export interface RenderLimits {
+  /** A render still running after this long is killed. */
+  timeoutMs: number;
+  /** The worker's heap (old generation); RENDER_WORKER.heapMb unless a test asks for less. */
+  heapMb?: number;
+}
+
+/** OUTPOST_RENDER_TIMEOUT's default; config.ts reads the setting. */
+export const DEFAULT_RENDER_TIMEOUT_MS = 60_000;
+
+/**
+ * heapMb: the worker's old generation; a 10,000-object render fits with room to spare, and the node's 448 MiB
+ * stays out of reach. idleMs: how long a finished worker stays warm for the next render (starting one costs
+ * about a second of CPU on a small board), before its memory goes back.
+ */
+export const RENDER_WORKER = { heapMb: 256, youngMb: 16, stackMb: 4, idleMs: 60_000 };
 
 /** What an error thrown in the worker arrives as: its class name and message survive, as the run reports them. */
 class WorkerRenderError extends Error {
@@ -16,33 +32,132 @@ class WorkerRenderError extends Error {
   }
 }
 
+interface Reply {
+  objects?: KubeObject[];
+  error?: { name: string; message: string };
+}
+
+/** `60s`, `1500ms`: the deadline as the configuration writes it. */
+function showDuration(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+// The entry sits next to this module, .ts when run from source and .js in the stripped build.
+const ENTRY = new URL(`./worker${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url);
+
+/** One warm worker between renders; a render that finds it busy (or gone) starts its own. */
+let warm: { worker: Worker; heapMb: number; timer: NodeJS.Timeout } | null = null;
+
+function startWorker(heapMb: number): Worker {
+  // Nothing of the server's process reaches the worker: no command-line flags (a polluted execArgv once ran
+  // code there), no environment (credentials), and a heap of its own size.
+  const worker = new Worker(ENTRY, {
+    execArgv: [],
+    env: {},
+    resourceLimits: {
+      maxOldGenerationSizeMb: heapMb,
+      maxYoungGenerationSizeMb: RENDER_WORKER.youngMb,
+      stackSizeMb: RENDER_WORKER.stackMb,
+    },
+  });
+  worker.once('exit', () => {
+    if (warm?.worker === worker) {
+      clearTimeout(warm.timer);
+      warm = null;
+    }
+  });
+  // An idle worker never keeps the process alive; while it renders, the deadline's timer does.
+  worker.unref();
+  return worker;
+}
+
+function takeWorker(heapMb: number): Worker {
+  if (!warm || warm.heapMb !== heapMb) return startWorker(heapMb);
+  const { worker, timer } = warm;
+  clearTimeout(timer);
+  warm = null;
+  return worker;
+}
+
+function release(worker: Worker, heapMb: number): void {
+  if (warm) {
+    void worker.terminate();
+    return;
+  }
+  const timer = setTimeout(() => void worker.terminate(), RENDER_WORKER.idleMs);
+  timer.unref();
+  warm = { worker, heapMb, timer };
+}
+
+/** A kustomization with one object: enough to load and exercise the render code in a fresh worker. */
+const WARM_UP = {
+  'kustomization.yaml': 'resources: [cm.yaml]\nnamePrefix: w-\n',
+  'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: warm\ndata:\n  k: v\n',
+};
+
+/** Starts the warm worker ahead of the first render and runs the render code once, so that render pays nothing. */
+export async function warmRenderWorker(): Promise<void> {
+  await renderOffThread(WARM_UP, '.');
+}
+
+/** Stops the warm worker now (shutdown, tests); a later render starts a new one. */
+export async function stopRenderWorker(): Promise<void> {
+  const w = warm;
+  warm = null;
+  if (!w) return;
+  clearTimeout(w.timer);
+  await w.worker.terminate();
+}
+
 export function renderOffThread(
   files: FileTree,
   root: string,
   opts: RenderOptions = {},
+  limits: RenderLimits = { timeoutMs: DEFAULT_RENDER_TIMEOUT_MS },
 ): Promise<KubeObject[]> {
-  let bytes = 0;
-  for (const text of Object.values(files)) bytes += text.length;
-  if (bytes <= INLINE_BYTES) return Promise.resolve(render(files, root, opts));
-  // The entry sits next to this module, .ts when run from source and .js in the stripped build.
-  const entry = new URL(
-    `./worker${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`,
-    import.meta.url,
-  );
+  const heapMb = limits.heapMb ?? RENDER_WORKER.heapMb;
+  const worker = takeWorker(heapMb);
   return new Promise((resolve, reject) => {
-    const worker = new Worker(entry, { workerData: { files, root, opts } });
     let settled = false;
-    worker.once('message', (m: { objects?: KubeObject[]; error?: { name: string; message: string } }) => {
+    const settle = (fn: () => void) => {
+      if (settled) return;
       settled = true;
-      if (m.error) reject(new WorkerRenderError(m.error.name, m.error.message));
-      else resolve(m.objects ?? []);
-    });
-    worker.once('error', (err) => {
-      settled = true;
-      reject(err);
-    });
-    worker.once('exit', (code) => {
-      if (!settled) reject(new Error(`the render worker stopped (exit code ${code}) before it answered`));
-    });
+      clearTimeout(deadline);
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+      fn();
+    };
+    const onMessage = (m: Reply) =>
+      settle(() => {
+        release(worker, heapMb);
+        if (m.error) reject(new WorkerRenderError(m.error.name, m.error.message));
+        else resolve(m.objects ?? []);
+      });
+    const onError = (err: Error & { code?: string }) =>
+      settle(() => {
+        void worker.terminate();
+        reject(
+          err.code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? new RenderError(`render ran out of memory (limit ${heapMb} MB)`, { cause: err })
+            : new RenderError(`the render worker failed: ${err.message}`, { cause: err }),
+        );
+      });
+    const onExit = (code: number) =>
+      settle(() =>
+        reject(new RenderError(`the render worker stopped (exit code ${code}) before it answered`)),
+      );
+    const deadline = setTimeout(
+      () =>
+        settle(() => {
+          void worker.terminate();
+          reject(new RenderError(`render took longer than ${showDuration(limits.timeoutMs)}`));
+        }),
+      limits.timeoutMs,
+    );
+    worker.on('message', onMessage);
+    worker.once('error', onError);
+    worker.once('exit', onExit);
+    worker.postMessage({ files, root, opts });
   });
 }

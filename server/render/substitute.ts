@@ -16,11 +16,13 @@
 // Flux substitutes the YAML text, then reads it back: `replicas: ${REPLICAS}` becomes the number 3, while
 // `"${PORT}"` (quoted) stays a string. We substitute value by value; a string that was a plain (unquoted)
 // scalar in the source — the caller passes those in `plain` — is read back as YAML the same way.
-import { parse as parseYaml } from 'yaml';
+import { RE2JS } from 're2js';
 import type { KubeObject } from '../cluster/types.ts';
 import { RenderError } from './errors.ts';
 import { describe } from './kustomize/resource.ts';
-import { templateKey, YAML_11_OPTIONS } from './yaml.ts';
+import { setOwn } from './own.ts';
+import { type Pattern, re2 } from './re2.ts';
+import { parseDocument, templateKey, YAML_11_OPTIONS } from './yaml.ts';
 
 export type Vars = Readonly<Record<string, string>>;
 
@@ -175,8 +177,8 @@ class Parser {
   }
 }
 
-/** Go's path.Match as a regular expression: `*` and `?` stop at `/`, classes, backslash escapes. */
-function globToRegExp(glob: string): RegExp {
+/** Go's path.Match as an RE2 expression (linear time; the glob is fleet content): `*` and `?` stop at `/`, classes, backslash escapes. */
+function globPattern(glob: string): Pattern | null {
   let re = '';
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i] as string;
@@ -185,7 +187,7 @@ function globToRegExp(glob: string): RegExp {
     else if (c === '\\' && i + 1 < glob.length) re += `\\${glob[++i]}`;
     else if (c === '[') {
       const end = glob.indexOf(']', i + 2);
-      if (end < 0) return /(?!)/;
+      if (end < 0) return null; // an unclosed class matches nothing, as path.Match
       const body = glob
         .slice(i + 1, end)
         .replace(/^\^/, '^')
@@ -194,13 +196,14 @@ function globToRegExp(glob: string): RegExp {
       i = end;
     } else re += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
   }
-  return new RegExp(`^${re}$`, 's');
+  return re2(`^${re}$`, `pattern "${glob}"`, RE2JS.DOTALL);
 }
 
 const reverse = (s: string) => [...s].reverse().join('');
 
 function trim(s: string, glob: string, longest: boolean): string {
-  const re = globToRegExp(glob);
+  const re = globPattern(glob);
+  if (!re) return s;
   let match = '';
   for (let i = 0; i < s.length; i++) {
     const prefix = s.slice(0, s.length - i);
@@ -290,7 +293,7 @@ function checkVars(vars: Vars): Record<string, string> {
   for (const [k, v] of Object.entries(vars)) {
     if (!VAR_NAME.test(k))
       throw new RenderError(`variable name "${k}" is invalid: it must match ${VAR_NAME.source}`);
-    out[k] = v.replaceAll('\n', '');
+    setOwn(out, k, v.replaceAll('\n', ''), 'variables');
   }
   return out;
 }
@@ -304,9 +307,12 @@ function disabled(obj: KubeObject): boolean {
 
 function retype(text: string): unknown {
   try {
-    return parseYaml(text, YAML_11_OPTIONS);
+    // Our bounded reader: a variable's value is fleet or site data too (depth, size, `__proto__`).
+    return parseDocument(text, 'substituted value', YAML_11_OPTIONS);
   } catch (err) {
-    throw new RenderError(`the result "${text}" is not a valid YAML value`, { cause: err });
+    throw new RenderError(`the result "${text}" is not a valid YAML value (${(err as Error).message})`, {
+      cause: err,
+    });
   }
 }
 
@@ -320,7 +326,7 @@ function walk(v: unknown, key: string, vars: Vars, strict: boolean, plain: Reado
   if (v !== null && typeof v === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, val] of Object.entries(v)) {
-      out[k.includes('$') ? substituteText(k, vars, strict) : k] = walk(val, k, vars, strict, plain);
+      setOwn(out, k.includes('$') ? substituteText(k, vars, strict) : k, walk(val, k, vars, strict, plain));
     }
     return out;
   }

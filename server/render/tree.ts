@@ -11,7 +11,8 @@ export function treePath(p: string, context: string): string {
   const norm = path.normalize(p);
   if (norm === '..' || norm.startsWith('../'))
     throw new RenderError(`${context}: "${p}" is outside the revision`);
-  return norm === '.' ? '' : norm.replace(/\/$/, '');
+  const trimmed = norm.length > 1 ? norm.replace(/\/$/, '') : norm;
+  return trimmed === '.' ? '' : trimmed;
 }
 
 /** Every manifest file below `dir`, in a stable order. */

@@ -13,6 +13,8 @@
 //                       NODE_LABEL_TOPOLOGY_KUBERNETES_IO_ZONE. When two keys map to the same name, the key
 //                       that sorts first wins, so the result does not depend on label order.
 
+import { setOwn } from './own.ts';
+
 export type VarSource = Readonly<Record<string, string>> | undefined | null;
 
 export interface NodeFacts {
@@ -44,11 +46,11 @@ export function nodeFactsVars(facts: NodeFacts): Record<string, string> {
   const labels = facts.nodeLabels ?? {};
   for (const key of Object.keys(labels).sort().reverse()) {
     // Reverse order: the key that sorts first is written last and wins a collision.
-    out[labelVarName(key)] = labels[key] as string;
+    setOwn(out, labelVarName(key), labels[key] as string, 'node labels');
   }
   for (const [name, keys] of WELL_KNOWN) {
     const key = keys.find((k) => Object.hasOwn(labels, k));
-    if (key !== undefined) out[name] = labels[key] as string;
+    if (key !== undefined) setOwn(out, name, labels[key] as string);
   }
   if (facts.nodeName) out.NODE_NAME = facts.nodeName;
   if (facts.siteId) out.SITE_ID = facts.siteId;
@@ -66,6 +68,6 @@ export function nodeFactsVars(facts: NodeFacts): Record<string, string> {
  */
 export function mergeVars(...sources: VarSource[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const s of sources) if (s) for (const [k, v] of Object.entries(s)) out[k] = v;
+  for (const s of sources) if (s) for (const [k, v] of Object.entries(s)) setOwn(out, k, v, 'variables');
   return out;
 }

@@ -1,18 +1,30 @@
-// Multi-document YAML parsing with limits: aliases, documents and size are capped before anything is built.
+// Multi-document YAML parsing with limits: aliases, documents, nesting and size are capped before anything is
+// built, and `__proto__` keys are refused.
 import {
+  Composer,
   type Document,
   type DocumentOptions,
+  isAlias,
   isMap,
   isScalar,
   isSeq,
+  Lexer,
+  LineCounter,
   type ParseOptions,
-  parseAllDocuments,
+  Parser,
+  type ScalarTag,
   type SchemaOptions,
 } from 'yaml';
 import type { KubeObject } from '../cluster/types.ts';
 import { RenderError } from './errors.ts';
+import { checkObjectCount } from './limits.ts';
+import { FORBIDDEN_KEY } from './own.ts';
 
-export const YAML_LIMITS = { maxAliasCount: 100, maxDocuments: 2_000, maxBytes: 1024 * 1024 };
+/**
+ * maxDepth: collections inside collections. Kubernetes objects stay far below it; a file of nested `[[[…]]]`
+ * would otherwise build a node per bracket (1 MB of them took 654 MB).
+ */
+export const YAML_LIMITS = { maxAliasCount: 100, maxDocuments: 2_000, maxBytes: 1024 * 1024, maxDepth: 100 };
 
 type Options = ParseOptions & DocumentOptions & SchemaOptions;
 type Tags = Parameters<Extract<NonNullable<SchemaOptions['customTags']>, (...args: never[]) => unknown>>[0];
@@ -86,15 +98,30 @@ const DROPPED_TAGS = new Set([
   'tag:yaml.org,2002:omap',
   'tag:yaml.org,2002:pairs',
 ]);
+/**
+ * go-yaml v2 takes a plain scalar for a float only when it has a digit (`.` and `1_0.` are not like `.5`):
+ * the `yaml` package's YAML 1.1 floats would read `resources: [.]` as NaN.
+ */
+const GO_YAML_V2_FLOAT: Record<string, RegExp> = {
+  EXP: /^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9]+)[eE][-+]?[0-9]+$/,
+  '': /^[-+]?(?:[0-9][0-9_]*\.[0-9_]*|\.[0-9]+)$/,
+};
 export const YAML_11_OPTIONS: Options = {
   version: '1.1',
   merge: true,
   customTags: (tags: Tags) =>
-    tags.filter((t) => {
-      const tag = typeof t === 'string' ? t : t.tag;
-      const format = typeof t === 'string' ? undefined : (t as { format?: string }).format;
-      return !DROPPED_TAGS.has(tag) && format !== 'TIME';
-    }),
+    tags
+      .filter((t) => {
+        const tag = typeof t === 'string' ? t : t.tag;
+        const format = typeof t === 'string' ? undefined : (t as { format?: string }).format;
+        return !DROPPED_TAGS.has(tag) && format !== 'TIME';
+      })
+      .map((t) => {
+        if (typeof t === 'string' || t.tag !== 'tag:yaml.org,2002:float' || !('test' in t)) return t;
+        const test = GO_YAML_V2_FLOAT[(t as { format?: string }).format ?? ''];
+        // The `.inf`/`.nan` tag keeps its own test.
+        return test && !t.test?.test('.nan') ? ({ ...t, test } as ScalarTag) : t;
+      }),
 };
 
 /**
@@ -151,27 +178,75 @@ export function parseDocuments(text: string, file: string, options: Options = YA
   return located(text, file, options).map(([value]) => value);
 }
 
+/**
+ * Lexes, parses and composes like yaml's parseAllDocuments, but stops as soon as the nesting or the number of
+ * documents goes over the limits, before the nodes for the rest are built.
+ */
+function composeBounded(text: string, file: string, options: Options): [Document[], LineCounter] {
+  const lines = new LineCounter();
+  lines.addNewLine(0); // what Parser.parse does first; we feed it lexemes one by one instead
+  const parser = new Parser(lines.addNewLine);
+  const composer = new Composer(options);
+  const docs: Document[] = [];
+  const add = (doc: Document) => {
+    docs.push(doc);
+    if (docs.length > YAML_LIMITS.maxDocuments) {
+      throw new RenderError(`${file}: more than ${YAML_LIMITS.maxDocuments} YAML documents`);
+    }
+  };
+  for (const lexeme of new Lexer().lex(text)) {
+    for (const token of parser.next(lexeme)) for (const doc of composer.next(token)) add(doc);
+    // The parser's stack holds the document and every open collection.
+    if (parser.stack.length > YAML_LIMITS.maxDepth + 1) {
+      throw new RenderError(
+        `${file}: nested deeper than ${YAML_LIMITS.maxDepth} levels at line ${lines.linePos(parser.offset).line}`,
+      );
+    }
+  }
+  for (const token of parser.end()) for (const doc of composer.next(token)) add(doc);
+  for (const doc of composer.end()) add(doc);
+  return [docs, lines];
+}
+
+/** Refuses a `__proto__` mapping key anywhere in the node tree (depth is already bounded), aliased keys too. */
+function refuseProtoKeys(node: unknown, doc: Document, where: string, lines: LineCounter): void {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const key = isAlias(pair.key) ? pair.key.resolve(doc) : pair.key;
+      if (isScalar(key) && key.value === FORBIDDEN_KEY) {
+        const range = (pair.key as { range?: [number, number, number] }).range;
+        const line = range ? lines.linePos(range[0]).line : 0;
+        throw new RenderError(
+          `${where}: the key "${FORBIDDEN_KEY}"${line ? ` at line ${line}` : ''} is not allowed`,
+        );
+      }
+      refuseProtoKeys(pair.key, doc, where, lines);
+      refuseProtoKeys(pair.value, doc, where, lines);
+    }
+  } else if (isSeq(node)) {
+    for (const item of node.items) refuseProtoKeys(item, doc, where, lines);
+  }
+  // An alias as a value needs no look: its anchor was checked where it was defined.
+}
+
 /** Each non-empty document with where it is (`file (document 3)`), for messages. */
 function located(text: string, file: string, options: Options = YAML_OPTIONS): [unknown, string][] {
   if (Buffer.byteLength(text) > YAML_LIMITS.maxBytes) {
     throw new RenderError(`${file}: larger than ${YAML_LIMITS.maxBytes} bytes`);
   }
-  const docs = parseAllDocuments(text, options);
-  const list = Array.isArray(docs) ? docs : [docs];
-  if (list.length > YAML_LIMITS.maxDocuments) {
-    throw new RenderError(`${file}: more than ${YAML_LIMITS.maxDocuments} YAML documents`);
-  }
+  const [list, lines] = composeBounded(text, file, options);
   const out: [unknown, string][] = [];
   list.forEach((doc, i) => {
     const where = list.length > 1 ? `${file} (document ${i + 1})` : file;
     const problem = doc.errors[0];
     if (problem) {
-      const line = problem.linePos?.[0]?.line;
+      const line = lines.linePos(problem.pos[0]).line;
       throw new RenderError(
         `${where}: not valid YAML${line ? ` at line ${line}` : ''}: ${problem.message.split('\n')[0]}`,
         { cause: problem },
       );
     }
+    refuseProtoKeys(doc.contents, doc, where, lines);
     collectDocument(doc, text);
     let value: unknown;
     try {
@@ -201,9 +276,8 @@ export function parseManifests(text: string, file: string): KubeObject[] {
     const obj = value as KubeObject;
     if (obj.kind === 'List' && Array.isArray((obj as { items?: unknown }).items)) {
       for (const item of (obj as unknown as { items: KubeObject[] }).items) out.push(item);
-      continue;
-    }
-    out.push(obj);
+    } else out.push(obj);
+    checkObjectCount(out.length, where);
   }
   return out;
 }

@@ -50,7 +50,9 @@ export function fieldChanges(a: Json, b: Json, path = ''): FieldChange[] {
   if (a === b) return [];
   if (isMap(a) && isMap(b)) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
-    return keys.flatMap((k) => fieldChanges(a[k], b[k], path ? `${path}.${k}` : k));
+    // Own keys only: a field named `constructor` or `toString` is data, not what every object inherits.
+    const own = (r: Record<string, Json>, k: string) => (Object.hasOwn(r, k) ? r[k] : undefined);
+    return keys.flatMap((k) => fieldChanges(own(a, k), own(b, k), path ? `${path}.${k}` : k));
   }
   if (Array.isArray(a) && Array.isArray(b)) {
     const na = named(a);

@@ -20,6 +20,7 @@ import {
   type Trigger,
 } from '../db/runs.ts';
 import { getState } from '../db/state.ts';
+import type { RenderLimits } from '../render/off-thread.ts';
 import type { Source } from '../sources/types.ts';
 import { heldRevision, releaseHeld, whyWait } from './holds.ts';
 import { withReconcileLock } from './lock.ts';
@@ -58,6 +59,8 @@ export interface ReconcilerDeps {
   policy?: Partial<SyncPolicy>;
   /** Where `${VAR}` values come from; none = render without substitution. */
   vars?: VarsSettings;
+  /** The render's deadline (OUTPOST_RENDER_TIMEOUT); absent: the default. */
+  render?: RenderLimits;
   metrics?: SyncMetrics;
   /** Called as each stage starts, for live progress on the page. */
   onStage?: (runId: number, stage: Stage) => void;

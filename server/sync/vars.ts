@@ -2,7 +2,7 @@
 // the cluster, and config — cluster reads only, so rendering works with the WAN down.
 import type { ClusterClient, KubeObject } from '../cluster/types.ts';
 import { RenderError } from '../render/errors.ts';
-import { renderOffThread } from '../render/off-thread.ts';
+import { type RenderLimits, renderOffThread } from '../render/off-thread.ts';
 import { mergeVars, nodeFactsVars } from '../render/vars.ts';
 import type { FileTree } from '../sources/types.ts';
 
@@ -48,9 +48,9 @@ export async function gatherVars(cluster: ClusterClient, s: VarsSettings): Promi
 
 /** Renders a revision's tree with this node's variables: the one way the reconciler, diff and preview render. */
 export async function renderForNode(
-  d: { cluster: ClusterClient; sourcePath: string; vars?: VarsSettings },
+  d: { cluster: ClusterClient; sourcePath: string; vars?: VarsSettings; render?: RenderLimits },
   files: FileTree,
 ): Promise<KubeObject[]> {
   const vars = d.vars ? await gatherVars(d.cluster, d.vars) : {};
-  return renderOffThread(files, d.sourcePath, { vars, strictVars: d.vars?.strict ?? false });
+  return renderOffThread(files, d.sourcePath, { vars, strictVars: d.vars?.strict ?? false }, d.render);
 }

@@ -4,6 +4,7 @@ import { createClusterClient } from '../../server/cluster/client.ts';
 import { loadCredentials } from '../../server/cluster/credentials.ts';
 import { openDb } from '../../server/db/open.ts';
 import { closeAbandonedRuns } from '../../server/db/runs.ts';
+import { warmRenderWorker } from '../../server/render/off-thread.ts';
 import { dirSource } from '../../server/sources/dir.ts';
 import { reconcile } from '../../server/sync/reconciler.ts';
 import { silentLog } from './log.ts';
@@ -12,6 +13,9 @@ const [dataDir, kubeconfig, ...sources] = process.argv.slice(2) as [string, stri
 const db = openDb(dataDir);
 closeAbandonedRuns(db);
 const cluster = createClusterClient(loadCredentials({ mode: 'kubeconfig', path: kubeconfig }));
+// Ready includes a warm render worker, so the kills fall across whole reconciles rather than mostly into the
+// first worker's start.
+await warmRenderWorker();
 process.stdout.write('ready\n');
 for (let i = 0; ; i++) {
   const source = dirSource(sources[i % sources.length] as string);

@@ -1,8 +1,13 @@
-// Large trees render on a worker thread: the same objects as inline, errors with their message, the loop free.
+// Every render runs on a killable worker: the same objects as inline, errors with their name and message, the
+// loop free, a deadline and a heap limit that end in named errors, and nothing of the parent's process inside.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { render } from '../../server/render/index.ts';
-import { INLINE_BYTES, renderOffThread } from '../../server/render/off-thread.ts';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import { RenderError, render } from '../../server/render/index.ts';
+import { RENDER_WORKER, renderOffThread, stopRenderWorker } from '../../server/render/off-thread.ts';
+import { dirSource } from '../../server/sources/dir.ts';
+
+after(stopRenderWorker);
 
 function bigTree(n: number): Record<string, string> {
   const docs = Array.from(
@@ -10,12 +15,16 @@ function bigTree(n: number): Record<string, string> {
     (_, i) =>
       `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${i}\n  namespace: \${NS}\ndata:\n  key: "value-${i}"\n  more: "${'x'.repeat(64)}"\n`,
   );
-  return { 'app/a.yaml': docs.slice(0, n / 2).join('---\n'), 'app/b.yaml': docs.slice(n / 2).join('---\n') };
+  const files: Record<string, string> = {};
+  for (let f = 0; f * 1000 < n; f++)
+    files[`app/f${f}.yaml`] = docs.slice(f * 1000, (f + 1) * 1000).join('---\n');
+  return files;
 }
+
+const small = { 'x.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n' };
 
 test('a large tree renders on a worker to the same objects, while the event loop keeps turning', async () => {
   const files = bigTree(1000);
-  assert.ok(Object.values(files).join('').length > INLINE_BYTES, 'large enough to leave the main thread');
   const opts = { vars: { NS: 'shop' } };
   let ticks = 0;
   const timer = setInterval(() => ticks++, 5);
@@ -27,14 +36,66 @@ test('a large tree renders on a worker to the same objects, while the event loop
   assert.ok(ticks > 3, `timers ran while the worker rendered (${ticks})`);
 });
 
-test('an error in the worker arrives with its name and message; a small tree renders inline', async () => {
+test('an error in the worker arrives with its name and message, and the worker serves the next render', async () => {
   const files = bigTree(1000);
-  files['app/a.yaml'] = `${files['app/a.yaml']}\n---\nkind: [unclosed\n`;
+  files['app/f0.yaml'] = `${files['app/f0.yaml']}\n---\nkind: [unclosed\n`;
   await assert.rejects(renderOffThread(files, 'app'), (err: Error) => {
-    assert.match(err.message, /app\/a\.yaml/);
+    assert.match(err.message, /app\/f0\.yaml/);
     assert.equal(err.name, 'RenderError');
     return true;
   });
-  const small = { 'x.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n' };
   assert.deepEqual(await renderOffThread(small, 'x.yaml'), render(small, 'x.yaml'));
+});
+
+test('a tree under 64 KB (once rendered inline) renders on the worker too, so the deadline holds for it', async () => {
+  const files = bigTree(300);
+  assert.ok(Object.values(files).join('').length < 64 * 1024);
+  await assert.rejects(renderOffThread(files, 'app', {}, { timeoutMs: 5 }), (err: Error) => {
+    assert.ok(err instanceof RenderError);
+    assert.equal(err.message, 'render took longer than 5ms');
+    return true;
+  });
+});
+
+test('a render past its deadline is killed with a named error and the next render works', async () => {
+  await assert.rejects(renderOffThread(bigTree(9_000), 'app', {}, { timeoutMs: 200 }), (err: Error) => {
+    assert.ok(err instanceof RenderError);
+    assert.equal(err.message, 'render took longer than 200ms');
+    return true;
+  });
+  assert.deepEqual(await renderOffThread(small, 'x.yaml'), render(small, 'x.yaml'));
+});
+
+test('a render that exhausts its heap fails with a named error and the process carries on', async () => {
+  await assert.rejects(
+    renderOffThread(bigTree(9_000), 'app', {}, { timeoutMs: 60_000, heapMb: 8 }),
+    (err: Error) => {
+      assert.ok(err instanceof RenderError, `${err.name}: ${err.message}`);
+      assert.equal(err.message, 'render ran out of memory (limit 8 MB)');
+      return true;
+    },
+  );
+  assert.deepEqual(await renderOffThread(small, 'x.yaml'), render(small, 'x.yaml'));
+  assert.ok(RENDER_WORKER.heapMb >= 128, 'the default heap leaves room for a 10,000-object render');
+});
+
+test('a polluted Object.prototype.execArgv in the parent does not reach the render worker', async () => {
+  // What a `__proto__` merge once did: every options object without its own execArgv inherited this one, and
+  // the next worker ran the publisher's code.
+  const proto = Object.prototype as Record<string, unknown>;
+  proto.execArgv = ['--import=data:text/javascript,process.exit(42)'];
+  try {
+    await stopRenderWorker(); // a fresh worker starts under the pollution
+    const files = bigTree(1000);
+    assert.equal((await renderOffThread(files, 'app', { vars: { NS: 'x' } })).length, 1000);
+  } finally {
+    delete proto.execArgv;
+  }
+});
+
+test('the worker renders under frozen prototypes: keys named constructor or toString still merge and patch', async () => {
+  const { files } = await dirSource(
+    path.resolve(import.meta.dirname, '../fixtures/kustomize/prototype-keys'),
+  ).fetch();
+  assert.deepEqual(await renderOffThread(files, '.'), render(files, '.'));
 });

@@ -3,6 +3,7 @@ import path from 'node:path/posix';
 import type { KubeObject } from '../../cluster/types.ts';
 import type { FileTree } from '../../sources/types.ts';
 import { RenderError } from '../errors.ts';
+import { MAX_OBJECTS } from '../limits.ts';
 import { treePath } from '../tree.ts';
 import { parseManifests } from '../yaml.ts';
 import { absorb, generate, mergeOptions } from './generators.ts';
@@ -32,7 +33,7 @@ import {
   setReplicas,
 } from './transformers.ts';
 
-export const BUILD_LIMITS = { maxDepth: 20, maxObjects: 10_000 };
+export const BUILD_LIMITS = { maxDepth: 20, maxObjects: MAX_OBJECTS };
 
 interface Ctx {
   files: FileTree;
@@ -101,8 +102,11 @@ function subKustomization(ctx: Ctx, k: Kustomization, entry: string, field: stri
     const what = isDir(ctx.files, dir) ? 'has no kustomization.yaml' : 'not found';
     throw new RenderError(`${k.file}: ${field} "${entry}" ${what}`);
   }
-  if (ctx.stack.includes(dir)) {
-    throw new RenderError(`${k.file}: ${field} "${entry}" includes ${dir || '.'} again (a cycle)`);
+  // kustomize refuses a folder that is, or contains, one being built (`resources: [.]`, `..` from a base).
+  const visited = ctx.stack.find((v) => v === dir || within(dir, v));
+  if (visited !== undefined) {
+    const what = visited === dir ? `${dir || '.'} again` : `${dir || '.'}, which contains ${visited}`;
+    throw new RenderError(`${k.file}: ${field} "${entry}" includes ${what} (a cycle)`);
   }
   if (ctx.stack.length >= BUILD_LIMITS.maxDepth) {
     throw new RenderError(`${k.file}: kustomizations nested more than ${BUILD_LIMITS.maxDepth} deep`);

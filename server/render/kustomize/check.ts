@@ -1,6 +1,7 @@
 // Typed reading of a kustomization: wrong types and unknown fields fail with the file and the field's path,
 // as kustomize's strict decoder does (a number where a string belongs is an error, not a conversion).
 import { RenderError } from '../errors.ts';
+import { getOwn, setOwn } from '../own.ts';
 import { isRecord } from './resource.ts';
 
 export class Reader {
@@ -20,7 +21,7 @@ export class Reader {
 
   at(key: string | number): Reader {
     const path = typeof key === 'number' ? `${this.path}[${key}]` : this.path ? `${this.path}.${key}` : key;
-    const v = isRecord(this.value) && typeof key === 'string' ? this.value[key] : undefined;
+    const v = isRecord(this.value) && typeof key === 'string' ? getOwn(this.value, key) : undefined;
     const item = Array.isArray(this.value) && typeof key === 'number' ? this.value[key] : v;
     return new Reader(this.file, path, item);
   }
@@ -81,7 +82,7 @@ export class Reader {
     if (!this.present) return undefined;
     if (!isRecord(this.value)) this.fail(`must be a mapping, not ${typeName(this.value)}`);
     const out: Record<string, string> = {};
-    for (const k of Object.keys(this.value)) out[k] = this.at(k).string() ?? '';
+    for (const k of Object.keys(this.value)) setOwn(out, k, this.at(k).string() ?? '', this.file);
     return out;
   }
 }

@@ -1,6 +1,7 @@
 // Field specs: kustomize's way of saying "the labels of a Deployment also live at spec/template/metadata/labels".
 import type { KubeObject } from '../../cluster/types.ts';
 import { RenderError } from '../errors.ts';
+import { getOwn, setOwn } from '../own.ts';
 import { describe, gvkOf } from './resource.ts';
 
 export interface FieldSpec {
@@ -162,19 +163,19 @@ export function applyFieldSpec(
     const name = isSeq ? head.slice(0, -2) : head;
     const map = node as Record<string, unknown>;
     const canCreate = spec.create === true && create !== 'none' && !isSeq;
-    let field = map[name];
+    let field = getOwn(map, name);
     const fresh = () => (tail.length > 0 ? {} : create === 'map' ? {} : '');
     if (field === undefined) {
       if (!canCreate) return;
       field = fresh();
-      map[name] = field;
+      setOwn(map, name, field);
     } else if (field === null && (isSeq || canCreate)) {
       // kustomize turns an explicit null into the kind of node it expected there.
       field = isSeq ? [] : fresh();
-      map[name] = field;
+      setOwn(map, name, field);
     }
     visit(field, tail, (v) => {
-      map[name] = v;
+      setOwn(map, name, v);
     });
   };
   visit(obj, path, () => {});
@@ -187,7 +188,7 @@ export function setEntries(obj: KubeObject, spec: FieldSpec, keys: string[], val
     if (typeof node !== 'object' || Array.isArray(node)) {
       throw new RenderError(`${describe(obj)}: "${spec.path}" is not a map`);
     }
-    for (const k of keys) (node as Record<string, unknown>)[k] = values[k];
+    for (const k of keys) setOwn(node, k, getOwn(values, k), describe(obj));
     return node;
   };
 }

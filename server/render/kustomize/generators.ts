@@ -2,6 +2,7 @@
 import path from 'node:path/posix';
 import type { KubeObject } from '../../cluster/types.ts';
 import { RenderError } from '../errors.ts';
+import { setOwn } from '../own.ts';
 import { notePlainTemplate } from '../yaml.ts';
 import {
   type Behavior,
@@ -97,7 +98,7 @@ function dataOf(args: GeneratorArgs, where: string, read: ReadFile): Record<stri
   for (const [k, v] of pairs) {
     if (!CONFIG_KEY.test(k)) throw new RenderError(`${where}: "${k}" is not a valid ConfigMap/Secret key`);
     if (Object.hasOwn(data, k)) throw new RenderError(`${where}: ${args.name} repeats the key "${k}"`);
-    data[k] = v;
+    setOwn(data, k, v, where);
   }
   return data;
 }
@@ -113,7 +114,7 @@ function base64Lines(s: string): string {
 
 function sortedMap(m: Record<string, string>, f: (v: string) => string = (v) => v): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const k of Object.keys(m).sort()) out[k] = f(m[k] as string);
+  for (const k of Object.keys(m).sort()) setOwn(out, k, f(m[k] as string));
   return out;
 }
 

@@ -1,6 +1,7 @@
 // The name suffix kustomize gives generated ConfigMaps and Secrets: a hash of their content, bit for bit.
 import { createHash } from 'node:crypto';
 import type { KubeObject } from '../../cluster/types.ts';
+import { getOwn, setOwn } from '../own.ts';
 import { isRecord } from './resource.ts';
 
 /**
@@ -12,7 +13,7 @@ export function goJson(value: unknown): string {
     if (Array.isArray(v)) return v.map(sorted);
     if (isRecord(v)) {
       const out: Record<string, unknown> = {};
-      for (const k of Object.keys(v).sort()) out[k] = sorted(v[k]);
+      for (const k of Object.keys(v).sort()) setOwn(out, k, sorted(getOwn(v, k)));
       return out;
     }
     return v;

@@ -1,4 +1,6 @@
 // The `images:` transformer: new name, tag, digest or tag suffix for matching container images.
+import { RE2JS } from 're2js';
+import { type Pattern, re2 } from '../re2.ts';
 import { notePlainTemplate } from '../yaml.ts';
 import { applyFieldSpec, IMAGES } from './fieldspec.ts';
 import { isRecord, type Res } from './resource.ts';
@@ -32,18 +34,23 @@ export function splitImage(image: string): { name: string; tag: string; digest: 
   return { name: image.slice(0, offset + colon), tag: image.slice(offset + colon + 1), digest: '' };
 }
 
-const matchers = new Map<string, RegExp>();
+const matchers = new Map<string, Pattern>();
 
-/** kustomize compares names as an (unescaped) regular expression; we do the same, falling back to literal. */
-function matcher(name: string): RegExp {
+/**
+ * kustomize compares names as an (unescaped) regular expression, in RE2 syntax; a name that is no valid RE2
+ * is matched literally (kustomize itself crashes on it).
+ */
+function matcher(name: string): Pattern {
   let re = matchers.get(name);
   if (!re) {
     const tail = '(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$';
     try {
-      re = new RegExp(`^${name}${tail}`);
+      re = re2(`^${name}${tail}`, `images: name "${name}"`);
     } catch {
-      re = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${tail}`);
+      re = re2(`^${RE2JS.quote(name)}${tail}`, `images: name "${name}"`);
     }
+    // A worker renders many revisions: keep the cache bounded.
+    if (matchers.size >= 1_000) matchers.clear();
     matchers.set(name, re);
   }
   return re;

@@ -1,6 +1,7 @@
 // Patch targets: group/version/kind/name/namespace as anchored regular expressions, plus label and
 // annotation selectors in Kubernetes syntax (`app=web,tier in (a,b),!legacy`).
 import { RenderError } from '../errors.ts';
+import { type Pattern, re2 } from '../re2.ts';
 import { curId, effectiveNamespace, orgId, type Res } from './resource.ts';
 
 export interface Selector {
@@ -66,13 +67,10 @@ function checkKey(key: string, text: string, where: string): void {
   if (!KEY.test(key)) throw new RenderError(`${where}: "${key}" in selector "${text}" is not a valid key`);
 }
 
-function anchored(pattern: string | undefined, where: string): RegExp | null {
+/** A target field as kustomize reads it: the whole value must match (`^(?:…)$`), in RE2 syntax. */
+function anchored(pattern: string | undefined, where: string): Pattern | null {
   if (!pattern) return null;
-  try {
-    return new RegExp(`^(?:${pattern})$`);
-  } catch (err) {
-    throw new RenderError(`${where}: target "${pattern}" is not a valid regular expression`, { cause: err });
-  }
+  return re2(`^(?:${pattern})$`, `${where}: target "${pattern}"`);
 }
 
 /** The resources a target selects, matching names and namespaces before or after renames, as kustomize. */

@@ -1,6 +1,7 @@
 // JSON Patch (RFC 6902) on one object: add, remove, replace, move, copy, test, with JSON Pointer paths.
 import { isDeepStrictEqual } from 'node:util';
 import { RenderError } from '../../errors.ts';
+import { setOwn } from '../../own.ts';
 import { isRecord } from '../resource.ts';
 
 export interface Operation {
@@ -95,7 +96,7 @@ function add(doc: unknown, path: string, value: unknown, where: string, replace:
     if (replace && !Object.hasOwn(parent, last)) {
       throw new RenderError(`${where}: cannot replace "${path}": it does not exist`);
     }
-    parent[last] = value;
+    setOwn(parent, last, value, where);
   } else throw new RenderError(`${where}: path "${path}" does not exist`);
   return doc;
 }

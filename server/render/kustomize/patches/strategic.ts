@@ -6,6 +6,7 @@
 // the items only the target had; lists without a merge key in the schema (and every list of a custom
 // resource) are replaced. Values are mutated in place, as kyaml does; callers pass copies.
 import { RenderError } from '../../errors.ts';
+import { getOwn, setOwn } from '../../own.ts';
 import { isRecord } from '../resource.ts';
 import { type FieldSchema, SCHEMA_DEFS, SCHEMA_KINDS } from './schema-data.ts';
 
@@ -71,7 +72,7 @@ type Directive = 'merge' | 'replace' | 'delete';
 function directive(patch: Value): Directive {
   if (patch === undefined) return 'merge';
   if (isRecord(patch)) {
-    const v = patch.$patch;
+    const v = getOwn(patch, '$patch');
     if (v === undefined) return 'merge';
     if (v === 'merge' || v === 'replace' || v === 'delete') {
       delete patch.$patch;
@@ -82,7 +83,7 @@ function directive(patch: Value): Directive {
   if (Array.isArray(patch)) {
     const el = patch.find((e) => isRecord(e) && Object.hasOwn(e, '$patch'));
     if (!isRecord(el) || Object.keys(el).length > 1) return 'merge';
-    const v = el.$patch;
+    const v = getOwn(el, '$patch');
     if (v === 'merge' || v === 'replace' || v === 'delete') {
       setElement(patch, null, ['$patch'], [v]);
       return v;
@@ -100,7 +101,7 @@ function matchField(el: Value, key: string, value: string | undefined): Value {
     return text(el) === (value ?? '') ? el : undefined;
   }
   if (!isRecord(el) || !Object.hasOwn(el, key)) return undefined;
-  const v = el[key];
+  const v = getOwn(el, key);
   if (value !== undefined && text(v) !== value) return undefined;
   return v === undefined ? undefined : (v ?? KEEP_NULL);
 }
@@ -143,7 +144,7 @@ function findElement(list: Value, keys: string[], values: string[]): Value {
   if (!Array.isArray(list)) return undefined;
   if (keys.length === 0 || keys[0] === '') return list.find((el) => !isRecord(el) && text(el) === values[0]);
   return list.find(
-    (el) => isRecord(el) && keys.every((k, i) => Object.hasOwn(el, k) && text(el[k]) === values[i]),
+    (el) => isRecord(el) && keys.every((k, i) => Object.hasOwn(el, k) && text(getOwn(el, k)) === values[i]),
   );
 }
 
@@ -192,7 +193,7 @@ function mergeValues(list: string[][]): void {
 
 function fieldValues(el: Value, keys: string[]): string[] {
   return keys.map((k) => {
-    const v = isRecord(el) ? el[k] : undefined;
+    const v = isRecord(el) ? getOwn(el, k) : undefined;
     const empty = v === undefined || v === null || v === '' || (isRecord(v) && Object.keys(v).length === 0);
     return empty || (Array.isArray(v) && v.length === 0) ? '' : text(v);
   });
@@ -203,7 +204,7 @@ function walk(dest: Value, origin: Value, schema: Schema | null): Value {
   let s = schema;
   if (!s) {
     for (const src of [dest, origin]) {
-      if (isRecord(src) && !s) s = schemaForKind(src.apiVersion, src.kind);
+      if (isRecord(src) && !s) s = schemaForKind(getOwn(src, 'apiVersion'), getOwn(src, 'kind'));
     }
   }
   const present = [dest, origin].filter((v) => !missingOrNull(v));
@@ -241,9 +242,9 @@ function walkMap(dest: Value, origin: Value, s: Schema | null): Value {
   const o = isRecord(origin) ? origin : undefined;
   const names = new Set([...Object.keys(d), ...(o ? Object.keys(o) : [])]);
   for (const name of [...names].sort()) {
-    const val = walk(d[name], o?.[name], field(s, name));
+    const val = walk(getOwn(d, name), o ? getOwn(o, name) : undefined, field(s, name));
     if (val === undefined || val === null) delete d[name];
-    else d[name] = val === KEEP_NULL ? null : val;
+    else setOwn(d, name, val === KEEP_NULL ? null : val);
   }
   return d;
 }
@@ -314,7 +315,7 @@ function setElements(
     }
     validKeys.forEach((key, i) => {
       const v = validValues[i] as string;
-      if (key !== '' && isRecord(val) && !Object.hasOwn(val, key) && v !== '') val[key] = v;
+      if (key !== '' && isRecord(val) && !Object.hasOwn(val, key) && v !== '') setOwn(val, key, v);
     });
     setElement(items, val, validKeys, validValues);
   }

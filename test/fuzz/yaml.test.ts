@@ -173,7 +173,7 @@ const hostileYaml = fc.array(fragment, { minLength: 1, maxLength: 4 }).map((part
 
 fuzz(import.meta.url, {
   'the YAML reader fails only with a RenderError on hostile text, in every reading': {
-    runs: 300,
+    runs: 200,
     build: () => ({
       property: fc.property(hostileYaml, (text) =>
         guarded(text, [RenderError], () => {

@@ -6,7 +6,8 @@
 // Environment: FUZZ_SEED (a number, or `random`), FUZZ_RUNS (runs per property), FUZZ_PATH (replay one case),
 // FUZZ_CASE_MS (longest one case may take, default 5000), FUZZ_TIME_MS (time for one property's runs),
 // FUZZ_DUMP (a file that always holds the whole case being run: the report only shows its start).
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -204,10 +205,13 @@ function watch(file: string, name: string, p: FuzzProperty): Promise<string | nu
   const again = (at?: string) =>
     `reproduce: FUZZ_SEED=${seed} FUZZ_RUNS=${runs}${at ? ` FUZZ_PATH=${at}` : ''} node --test --test-name-pattern='${name.replaceAll("'", '.')}' ${rel}`;
   process.stdout.write(`# fuzz "${name}": seed ${seed}, ${runs} runs\n`);
+  // The worker's temporary files (a fleet's folders) go here, removed even when the watchdog stops it.
+  const tmp = mkdtempSync(path.join(tmpdir(), 'outpost-fuzz-'));
   return new Promise((resolve) => {
     const worker = new Worker(new URL(file), {
       workerData: { fuzz: name, name, seed, runs, replay },
       resourceLimits: { maxOldGenerationSizeMb: p.heapMb ?? 256 },
+      env: { ...process.env, TMPDIR: tmp },
       stdout: false,
       stderr: false,
     });
@@ -218,8 +222,10 @@ function watch(file: string, name: string, p: FuzzProperty): Promise<string | nu
       if (done) return;
       done = true;
       clearTimeout(timer);
-      resolve(failure);
-      void worker.terminate();
+      void worker.terminate().finally(() => {
+        rmSync(tmp, { recursive: true, force: true });
+        resolve(failure);
+      });
     };
     worker.on('message', (m: { type: string; n?: number; repr?: string; failure?: string | null }) => {
       if (m.type === 'start') {

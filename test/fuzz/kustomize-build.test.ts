@@ -177,6 +177,7 @@ const baseResources = fc.oneof(
   { weight: 1, arbitrary: fc.array(pathEntry, { minLength: 1, maxLength: 3 }) },
 );
 
+/** A base (in `base/`, or at the root where file lookups see the bare names) and, sometimes, an overlay on it. */
 const tree = fc
   .tuple(
     fc.array(hostileObject, { minLength: 1, maxLength: 2 }),
@@ -185,20 +186,23 @@ const tree = fc
     fc.option(kustomization(fc.constant(['../base'])), { nil: undefined }),
     fc.array(fc.tuple(fc.constantFrom(...PROTO_KEYS, 'A', 'a-b', '1'), hostileString), { maxLength: 3 }),
     fc.oneof(hostileObject.map(yaml), jsonOps.map(yaml), hostileString),
+    fc.boolean(),
   )
-  .map(([a, b, base, overlay, env, patch]) => {
+  .map(([a, b, base, overlay, env, patch, atRoot]) => {
+    const at = atRoot ? '' : 'base/';
     const files: FileTree = {
-      'base/a.yaml': a.map(yaml).join('\n---\n'),
-      'base/b.yaml': b.map(yaml).join('\n---\n'),
-      'base/env.txt': env.map(([k, v]) => `${k}=${v}`).join('\n'),
-      'base/patch.yaml': patch,
-      'base/kustomization.yaml': yaml(base),
+      [`${at}a.yaml`]: a.map(yaml).join('\n---\n'),
+      [`${at}b.yaml`]: b.map(yaml).join('\n---\n'),
+      [`${at}env.txt`]: env.map(([k, v]) => `${k}=${v}`).join('\n'),
+      [`${at}patch.yaml`]: patch,
+      [`${at}kustomization.yaml`]: yaml(base),
     };
     if (overlay) {
+      overlay.resources = [atRoot ? '..' : '../base'];
       files['overlay/kustomization.yaml'] = yaml(overlay);
       files['overlay/patch.yaml'] = patch;
     }
-    return { files, dir: overlay ? 'overlay' : 'base' };
+    return { files, dir: overlay ? 'overlay' : atRoot ? '' : 'base' };
   });
 
 fuzz(import.meta.url, {

@@ -1,4 +1,5 @@
-// `npm test`: lint and format check, type check, then unit, integration and e2e tests — stops at the first red step.
+// `npm test`: lint and format check, type check, then unit, fuzz, integration and e2e tests — stops at the first red
+// step. The fuzz step runs seeded properties (test/fuzz, docs/fuzzing.md); `npm run fuzz` runs them longer.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -20,6 +21,7 @@ const steps: [string, string, string[]][] = [
   ['lint', bin('biome'), ['check', '.']],
   ['typecheck', bin('tsc'), ['--noEmit', '-p', '.']],
   ['unit', process.execPath, ['--test', '--test-concurrency=2', ...testFiles('unit')]],
+  ['fuzz', process.execPath, ['--test', '--test-concurrency=2', ...testFiles('fuzz')]],
   ['integration', process.execPath, ['--test', '--test-concurrency=2', ...testFiles('integration')]],
   ['e2e', process.execPath, ['--test', '--test-concurrency=1', ...testFiles('e2e')]],
 ];

@@ -6,7 +6,7 @@ import { RenderError } from './errors.ts';
 import { findKustomization, KUSTOMIZATION_FILES, renderKustomization } from './kustomize.ts';
 import { checkObjectCount } from './limits.ts';
 import { substitute } from './substitute.ts';
-import { filesUnder, treePath } from './tree.ts';
+import { fileAt, filesUnder, treePath } from './tree.ts';
 import { collectPlainTemplates, parseManifests } from './yaml.ts';
 
 export { RenderError };
@@ -49,7 +49,7 @@ function checkTree(files: FileTree): void {
  */
 export function renderPlain(files: FileTree, dir: string): KubeObject[] {
   const names = filesUnder(files, dir);
-  if (names.length === 0 && !(dir in files)) {
+  if (names.length === 0 && fileAt(files, dir) === undefined) {
     throw new RenderError(`${dir || '.'}: no YAML manifests found`);
   }
   const prefix = dir ? `${dir}/` : '';
@@ -67,7 +67,7 @@ export function renderPlain(files: FileTree, dir: string): KubeObject[] {
   const built = new Set<string>();
   for (const f of names) {
     const base = inBase(f);
-    if (base === undefined) out.push(...parseManifests(files[f] as string, f));
+    if (base === undefined) out.push(...parseManifests(fileAt(files, f) as string, f));
     else if (!built.has(base)) {
       built.add(base);
       out.push(...renderKustomization(files, base));
@@ -84,7 +84,8 @@ export function render(files: FileTree, root: string, opts: RenderOptions = {}):
   const plain = new Set<string>();
   const objects = collectPlainTemplates(plain, () => {
     if (findKustomization(files, dir)) return renderKustomization(files, dir);
-    if (dir in files) return parseManifests(files[dir] as string, dir);
+    const single = fileAt(files, dir);
+    if (single !== undefined) return parseManifests(single, dir);
     return renderPlain(files, dir);
   });
   if (!opts.vars) return objects;

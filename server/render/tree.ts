@@ -22,3 +22,8 @@ export function filesUnder(files: FileTree, dir: string): string[] {
     .filter((f) => f.startsWith(prefix) && MANIFEST.test(f))
     .sort();
 }
+
+/** The text of the file at `p`, or undefined: only the tree's own entries are files (never `toString`, `__proto__`). */
+export function fileAt(files: FileTree, p: string): string | undefined {
+  return Object.hasOwn(files, p) ? files[p] : undefined;
+}

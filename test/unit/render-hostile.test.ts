@@ -247,3 +247,22 @@ describe('object counts and self-inclusion', () => {
     ]);
   });
 });
+
+test('a file a kustomization names is looked up as an own entry: toString, constructor or __proto__ are never found', () => {
+  const cm = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n';
+  for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+    for (const [field, what] of [
+      [`resources: ["${name}"]`, 'resource'],
+      [`resources: [a.yaml]\npatches: [{path: "${name}"}]`, 'patch'],
+      [`configMapGenerator: [{name: x, envs: ["${name}"]}]`, 'env file'],
+      [`configMapGenerator: [{name: x, files: ["${name}"]}]`, 'file'],
+    ] as const) {
+      assert.throws(
+        () => render({ 'a.yaml': cm, 'kustomization.yaml': `${field}\n` }, ''),
+        (err: unknown) => err instanceof RenderError && err.message.includes(`${what} "${name}" not found`),
+        `${field}`,
+      );
+    }
+  }
+  assert.throws(() => render({ 'a.yaml': cm }, 'constructor'), RenderError);
+});

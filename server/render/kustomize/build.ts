@@ -4,7 +4,7 @@ import type { KubeObject } from '../../cluster/types.ts';
 import type { FileTree } from '../../sources/types.ts';
 import { RenderError } from '../errors.ts';
 import { MAX_OBJECTS } from '../limits.ts';
-import { treePath } from '../tree.ts';
+import { fileAt, treePath } from '../tree.ts';
 import { parseManifests } from '../yaml.ts';
 import { absorb, generate, mergeOptions } from './generators.ts';
 import { contentHash } from './hash.ts';
@@ -62,7 +62,7 @@ function reader(ctx: Ctx, k: Kustomization) {
     if (!within(k.dir, file)) {
       throw new RenderError(`${k.file}: ${what} "${relative}" is outside the kustomization's folder`);
     }
-    const text = ctx.files[file];
+    const text = fileAt(ctx.files, file);
     if (text === undefined) throw new RenderError(`${k.file}: ${what} "${relative}" not found`);
     return text;
   };
@@ -123,13 +123,14 @@ function accumulateResources(ctx: Ctx, k: Kustomization, list: Res[]): void {
       );
     }
     const target = treePath(path.join(k.dir, entry), `${k.file}: resource "${entry}"`);
-    if (target in ctx.files && !isDir(ctx.files, target)) {
+    const text = fileAt(ctx.files, target);
+    if (text !== undefined && !isDir(ctx.files, target)) {
       if (!within(k.dir, target)) {
         throw new RenderError(
           `${k.file}: resource "${entry}" is a file outside the kustomization's folder (kustomize refuses it too)`,
         );
       }
-      for (const obj of parseManifests(ctx.files[target] as string, target)) {
+      for (const obj of parseManifests(text, target)) {
         append(ctx, list, index, newRes(obj, target), k.file);
       }
       continue;

@@ -1,6 +1,7 @@
 // Loads one kustomization file into a typed value; every field outside the supported subset is refused by name.
 import type { FileTree } from '../../sources/types.ts';
 import { RenderError } from '../errors.ts';
+import { fileAt } from '../tree.ts';
 import { parseDocument, YAML_11_OPTIONS } from '../yaml.ts';
 import { Reader } from './check.ts';
 import type { FieldSpec } from './fieldspec.ts';
@@ -85,7 +86,9 @@ const SUPPORTED = [
 ];
 
 export function findKustomization(files: FileTree, dir: string): string | null {
-  const found = KUSTOMIZATION_FILES.map((n) => (dir ? `${dir}/${n}` : n)).filter((f) => f in files);
+  const found = KUSTOMIZATION_FILES.map((n) => (dir ? `${dir}/${n}` : n)).filter(
+    (f) => fileAt(files, f) !== undefined,
+  );
   if (found.length > 1)
     throw new RenderError(`${dir || '.'}: more than one kustomization file (${found.join(', ')})`);
   return found[0] ?? null;
@@ -214,7 +217,7 @@ function sortOptions(r: Reader): Kustomization['sortOptions'] {
 
 export function loadKustomization(files: FileTree, file: string): Kustomization {
   // kustomize decodes its own file with sigs.k8s.io/yaml (YAML 1.1): `namePrefix: on` is a boolean there.
-  const doc = parseDocument(files[file] as string, file, YAML_11_OPTIONS);
+  const doc = parseDocument(fileAt(files, file) as string, file, YAML_11_OPTIONS);
   const root = new Reader(file, '', doc ?? {});
   if (!root.present || typeof doc !== 'object' || Array.isArray(doc)) root.fail('must be a mapping');
   for (const key of Object.keys(root.value as object)) {

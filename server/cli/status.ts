@@ -62,12 +62,13 @@ function run(args: string[]): number {
   out(
     `attempted: ${s.attempted ? `${s.attempted.result}${s.attempted.reason ? ` (${s.attempted.reason}: ${s.attempted.message})` : ''} at ${s.attempted.at}` : 'none'}`,
   );
+  const damaged = `DAMAGED: ${s.store.problem} (syncs stop with StoreCorrupt and remove nothing)`;
+  const integrity = s.store.ok ? `ok${s.store.checkedAt ? ` (checked ${s.store.checkedAt})` : ''}` : damaged;
   out(
-    `store:     ${s.store.ok ? `ok${s.store.checkedAt ? ` (checked ${s.store.checkedAt})` : ''}` : `DAMAGED: ${s.store.problem} (syncs stop with StoreCorrupt and remove nothing)`}`,
+    `store:     ${s.store.full ? `DATA VOLUME FULL (serving the last good version read-only; history is not recorded)${s.store.ok ? '' : `; ${damaged}`}` : integrity}`,
   );
-  out(
-    `volume:    ${s.store.full ? 'DATA VOLUME FULL (serving the last good version read-only; history is not recorded)' : 'ok'}, store ${s.store.bytes} bytes${s.store.limitBytes ? ` of ${s.store.limitBytes}` : ''}`,
-  );
+  if (s.store.bytes > 0)
+    out(`size:      ${s.store.bytes} bytes${s.store.limitBytes ? ` of ${s.store.limitBytes} allowed` : ''}`);
   out(`upstream:  ${upstreamLine(s.upstream)}`);
   if (s.upstream.lastFullFetch) out(`verified:  last full fetch ${s.upstream.lastFullFetch}`);
   return code;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
@@ -152,19 +152,23 @@ describe('cli', () => {
 
   test('status says the store is damaged when the running revision is missing from it', async () => {
     assert.match((await outpost(['status'], env)).stdout, /^store:\s+ok$/m);
-    const db = openDb(env.OUTPOST_DATA_DIR as string);
+    // A copy of the store: the tests after this one read the running revision.
+    const copy = path.join(f.dir, 'damaged-data');
+    cpSync(env.OUTPOST_DATA_DIR as string, copy, { recursive: true });
+    const damagedEnv = { ...env, OUTPOST_DATA_DIR: copy };
+    const db = openDb(copy);
     try {
       const lkg = getState<{ revisionId: number }>(db, 'lkg_revision');
       db.prepare('DELETE FROM revisions WHERE id = ?').run(lkg?.revisionId);
     } finally {
       db.close();
     }
-    const r = await outpost(['status'], env);
+    const r = await outpost(['status'], damagedEnv);
     assert.match(
       r.stdout,
       /^store:\s+DAMAGED: the running revision [0-9a-f]{12} \(id \d+\) is missing from the local store/m,
     );
-    assert.equal(JSON.parse((await outpost(['status', '--json'], env)).stdout).store.ok, false);
+    assert.equal(JSON.parse((await outpost(['status', '--json'], damagedEnv)).stdout).store.ok, false);
   });
 
   test('a bad setting stops the command with a line naming it', async () => {

@@ -1,6 +1,6 @@
 // The `outpost` command: a table of subcommands, one module each under cli/, all using the server's config.
 import { type Command, out, tolerateClosedStdout, UsageError } from './cli/io.ts';
-import { ConfigError } from './config.ts';
+import { ConfigError } from './config-error.ts';
 import { freezePrototypes } from './harden.ts';
 
 /** Each command's module is loaded only when it runs: `outpost status` need not load the simulator or renderer. */

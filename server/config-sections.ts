@@ -1,19 +1,11 @@
-// Config building blocks: the error, duration and boolean parsing, and the console-reach sections
+// Config building blocks: duration and boolean parsing, and the console-reach sections
 // (remote support tunnel, access, TLS). Read no environment: config.ts hands them what it parsed.
 import { z } from 'zod';
 import { addressListProblems, splitList } from './auth/addresses.ts';
+import { ConfigError } from './config-error.ts';
 import type { ReportConfig, SEVERITIES } from './report/model.ts';
 import { parseHostKeyPins } from './tunnel/hostkey.ts';
 import type { TunnelConfig } from './tunnel/model.ts';
-
-export class ConfigError extends Error {
-  readonly problems: string[];
-  constructor(problems: string[], options?: { cause?: unknown }) {
-    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`, options);
-    this.name = 'ConfigError';
-    this.problems = problems;
-  }
-}
 
 export function parseDuration(s: string): number {
   const m = /^(\d+)(ms|s|m|h)$/.exec(s);

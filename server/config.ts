@@ -5,12 +5,12 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { type ClusterTarget, SERVICE_ACCOUNT_DIR } from './cluster/credentials.ts';
+import { ConfigError } from './config-error.ts';
 import {
   type AccessConfig,
   accessConfig,
   accessSchema,
   booleanish,
-  ConfigError,
   duration,
   parseDuration,
   reportConfig,
@@ -26,7 +26,7 @@ import { resolveTrustedKey } from './sources/verify.ts';
 import { DEFAULT_POLICY, type SyncPolicy } from './sync/types.ts';
 import type { VarsSettings } from './sync/vars.ts';
 
-export { type AccessConfig, ConfigError, parseDuration };
+export { type AccessConfig, parseDuration };
 
 import type { ReportConfig } from './report/model.ts';
 import { validCron } from './sync/cron.ts';

@@ -14,7 +14,7 @@ import { readCredentials } from '../report/mqtt.ts';
 import { type Command, out, UsageError } from './io.ts';
 
 /** Retained messages come right after the subscription: the table is complete once the broker goes quiet. */
-export const QUIET_MS = 300;
+export const QUIET_MS = 200;
 const MAX_WAIT_MS = 10_000;
 
 export async function readFleet(o: {

@@ -3,7 +3,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { type Config, ConfigError, loadConfig, loadDataDir } from '../config.ts';
+import { type Config, loadConfig, loadDataDir } from '../config.ts';
+import { ConfigError } from '../config-error.ts';
 import { volumeStateAt } from '../db/space.ts';
 import { EMPTY_STATUS, readStatus, type SyncStatus } from '../sync/status.ts';
 import { type Command, out } from './io.ts';

@@ -1,7 +1,8 @@
 // OUTPOST_RENDER_TIMEOUT: the render worker's deadline, in the server's config and for `outpost render` alone.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError, loadConfig, loadRenderLimits } from '../../server/config.ts';
+import { loadConfig, loadRenderLimits } from '../../server/config.ts';
+import { ConfigError } from '../../server/config-error.ts';
 
 test('the render deadline defaults to 60s and takes the duration syntax of other settings', () => {
   assert.deepEqual(loadConfig({}).render, { timeoutMs: 60_000 });

@@ -4,7 +4,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { ConfigError, DEMO_FLEET_DIR, loadConfig } from '../../server/config.ts';
+import { DEMO_FLEET_DIR, loadConfig } from '../../server/config.ts';
+import { ConfigError } from '../../server/config-error.ts';
 
 test('config falls back to demo with the sample fleet when no cluster is configured', () => {
   const c = loadConfig({});

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { ConfigError, loadConfig } from '../../server/config.ts';
+import { loadConfig } from '../../server/config.ts';
+import { ConfigError } from '../../server/config-error.ts';
 import { makeKeyPair } from '../support/minisign.ts';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'outpost-srccfg-'));

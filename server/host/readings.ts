@@ -29,8 +29,16 @@ export type ReadHost = () => Promise<Reading>;
 
 /** How often the calls that spawn processes run; their last answer is used in between. */
 // Measured on a 2-core gateway: df ~20–70 ms of CPU, the sensors ~30–100 ms, the interface inventory ~150–500 ms
-// (it runs a shell per interface); the per-reading calls (load, memory, link counters) ~5–15 ms.
-export const RATES = { diskMs: 2 * 60_000, sensorsMs: 5 * 60_000, interfacesMs: 30 * 60_000 } as const;
+// (a shell per interface); the per-reading calls (memory, link counters) ~5–15 ms. The CPU load and the inventory
+// spawn *synchronously* inside the library (execSync), stalling every page for that long: the load is read once
+// a minute (a share over that minute, what a 10-minute sparkline bucket wants anyway) and the inventory at start
+// and every 6 hours, while os.networkInterfaces() shows a new interface at once.
+export const RATES = {
+  cpuMs: 60_000,
+  diskMs: 2 * 60_000,
+  sensorsMs: 5 * 60_000,
+  interfacesMs: 6 * 3_600_000,
+} as const;
 
 /** Virtual interfaces K3s and container runtimes create: counting them would count pod traffic twice. */
 const VIRTUAL =
@@ -84,6 +92,7 @@ export function hostReader(o: HostReaderOptions): ReadHost {
     si ??= await import('systeminformation');
     return si;
   };
+  const load = every(RATES.cpuMs, async () => (await lib()).currentLoad(), clock);
   const disk = every(RATES.diskMs, async () => mountOf(await (await lib()).fsSize(), o.dataDir), clock);
   const temperature = every(
     RATES.sensorsMs,
@@ -108,13 +117,7 @@ export function hostReader(o: HostReaderOptions): ReadHost {
   };
   return async () => {
     const s = await lib();
-    const [load, mem, d, temp, names] = await Promise.all([
-      s.currentLoad(),
-      s.mem(),
-      disk(),
-      temperature(),
-      physical(),
-    ]);
+    const [l, mem, d, temp, names] = await Promise.all([load(), s.mem(), disk(), temperature(), physical()]);
     const stats = names.length > 0 ? await s.networkStats(names.join(',')) : [];
     let rx = 0;
     let tx = 0;
@@ -123,7 +126,7 @@ export function hostReader(o: HostReaderOptions): ReadHost {
       tx += n.tx_bytes || 0;
     }
     return {
-      cpu: Number.isFinite(load.currentLoad) ? Math.min(1, Math.max(0, load.currentLoad / 100)) : null,
+      cpu: l && Number.isFinite(l.currentLoad) ? Math.min(1, Math.max(0, l.currentLoad / 100)) : null,
       memUsed: mem.total - mem.available,
       memTotal: mem.total,
       diskUsed: d ? d.used : null,
@@ -138,7 +141,7 @@ export function hostReader(o: HostReaderOptions): ReadHost {
       })),
       // si.time() also works out the time zone, spawning processes for it: the uptime alone is Node's.
       uptimeS: os.uptime(),
-      load1: Number.isFinite(load.avgLoad) ? load.avgLoad : null,
+      load1: os.loadavg()[0] ?? null,
     };
   };
 }

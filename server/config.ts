@@ -76,6 +76,7 @@ const ENV_MAP: Record<string, string> = {
   OUTPOST_HEALTH_TIMEOUT: 'healthTimeout',
   OUTPOST_CONFLICTS: 'conflicts',
   OUTPOST_MAINTENANCE_WINDOWS: 'maintenanceWindows',
+  OUTPOST_TIME_ZONE: 'timeZone',
   OUTPOST_APPLY_CONCURRENCY: 'applyConcurrency',
   OUTPOST_DRIFT: 'drift',
   OUTPOST_RETENTION: 'retention',
@@ -126,6 +127,16 @@ const ENV_MAP: Record<string, string> = {
 
 const renderTimeout = duration.default(DEFAULT_RENDER_TIMEOUT_MS);
 
+/** Whether the runtime knows this IANA time zone (node-cron reads schedules through Intl with it). */
+function knownTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const schema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(8080),
   host: z.string().min(1).default('0.0.0.0'),
@@ -154,6 +165,13 @@ const schema = z.object({
   healthTimeout: duration.default(300_000),
   renderTimeout,
   conflicts: z.enum(['report', 'force']).default('report'),
+  // An IANA name ("Europe/Berlin"): a window "0 2 * * *" then means 2 am at the site, whatever the node's clock.
+  timeZone: z
+    .string()
+    .trim()
+    .min(1)
+    .refine(knownTimeZone, 'an IANA time zone such as Europe/Berlin or Asia/Shanghai')
+    .optional(),
   // Semicolon-separated in the environment (cron fields contain commas), a list in the file.
   maintenanceWindows: z
     .union([z.string(), z.array(z.string())])
@@ -485,6 +503,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       forceConflicts: c.conflicts === 'force',
       concurrency: c.applyConcurrency,
       maintenanceWindows: c.maintenanceWindows,
+      ...(c.timeZone ? { timeZone: c.timeZone } : {}),
       drift: c.drift,
       retention: c.retention,
       maxPruneRatio: c.maxPruneRatio,

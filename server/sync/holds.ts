@@ -46,15 +46,16 @@ export function setStaffHold(db: Db, hold: StaffHold | null): void {
 }
 
 /** Windows are cron expressions naming the minutes in which new revisions may be applied; none = always. */
-export function inMaintenanceWindow(windows: string[], now = new Date()): boolean {
+export function inMaintenanceWindow(windows: string[], now = new Date(), timeZone?: string): boolean {
   if (windows.length === 0) return true;
-  return windows.some((w) => Cron.parse(w)?.matches(now) ?? false);
+  return windows.some((w) => Cron.parse(w, timeZone)?.matches(now) ?? false);
 }
 
 /** Why a new revision must wait, or null when it may be applied now. */
-export function whyWait(db: Db, windows: string[], now = new Date()): string | null {
+export function whyWait(db: Db, windows: string[], now = new Date(), timeZone?: string): string | null {
   const hold = staffHold(db, now);
   if (hold) return `updates are on hold until ${hold.until} (${hold.reason}, set by ${hold.by})`;
-  if (!inMaintenanceWindow(windows, now)) return `outside the maintenance window (${windows.join(' or ')})`;
+  if (!inMaintenanceWindow(windows, now, timeZone))
+    return `outside the maintenance window (${windows.join(' or ')})`;
   return null;
 }

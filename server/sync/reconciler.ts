@@ -239,7 +239,7 @@ async function desiredFromUpstream(d: ReconcilerDeps, c: RunContext): Promise<De
   const held = heldRevision(d.db);
   if (held && held.digest !== digest) releaseHeld(d.db);
   const isNew = digest !== lkg?.digest;
-  const wait = isNew ? whyWait(d.db, policy.maintenanceWindows) : null;
+  const wait = isNew ? whyWait(d.db, policy.maintenanceWindows, new Date(), policy.timeZone) : null;
   if (lkg && isNew && ((held?.digest === digest && !c.opts.retry) || wait)) {
     stage('apply');
     changes.push(...(await step('ApplyFailed', () => reassert(d, lkg, policy))));

@@ -3,7 +3,7 @@
 // re-asserted on every tick the backoff skips, and a cheap probe that syncs at once when an unreachable upstream
 // comes back. The cron matcher only says when a tick is; everything else here works on plain times.
 import { createHash } from 'node:crypto';
-import { Cron, scheduleCron } from './cron.ts';
+import { Cron, cronProblem, scheduleCron } from './cron.ts';
 import type { SyncQueue } from './queue.ts';
 
 /** What the schedule needs to know about the upstream right now (from the store). */
@@ -33,6 +33,8 @@ const REAL_CLOCK: Clock = {
 
 export interface ScheduleOptions {
   expression: string;
+  /** IANA time zone the expression is read in; the node's own when unset. */
+  timeZone?: string;
   /** Seeds the jitter: the same node always lands on the same offset. */
   nodeName: string;
   upstream: () => UpstreamHealth;
@@ -81,9 +83,7 @@ export function backoffMs(failures: number, intervalMs: number, capMs: number): 
 
 /** The gap between two consecutive cron firings (the polling interval). */
 export function cronIntervalMs(expression: string): number {
-  const cron = Cron.parse(expression);
-  const a = cron?.next(new Date());
-  const b = a && cron?.next(a);
+  const [a, b] = Cron.parse(expression)?.nextRuns(2) ?? [];
   return a && b ? b.getTime() - a.getTime() : 300_000;
 }
 
@@ -91,19 +91,19 @@ export function cronIntervalMs(expression: string): number {
 export const MIN_INTERVAL_MS = 60_000;
 
 /** Why a schedule cannot be used (it never fires, or fires more than once a minute); null when it can. */
-export function scheduleProblem(expression: string, now = new Date()): string | null {
+export function scheduleProblem(expression: string): string | null {
+  const problem = cronProblem(expression);
+  // node-cron refuses a date that never comes (31 February) when it parses.
+  if (problem !== null && /impossible/.test(problem)) return `"${expression}" never fires (${problem})`;
   const cron = Cron.parse(expression);
-  if (!cron) return 'not a valid cron expression (5 or 6 fields)';
-  let prev = cron.next(now);
-  if (!prev) return `"${expression}" never fires (no such date in the next 8 years)`;
+  if (!cron) return `not a valid cron expression (5 or 6 fields)${problem ? `: ${problem}` : ''}`;
   // A few consecutive firings: `*/10 * * * * *` or `0-59 * * * * *` show their gap at once.
-  for (let i = 0; i < 4; i++) {
-    const next = cron.next(prev);
-    if (!next) break;
-    const gap = next.getTime() - prev.getTime();
+  const runs = cron.nextRuns(5);
+  if (runs.length === 0) return `"${expression}" never fires`;
+  for (let i = 1; i < runs.length; i++) {
+    const gap = (runs[i] as Date).getTime() - (runs[i - 1] as Date).getTime();
     if (gap < MIN_INTERVAL_MS)
       return `"${expression}" fires every ${gap / 1000} s; a schedule may fire at most once a minute`;
-    prev = next;
   }
   return null;
 }
@@ -133,9 +133,9 @@ export function startSchedule(opts: ScheduleOptions, queue: SyncQueue): Schedule
     return failures > 0 && clock.now() - lastAttempt < backoffMs(failures, interval, cap);
   };
 
-  const cron = Cron.parse(opts.expression);
+  const cron = Cron.parse(opts.expression, opts.timeZone);
   if (!cron) throw new Error(`schedule "${opts.expression}" is not a cron expression`);
-  const ticker = opts.ticker ?? ((tick) => scheduleCron(cron, tick));
+  const ticker = opts.ticker ?? ((tick) => scheduleCron(cron, tick, opts.timeZone));
   const task = ticker(() => {
     if (pending) return;
     if (backingOff()) {

@@ -52,6 +52,8 @@ export interface SyncProgress {
 }
 
 export interface SyncService {
+  /** IANA time zone of the schedule and maintenance windows; the node's own when undefined. */
+  readonly timeZone: string | undefined;
   trigger(trigger: Trigger, actor?: string | null, opts?: ReconcileOptions): Promise<RunRecord>;
   progress(): SyncProgress;
   status(): SyncStatus;
@@ -174,6 +176,7 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
     schedule = startSchedule(
       {
         expression: runtime.schedule,
+        ...(d.policy?.timeZone ? { timeZone: d.policy.timeZone } : {}),
         nodeName: scheduleOpts.nodeName,
         upstream: () => {
           const u = readStatus(d.db).upstream;
@@ -220,6 +223,7 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
     runs: (limit = 20) => recentRuns(d.db, limit),
     live,
     nextScheduled: () => schedule?.nextRun() ?? null,
+    timeZone: d.policy?.timeZone,
     cluster: clusterView,
     history: createHistory(d.db),
     workloads: createWorkloadActions(d.db, d.cluster, clusterView),

@@ -57,6 +57,8 @@ export interface SyncPolicy {
   concurrency: number;
   /** Cron allow-windows for new revisions; empty = any time. */
   maintenanceWindows: string[];
+  /** IANA time zone the schedule and windows are read in (OUTPOST_TIME_ZONE); the node's own when unset. */
+  timeZone?: string;
   /** What a run with an unchanged upstream does about live objects that differ: fix them, or only say so. */
   drift: 'correct' | 'report';
   /** Stored revisions kept besides the LKG, held and pinned ones. */

@@ -129,3 +129,12 @@ test('config reads the full-fetch interval and the empty-database override', () 
   assert.equal(loadConfig({}).policy.fullFetchIntervalMs, 24 * 3_600_000);
   assert.equal(loadConfig({}).initEmptyDb, false);
 });
+
+test('config reads OUTPOST_TIME_ZONE as an IANA name for the schedule and windows, and refuses an unknown one', () => {
+  assert.equal(loadConfig({ OUTPOST_TIME_ZONE: 'Europe/Berlin' }).policy.timeZone, 'Europe/Berlin');
+  assert.equal(loadConfig({}).policy.timeZone, undefined, "the node's own zone when unset");
+  assert.throws(
+    () => loadConfig({ OUTPOST_TIME_ZONE: 'Mars/Olympus_Mons' }),
+    (err: unknown) => err instanceof ConfigError && /OUTPOST_TIME_ZONE: an IANA time zone/.test(err.message),
+  );
+});

@@ -60,7 +60,7 @@ export function syncPanelModel(deps: WebDeps, now = new Date()): SyncPanelModel 
     paused: settings.paused,
     windows: {
       list: settings.maintenanceWindows,
-      open: inMaintenanceWindow(settings.maintenanceWindows, now),
+      open: inMaintenanceWindow(settings.maintenanceWindows, now, deps.sync.timeZone),
     },
   };
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Browser } from '../../test/support/http.ts';
 import { buildOnce, freePort, ROOT, startCommand, waitFor } from '../../test/support/process.ts';
 import type { PacedResult } from './load.ts';
+import { type SimProcess, startSimProcess } from './sim.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -72,30 +73,6 @@ spec:
   for (let f = 0; f < 10; f++) {
     writeFileSync(path.join(dir, `part-${f}.yaml`), docs.filter((_, i) => i % 10 === f).join('---\n'));
   }
-}
-
-async function startSim(dir: string): Promise<Proc & { kubeconfig: string }> {
-  const kubeconfig = path.join(dir, 'kubeconfig.yaml');
-  const proc = spawn(process.execPath, ['bin/outpost.js', 'sim', '--port', '0', '--kubeconfig', kubeconfig], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      OUTPOST_SIM_READY_DELAY: '1s',
-      OUTPOST_LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    proc.stdout?.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /listening on (\S+)/.exec(out);
-      if (m) resolve(m[1] as string);
-    });
-    proc.once('exit', () => reject(new Error(`simulator exited: ${out}`)));
-  });
-  return { proc, url, kubeconfig, stop: stopper(proc) };
 }
 
 /** Outpost as its own process, with these node flags and entry file (the TypeScript, or a stripped JS copy). */
@@ -244,7 +221,7 @@ async function bareServer(): Promise<{ rss: number; load: Load }> {
 interface Setup {
   dir: string;
   fleet: string;
-  sim: Proc & { kubeconfig: string };
+  sim: SimProcess;
 }
 
 /** A simulator with the 2,000-object fleet for one section, removed afterwards. */
@@ -252,7 +229,7 @@ async function withSimulator<T>(fn: (s: Setup) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(path.join(tmpdir(), 'outpost-bench-console-'));
   const fleet = path.join(dir, 'fleet');
   writeFleet(fleet);
-  const sim = await startSim(dir);
+  const sim = await startSimProcess(dir, { OUTPOST_SIM_READY_DELAY: '1s' });
   try {
     return await fn({ dir, fleet, sim });
   } finally {

@@ -1,7 +1,7 @@
 // Sync figures: 200 and 2,000 objects against kubesim (2 ms per request) vs `kubectl apply --server-side`,
 // requests of a no-change resync, failed health verdict → LKG restored, fetch+store of a 500-object revision,
 // and the peak poll rate 10,000 nodes put on an upstream with and without jitter.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,7 +16,7 @@ import { dirSource } from '../../server/sources/dir.ts';
 import { reconcile } from '../../server/sync/reconciler.ts';
 import { jitterMs, jitterSpanMs } from '../../server/sync/schedule.ts';
 import { silentLog } from '../../test/support/log.ts';
-import { ROOT } from '../../test/support/process.ts';
+import { type SimProcess, startSimProcess } from './sim.ts';
 
 const exec = promisify(execFile);
 
@@ -45,43 +45,12 @@ function writeTree(dir: string, files: Record<string, string>): string {
   return dir;
 }
 
-interface Sim {
-  url: string;
-  kubeconfig: string;
-  proc: ChildProcess;
-  stop(): Promise<void>;
-}
-
 /** kubesim in its own process, as a real API server would be, with 2 ms added to every request. */
-async function startSim(dir: string, readyDelay = '0'): Promise<Sim> {
-  const kubeconfig = path.join(dir, `kubeconfig-${Math.random().toString(36).slice(2)}.yaml`);
-  const proc = spawn(
-    process.execPath,
-    [path.join(ROOT, 'bin', 'outpost.js'), 'sim', '--kubeconfig', kubeconfig],
-    {
-      env: { ...process.env, OUTPOST_SIM_LATENCY: '2ms', OUTPOST_SIM_READY_DELAY: readyDelay },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const url = await new Promise<string>((resolve) => {
-    proc.stdout?.on('data', (c: Buffer) => {
-      const m = /listening on (\S+)/.exec(c.toString());
-      if (m) resolve(m[1] as string);
-    });
-  });
-  return {
-    url,
-    kubeconfig,
-    proc,
-    stop: () =>
-      new Promise((r) => {
-        proc.once('exit', () => r());
-        proc.kill('SIGTERM');
-      }),
-  };
+function startSim(dir: string, readyDelay = '0'): Promise<SimProcess> {
+  return startSimProcess(dir, { OUTPOST_SIM_LATENCY: '2ms', OUTPOST_SIM_READY_DELAY: readyDelay });
 }
 
-async function simStats(sim: Sim, reset = false): Promise<{ requests: number; writes: number }> {
+async function simStats(sim: SimProcess, reset = false): Promise<{ requests: number; writes: number }> {
   const res = await fetch(`${sim.url}/_sim/stats`, { method: reset ? 'DELETE' : 'GET' });
   return (await res.json()) as { requests: number; writes: number };
 }

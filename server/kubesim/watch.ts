@@ -1,4 +1,5 @@
-// `?watch=true`: a stream of {type, object} JSON lines, resumable from a resourceVersion, like the watch cache.
+// `?watch=true`: a stream of {type, object} JSON lines, resumable from a resourceVersion within the kept window
+// (older: an ERROR event with a 410 Status), with BOOKMARK events every `bookmarkMs` when the client allows them.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Engine } from './engine.ts';
 import { failureStatus } from './errors.ts';
@@ -15,6 +16,7 @@ export function serveWatch(
   req: IncomingMessage,
   res: ServerResponse,
   open: Set<ServerResponse>,
+  bookmarkMs: number,
 ): void {
   const byLabel = parseLabelSelector(q.get('labelSelector'));
   const byField = parseFieldSelector(q.get('fieldSelector'));
@@ -79,9 +81,18 @@ export function serveWatch(
   const unsubscribe = e.store.subscribe(deliver);
   const timeout = Number(q.get('timeoutSeconds') ?? '0');
   const timer = timeout > 0 ? setTimeout(() => stop(), timeout * 1000) : undefined;
+  // A bookmark tells the client how far it is up to date even when nothing it watches changes, so its next
+  // watch resumes from a version that is still in the window.
+  const ticker = bookmarks
+    ? setInterval(
+        () => send('BOOKMARK', { kind: rt.kind, metadata: { resourceVersion: String(e.store.revision()) } }),
+        bookmarkMs,
+      )
+    : undefined;
   function stop(): void {
     unsubscribe();
     if (timer) clearTimeout(timer);
+    if (ticker) clearInterval(ticker);
     open.delete(res);
     if (!res.writableEnded) res.end();
   }

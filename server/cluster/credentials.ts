@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 
-export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
+import { type ClusterTarget, SERVICE_ACCOUNT_DIR } from './kubeconfig.ts';
 
 export class CredentialsError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -27,10 +27,6 @@ export interface Credentials {
   tokenFile?: string;
   basic?: { username: string; password: string };
 }
-
-export type ClusterTarget =
-  | { mode: 'in-cluster'; host: string; port: string; dir?: string }
-  | { mode: 'kubeconfig'; path: string };
 
 function readFrom(file: string, what: string): Buffer {
   try {

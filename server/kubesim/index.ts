@@ -42,6 +42,11 @@ export interface Kubesim {
   writeLog(namespace: string, pod: string, line: string, container?: string): void;
   /** Log follow streams open now. */
   logFollowers(): number;
+  /**
+   * An API server restart: every connection and stream drops, the port refuses connections for `downMs`,
+   * then it serves the same objects again (etcd keeps them), resumable from the same versions.
+   */
+  restart(downMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -103,6 +108,19 @@ export async function startKubesim(opts: KubesimOptions = {}): Promise<Kubesim> 
       logs.write(namespace, pod, container ?? podLog(o, new URLSearchParams()).container, line);
     },
     logFollowers: () => logs.followerCount(),
+    async restart(downMs = 0) {
+      for (const res of open) res.destroy();
+      open.clear();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await new Promise((r) => setTimeout(r, downMs));
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => resolve());
+      });
+    },
     close() {
       closing ??= new Promise<void>((resolve) => {
         controllers.close();

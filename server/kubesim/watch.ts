@@ -35,12 +35,26 @@ export function serveWatch(
         `${JSON.stringify({ type, object: { ...object, apiVersion: apiVersionOf(rt), kind: object.kind ?? rt.kind } })}\n`,
       );
   };
+  const rvParam = q.get('resourceVersion');
+  if (rvParam && Number(rvParam) > e.store.revision()) {
+    // As the API server after waiting for a version it has not reached (a restored etcd): the client must list.
+    const status = failureStatus(
+      504,
+      'Timeout',
+      `Too large resource version: ${rvParam}, current: ${e.store.revision()}`,
+      {
+        causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+        retryAfterSeconds: 1,
+      },
+    );
+    res.writeHead(504, { 'Content-Type': 'application/json' }).end(JSON.stringify(status));
+    return;
+  }
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
   // Clients wait for the headers before they consider the watch established.
   res.flushHeaders();
   open.add(res);
 
-  const rvParam = q.get('resourceVersion');
   const initial = q.get('sendInitialEvents') === 'true' || !rvParam || rvParam === '0';
   let from = e.store.revision();
   if (initial) {

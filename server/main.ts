@@ -23,6 +23,7 @@ import type { SourceSpec } from './sync/settings.ts';
 import { buildSupportBundle } from './sync/support-bundle.ts';
 import { consoleTarget } from './tunnel/model.ts';
 import { createApp } from './web/app.ts';
+import { createSseHub } from './web/sse.ts';
 
 /** Where people reach the console (as configured; a proxy in front may publish another address). */
 function consoleUrl(config: Config, port: number): string {
@@ -51,7 +52,7 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
     initEmpty: config.initEmptyDb,
   });
   const db = volume.db;
-  const { cluster, sim } = await connectCluster(config);
+  const { cluster, kubeConfig, sim } = await connectCluster(config);
   if (sim)
     log.warn({ kubeconfig: sim.kubeconfigPath, reason: config.demoReason }, 'DEMO mode: simulated cluster');
   const registry = new Registry();
@@ -71,6 +72,7 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
     sourceSpec: config.source,
     makeSource: (spec) => createSource(consoleSource(config, spec), config),
     sourcePolicy: { requireSignature: config.requireSignature, edit: config.consoleSourceEdit },
+    kubeConfig,
   });
   const host = new HostSampler({
     db,
@@ -106,7 +108,10 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
       })
     : null;
   let ready = false;
+  // Open pages' live streams: ended first on shutdown, so no open connection holds the server.
+  const events = createSseHub({ version: () => `${sync.version()}|${host.version}` });
   const app = createApp({
+    events,
     sync,
     access,
     reach: {
@@ -174,6 +179,7 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
   return async () => {
     ready = false;
     clearInterval(volumeCheck);
+    events.close();
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
     tunnel?.close('system', 'Outpost is stopping');

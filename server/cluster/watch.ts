@@ -27,6 +27,8 @@ export interface Informer {
 
 export interface InformerOptions {
   labelSelector?: string;
+  /** What the cache keeps of each object (default: all but managedFields and kubectl's last-applied copy). */
+  keep?: (o: KubeObject) => KubeObject;
   /** Called after every change to the cache (add, update, delete, relist). */
   onChange: () => void;
   onError?: (err: unknown) => void;
@@ -45,7 +47,7 @@ const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
  * What the cache keeps of an object: everything but managedFields and kubectl's last-applied copy, which no
  * view reads and which can double an object's size.
  */
-function slim(o: KubeObject): KubeObject {
+export function slim(o: KubeObject): KubeObject {
   if (!o?.metadata) return o;
   const { managedFields: _m, ...metadata } = o.metadata;
   if (metadata.annotations && LAST_APPLIED in metadata.annotations) {
@@ -106,7 +108,12 @@ async function getJson(kc: KubeConfig, url: URL): Promise<ListBody> {
 }
 
 /** A full list in pages; an expired continue token (410) starts it over, as client-go's pager does. */
-async function listAll(kc: KubeConfig, path: string, labelSelector: string | undefined) {
+async function listAll(
+  kc: KubeConfig,
+  path: string,
+  labelSelector: string | undefined,
+  keep: (o: KubeObject) => KubeObject,
+) {
   const server = (kc.getCurrentCluster()?.server ?? '').replace(/\/$/, '');
   for (let attempt = 0; ; attempt++) {
     const items: KubeObject[] = [];
@@ -119,7 +126,7 @@ async function listAll(kc: KubeConfig, path: string, labelSelector: string | und
         if (labelSelector) url.searchParams.set('labelSelector', labelSelector);
         if (cont) url.searchParams.set('continue', cont);
         const page = await getJson(kc, url);
-        for (const o of page.items ?? []) items.push(slim(o));
+        for (const o of page.items ?? []) items.push(keep(o));
         resourceVersion = page.metadata?.resourceVersion ?? '';
         cont = page.metadata?.continue || undefined;
       } while (cont);
@@ -156,6 +163,7 @@ type Watcher = InstanceType<Awaited<ReturnType<typeof loadLibrary>>[0]['Watch']>
 export async function startInformer(kc: KubeConfig, path: string, opts: InformerOptions): Promise<Informer> {
   const [{ Watch }, { ListWatch }] = await loadLibrary();
   const retry = opts.retry ?? { baseMs: 1000, maxMs: 30_000 };
+  const keep = opts.keep ?? slim;
   const state: InformerStatus = { synced: false, currentAt: null, error: null, lists: 0 };
   /** Errors since the cache was last current: the backoff step. */
   let errors = 0;
@@ -188,7 +196,7 @@ export async function startInformer(kc: KubeConfig, path: string, opts: Informer
         (type, obj, raw) => {
           if (stopped) return;
           fresh();
-          cb(type, type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED' ? slim(obj) : obj, raw);
+          cb(type, type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED' ? keep(obj) : obj, raw);
         },
         (err) => {
           if (err && (err as { name?: string }).name !== 'TimeoutError' && ++failedResumes >= 2) {
@@ -205,7 +213,7 @@ export async function startInformer(kc: KubeConfig, path: string, opts: Informer
     path,
     bookmarking,
     async () => {
-      const list = await listAll(kc, path, opts.labelSelector);
+      const list = await listAll(kc, path, opts.labelSelector, keep);
       state.lists++;
       state.synced = true;
       fresh();

@@ -1,4 +1,5 @@
-// In-memory view of the cluster for the console, refreshed by periodic lists so a page never waits for the API.
+// In-memory view of the cluster for the console, fed by informers (or, without them, periodic lists) so a page
+// never waits for the API.
 import type { Logger } from 'pino';
 import {
   type EventSummary,
@@ -10,6 +11,7 @@ import {
 } from '../cluster/reads.ts';
 import type { ClusterClient, ObjectRef } from '../cluster/types.ts';
 import { byText } from '../order.ts';
+import type { ClusterWatch } from './cluster-watch.ts';
 import { Refreshing } from './periodic.ts';
 import type { RunningInventory } from './running.ts';
 
@@ -147,6 +149,7 @@ export class ClusterView extends Refreshing {
   #cluster: ClusterClient;
   #log: Logger;
   #scope: { of: ObjectRef[]; scope: Scope } | null = null;
+  #watch: ClusterWatch | null = null;
   /** Bumped on every refresh: lets the web layer cache what it rendered from us. */
   version = 0;
 
@@ -155,6 +158,15 @@ export class ClusterView extends Refreshing {
     this.#running = running;
     this.#cluster = cluster;
     this.#log = log;
+  }
+
+  /**
+   * From now on the view is built from the informers' caches: again on every change they report (so a page
+   * follows the cluster within a second), and on the periodic tick only to age what it shows. No API request.
+   */
+  follow(watch: ClusterWatch): void {
+    this.#watch = watch;
+    watch.onChange(() => void this.refresh());
   }
 
   snapshot(): ClusterSnapshot {
@@ -176,6 +188,20 @@ export class ClusterView extends Refreshing {
   }
 
   protected async update(): Promise<void> {
+    if (this.#watch) {
+      const w = this.#watch.state();
+      // Before the first lists: nothing to show but why (an API server that does not answer).
+      if (w.synced) {
+        const snap = buildSnapshot(w.readout, this.#managed());
+        this.#snapshot = {
+          ...snap,
+          refreshedAt: w.currentAt === null ? null : new Date(w.currentAt).toISOString(),
+          error: w.error,
+        };
+      } else this.#snapshot = { ...this.#snapshot, error: w.error };
+      this.version++;
+      return;
+    }
     try {
       const read = await readCluster(this.#cluster);
       this.#snapshot = buildSnapshot(read, this.#managed());

@@ -1,4 +1,5 @@
-// Staff actions on workloads from the console: rollout restart (audited) and bounded pod log reads.
+// Staff actions on workloads from the console: rollout restart (audited), bounded pod log reads and follows.
+import type { Readable } from 'node:stream';
 import { ClusterError } from '../cluster/client.ts';
 import { WORKLOAD_KINDS, type WorkloadKind, workloadApiVersion } from '../cluster/reads.ts';
 import type { ClusterClient } from '../cluster/types.ts';
@@ -31,6 +32,11 @@ export interface LogRead {
 export interface WorkloadActions {
   restart(kind: string, namespace: string, name: string, actor: string, source?: string): Promise<string>;
   logs(namespace: string, pod: string, opts: { container?: string; tailLines?: number }): Promise<LogRead>;
+  /**
+   * The lines a container writes from now on, as the API streams them (`follow`), cut at MAX_LOG_BYTES by the API
+   * server. The caller bounds how long it reads and must destroy the stream when its reader goes.
+   */
+  follow(namespace: string, pod: string, opts: { container?: string }): Promise<Readable>;
 }
 
 export function isWorkloadKind(k: string): k is WorkloadKind {
@@ -83,6 +89,27 @@ export function createWorkloadActions(db: Db, cluster: ClusterClient, view: Clus
       });
       void view.refresh();
       return at;
+    },
+
+    async follow(namespace, pod, opts) {
+      if (!inScope(namespace))
+        throw new WorkloadError(`namespace ${namespace} is not managed by Outpost`, 403);
+      try {
+        return await cluster.logs(
+          { namespace, name: pod },
+          {
+            follow: true,
+            tailLines: 0,
+            limitBytes: MAX_LOG_BYTES,
+            ...(opts.container ? { container: opts.container } : {}),
+          },
+        );
+      } catch (err) {
+        const status = err instanceof ClusterError && err.status >= 400 && err.status < 500 ? 400 : 502;
+        throw new WorkloadError(`log of pod ${namespace}/${pod}: ${(err as Error).message}`, status, {
+          cause: err,
+        });
+      }
     },
 
     async logs(namespace, pod, opts) {

@@ -20,8 +20,8 @@ export interface SignedInUser {
 
 const PUBLIC_READ = [/^\/(login|setup|healthz|readyz)$/, /^\/static\//, /^\/lang\/[^/]+$/];
 const PUBLIC_WRITE = [/^\/(login|setup|logout)$/];
-/** The kiosk board and what it polls; reads only. */
-const KIOSK_READ = [/^\/kiosk$/, /^\/fragments\/kiosk$/, /^\/fragments\/tunnel$/];
+/** The kiosk board, what it polls and its change notices; reads only. */
+const KIOSK_READ = [/^\/kiosk$/, /^\/fragments\/kiosk$/, /^\/fragments\/tunnel$/, /^\/events$/];
 /** Users, the audit log, settings and the support tunnel: admin only, reads and writes. */
 const ADMIN = [/^\/users(\/|$)/, /^\/audit(\/|$)/, /^\/actions\/(settings|tunnel|users)(\/|$)/];
 /** The support bundle holds the audit log and pod logs: not for a read-only viewer. */

@@ -303,7 +303,10 @@ describe('console pages', () => {
     const html = await res.text();
     assert.match(html, /<html lang="zh-CN">/);
     assert.match(html, /一切正常/);
-    assert.match(html, /hx-get="\/fragments\/kiosk\?every=3" hx-trigger="outpost-changed from:body, every 3s"/);
+    assert.match(
+      html,
+      /hx-get="\/fragments\/kiosk\?every=3" hx-trigger="outpost-changed from:body, every 3s"/,
+    );
     assert.match(html, /hx-sse:connect="\/events"/);
     assert.doesNotMatch(html, /<(form|button|input|select|textarea|a)\b/i);
     assert.doesNotMatch(html, /X-CSRF-Token/);

@@ -224,8 +224,12 @@ export async function startInformer(kc: KubeConfig, path: string, opts: Informer
     false,
     opts.labelSelector,
   );
-  lw.on('change', () => opts.onChange());
+  lw.on('change', () => {
+    if (!stopped) opts.onChange();
+  });
   lw.on('error', (err) => {
+    // Stopping aborts the open watch, which ends in an error nobody needs to hear of.
+    if (stopped) return;
     state.error = (err as Error)?.message ?? String(err);
     opts.onError?.(err);
     opts.onChange();

@@ -48,13 +48,14 @@ function withKind(kind: string, objects: KubeObject[]): KubeObject[] {
 export async function watchCluster(kc: KubeConfig, onError: (err: unknown) => void): Promise<ClusterWatch> {
   const listeners: (() => void)[] = [];
   let queued = false;
+  let stopped = false;
   const changed = () => {
-    if (queued) return;
+    if (queued || stopped) return;
     queued = true;
     // A relist reports each object: the views hear of it once.
     setImmediate(() => {
       queued = false;
-      for (const fn of listeners) fn();
+      if (!stopped) for (const fn of listeners) fn();
     });
   };
   const informers = new Map<string, Informer>();
@@ -86,6 +87,7 @@ export async function watchCluster(kc: KubeConfig, onError: (err: unknown) => vo
       listeners.push(fn);
     },
     async stop() {
+      stopped = true;
       await Promise.all([...informers.values()].map((i) => i.stop()));
     },
   };

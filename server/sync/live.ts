@@ -53,6 +53,7 @@ export class LiveView extends Refreshing {
   #readAt: string | null = null;
   #readError: string | null = null;
   #queued = false;
+  #stopped = false;
   /** Bumped on every refresh: lets the web layer cache what it rendered from us. */
   version = 0;
 
@@ -74,17 +75,20 @@ export class LiveView extends Refreshing {
   }
 
   async stopWatches(): Promise<void> {
+    // No informer is started or heard from again: the store may close next.
+    this.#kc = null;
+    this.#stopped = true;
     const all = [...this.#informers.values()];
     this.#informers.clear();
     for (const i of await Promise.all(all)) await i?.stop();
   }
 
   #changed(): void {
-    if (this.#queued) return;
+    if (this.#queued || this.#stopped) return;
     this.#queued = true;
     setImmediate(() => {
       this.#queued = false;
-      this.#rebuild(this.#running.refs());
+      if (!this.#stopped) this.#rebuild(this.#running.refs());
     });
   }
 

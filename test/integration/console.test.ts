@@ -216,22 +216,22 @@ describe('console pages', () => {
     assert.equal(refused.status, 403);
   });
 
-  test('pod logs show the tail; following polls the fragment and stops by itself after five minutes', async () => {
+  test('pod logs show the tail; following streams new lines and stops by itself after five minutes', async () => {
     await sync.cluster.refresh();
     const pod = sync.cluster.workload('Deployment', 'shop', 'web')?.pods[0];
     assert.ok(pod, 'the web pod is in the view');
     const b = await new Browser(web.url).login('viewer');
     const page = await b.page(`/pods/shop/${pod.name}/logs?tail=50`);
     assert.match(page, /outpost-sim: ready/);
-    assert.doesNotMatch(page, /hx-trigger="every/);
+    assert.doesNotMatch(page, /hx-sse:connect/);
     const following = await b.request(`/pods/shop/${pod.name}/logs?tail=50&follow=1&since=${Date.now()}`, {
       headers: { 'HX-Request': 'true' },
     });
     const fragment = await following.text();
     assert.match(fragment, /^<div id="log"/);
-    assert.match(fragment, /hx-trigger="every 2s"/);
+    assert.match(fragment, new RegExp(`hx-sse:connect="/pods/shop/${pod.name}/logs/stream\\?container=main"`));
     const stale = await b.page(`/pods/shop/${pod.name}/logs?follow=1&since=${Date.now() - 6 * 60_000}`);
-    assert.doesNotMatch(stale, /hx-trigger="every/);
+    assert.doesNotMatch(stale, /hx-sse:connect="\/pods/);
     assert.match(stale, /following stopped after 5 minutes/);
     assert.equal((await b.request('/pods/kube-system/coredns/logs')).status, 403);
   });

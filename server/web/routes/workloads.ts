@@ -5,8 +5,7 @@ import type { WebDeps } from '../deps.ts';
 import type { Views } from '../views.ts';
 import { HttpError, respond, tr } from './respond.ts';
 
-/** Following a log re-reads its tail every few seconds, and stops by itself after a while (bounded). */
-export const FOLLOW_EVERY_S = 2;
+/** Following a log streams new lines (routes/live.ts) and stops by itself after a while (bounded). */
 export const FOLLOW_FOR_MS = 5 * 60_000;
 const TAILS = [50, 200, 1000];
 
@@ -87,7 +86,6 @@ export function workloadRoutes(deps: WebDeps, views: Views): Router {
       polling,
       followEnded: follow && !polling,
       since,
-      everyS: FOLLOW_EVERY_S,
       text,
       truncated,
       lineCount: lines,

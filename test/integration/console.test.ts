@@ -229,7 +229,10 @@ describe('console pages', () => {
     });
     const fragment = await following.text();
     assert.match(fragment, /^<div id="log"/);
-    assert.match(fragment, new RegExp(`hx-sse:connect="/pods/shop/${pod.name}/logs/stream\\?container=main"`));
+    assert.match(
+      fragment,
+      new RegExp(`hx-sse:connect="/pods/shop/${pod.name}/logs/stream\\?container=main"`),
+    );
     const stale = await b.page(`/pods/shop/${pod.name}/logs?follow=1&since=${Date.now() - 6 * 60_000}`);
     assert.doesNotMatch(stale, /hx-sse:connect="\/pods/);
     assert.match(stale, /following stopped after 5 minutes/);

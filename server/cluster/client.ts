@@ -16,7 +16,9 @@ import type {
   KubeObject,
   ListOptions,
   LogOptions,
+  ObjectMeta,
   ObjectRef,
+  ObjectVersion,
   ResourceInfo,
 } from './types.ts';
 import { refString } from './types.ts';
@@ -47,7 +49,6 @@ const REQUEST_TIMEOUT_MS = 30_000;
 export const LIST_PAGE = 250;
 
 const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io';
-const METADATA_LIST = 'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io';
 
 /** The library's error (ApiException: code, body as text, headers) or a transport failure, as a ClusterError. */
 function toClusterError(err: unknown, what: string, server: string): ClusterError {
@@ -244,20 +245,20 @@ export async function createClusterClient(kc: KubeConfig): Promise<ClusterClient
     }
   }
 
-  /** A server-side representation (Table, metadata only) of a collection, page by page. */
+  /** A collection as server-side Table rows (what `kubectl get` uses), page by page. */
   async function pagedAs<T>(
     apiVersion: string,
     kind: string,
     opts: ListOptions,
-    accept: string,
+    includeObject: 'None' | 'Metadata',
     take: (body: Record<string, unknown>) => T[],
   ): Promise<T[]> {
     const p = await collectionPath(apiVersion, kind, opts.namespace);
     return paged(`list ${apiVersion} ${kind}`, async (next) => {
-      const q = new URLSearchParams({ limit: String(LIST_PAGE) });
+      const q = new URLSearchParams({ includeObject, limit: String(LIST_PAGE) });
       if (opts.labelSelector) q.set('labelSelector', opts.labelSelector);
       if (next) q.set('continue', next);
-      const body = await api.get_(`${p}?${q}`, accept);
+      const body = await api.get_(`${p}?${q}`, TABLE);
       return { items: take(body), next: (body.metadata as { continue?: string } | undefined)?.continue };
     });
   }
@@ -325,7 +326,7 @@ export async function createClusterClient(kc: KubeConfig): Promise<ClusterClient
     },
     names(apiVersion, kind, opts: ListOptions = {}) {
       // Server-side printing (what `kubectl get` uses) without the objects: a name cell per row, a few bytes each.
-      return pagedAs(apiVersion, kind, opts, TABLE, (body) => {
+      return pagedAs(apiVersion, kind, opts, 'None', (body) => {
         const table = body as { columnDefinitions?: { format?: string }[]; rows?: { cells?: unknown[] }[] };
         const at = (table.columnDefinitions ?? []).findIndex((c) => c.format === 'name');
         if (at < 0)
@@ -334,13 +335,21 @@ export async function createClusterClient(kc: KubeConfig): Promise<ClusterClient
       });
     },
     versions(apiVersion, kind, opts: ListOptions = {}) {
-      // Only metadata (name, namespace, resourceVersion, generation): what a no-change resync compares.
-      return pagedAs(apiVersion, kind, opts, METADATA_LIST, (body) =>
-        ((body.items ?? []) as { metadata?: Record<string, unknown> }[]).map((item) => ({
-          name: String(item.metadata?.name ?? ''),
-          ...(typeof item.metadata?.namespace === 'string' ? { namespace: item.metadata.namespace } : {}),
-          resourceVersion: String(item.metadata?.resourceVersion ?? ''),
-        })),
+      // Rows with only each object's metadata (kubectl's own way): what a no-change resync compares.
+      return pagedAs(apiVersion, kind, opts, 'Metadata', (body) =>
+        ((body.rows ?? []) as { object?: { metadata?: ObjectMeta } }[]).map((row) => {
+          const m = row.object?.metadata ?? ({} as Partial<ObjectMeta>);
+          const v: ObjectVersion = {
+            name: String(m.name ?? ''),
+            resourceVersion: String(m.resourceVersion ?? ''),
+          };
+          if (typeof m.namespace === 'string') v.namespace = m.namespace;
+          if (typeof m.generation === 'number') v.generation = m.generation;
+          if (typeof m.uid === 'string') v.uid = m.uid;
+          if (m.labels) v.labels = m.labels;
+          if (m.annotations) v.annotations = m.annotations;
+          return v;
+        }),
       );
     },
     async apply(obj: KubeObject, opts: ApplyOptions) {

@@ -47,11 +47,15 @@ export interface ListOptions {
   labelSelector?: string;
 }
 
-/** An object's identity and resourceVersion, from a metadata-only LIST. */
+/** An object's identity and version, from a metadata-only LIST. */
 export interface ObjectVersion {
   name: string;
   namespace?: string;
   resourceVersion: string;
+  generation?: number;
+  uid?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
 }
 
 /** GET pods/log parameters, as the API names them. */

@@ -17,6 +17,9 @@ function tree(): Record<string, string> {
 
 describe('no-change resync', () => {
   let f: Fleet;
+  const waitGone = async (ref: { apiVersion: string; kind: string; namespace: string; name: string }) => {
+    for (let i = 0; i < 100 && (await f.cluster.get(ref)); i++) await new Promise((r) => setTimeout(r, 20));
+  };
   const cm = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'shop', name });
   before(async () => {
     f = await makeFleet(tree());
@@ -100,6 +103,40 @@ describe('no-change resync', () => {
       ['created v1 ConfigMap shop/cm-11'],
     );
     assert.ok(await f.cluster.get(cm('cm-11')));
+  });
+
+  test('a deployment deleted and recreated by someone else (a new uid, the same generation) is corrected', async () => {
+    const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'web-4' };
+    const ours = await f.cluster.get(ref);
+    assert.equal(await f.cluster.delete(ref), true);
+    await waitGone(ref);
+    const theirs = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web-4', namespace: 'shop', labels: { 'app.kubernetes.io/managed-by': 'outpost' } },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: 'web-4' } },
+        template: {
+          metadata: { labels: { app: 'web-4' } },
+          spec: { containers: [{ name: 'main', image: 'registry.example.com/web:other' }] },
+        },
+      },
+    };
+    const recreated = await f.cluster.apply(theirs, { fieldManager: 'someone' });
+    assert.notEqual(recreated.metadata.uid, ours?.metadata.uid);
+    assert.equal(recreated.metadata.generation, ours?.metadata.generation);
+    const run = await reconcile(f.deps, 'schedule');
+    assert.equal(run.result, 'succeeded', run.message ?? '');
+    assert.deepEqual(
+      run.changes.filter((c) => c.action !== 'unchanged').map((c) => `${c.action} ${c.ref}`),
+      ['configured apps/v1 Deployment shop/web-4'],
+    );
+    const spec = (await f.cluster.get(ref))?.spec as
+      | { template: { spec: { containers: { image: string }[] } } }
+      | undefined;
+    const image = spec?.template.spec.containers[0]?.image;
+    assert.equal(image, 'registry.example.com/web:1');
   });
 
   test('after corrections the following resync is back to no dry run and no write', async () => {

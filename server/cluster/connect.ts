@@ -3,7 +3,6 @@ import path from 'node:path';
 import type { Config } from '../config.ts';
 import type { Kubesim } from '../kubesim/index.ts';
 import { createClusterClient } from './client.ts';
-import { loadCredentials } from './credentials.ts';
 import { type ClusterTarget, type KubeConfig, loadKubeConfig } from './kubeconfig.ts';
 import type { ClusterClient } from './types.ts';
 
@@ -21,7 +20,7 @@ export function demoKubeconfigPath(dataDir: string): string {
 
 async function connectTo(target: ClusterTarget, sim: Kubesim | null): Promise<Connected> {
   const kubeConfig = await loadKubeConfig(target);
-  return { cluster: createClusterClient(loadCredentials(target)), kubeConfig, sim };
+  return { cluster: await createClusterClient(kubeConfig), kubeConfig, sim };
 }
 
 export async function connectCluster(config: Config): Promise<Connected> {

@@ -1,9 +1,11 @@
 // Builds @kubernetes/client-node's KubeConfig from Outpost's configuration: the pod's service account or a
 // kubeconfig file, with every auth method the library supports (tokens, client certificates, exec plugins, OIDC).
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
 import path from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
+import { configModule } from './library.ts';
 
 export type { KubeConfig };
 
@@ -21,12 +23,52 @@ export class KubeconfigError extends Error {
   }
 }
 
-// The library's config module (and the generated API models it pulls in) loads on first use, not at import:
-// commands that never reach a cluster do not pay for it.
-let library: Promise<typeof import('@kubernetes/client-node/dist/config.js')> | undefined;
-function loadLibrary() {
-  library ??= import('@kubernetes/client-node/dist/config.js');
-  return library;
+interface Dispatcher {
+  close(): Promise<void>;
+}
+type BuildDispatcher = (cluster: unknown, options: Record<string, unknown>) => Dispatcher | undefined;
+
+const shared = new WeakMap<KubeConfig, { key: string; dispatcher: Dispatcher | undefined }>();
+
+/** What makes two requests' connections interchangeable: the server, the proxy and the TLS material. */
+function dispatcherKey(cluster: unknown, options: Record<string, unknown>): string {
+  const c = (cluster ?? {}) as { server?: string; proxyUrl?: string };
+  const hash = createHash('sha256');
+  hash.update(`${c.server}\0${c.proxyUrl ?? ''}\0`);
+  for (const name of ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername']) {
+    const v = options[name];
+    hash.update(`${name}=`);
+    if (Buffer.isBuffer(v)) hash.update(v);
+    else if (v !== undefined) hash.update(String(v));
+    hash.update('\0');
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * The library builds a new undici Agent (a connection pool) for every request whose cluster has TLS options,
+ * so each of a sync's thousands of requests would open its own connection. One pool per KubeConfig is kept
+ * instead, and replaced (the old one closed once its requests finish) when the TLS material changes, e.g. an
+ * exec plugin handing out a new client certificate.
+ */
+function shareConnections(kc: KubeConfig): void {
+  const own = kc as unknown as { createDispatcher: BuildDispatcher };
+  const build = own.createDispatcher.bind(kc);
+  own.createDispatcher = (cluster, options) => {
+    const key = dispatcherKey(cluster, options);
+    const current = shared.get(kc);
+    if (current?.key === key) return current.dispatcher;
+    void current?.dispatcher?.close();
+    const dispatcher = build(cluster, options);
+    shared.set(kc, { key, dispatcher });
+    return dispatcher;
+  };
+}
+
+/** Closes the KubeConfig's kept-alive connections (shutdown); a later request opens new ones. */
+export function closeConnections(kc: KubeConfig): void {
+  void shared.get(kc)?.dispatcher?.close();
+  shared.delete(kc);
 }
 
 /**
@@ -55,8 +97,11 @@ function inCluster(kc: KubeConfig, t: { host: string; port: string; dir?: string
 
 /** The KubeConfig for a target; throws KubeconfigError naming the file and what is wrong with it. */
 export async function loadKubeConfig(target: ClusterTarget): Promise<KubeConfig> {
-  const { KubeConfig } = await loadLibrary();
+  // The library's config module (and the generated models it pulls in) loads on first use, not at import:
+  // commands that never reach a cluster do not pay for it.
+  const { KubeConfig } = await configModule();
   const kc = new KubeConfig();
+  shareConnections(kc);
   if (target.mode === 'in-cluster') {
     inCluster(kc, target);
     return kc;

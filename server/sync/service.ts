@@ -231,7 +231,7 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
     timeZone: d.policy?.timeZone,
     cluster: clusterView,
     history: createHistory(d.db),
-    workloads: createWorkloadActions(d.db, d.cluster, clusterView),
+    workloads: createWorkloadActions(d.db, d.cluster, clusterView, d.kubeConfig),
     settings,
     version: () => {
       const l = live.snapshot();

@@ -1,6 +1,8 @@
 // Staff actions on workloads from the console: rollout restart (audited), bounded pod log reads and follows.
 import type { Readable } from 'node:stream';
 import { ClusterError } from '../cluster/client.ts';
+import { followLog } from '../cluster/follow.ts';
+import type { KubeConfig } from '../cluster/kubeconfig.ts';
 import { WORKLOAD_KINDS, type WorkloadKind, workloadApiVersion } from '../cluster/reads.ts';
 import type { ClusterClient } from '../cluster/types.ts';
 import { appendAudit } from '../db/audit.ts';
@@ -43,7 +45,12 @@ export function isWorkloadKind(k: string): k is WorkloadKind {
   return (WORKLOAD_KINDS as readonly string[]).includes(k);
 }
 
-export function createWorkloadActions(db: Db, cluster: ClusterClient, view: ClusterView): WorkloadActions {
+export function createWorkloadActions(
+  db: Db,
+  cluster: ClusterClient,
+  view: ClusterView,
+  kubeConfig?: KubeConfig,
+): WorkloadActions {
   const inScope = (namespace: string) => view.snapshot().namespaces.includes(namespace);
   return {
     /** `kubectl rollout restart`: a new pod-template annotation makes the controller replace every pod. */
@@ -94,15 +101,18 @@ export function createWorkloadActions(db: Db, cluster: ClusterClient, view: Clus
     async follow(namespace, pod, opts) {
       if (!inScope(namespace))
         throw new WorkloadError(`namespace ${namespace} is not managed by Outpost`, 403);
+      const known = view.snapshot().pods.find((p) => p.namespace === namespace && p.name === pod);
+      const container = opts.container || known?.containers[0];
       try {
+        if (kubeConfig && container)
+          return await followLog(
+            kubeConfig,
+            { namespace, name: pod },
+            { container, tailLines: 0, limitBytes: MAX_LOG_BYTES },
+          );
         return await cluster.logs(
           { namespace, name: pod },
-          {
-            follow: true,
-            tailLines: 0,
-            limitBytes: MAX_LOG_BYTES,
-            ...(opts.container ? { container: opts.container } : {}),
-          },
+          { follow: true, tailLines: 0, limitBytes: MAX_LOG_BYTES, ...(container ? { container } : {}) },
         );
       } catch (err) {
         const status = err instanceof ClusterError && err.status >= 400 && err.status < 500 ? 400 : 502;

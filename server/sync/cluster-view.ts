@@ -150,6 +150,10 @@ export class ClusterView extends Refreshing {
   #log: Logger;
   #scope: { of: ObjectRef[]; scope: Scope } | null = null;
   #watch: ClusterWatch | null = null;
+  /** The caches changed since the view was last built from them. */
+  #dirty = true;
+  #builtAt = 0;
+  #builtFor: ObjectRef[] | null = null;
   /** Bumped on every refresh: lets the web layer cache what it rendered from us. */
   version = 0;
 
@@ -166,7 +170,13 @@ export class ClusterView extends Refreshing {
    */
   follow(watch: ClusterWatch): void {
     this.#watch = watch;
-    watch.onChange(() => void this.refresh());
+    watch.onChange(() => {
+      this.#dirty = true;
+      // A refresh already running (a list from before the watches) is joined, not repeated: build after it.
+      void this.refresh().then(() => {
+        if (this.#dirty) void this.refresh();
+      });
+    });
   }
 
   snapshot(): ClusterSnapshot {
@@ -187,19 +197,42 @@ export class ClusterView extends Refreshing {
     return this.#scope.scope;
   }
 
+  /**
+   * Rebuilt when the caches or the running revision changed (or a minute passed: "warnings in the last hour" moves with time); otherwise
+   * only the age is brought up to date, and the version moves only if the watches' health did, so open pages
+   * are not told to refresh for nothing.
+   */
+  #fromWatch(watch: ClusterWatch): void {
+    const now = Date.now();
+    const st = watch.status();
+    const at = st.currentAt === null ? null : new Date(st.currentAt).toISOString();
+    // A new running revision changes what is in scope, with or without a change in the cluster.
+    const refs = this.#running.refs();
+    if (st.synced && (this.#dirty || refs !== this.#builtFor || now - this.#builtAt >= 60_000)) {
+      this.#dirty = false;
+      this.#builtAt = now;
+      this.#builtFor = refs;
+      this.#snapshot = {
+        ...buildSnapshot(watch.state().readout, this.#managed(), now),
+        refreshedAt: at,
+        error: st.error,
+      };
+      this.version++;
+      return;
+    }
+    // Before the first lists there is nothing to show but why (an API server that does not answer).
+    const moved = st.error !== this.#snapshot.error;
+    this.#snapshot = {
+      ...this.#snapshot,
+      refreshedAt: st.synced ? at : this.#snapshot.refreshedAt,
+      error: st.error,
+    };
+    if (moved) this.version++;
+  }
+
   protected async update(): Promise<void> {
     if (this.#watch) {
-      const w = this.#watch.state();
-      // Before the first lists: nothing to show but why (an API server that does not answer).
-      if (w.synced) {
-        const snap = buildSnapshot(w.readout, this.#managed());
-        this.#snapshot = {
-          ...snap,
-          refreshedAt: w.currentAt === null ? null : new Date(w.currentAt).toISOString(),
-          error: w.error,
-        };
-      } else this.#snapshot = { ...this.#snapshot, error: w.error };
-      this.version++;
+      this.#fromWatch(this.#watch);
       return;
     }
     try {

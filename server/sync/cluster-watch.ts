@@ -24,8 +24,7 @@ const WATCHED: { path: string; kind: string }[] = [
   })),
 ];
 
-export interface WatchedState {
-  readout: ClusterReadout;
+export interface WatchedStatus {
   /** When every informer was last known current (the oldest of them), or null before the first lists. */
   currentAt: number | null;
   /** The first informer's reason for being down, or null when all watch. */
@@ -33,7 +32,14 @@ export interface WatchedState {
   synced: boolean;
 }
 
+export interface WatchedState extends WatchedStatus {
+  readout: ClusterReadout;
+}
+
 export interface ClusterWatch {
+  /** How current the caches are (cheap). */
+  status(): WatchedStatus;
+  /** The caches summarised for the views, with their status. */
   state(): WatchedState;
   /** Called (at most once per tick) after anything in the caches changed. */
   onChange(fn: () => void): void;
@@ -63,24 +69,29 @@ export async function watchCluster(kc: KubeConfig, onError: (err: unknown) => vo
     informers.set(w.kind, await startInformer(kc, w.path, { onChange: changed, onError }));
   }
   const listOf = (kind: string) => withKind(kind, informers.get(kind)?.list() ?? []);
+  const status = (): WatchedStatus => {
+    const statuses = [...informers.values()].map((i) => i.status());
+    const synced = statuses.every((s) => s.synced);
+    const error = statuses.find((s) => s.error)?.error ?? null;
+    // While every watch runs the cache is current now; once one is down, it is as old as that one's last word.
+    const currentAt = !synced
+      ? null
+      : error
+        ? Math.min(...statuses.map((s) => s.currentAt ?? 0))
+        : Date.now();
+    return { currentAt, error, synced };
+  };
   return {
+    status,
     state() {
-      const statuses = [...informers.values()].map((i) => i.status());
-      const synced = statuses.every((s) => s.synced);
-      const now = Date.now();
-      const error = statuses.find((s) => s.error)?.error ?? null;
-      // While every watch runs the cache is current now; once one is down, it is as old as that one's last word.
-      const currentAt = !synced ? null : error ? Math.min(...statuses.map((s) => s.currentAt ?? 0)) : now;
       return {
+        ...status(),
         readout: {
           nodes: listOf('Node').map(nodeSummary),
           pods: listOf('Pod').map(podSummary),
           events: listOf('Event').map(eventSummary),
           workloads: WORKLOAD_KINDS.flatMap((k) => listOf(k).map(workloadSummary)),
         },
-        currentAt,
-        error,
-        synced,
       };
     },
     onChange(fn) {

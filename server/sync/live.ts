@@ -167,9 +167,15 @@ export class LiveView extends Refreshing {
         error ??= st.error;
       }
     }
+    // The version moves only when what a page shows moved: a quiet tick does not make open pages refresh.
+    const signature = `${error}\n${objects.map((o) => `${refString(o.ref)} ${o.health.status} ${o.health.message}`).join('\n')}`;
     this.#snapshot = { objects, refreshedAt: at > 0 ? new Date(at).toISOString() : null, error };
+    if (signature === this.#signature) return;
+    this.#signature = signature;
     this.version++;
   }
+
+  #signature = '';
 
   protected async update(): Promise<void> {
     const refs = this.#running.refs();

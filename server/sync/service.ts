@@ -235,7 +235,7 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
     settings,
     version: () => {
       const l = live.snapshot();
-      return `${changes}.${clusterView.version}.${live.version}.${l.refreshedAt}.${l.error}.${volume?.full ? 'full' : ''}`;
+      return `${changes}.${clusterView.version}.${live.version}.${l.error}.${volume?.full ? 'full' : ''}`;
     },
     setHold(hold, actor) {
       changes++;

@@ -9,6 +9,8 @@ export const MAX_STREAMS = 32;
 const HEARTBEAT_MS = 15_000;
 /** How often the console's version is compared: a change reaches the pages well within a second. */
 const TICK_MS = 200;
+/** At most two notices a second: a busy cluster must not make every open page refresh five times a second. */
+const MIN_GAP_MS = 500;
 
 export interface SseStream {
   /** One message: a named event (fired as a DOM event by htmx) or, without a name, HTML htmx swaps in. */
@@ -38,14 +40,18 @@ export function createSseHub(opts: { version: () => string; max?: number }): Sse
   const open = new Set<SseStream>();
   const watchers = new Set<SseStream>();
   let last = '';
+  let sentAt = 0;
   let ticker: NodeJS.Timeout | undefined;
   let heartbeat: NodeJS.Timeout | undefined;
   let closed = false;
 
   const tick = () => {
+    const now = Date.now();
+    if (now - sentAt < MIN_GAP_MS) return;
     const v = opts.version();
     if (v === last) return;
     last = v;
+    sentAt = now;
     for (const s of watchers) s.send('', CHANGED_EVENT);
   };
   // Timers run only while a stream is open: an idle node does no work for pages nobody looks at.

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
+import { parse } from 'yaml';
 import { openDb } from '../../server/db/open.ts';
 import { type HostSample, insertSamples } from '../../server/db/samples.ts';
 import { ARTIFACTS, launchBrowser } from '../support/browser.ts';
@@ -57,11 +58,12 @@ describe('console in Chromium', () => {
   };
   const text = async (testId: string) => ((await page.getByTestId(testId).textContent()) ?? '').trim();
 
+  let dataDir: string;
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'outpost-e2e-console-'));
     fleet = path.join(dir, 'fleet');
     cpSync(path.join(ROOT, 'demo', 'fleet'), fleet, { recursive: true });
-    const dataDir = path.join(dir, 'data');
+    dataDir = path.join(dir, 'data');
     seedSamples(dataDir);
     writeFileSync(path.join(dir, 'code'), `${CODE}\n`);
     outpost = await startOutpost({
@@ -243,6 +245,35 @@ describe('console in Chromium', () => {
     );
     assert.ok(['ok', 'warn', 'bad'].includes((await board.getAttribute('data-state')) ?? ''));
     await shoot('kiosk', kiosk);
+    await kiosk.close();
+    assert.deepEqual(problems, [], 'no script or CSP errors in the console');
+  });
+
+  test('a change in the cluster reaches an open kiosk over server-sent events, without its poll', async () => {
+    const kiosk = await browser.context.newPage();
+    kiosk.on('pageerror', (e) => problems.push(e.message));
+    // Polling every 300 s: within this test only the change notice can refresh the board.
+    const streaming = kiosk.waitForResponse((r) => new URL(r.url()).pathname === '/events');
+    await kiosk.goto(`${outpost.url}/kiosk?every=300`);
+    const board = kiosk.getByTestId('board');
+    // htmx opens the stream once the page has loaded; the server watches for changes from its first byte on.
+    assert.equal((await streaming).status(), 200);
+    const first = await board.getAttribute('data-generated');
+    // The demo's simulator, reached with the kubeconfig Outpost wrote for it.
+    const kc = parse(readFileSync(path.join(dataDir, 'demo-kubeconfig.yaml'), 'utf8'));
+    const server = kc.clusters[0].cluster.server as string;
+    const node = await fetch(`${server}/api/v1/nodes`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'e2e-extra-node' } }),
+    });
+    assert.equal(node.status, 201);
+    await waitFor(
+      'the board to refresh on the change notice',
+      async () => (await board.getAttribute('data-generated')) !== first,
+      8_000,
+      100,
+    );
     await kiosk.close();
     assert.deepEqual(problems, [], 'no script or CSP errors in the console');
   });

@@ -267,7 +267,7 @@ test('the sync panel fragment lists the stages while running and offers no Sync 
   assert.match(html, /data-testid="sync-progress"/);
   assert.match(html, /<li class="stage-done" data-stage="fetch">Downloading<\/li>/);
   assert.match(html, /<li class="stage-current" data-stage="apply" aria-current="step">Applying<\/li>/);
-  assert.match(html, /hx-get="\/b\/fragments\/sync" hx-trigger="every 1s"/);
+  assert.match(html, /hx-get="\/b\/fragments\/sync" hx-trigger="outpost-changed from:body, every 1s"/);
   assert.doesNotMatch(html, /Sync now/);
 });
 

@@ -280,7 +280,7 @@ test('the kiosk board has no control at all: no form, button, input or link', ()
   );
   assert.doesNotMatch(html, /<(form|button|input|select|textarea|a)\b/i);
   assert.match(html, /data-state="bad"/);
-  assert.match(html, /hx-trigger="every 10s"/);
+  assert.match(html, /hx-trigger="outpost-changed from:body, every 10s"/);
   assert.match(html, /printer/);
   assert.match(html, /CrashLoopBackOff: &lt;b&gt;boom&lt;\/b&gt;/);
 });

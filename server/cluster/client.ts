@@ -127,11 +127,11 @@ export async function createClusterClient(kc: KubeConfig): Promise<ClusterClient
   const raw = { serialize: (d: unknown) => d, deserialize: (d: unknown) => d };
   const registered = new Set<string>();
   function passThrough(apiVersion: string, kind: string): void {
+    const key = `${apiVersion} ${kind}`;
+    if (registered.has(key)) return;
+    registered.add(key);
     const [group, version] = apiVersion.includes('/') ? apiVersion.split('/', 2) : ['', apiVersion];
     for (const k of [kind, `${kind}List`]) {
-      const key = `${apiVersion} ${k}`;
-      if (registered.has(key)) continue;
-      registered.add(key);
       try {
         ObjectSerializer.registerModel({ group: group ?? '', version: version ?? '', kind: k }, raw);
       } catch {

@@ -95,7 +95,7 @@ export async function createClusterClient(kc: KubeConfig): Promise<ClusterClient
   /** KubernetesObjectApi plus the two things it keeps protected: a request of our own, and forgetting discovery. */
   class ObjectApi extends KubernetesObjectApi {
     /** A GET through the library (auth, TLS, middleware) with our Accept header, answered as plain JSON. */
-    get_(path: string, accept: string): Promise<Record<string, unknown>> {
+    getAs(path: string, accept: string): Promise<Record<string, unknown>> {
       const ctx = this.configuration.baseServer.makeRequestContext(path, HttpMethod.GET);
       ctx.setHeaderParam('Accept', accept);
       return this.requestPromise(ctx) as unknown as Promise<Record<string, unknown>>;
@@ -276,7 +276,7 @@ export async function createClusterClient(kc: KubeConfig): Promise<ClusterClient
       const q = new URLSearchParams({ includeObject, limit: String(LIST_PAGE) });
       if (opts.labelSelector) q.set('labelSelector', opts.labelSelector);
       if (next) q.set('continue', next);
-      const body = await api.get_(`${p}?${q}`, TABLE);
+      const body = await api.getAs(`${p}?${q}`, TABLE);
       return { items: take(body), next: (body.metadata as { continue?: string } | undefined)?.continue };
     });
   }
@@ -296,7 +296,7 @@ export async function createClusterClient(kc: KubeConfig): Promise<ClusterClient
     server,
     async ping() {
       // A liveness check wants a quick answer, not the retries a stage gets.
-      await call(`Kubernetes API ${server}`, () => api.get_('/version', 'application/json'), false);
+      await call(`Kubernetes API ${server}`, () => api.getAs('/version', 'application/json'), false);
     },
     resource,
     invalidateDiscovery() {

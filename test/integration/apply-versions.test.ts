@@ -23,11 +23,21 @@ describe('no-change resync', () => {
   const cm = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'shop', name });
   before(async () => {
     f = await makeFleet(tree());
-    const first = await reconcile(f.deps, 'startup');
-    assert.equal(first.result, 'succeeded', first.message ?? '');
   });
   after(async () => {
     await f.close();
+  });
+
+  test('a first sync asks which names exist instead of a GET per new object', async () => {
+    f.sim.stats.reset();
+    const first = await reconcile(f.deps, 'startup');
+    assert.equal(first.result, 'succeeded', first.message ?? '');
+    assert.equal(
+      f.sim.stats.byMethod.PATCH,
+      1 + CONFIGMAPS + DEPLOYMENTS,
+      'one apply per object, no dry run',
+    );
+    assert.ok((f.sim.stats.byMethod.GET ?? 0) < CONFIGMAPS / 2, JSON.stringify(f.sim.stats.byMethod));
   });
 
   test('an unchanged resync makes a few requests, no dry run and no write, and reports every object unchanged', async () => {

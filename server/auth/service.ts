@@ -384,7 +384,7 @@ export function createAccessService(o: AccessOptions): AccessService {
       try {
         insertKioskToken(db, name, hashToken(token), by, now());
       } catch (err) {
-        throw new AccessError(`a kiosk token named "${name}" already exists`, 409, { cause: err });
+        throw new AccessError(`a kiosk token named "${name}" already exists`, 'conflict', { cause: err });
       }
       audit({ actor: by, source: 'cli', action: 'kiosk-token.create', target: name, result: 'ok' });
       return token;

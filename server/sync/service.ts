@@ -1,4 +1,5 @@
 // The sync side of Outpost as one object: queue, schedule, live view, progress and status for web and CLI.
+
 import { type PlannedChange, previewChanges } from '../apply/diff.ts';
 import { planObjects } from '../apply/plan.ts';
 import { type AuditEntry, appendAudit } from '../db/audit.ts';
@@ -6,6 +7,7 @@ import { checkStore, type Db, StoreFullError } from '../db/open.ts';
 import { closeAbandonedRuns, type RunRecord, recentRuns, type Trigger } from '../db/runs.ts';
 import { volumeOf } from '../db/space.ts';
 import { setState } from '../db/state.ts';
+import type { Problem } from '../problem.ts';
 import type { SourceOptions } from '../sources/options.ts';
 import type { Source } from '../sources/types.ts';
 import { acceptUpload } from '../sources/upload.ts';
@@ -37,8 +39,8 @@ import { renderForNode } from './vars.ts';
 import { createWorkloadActions, type WorkloadActions } from './workloads.ts';
 
 /** An upload that did not verify: the technician's mistake to fix (wrong file, wrong key), not a crash. */
-export class UploadRefused extends Error {
-  readonly status = 422;
+export class UploadRefused extends Error implements Problem {
+  readonly kind = 'refused';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'UploadRefused';

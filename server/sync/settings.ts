@@ -4,6 +4,7 @@ import { appendAudit } from '../db/audit.ts';
 import type { Db } from '../db/open.ts';
 import { clearSetting, readSettings, writeSetting } from '../db/settings.ts';
 import { clearState } from '../db/state.ts';
+import type { Problem } from '../problem.ts';
 import { defineSource, type Source } from '../sources/types.ts';
 import { VerifyError } from '../sources/verify.ts';
 import { validCron } from './cron.ts';
@@ -62,8 +63,8 @@ export interface EffectiveSettings extends SettingsValues {
 }
 
 /** A setting that does not validate; `field` names the form field, the message says why in plain words. */
-export class SettingsError extends Error {
-  readonly status = 400;
+export class SettingsError extends Error implements Problem {
+  readonly kind = 'invalid';
   readonly field: string;
   constructor(field: string, message: string) {
     super(message);

@@ -199,7 +199,6 @@ export function authenticate(o: AuthOptions) {
     }
     if (!user) {
       const login = `${base}/login?next=${encodeURIComponent(safeNext(returnPath(req, base)))}`;
-      res.setHeader('Vary', 'HX-Request');
       if (req.get('HX-Request')) {
         res.setHeader('HX-Redirect', login);
         res.status(401).type('text/plain').send('Sign in first.');

@@ -24,7 +24,6 @@ export function overviewRoutes(deps: WebDeps, views: Views): Router {
   const html = (res: Response) => res.type('html');
 
   r.get('/', (req: Request, res: Response) => {
-    res.setHeader('Vary', 'HX-Request');
     const key = overviewKey(deps);
     const data = () => ({ title: tr(res).t('overview.title'), ...overviewData(deps) });
     // Rendered once per state change and second, shared by every client (the CSRF token is filled in per request).

@@ -1,8 +1,9 @@
 // Sync run history: newest first with paging, and one run with its stages, change set and failure in plain words.
 import { Router } from 'express';
 import type { WebDeps } from '../deps.ts';
+import { HttpError } from '../http-error.ts';
 import type { Views } from '../views.ts';
-import { HttpError, idParam, respond, tr } from './respond.ts';
+import { idParam, respond, tr } from './respond.ts';
 
 const RUNS_PER_PAGE = 25;
 

@@ -2,8 +2,9 @@
 import { Router } from 'express';
 import { isWorkloadKind, MAX_TAIL_LINES, WorkloadError } from '../../sync/workloads.ts';
 import type { WebDeps } from '../deps.ts';
+import { HttpError } from '../http-error.ts';
 import type { Views } from '../views.ts';
-import { HttpError, respond, tr } from './respond.ts';
+import { respond, tr } from './respond.ts';
 
 /** Following a log re-reads its tail every few seconds, and stops by itself after a while (bounded). */
 export const FOLLOW_EVERY_S = 2;
@@ -72,7 +73,7 @@ export function workloadRoutes(deps: WebDeps, views: Views): Router {
       }));
     } catch (err) {
       if (!(err instanceof WorkloadError)) throw err;
-      if (err.status === 403) throw new HttpError(403, err.message, { cause: err });
+      if (err.kind === 'forbidden') throw new HttpError(403, err.message, { cause: err });
       error = err.message;
     }
     const lines = text === '' ? 0 : text.replace(/\n$/, '').split('\n').length;
@@ -93,7 +94,6 @@ export function workloadRoutes(deps: WebDeps, views: Views): Router {
       lineCount: lines,
       error,
     };
-    res.setHeader('Vary', 'HX-Request');
     res.setHeader('Cache-Control', 'no-store');
     if (req.get('HX-Request')) {
       res.type('html').send(views.render('partials/log', data, res));

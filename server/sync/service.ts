@@ -6,7 +6,6 @@ import { type AuditEntry, appendAudit } from '../db/audit.ts';
 import { checkStore, type Db, StoreFullError } from '../db/open.ts';
 import { closeAbandonedRuns, type RunRecord, recentRuns, type Trigger } from '../db/runs.ts';
 import { volumeOf } from '../db/space.ts';
-import { setState } from '../db/state.ts';
 import type { Problem } from '../problem.ts';
 import type { SourceOptions } from '../sources/options.ts';
 import type { Source } from '../sources/types.ts';
@@ -34,6 +33,7 @@ import {
   type SourcePolicy,
   type SourceSpec,
 } from './settings.ts';
+import { storeCheckResult } from './state-keys.ts';
 import { readStatus, type StoreStatus, type SyncStatus, storeStatus } from './status.ts';
 import { renderForNode } from './vars.ts';
 import { createWorkloadActions, type WorkloadActions } from './workloads.ts';
@@ -333,7 +333,7 @@ function checkStoreAtStart(db: Db, log: SyncServiceDeps['log']): void {
       'the local store is damaged: syncs that need a damaged revision stop with StoreCorrupt and remove nothing',
     );
   try {
-    setState(db, 'store_check', check);
+    storeCheckResult.set(db, check);
   } catch (err) {
     log.error({ err }, 'could not record the store check in the store');
   }

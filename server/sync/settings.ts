@@ -3,7 +3,6 @@
 import { appendAudit } from '../db/audit.ts';
 import type { Db } from '../db/open.ts';
 import { clearSetting, readSettings, writeSetting } from '../db/settings.ts';
-import { clearState } from '../db/state.ts';
 import type { Problem } from '../problem.ts';
 import {
   isSignedKind,
@@ -18,6 +17,7 @@ import { defineSource, type Source } from '../sources/types.ts';
 import { VerifyError } from '../sources/verify.ts';
 import { validCron } from './cron.ts';
 import { scheduleProblem } from './schedule.ts';
+import { pollRecord } from './state-keys.ts';
 
 /**
  * Which sources the console may choose (OUTPOST_CONSOLE_SOURCE_EDIT): none, signed kinds only, or any kind.
@@ -210,7 +210,7 @@ export function createSettings(d: SettingsDeps): Settings {
   /** After a setting was stored or cleared: audited, and in force at once. */
   const changed = (key: SettingKey, actor: string, source: string | undefined, detail: string) => {
     // A poll token belongs to the old source: the new one must be fetched whole.
-    if (key === 'source') clearState(d.db, 'poll');
+    if (key === 'source') pollRecord.clear(d.db);
     appendAudit(d.db, { actor, source, action: `settings.${key}`, target: key, result: 'ok', detail });
     applyNow(key === 'source');
   };

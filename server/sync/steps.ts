@@ -19,12 +19,12 @@ import {
   storeRevision,
 } from '../db/revisions.ts';
 import { type Change, finishRun, type RunRecord, setRunRevision } from '../db/runs.ts';
-import { getState, setState } from '../db/state.ts';
 import { treeDigest } from '../sources/digest.ts';
 import type { Fetched } from '../sources/types.ts';
 import { guardPrune, storedDesired } from './guard.ts';
-import { holdRevision } from './holds.ts';
+import { heldRevision, holdRevision } from './holds.ts';
 import type { ReconcilerDeps } from './reconciler.ts';
+import { lkgRevision, upstreamState } from './state-keys.ts';
 import { readStatus } from './status.ts';
 import {
   asFailure,
@@ -33,7 +33,6 @@ import {
   type LkgPointer,
   type StageFailure,
   type SyncPolicy,
-  type UpstreamState,
 } from './types.ts';
 
 /** Dry-run of the LKG against live: one skipped change per object that drifted, naming the fields. */
@@ -122,8 +121,8 @@ export function commit(db: Db, revisionId: number, objects: KubeObject[], retent
     saveInventory(db, revisionId, objects.map(refOf));
     markRevision(db, revisionId, 'applied');
     const digest = getRevision(db, revisionId)?.digest as string;
-    setState(db, 'lkg_revision', { revisionId, digest, at: new Date().toISOString() } satisfies LkgPointer);
-    const held = getState<{ revisionId: number | null }>(db, 'held')?.revisionId;
+    lkgRevision.set(db, { revisionId, digest, at: new Date().toISOString() });
+    const held = heldRevision(db)?.revisionId;
     pruneRevisions(db, retention, held ? [revisionId, held] : [revisionId]);
   })();
 }
@@ -215,14 +214,14 @@ export function recordMetrics(d: ReconcilerDeps, run: RunRecord, started: number
   m.runs.inc({ result: run.result, reason: run.reason ?? '' });
   m.duration.observe({ result: run.result }, (Date.now() - started) / 1000);
   m.lastRun.set({ result: run.result }, Date.now() / 1000);
-  const upstream = getState<UpstreamState>(d.db, 'upstream');
+  const upstream = upstreamState.get(d.db);
   m.upstreamReachable.set(upstream?.reachable ? 1 : 0);
   m.upstreamBroken.set(upstream?.broken ? 1 : 0);
   if (upstream?.lastFullFetch) m.upstreamLastFullFetch.set(Date.parse(upstream.lastFullFetch) / 1000);
   m.upstreamFailures.set(upstream?.consecutiveFailures ?? 0);
   if (upstream?.lastContact) m.upstreamLastContact.set(Date.parse(upstream.lastContact) / 1000);
   if (upstream?.lastChange) m.upstreamLastChange.set(Date.parse(upstream.lastChange) / 1000);
-  const lkg = getState<LkgPointer>(d.db, 'lkg_revision');
+  const lkg = lkgRevision.get(d.db);
   if (lkg) m.appliedObjects.set(inventory(d.db, lkg.revisionId).length);
   m.storeDamaged.set(readStatus(d.db).store.ok ? 0 : 1);
 }

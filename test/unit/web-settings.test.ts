@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { recentAudit } from '../../server/db/audit.ts';
 import { openDb } from '../../server/db/open.ts';
-import { getState, setState } from '../../server/db/state.ts';
 import { dirSource } from '../../server/sources/dir.ts';
 import { VerifyError } from '../../server/sources/verify.ts';
 import {
@@ -13,6 +12,7 @@ import {
   type SourcePolicy,
   validate,
 } from '../../server/sync/settings.ts';
+import { pollRecord } from '../../server/sync/state-keys.ts';
 
 const defaults = (): SettingsValues => ({
   source: { kind: 'dir', url: '/srv/fleet', path: '.' },
@@ -57,7 +57,7 @@ test('a change is stored, audited with before and after, applied at once, and a 
     // A node without the signature requirement: the console may choose a plain folder.
     sourcePolicy: { requireSignature: false, edit: 'any' },
   });
-  setState(db, 'poll', { token: 'old-source-token' });
+  pollRecord.set(db, { token: 'old-source-token', digest: 'sha256:old' });
   s.update('schedule', '0 * * * *', 'tech', '10.0.0.5');
   s.update('source', { kind: 'dir', url: '/srv/other', path: 'site' }, 'tech');
   const e = s.effective();
@@ -67,7 +67,7 @@ test('a change is stored, audited with before and after, applied at once, and a 
   assert.equal(applied.length, 2);
   assert.equal(applied[0]?.source, null, 'a schedule change builds no new source');
   assert.ok(applied[1]?.source, 'a source change hands over a new source');
-  assert.equal(getState(db, 'poll'), null, 'the old source’s poll token is dropped');
+  assert.equal(pollRecord.get(db), null, 'the old source’s poll token is dropped');
   const audit = recentAudit(db, 10);
   assert.equal(audit[1]?.action, 'settings.schedule');
   assert.equal(audit[1]?.detail, '"*/5 * * * *" → "0 * * * *"');

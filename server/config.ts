@@ -412,6 +412,7 @@ export function loadRenderLimits(env: NodeJS.ProcessEnv = process.env): RenderLi
   return { timeoutMs: parsed.data };
 }
 
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: assembles the validated configuration, collecting every problem in one list so all are reported at once; each branch is one setting.
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const raw: Record<string, unknown> = env.OUTPOST_CONFIG ? readConfigFile(env.OUTPOST_CONFIG) : {};
   for (const [name, dotted] of Object.entries(ENV_MAP)) {

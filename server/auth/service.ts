@@ -135,6 +135,7 @@ function forgettingAfter<T extends object>(target: T, after: () => void): T {
   return wrapped as T;
 }
 
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: a factory: its body is the methods of the service it returns, each a small function of its own.
 export function createAccessService(o: AccessOptions): AccessService {
   const { db, log } = o;
   const now = o.now ?? Date.now;

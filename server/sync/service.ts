@@ -106,6 +106,7 @@ export interface SyncServiceDeps extends Omit<ReconcilerDeps, 'onStage'> {
   sourcePolicy?: SourcePolicy;
 }
 
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: a factory: its body is the methods of the service it returns, each a small function of its own.
 export function createSyncService(d: SyncServiceDeps): SyncService {
   const progress: SyncProgress = { running: false, runId: null, stage: null };
   const running = new RunningInventory(d.db);

@@ -240,8 +240,25 @@ describe('the upstream over simulated hours', () => {
     assert.equal(readStatus(f.db).upstream.lastFullFetch, new Date(t).toISOString());
   });
 
+  /** A starting point of the test's own: the upstream publishes `value` and the node has applied it. */
+  async function appliedFromUpstream(value: string) {
+    up.state.mode = 'ok';
+    up.state.etag = `"${value}"`;
+    up.state.body = pack({ 'ns.yaml': NS, 'cm.yaml': configMap('settings', value) });
+    upstreamState.clear(f.db);
+    pollRecord.clear(f.db);
+    const source = httpSource(
+      up.url,
+      sourceOptions({ kind: 'http', url: up.url, path: '.' }, { requireSignature: false }),
+    );
+    const run = await reconcile({ ...f.deps, source }, 'schedule');
+    assert.equal(run.result, 'succeeded', run.message ?? '');
+    assert.equal(await settingsValue(), value);
+    assert.ok(lkgRevision.get(f.db));
+  }
+
   test('a wiped cluster is repaired on the next tick while an unreachable upstream backs off, and a probe ends the backoff', async () => {
-    assert.ok(lkgRevision.get(f.db), 'the test before left a last-known-good');
+    await appliedFromUpstream('v2');
     up.state.mode = 'down';
     upstreamState.clear(f.db);
     let getsAtWipe = 0;

@@ -8,7 +8,7 @@ import { waitHealthy } from '../apply/wait.ts';
 import type { ClusterClient, KubeObject } from '../cluster/types.ts';
 import { refOf } from '../cluster/types.ts';
 import type { Db } from '../db/open.ts';
-import { getRevision, markInFlight, revisionObjects, shortDigest } from '../db/revisions.ts';
+import { appliedVersions, getRevision, markInFlight, revisionObjects, shortDigest } from '../db/revisions.ts';
 import {
   type Change,
   finishRun,
@@ -141,14 +141,17 @@ async function reconcileLocked(
     // Re-asserting the running revision is drift correction: it wins over whoever edited its fields since.
     const reasserting = lkg?.revisionId === desired.revisionId;
     const forceConflicts = policy.forceConflicts || reasserting;
-    // The whole set passes a server dry run before anything is written (a conflict, a schema error).
+    // The whole set passes a server dry run before anything is written (a conflict, a schema error); objects
+    // still in a live version the last commit verified need none (an unchanged resync is a few LISTs).
+    const known = lkg ? appliedVersions(d.db, lkg.revisionId) : undefined;
     const plan = await step('ValidationFailed', () =>
-      previewChanges(d.cluster, desired.objects, { forceConflicts, concurrency: policy.concurrency }),
+      previewChanges(d.cluster, desired.objects, { forceConflicts, concurrency: policy.concurrency, known }),
     );
     const applied = await applyAll(d.cluster, desired.objects, {
       ...policy,
       forceConflicts,
       planned: new Map(plan.map((p) => [p.ref, p.action])),
+      verified: new Map(plan.flatMap((p) => (p.version ? [[p.ref, p.version] as const] : []))),
     });
     changes.push(...applied.changes);
     if (applied.failed)
@@ -168,7 +171,7 @@ async function reconcileLocked(
     if (!verdict.healthy) throw new StageFailure('HealthFailed', verdict.message);
 
     stage('commit');
-    commit(d.db, desired.revisionId, desired.objects, policy.retention);
+    commit(d.db, desired.revisionId, desired.objects, policy.retention, applied.versions);
     if (opts.retry) releaseHeld(d.db);
     changes.push(...(await sweepOrphans(d, desired.objects.map(refOf), policy)));
     const drifted = reasserting ? changes.filter((c) => c.action === 'configured').length : 0;

@@ -6,6 +6,8 @@ import type { KubeObject, ObjectRef } from '../cluster/types.ts';
 import { refOf, refString } from '../cluster/types.ts';
 import type { Db } from '../db/open.ts';
 import {
+  type AppliedVersion,
+  appliedVersions,
   clearInFlight,
   getRevision,
   inFlightRevisions,
@@ -41,6 +43,7 @@ export async function reportDrift(d: ReconcilerDeps, lkg: LkgPointer, policy: Sy
   const planned = await previewChanges(d.cluster, storedDesired(d.db, lkg), {
     ...policy,
     forceConflicts: true,
+    known: appliedVersions(d.db, lkg.revisionId),
   });
   return planned
     .filter((p) => p.action !== 'unchanged')
@@ -113,12 +116,21 @@ export function staleBefore(
   return stale;
 }
 
-/** Promotes the revision to last-known-good: inventory, status and pointer change together or not at all. */
-export function commit(db: Db, revisionId: number, objects: KubeObject[], retention: number): void {
+/**
+ * Promotes the revision to last-known-good: inventory (with each object's verified live version, for the next
+ * run's no-change shortcut), status and pointer change together or not at all.
+ */
+export function commit(
+  db: Db,
+  revisionId: number,
+  objects: KubeObject[],
+  retention: number,
+  versions?: ReadonlyMap<string, AppliedVersion>,
+): void {
   db.transaction(() => {
     // The prune before this covered every revision in flight (one reconcile at a time).
     clearInFlight(db);
-    saveInventory(db, revisionId, objects.map(refOf));
+    saveInventory(db, revisionId, objects.map(refOf), versions);
     markRevision(db, revisionId, 'applied');
     const digest = getRevision(db, revisionId)?.digest as string;
     lkgRevision.set(db, { revisionId, digest, at: new Date().toISOString() });

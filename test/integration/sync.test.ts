@@ -131,14 +131,15 @@ describe('sync', () => {
   test('an API server answering 500 to every dry run retry fails as ValidationFailed naming the object; nothing written', async () => {
     const lkg = lkgRevision.get(f.db);
     f.write({ 'ns.yaml': NS, 'app/cm.yaml': configMap('settings', 'v4') });
-    // On every retry: a single 5xx is retried by the client (test/integration/faults.test.ts).
-    f.sim.faults.inject({ status: 500, method: 'PATCH', pathIncludes: 'namespaces/shop?', times: 50 });
+    // On every retry: a single 5xx is retried by the client (test/integration/faults.test.ts). The changed
+    // ConfigMap is dry-run; the unchanged Namespace needs no dry run (its verified version is still live).
+    f.sim.faults.inject({ status: 500, method: 'PATCH', pathIncludes: 'configmaps/settings?', times: 50 });
     f.sim.stats.reset();
     const run = await reconcile(f.deps, 'schedule');
     f.sim.faults.clear();
     assert.equal(run.result, 'failed');
     assert.equal(run.reason, 'ValidationFailed');
-    assert.match(run.message ?? '', /^v1 Namespace shop: the cluster refused it in a dry run: /);
+    assert.match(run.message ?? '', /^v1 ConfigMap shop\/settings: the cluster refused it in a dry run: /);
     assert.equal(f.sim.stats.writes, 0);
     assert.deepEqual(lkgRevision.get(f.db), lkg);
     assert.equal(readStatus(f.db).applied?.digest, lkg?.digest);

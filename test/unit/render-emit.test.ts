@@ -212,20 +212,7 @@ describe('toYaml', () => {
   });
 
   test('prints numbers as go-yaml v2 does after a JSON round trip', () => {
-    const nums = [
-      0,
-      -1,
-      1.5,
-      1e6,
-      1234567.5,
-      0.0001,
-      0.00001,
-      1e20,
-      1e21,
-      2 ** 53 + 2,
-      -2.5e-7,
-      3.25,
-    ];
+    const nums = [0, -1, 1.5, 1e6, 1234567.5, 0.0001, 0.00001, 1e20, 1e21, 2 ** 53 + 2, -2.5e-7, 3.25];
     const text = toYaml([{ nums }]);
     assert.equal(
       text,

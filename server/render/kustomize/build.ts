@@ -13,6 +13,12 @@ import { findKustomization, type Kustomization, loadKustomization } from './load
 import { fixNameReferences } from './namereference.ts';
 import { applyJson6902Patches, applyPatches, applyStrategicMergePatches } from './patches/index.ts';
 import {
+  applyReplacements,
+  type Replacement,
+  type ReplacementEntry,
+  readReplacementFile,
+} from './replacements.ts';
+import {
   curId,
   describe,
   dropEmptyAnnotations,
@@ -66,6 +72,18 @@ function reader(ctx: Ctx, k: Kustomization) {
     if (text === undefined) throw new RenderError(`${k.file}: ${what} "${relative}" not found`);
     return text;
   };
+}
+
+/** Inline replacements as they are, `path:` entries read from their files, in the order listed. */
+function resolveReplacements(
+  entries: ReplacementEntry[],
+  read: (relative: string, what: string) => string,
+  dir: string,
+): Replacement[] {
+  return entries.flatMap((e) => {
+    if (!('path' in e)) return [e];
+    return readReplacementFile(read(e.path, 'replacement file'), path.join(dir, e.path));
+  });
 }
 
 /** The identity kustomize refuses to see twice: group, version, kind, name and effective namespace. */
@@ -179,6 +197,8 @@ function accumulate(ctx: Ctx, k: Kustomization, start: Res[]): Res[] {
   if (k.patchesJson6902.length > 0) applyJson6902Patches(list, k.patchesJson6902, k.file, read);
   for (const r of k.replicas) setReplicas(list, r.name, r.count, k.file);
   if (k.images.length > 0) setImages(list, k.images);
+  if (k.replacements.length > 0)
+    applyReplacements(list, resolveReplacements(k.replacements, read, k.dir), k.file);
   ctx.stack.pop();
   return list;
 }

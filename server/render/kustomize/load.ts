@@ -8,6 +8,7 @@ import type { FieldSpec } from './fieldspec.ts';
 import type { GeneratorArgs, GeneratorOptions } from './generators.ts';
 import type { ImageEdit } from './images.ts';
 import type { PatchEntry } from './patches/index.ts';
+import { type ReplacementEntry, readReplacementEntry } from './replacements.ts';
 import type { Behavior } from './resource.ts';
 import type { Selector } from './select.ts';
 
@@ -41,6 +42,7 @@ export interface Kustomization {
   configMapGenerator: GeneratorArgs[];
   secretGenerator: GeneratorArgs[];
   generatorOptions?: GeneratorOptions;
+  replacements: ReplacementEntry[];
   sortOptions?: { order: 'legacy' | 'fifo'; orderFirst?: string[]; orderLast?: string[] };
 }
 
@@ -49,7 +51,6 @@ const REFUSED: Record<string, string> = {
   helmCharts: 'Helm charts are not inflated on the node; render the chart into the repository instead',
   helmGlobals: 'Helm charts are not inflated on the node',
   helmChartInflationGenerator: 'Helm charts are not inflated on the node',
-  replacements: 'replacements are not supported; use patches, or variable substitution from node facts',
   vars: 'vars are not supported; use variable substitution from node facts',
   generators: 'generator plugins are not supported',
   transformers: 'transformer plugins are not supported',
@@ -83,6 +84,7 @@ const SUPPORTED = [
   'secretGenerator',
   'generatorOptions',
   'sortOptions',
+  'replacements',
 ];
 
 export function findKustomization(files: FileTree, dir: string): string | null {
@@ -271,6 +273,7 @@ export function loadKustomization(files: FileTree, file: string): Kustomization 
       .at('secretGenerator')
       .list()
       .map((g) => generator(g, true)),
+    replacements: root.at('replacements').list().map(readReplacementEntry),
   };
   for (const key of ['namespace', 'namePrefix', 'nameSuffix'] as const) {
     const v = root.at(key).string();

@@ -45,7 +45,6 @@ describe('error fixtures', () => {
       'validators',
       'openapi',
       'crds',
-      'configurations',
       'buildMetadata',
     ]) {
       assert.ok(names.includes(`field-${field}`), `no error fixture for ${field}`);

@@ -6,6 +6,7 @@ import { RenderError } from '../errors.ts';
 import { MAX_OBJECTS } from '../limits.ts';
 import { fileAt, treePath } from '../tree.ts';
 import { parseManifests } from '../yaml.ts';
+import { DEFAULT_CONFIG, EMPTY_CONFIG, mergeConfig, readConfig, type TransformerConfig } from './config.ts';
 import { absorb, generate, mergeOptions } from './generators.ts';
 import { contentHash } from './hash.ts';
 import { setImages } from './images.ts';
@@ -29,15 +30,7 @@ import {
   storePreviousId,
 } from './resource.ts';
 import { legacySort } from './sort.ts';
-import {
-  addAnnotations,
-  addLabels,
-  addNamePrefixSuffix,
-  COMMON_LABELS,
-  labelSpecs,
-  setNamespace,
-  setReplicas,
-} from './transformers.ts';
+import { addLabels, addNamePrefixSuffix, labelSpecs, setNamespace, setReplicas } from './transformers.ts';
 
 export const BUILD_LIMITS = { maxDepth: 20, maxObjects: MAX_OBJECTS };
 
@@ -46,6 +39,8 @@ interface Ctx {
   /** Folders being built, outermost first: a folder reached again is a cycle. */
   stack: string[];
   objects: number;
+  /** The transformer configuration of the kustomization being built so far (see accumulate). */
+  config: TransformerConfig;
 }
 
 const REMOTE =
@@ -72,6 +67,16 @@ function reader(ctx: Ctx, k: Kustomization) {
     if (text === undefined) throw new RenderError(`${k.file}: ${what} "${relative}" not found`);
     return text;
   };
+}
+
+/** kustomize's default field specs merged with the kustomization's `configurations:` files, in order. */
+function ownConfig(k: Kustomization, read: (relative: string, what: string) => string): TransformerConfig {
+  let cfg = DEFAULT_CONFIG;
+  for (const file of k.configurations) {
+    const where = path.join(k.dir, file);
+    cfg = mergeConfig(cfg, readConfig(read(file, 'configurations file'), where), where);
+  }
+  return cfg;
 }
 
 /** Inline replacements as they are, `path:` entries read from their files, in the order listed. */
@@ -166,7 +171,11 @@ function accumulate(ctx: Ctx, k: Kustomization, start: Res[]): Res[] {
   ctx.stack.push(k.dir);
   let list = start;
   const read = reader(ctx, k);
+  // A Component adds to the configuration of the kustomization using it; anything else starts afresh.
+  const outer = k.kind === 'Component' ? null : ctx.config;
+  if (outer) ctx.config = EMPTY_CONFIG;
   accumulateResources(ctx, k, list);
+  ctx.config = mergeConfig(ctx.config, ownConfig(k, read), k.file);
   const ids = k.configMapGenerator.length + k.secretGenerator.length > 0 ? new IdIndex(list) : null;
   k.configMapGenerator.forEach((args, i) => {
     const where = `${k.file}: configMapGenerator[${i}] (${args.name})`;
@@ -189,17 +198,20 @@ function accumulate(ctx: Ctx, k: Kustomization, start: Res[]): Res[] {
   if (k.patchesStrategicMerge.length > 0)
     list = applyStrategicMergePatches(list, k.patchesStrategicMerge, k.file, read);
   if (k.patches.length > 0) list = applyPatches(list, k.patches, k.file, read);
-  if (k.namespace) setNamespace(list, k.namespace, k.file);
-  if (k.namePrefix || k.nameSuffix) addNamePrefixSuffix(list, k.namePrefix ?? '', k.nameSuffix ?? '');
-  for (const entry of k.labels) addLabels(list, entry.pairs, labelSpecs(entry));
-  if (k.commonLabels) addLabels(list, k.commonLabels, COMMON_LABELS);
-  if (k.commonAnnotations) addAnnotations(list, k.commonAnnotations);
+  const cfg = ctx.config;
+  if (k.namespace) setNamespace(list, k.namespace, k.file, cfg.namespace);
+  if (k.namePrefix || k.nameSuffix) addNamePrefixSuffix(list, k.namePrefix ?? '', k.nameSuffix ?? '', cfg);
+  for (const entry of k.labels) addLabels(list, entry.pairs, labelSpecs(entry, cfg));
+  if (k.commonLabels) addLabels(list, k.commonLabels, cfg.commonLabels);
+  if (k.commonAnnotations) addLabels(list, k.commonAnnotations, cfg.commonAnnotations);
   if (k.patchesJson6902.length > 0) applyJson6902Patches(list, k.patchesJson6902, k.file, read);
-  for (const r of k.replicas) setReplicas(list, r.name, r.count, k.file);
-  if (k.images.length > 0) setImages(list, k.images);
+  for (const r of k.replicas) setReplicas(list, r.name, r.count, k.file, cfg.replicas);
+  if (k.images.length > 0) setImages(list, k.images, cfg.images);
   if (k.replacements.length > 0)
     applyReplacements(list, resolveReplacements(k.replacements, read, k.dir), k.file);
   ctx.stack.pop();
+  // A kustomization hands its configuration (with its bases') up to the one that includes it.
+  if (outer) ctx.config = mergeConfig(outer, ctx.config, k.file);
   return list;
 }
 
@@ -209,7 +221,7 @@ const LOCAL_CONFIG = 'config.kubernetes.io/local-config';
 export function build(files: FileTree, dir: string): KubeObject[] {
   const file = findKustomization(files, dir);
   if (!file) throw new RenderError(`${dir || '.'}: no kustomization.yaml`);
-  const ctx: Ctx = { files, stack: [], objects: 0 };
+  const ctx: Ctx = { files, stack: [], objects: 0, config: EMPTY_CONFIG };
   const top = loadKustomization(files, file);
   let list = accumulate(ctx, top, []);
   // Generated names get their content hash last, once every transformer has shaped the content.
@@ -218,7 +230,7 @@ export function build(files: FileTree, dir: string): KubeObject[] {
     storePreviousId(r);
     r.obj.metadata.name = `${r.obj.metadata.name}-${contentHash(r.obj)}`;
   }
-  fixNameReferences(list);
+  fixNameReferences(list, ctx.config.nameReference);
   list = list.filter((r) => {
     const v = r.obj.metadata.annotations?.[LOCAL_CONFIG];
     return v === undefined || v === 'false';

@@ -43,6 +43,8 @@ export interface Kustomization {
   secretGenerator: GeneratorArgs[];
   generatorOptions?: GeneratorOptions;
   replacements: ReplacementEntry[];
+  /** Files of transformer field specs (nameReference, namePrefix, commonLabels, images, varReference...). */
+  configurations: string[];
   sortOptions?: { order: 'legacy' | 'fifo'; orderFirst?: string[]; orderLast?: string[] };
 }
 
@@ -57,7 +59,6 @@ const REFUSED: Record<string, string> = {
   validators: 'validator plugins are not supported',
   openapi: 'custom OpenAPI schemas are not supported',
   crds: 'CRD schemas for kustomize are not supported',
-  configurations: 'custom transformer configurations are not supported',
   buildMetadata: 'buildMetadata is not supported',
 };
 
@@ -85,6 +86,7 @@ const SUPPORTED = [
   'generatorOptions',
   'sortOptions',
   'replacements',
+  'configurations',
 ];
 
 export function findKustomization(files: FileTree, dir: string): string | null {
@@ -274,6 +276,7 @@ export function loadKustomization(files: FileTree, file: string): Kustomization 
       .list()
       .map((g) => generator(g, true)),
     replacements: root.at('replacements').list().map(readReplacementEntry),
+    configurations: root.at('configurations').strings(),
   };
   for (const key of ['namespace', 'namePrefix', 'nameSuffix'] as const) {
     const v = root.at(key).string();

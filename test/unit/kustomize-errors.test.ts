@@ -40,8 +40,6 @@ describe('error fixtures', () => {
       'helmGlobals',
       'helmChartInflationGenerator',
       'vars',
-      'generators',
-      'transformers',
       'validators',
       'openapi',
       'crds',

@@ -13,6 +13,7 @@ import { setImages } from './images.ts';
 import { findKustomization, type Kustomization, loadKustomization } from './load.ts';
 import { fixNameReferences } from './namereference.ts';
 import { applyJson6902Patches, applyPatches, applyStrategicMergePatches } from './patches/index.ts';
+import { inlineConfigs, type PluginConfig, runGenerators, runTransformers } from './plugins.ts';
 import {
   applyReplacements,
   type Replacement,
@@ -77,6 +78,34 @@ function ownConfig(k: Kustomization, read: (relative: string, what: string) => s
     cfg = mergeConfig(cfg, readConfig(read(file, 'configurations file'), where), where);
   }
   return cfg;
+}
+
+/**
+ * The plugin documents a `transformers:`/`generators:` list names: inline YAML, a file, or a folder with a
+ * kustomization (built on its own: its configuration does not reach ours, as in kustomize).
+ */
+function pluginConfigs(ctx: Ctx, k: Kustomization, entries: string[], field: string): PluginConfig[] {
+  return entries.flatMap((entry) => {
+    const inline = inlineConfigs(entry, k.file);
+    if (inline) return inline;
+    const target = treePath(path.join(k.dir, entry), `${k.file}: ${field} "${entry}"`);
+    const text = fileAt(ctx.files, target);
+    if (text !== undefined && !isDir(ctx.files, target)) {
+      const docs = reader(ctx, k)(entry, `${field} file`);
+      return parseManifests(docs, target).map((obj) => ({
+        obj: obj as Record<string, unknown>,
+        file: target,
+      }));
+    }
+    const sub = subKustomization(ctx, k, entry, field.slice(0, -1));
+    const saved = ctx.config;
+    ctx.config = EMPTY_CONFIG;
+    try {
+      return accumulate(ctx, sub, []).map((r) => ({ obj: r.obj as Record<string, unknown>, file: r.file }));
+    } finally {
+      ctx.config = saved;
+    }
+  });
 }
 
 /** Inline replacements as they are, `path:` entries read from their files, in the order listed. */
@@ -187,6 +216,7 @@ function accumulate(ctx: Ctx, k: Kustomization, start: Res[]): Res[] {
     const merged = { ...args, options: mergeOptions(args.options, k.generatorOptions) };
     absorb(list, ids as IdIndex, generate('Secret', merged, where, read), where);
   });
+  if (k.generators.length > 0) runGenerators(list, pluginConfigs(ctx, k, k.generators, 'generators'), read);
   for (const entry of k.components) {
     const sub = subKustomization(ctx, k, entry, 'component');
     if (sub.kind !== 'Component') {
@@ -209,6 +239,9 @@ function accumulate(ctx: Ctx, k: Kustomization, start: Res[]): Res[] {
   if (k.images.length > 0) setImages(list, k.images, cfg.images);
   if (k.replacements.length > 0)
     applyReplacements(list, resolveReplacements(k.replacements, read, k.dir), k.file);
+  if (k.transformers.length > 0) {
+    list = runTransformers(list, pluginConfigs(ctx, k, k.transformers, 'transformers'), read);
+  }
   ctx.stack.pop();
   // A kustomization hands its configuration (with its bases') up to the one that includes it.
   if (outer) ctx.config = mergeConfig(outer, ctx.config, k.file);

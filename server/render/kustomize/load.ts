@@ -45,6 +45,9 @@ export interface Kustomization {
   replacements: ReplacementEntry[];
   /** Files of transformer field specs (nameReference, namePrefix, commonLabels, images, varReference...). */
   configurations: string[];
+  /** Built-in plugin configurations: inline YAML, or files and folders holding them. */
+  generators: string[];
+  transformers: string[];
   sortOptions?: { order: 'legacy' | 'fifo'; orderFirst?: string[]; orderLast?: string[] };
 }
 
@@ -54,8 +57,6 @@ const REFUSED: Record<string, string> = {
   helmGlobals: 'Helm charts are not inflated on the node',
   helmChartInflationGenerator: 'Helm charts are not inflated on the node',
   vars: 'vars are not supported; use variable substitution from node facts',
-  generators: 'generator plugins are not supported',
-  transformers: 'transformer plugins are not supported',
   validators: 'validator plugins are not supported',
   openapi: 'custom OpenAPI schemas are not supported',
   crds: 'CRD schemas for kustomize are not supported',
@@ -87,6 +88,8 @@ const SUPPORTED = [
   'sortOptions',
   'replacements',
   'configurations',
+  'generators',
+  'transformers',
 ];
 
 export function findKustomization(files: FileTree, dir: string): string | null {
@@ -98,7 +101,7 @@ export function findKustomization(files: FileTree, dir: string): string | null {
   return found[0] ?? null;
 }
 
-function selector(r: Reader): Selector | undefined {
+export function selector(r: Reader): Selector | undefined {
   if (!r.present) return undefined;
   r.fields(['group', 'version', 'kind', 'name', 'namespace', 'labelSelector', 'annotationSelector']);
   const s: Selector = {};
@@ -117,7 +120,7 @@ function selector(r: Reader): Selector | undefined {
   return s;
 }
 
-function fieldSpecs(r: Reader): FieldSpec[] {
+export function fieldSpecs(r: Reader): FieldSpec[] {
   return r.list().map((f) => {
     f.fields(['path', 'group', 'version', 'kind', 'create']);
     const spec: FieldSpec = { path: f.at('path').requiredString(), create: f.at('create').bool() ?? false };
@@ -142,7 +145,7 @@ function options(r: Reader): GeneratorOptions | undefined {
   return o;
 }
 
-function generator(r: Reader, secret: boolean): GeneratorArgs {
+export function generator(r: Reader, secret: boolean): GeneratorArgs {
   const known = ['name', 'namespace', 'behavior', 'literals', 'files', 'envs', 'env', 'options'];
   r.fields(secret ? [...known, 'type'] : known);
   const behavior = r.at('behavior').string() ?? 'create';
@@ -180,7 +183,7 @@ function patch(r: Reader, legacy: boolean): PatchEntry {
   return p;
 }
 
-function image(r: Reader): ImageEdit {
+export function image(r: Reader): ImageEdit {
   r.fields(['name', 'newName', 'newTag', 'digest', 'tagSuffix']);
   const edit: ImageEdit = { name: r.at('name').requiredString() };
   for (const k of ['newName', 'newTag', 'digest', 'tagSuffix'] as const) {
@@ -277,6 +280,8 @@ export function loadKustomization(files: FileTree, file: string): Kustomization 
       .map((g) => generator(g, true)),
     replacements: root.at('replacements').list().map(readReplacementEntry),
     configurations: root.at('configurations').strings(),
+    generators: root.at('generators').strings(),
+    transformers: root.at('transformers').strings(),
   };
   for (const key of ['namespace', 'namePrefix', 'nameSuffix'] as const) {
     const v = root.at(key).string();

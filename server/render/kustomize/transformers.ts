@@ -23,25 +23,47 @@ import {
   str,
 } from './resource.ts';
 
+/** How a NamespaceTransformer treats (Cluster)RoleBinding subjects, and whether it keeps namespaces set. */
+export interface NamespaceOptions {
+  subjects?: 'defaultOnly' | 'allServiceAccounts' | 'none';
+  unsetOnly?: boolean;
+}
+
 /** `namespace:` sets metadata.namespace of namespaced objects, renames Namespace objects, fixes a few refs. */
-export function setNamespace(resources: Res[], namespace: string, file: string, specs: FieldSpec[]): void {
+export function setNamespace(
+  resources: Res[],
+  namespace: string,
+  file: string,
+  specs: FieldSpec[],
+  options: NamespaceOptions = {},
+): void {
+  const subjectsMode = options.subjects ?? 'defaultOnly';
+  const value = (old: unknown) =>
+    options.unsetOnly && typeof old === 'string' && old !== '' ? old : namespace;
   for (const r of resources) {
     storePreviousId(r);
     const { obj } = r;
     const apiVersion = str(obj.apiVersion);
-    if (!isClusterScoped(apiVersion, str(obj.kind))) obj.metadata.namespace = namespace;
+    if (!isClusterScoped(apiVersion, str(obj.kind))) obj.metadata.namespace = value(obj.metadata.namespace);
     notePlainTemplate('namespace', namespace);
-    if (obj.kind === 'RoleBinding' || obj.kind === 'ClusterRoleBinding') {
-      // Only the subject named "default" follows the namespace (kustomize's defaultOnly mode).
+    if ((obj.kind === 'RoleBinding' || obj.kind === 'ClusterRoleBinding') && subjectsMode !== 'none') {
+      // defaultOnly: only a subject named "default" follows; allServiceAccounts: every ServiceAccount.
       const subjects = (obj as { subjects?: unknown }).subjects;
       if (Array.isArray(subjects)) {
-        for (const s of subjects) if (isRecord(s) && s.name === 'default') s.namespace = namespace;
+        for (const s of subjects) {
+          if (!isRecord(s)) continue;
+          const follows = subjectsMode === 'defaultOnly' ? s.name === 'default' : s.kind === 'ServiceAccount';
+          if (follows) s.namespace = value(s.namespace);
+        }
       }
     }
     for (const spec of specs) {
-      // metadata/name is only the Namespace's own name in the core group.
+      // metadata/namespace was set above (only on namespaced objects); metadata/name is only the
+      // Namespace's own name in the core group.
+      if (spec.path === 'metadata/namespace') continue;
       if (spec.path === 'metadata/name' && apiVersion !== 'v1') continue;
-      applyFieldSpec(obj, spec, setScalar(obj, spec, namespace), 'scalar');
+      const set = setScalar(obj, spec, namespace);
+      applyFieldSpec(obj, spec, (old) => (value(old) === old ? old : set(old)), 'scalar');
     }
   }
   const seen = new Map<string, Res>();

@@ -39,7 +39,6 @@ describe('error fixtures', () => {
       'helmCharts',
       'helmGlobals',
       'helmChartInflationGenerator',
-      'vars',
       'validators',
       'openapi',
       'crds',

@@ -14,6 +14,7 @@ import { findKustomization, type Kustomization, loadKustomization } from './load
 import { fixNameReferences } from './namereference.ts';
 import { applyJson6902Patches, applyPatches, applyStrategicMergePatches } from './patches/index.ts';
 import { inlineConfigs, type PluginConfig, runGenerators, runTransformers } from './plugins.ts';
+import { declareVars, mergeVarSets, resolveVars, type Var } from './refvars.ts';
 import {
   applyReplacements,
   type Replacement,
@@ -42,6 +43,8 @@ interface Ctx {
   objects: number;
   /** The transformer configuration of the kustomization being built so far (see accumulate). */
   config: TransformerConfig;
+  /** The vars declared so far in the same scope (a kustomization and its bases), by name. */
+  vars: Map<string, Var>;
 }
 
 const REMOTE =
@@ -98,12 +101,14 @@ function pluginConfigs(ctx: Ctx, k: Kustomization, entries: string[], field: str
       }));
     }
     const sub = subKustomization(ctx, k, entry, field.slice(0, -1));
-    const saved = ctx.config;
+    const saved = { config: ctx.config, vars: ctx.vars };
     ctx.config = EMPTY_CONFIG;
+    ctx.vars = new Map();
     try {
       return accumulate(ctx, sub, []).map((r) => ({ obj: r.obj as Record<string, unknown>, file: r.file }));
     } finally {
-      ctx.config = saved;
+      ctx.config = saved.config;
+      ctx.vars = saved.vars;
     }
   });
 }
@@ -201,8 +206,11 @@ function accumulate(ctx: Ctx, k: Kustomization, start: Res[]): Res[] {
   let list = start;
   const read = reader(ctx, k);
   // A Component adds to the configuration of the kustomization using it; anything else starts afresh.
-  const outer = k.kind === 'Component' ? null : ctx.config;
-  if (outer) ctx.config = EMPTY_CONFIG;
+  const outer = k.kind === 'Component' ? null : { config: ctx.config, vars: ctx.vars };
+  if (outer) {
+    ctx.config = EMPTY_CONFIG;
+    ctx.vars = new Map();
+  }
   accumulateResources(ctx, k, list);
   ctx.config = mergeConfig(ctx.config, ownConfig(k, read), k.file);
   const ids = k.configMapGenerator.length + k.secretGenerator.length > 0 ? new IdIndex(list) : null;
@@ -242,9 +250,14 @@ function accumulate(ctx: Ctx, k: Kustomization, start: Res[]): Res[] {
   if (k.transformers.length > 0) {
     list = runTransformers(list, pluginConfigs(ctx, k, k.transformers, 'transformers'), read);
   }
+  if (k.vars.length > 0) declareVars(list, k.vars, ctx.vars);
   ctx.stack.pop();
-  // A kustomization hands its configuration (with its bases') up to the one that includes it.
-  if (outer) ctx.config = mergeConfig(outer, ctx.config, k.file);
+  // A kustomization hands its configuration and vars (with its bases') up to the one that includes it.
+  if (outer) {
+    ctx.config = mergeConfig(outer.config, ctx.config, k.file);
+    mergeVarSets(outer.vars, ctx.vars.values());
+    ctx.vars = outer.vars;
+  }
   return list;
 }
 
@@ -254,7 +267,7 @@ const LOCAL_CONFIG = 'config.kubernetes.io/local-config';
 export function build(files: FileTree, dir: string): KubeObject[] {
   const file = findKustomization(files, dir);
   if (!file) throw new RenderError(`${dir || '.'}: no kustomization.yaml`);
-  const ctx: Ctx = { files, stack: [], objects: 0, config: EMPTY_CONFIG };
+  const ctx: Ctx = { files, stack: [], objects: 0, config: EMPTY_CONFIG, vars: new Map() };
   const top = loadKustomization(files, file);
   let list = accumulate(ctx, top, []);
   // Generated names get their content hash last, once every transformer has shaped the content.
@@ -264,6 +277,7 @@ export function build(files: FileTree, dir: string): KubeObject[] {
     r.obj.metadata.name = `${r.obj.metadata.name}-${contentHash(r.obj)}`;
   }
   fixNameReferences(list, ctx.config.nameReference);
+  resolveVars(list, ctx.vars, ctx.config.varReference);
   list = list.filter((r) => {
     const v = r.obj.metadata.annotations?.[LOCAL_CONFIG];
     return v === undefined || v === 'false';

@@ -8,6 +8,7 @@ import type { FieldSpec } from './fieldspec.ts';
 import type { GeneratorArgs, GeneratorOptions } from './generators.ts';
 import type { ImageEdit } from './images.ts';
 import type { PatchEntry } from './patches/index.ts';
+import { readVar, type Var } from './refvars.ts';
 import { type ReplacementEntry, readReplacementEntry } from './replacements.ts';
 import type { Behavior } from './resource.ts';
 import type { Selector } from './select.ts';
@@ -48,6 +49,7 @@ export interface Kustomization {
   /** Built-in plugin configurations: inline YAML, or files and folders holding them. */
   generators: string[];
   transformers: string[];
+  vars: Var[];
   sortOptions?: { order: 'legacy' | 'fifo'; orderFirst?: string[]; orderLast?: string[] };
 }
 
@@ -56,7 +58,6 @@ const REFUSED: Record<string, string> = {
   helmCharts: 'Helm charts are not inflated on the node; render the chart into the repository instead',
   helmGlobals: 'Helm charts are not inflated on the node',
   helmChartInflationGenerator: 'Helm charts are not inflated on the node',
-  vars: 'vars are not supported; use variable substitution from node facts',
   validators: 'validator plugins are not supported',
   openapi: 'custom OpenAPI schemas are not supported',
   crds: 'CRD schemas for kustomize are not supported',
@@ -90,6 +91,7 @@ const SUPPORTED = [
   'configurations',
   'generators',
   'transformers',
+  'vars',
 ];
 
 export function findKustomization(files: FileTree, dir: string): string | null {
@@ -282,6 +284,7 @@ export function loadKustomization(files: FileTree, file: string): Kustomization 
     configurations: root.at('configurations').strings(),
     generators: root.at('generators').strings(),
     transformers: root.at('transformers').strings(),
+    vars: root.at('vars').list().map(readVar),
   };
   for (const key of ['namespace', 'namePrefix', 'nameSuffix'] as const) {
     const v = root.at(key).string();

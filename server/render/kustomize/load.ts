@@ -3,7 +3,7 @@ import type { FileTree } from '../../sources/types.ts';
 import { RenderError } from '../errors.ts';
 import { fileAt } from '../tree.ts';
 import { parseDocument, YAML_11_OPTIONS } from '../yaml.ts';
-import { Reader } from './check.ts';
+import { canonicalFields, Reader } from './check.ts';
 import type { FieldSpec } from './fieldspec.ts';
 import type { GeneratorArgs, GeneratorOptions } from './generators.ts';
 import type { ImageEdit } from './images.ts';
@@ -150,11 +150,10 @@ function options(r: Reader): GeneratorOptions | undefined {
 export function generator(r: Reader, secret: boolean): GeneratorArgs {
   const known = ['name', 'namespace', 'behavior', 'literals', 'files', 'envs', 'env', 'options'];
   r.fields(secret ? [...known, 'type'] : known);
-  const behavior = r.at('behavior').string() ?? 'create';
-  if (!['create', 'merge', 'replace'].includes(behavior)) {
-    r.at('behavior').fail(`must be create, merge or replace, not "${behavior}"`);
-  }
-  const args: GeneratorArgs = { name: r.at('name').requiredString(), behavior: behavior as Behavior };
+  // kustomize takes any other word (`add`, a typo, empty) for create.
+  const named = r.at('behavior').string();
+  const behavior: Behavior = named === 'merge' || named === 'replace' ? named : 'create';
+  const args: GeneratorArgs = { name: r.at('name').requiredString(), behavior };
   const namespace = r.at('namespace').string();
   if (namespace) args.namespace = namespace;
   args.literals = r.at('literals').strings();
@@ -226,7 +225,10 @@ function sortOptions(r: Reader): Kustomization['sortOptions'] {
 
 export function loadKustomization(files: FileTree, file: string): Kustomization {
   // kustomize decodes its own file with sigs.k8s.io/yaml (YAML 1.1): `namePrefix: on` is a boolean there.
-  const doc = parseDocument(fileAt(files, file) as string, file, YAML_11_OPTIONS);
+  const doc = canonicalFields(parseDocument(fileAt(files, file) as string, file, YAML_11_OPTIONS), [
+    ...SUPPORTED,
+    ...Object.keys(REFUSED),
+  ]);
   const root = new Reader(file, '', doc ?? {});
   if (!root.present || typeof doc !== 'object' || Array.isArray(doc)) root.fail('must be a mapping');
   for (const key of Object.keys(root.value as object)) {

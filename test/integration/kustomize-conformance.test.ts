@@ -48,8 +48,8 @@ async function kubectl(dir: string): Promise<{ text: string; objects: KubeObject
 }
 
 describe('kustomize conformance', { concurrency: 4 }, () => {
-  test('there are at least 30 kustomization fixtures', () => {
-    assert.ok(cases.length - 2 >= 30, `only ${cases.length - 2} fixtures`);
+  test('there are at least 80 kustomization fixtures', () => {
+    assert.ok(cases.length - 2 >= 80, `only ${cases.length - 2} fixtures`);
   });
 
   for (const c of cases) {

@@ -4,6 +4,7 @@
 import type { Db } from '../db/open.ts';
 import { clearState, getState, setState } from '../db/state.ts';
 import { Cron } from './cron.ts';
+import type { FailureReason } from './run.ts';
 
 export interface HeldRevision {
   digest: string;
@@ -11,7 +12,7 @@ export interface HeldRevision {
   /** Short digests, for "rolled back from X to Y because …". */
   from: string;
   to: string | null;
-  reason: string;
+  reason: FailureReason;
   message: string;
   at: string;
 }

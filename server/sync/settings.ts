@@ -8,6 +8,7 @@ import { defineSource, type Source } from '../sources/types.ts';
 import { VerifyError } from '../sources/verify.ts';
 import { validCron } from './cron.ts';
 import { scheduleProblem } from './schedule.ts';
+import type { SyncPolicy } from './types.ts';
 
 export const SOURCE_KINDS = ['git', 'http', 'oci', 'upload', 'dir'] as const;
 type SourceKind = (typeof SOURCE_KINDS)[number];
@@ -72,8 +73,20 @@ export class SettingsError extends Error {
   }
 }
 
+/** What the console's settings change of a sync: where it fetches from, and when it may apply. */
+export interface SyncTarget {
+  source: Source;
+  sourcePath: string;
+  policy?: Partial<SyncPolicy> | undefined;
+}
+
 export interface Settings {
   effective(): EffectiveSettings;
+  /**
+   * `base` (the configuration's sync) with the console's overrides applied: the one way the schedule, the page's
+   * "Next sync" preview, `outpost sync --once`, `retry`, `rollback` and `outpost diff` see the settings.
+   */
+  sync<D extends SyncTarget>(base: D): D;
   /** The source the console's stored choice stands for, or null when the configuration's applies. */
   consoleSource(): Source | null;
   update<K extends SettingKey>(key: K, value: SettingsValues[K], actor: string, source?: string): void;
@@ -187,6 +200,18 @@ export function createSettings(d: SettingsDeps): Settings {
     );
   };
 
+  // The console's source is built once per choice: a source may keep connections and caches between fetches.
+  let built: { spec: string; source: Source | null } | null = null;
+  const sync = <D extends SyncTarget>(base: D): D => {
+    const e = current();
+    const policy = { ...base.policy, maintenanceWindows: e.maintenanceWindows };
+    if (!e.overridden.source) return { ...base, policy };
+    const spec = JSON.stringify(e.source);
+    if (built?.spec !== spec) built = { spec, source: consoleSource() };
+    if (!built.source) return { ...base, policy };
+    return { ...base, source: built.source, sourcePath: e.source.path, policy };
+  };
+
   const applyNow = (sourceChanged: boolean) => {
     const e = current();
     d.apply(e, sourceChanged ? consoleSource() : null);
@@ -216,6 +241,7 @@ export function createSettings(d: SettingsDeps): Settings {
   return {
     effective: current,
     consoleSource,
+    sync,
     update(key, value, actor, source) {
       if (key === 'source' && !d.makeSource)
         throw new SettingsError('url', 'the source cannot be changed here');

@@ -2,11 +2,12 @@
 import type { Db, StoreCheck } from '../db/open.ts';
 import { storeBytes } from '../db/retention.ts';
 import { getRevision, shortDigest } from '../db/revisions.ts';
-import { lastFinishedRun, type RunRecord } from '../db/runs.ts';
+import { lastFinishedRun } from '../db/runs.ts';
 import { type ReadOnlyReassert, type StoreUsage, volumeOf } from '../db/space.ts';
 import { getState } from '../db/state.ts';
 import { type HeldRevision, heldRevision, type StaffHold, staffHold } from './holds.ts';
-import type { LkgPointer, UpstreamState } from './reconciler.ts';
+import type { RunRecord } from './run.ts';
+import type { LkgPointer, UpstreamState } from './types.ts';
 
 export interface SyncStatus {
   applied: {

@@ -51,7 +51,16 @@ describe('cookies', () => {
   test('a signed-in browser with a malformed CSRF cookie gets every page, and a post is refused, never a 500', async () => {
     const b = await new Browser(web.url).login('admin');
     b.cookies.set('outpost_csrf', BROKEN);
-    for (const path of ['/', '/runs', '/revisions', '/plan', '/settings', '/workloads', '/support', '/audit']) {
+    for (const path of [
+      '/',
+      '/runs',
+      '/revisions',
+      '/plan',
+      '/settings',
+      '/workloads',
+      '/support',
+      '/audit',
+    ]) {
       const res = await b.request(path);
       assert.ok(res.status < 500, `${path}: ${res.status}`);
     }

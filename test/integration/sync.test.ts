@@ -62,7 +62,7 @@ describe('sync', () => {
 
   test('a changed object is configured and a removed one is pruned', async () => {
     f.write({ 'ns.yaml': NS, 'app/cm.yaml': configMap('settings', 'v2') });
-    const run = await reconcile(f.deps, 'button');
+    const run = await reconcile(f.deps, 'sync-now');
     assert.equal(run.result, 'succeeded', run.message ?? '');
     const actions = Object.fromEntries(run.changes.map((c) => [c.ref, c.action]));
     assert.equal(actions['v1 ConfigMap shop/settings'], 'configured');
@@ -244,7 +244,7 @@ describe('conflicts', () => {
 
   test('with conflicts: force, a retry of the held revision takes the field over', async () => {
     const deps = { ...f.deps, policy: { ...f.deps.policy, forceConflicts: true } };
-    const run = await reconcile(deps, 'button', 'tech', { retry: true });
+    const run = await reconcile(deps, 'retry', 'tech', { retry: true });
     assert.equal(run.result, 'succeeded', run.message ?? '');
     const cm = await f.cluster.get({
       apiVersion: 'v1',

@@ -1,9 +1,8 @@
 // What CLI commands that act on the cluster share: config, store, cluster connection and reconcile deps.
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { createClusterClient } from '../cluster/client.ts';
+import { openCluster } from '../cluster/client.ts';
 import { connectCluster, demoKubeconfigPath } from '../cluster/connect.ts';
-import { loadCredentials } from '../cluster/credentials.ts';
 import { type Config, loadConfig } from '../config.ts';
 import { openDb } from '../db/open.ts';
 import { createLogger } from '../log.ts';
@@ -17,7 +16,7 @@ async function demoCluster(dataDir: string) {
   // Reuse the running demo server's simulator when there is one, so the CLI acts on what the page shows.
   const file = demoKubeconfigPath(dataDir);
   if (!existsSync(file)) return null;
-  const cluster = createClusterClient(loadCredentials({ mode: 'kubeconfig', path: file }));
+  const cluster = await openCluster({ mode: 'kubeconfig', path: file });
   try {
     await cluster.ping();
     return { cluster, sim: null };

@@ -1,7 +1,7 @@
 // Content-addressed revisions: the desired state as fetched (files) and as rendered (objects), identified by both.
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { KubeObject, ObjectRef } from '../cluster/types.ts';
+import { type KubeObject, type ObjectRef, refString } from '../cluster/types.ts';
 import type { Db } from './open.ts';
 
 export type RevisionStatus = 'stored' | 'applied' | 'failed';
@@ -211,15 +211,78 @@ export function markRevision(
   db.prepare('UPDATE revisions SET status = ?, message = ? WHERE id = ?').run(status, message, id);
 }
 
-/** Replaces the recorded inventory (what was applied) of one revision. */
-export function saveInventory(db: Db, revisionId: number, refs: ObjectRef[]): void {
+/** What Outpost last verified of one applied object: the live version known to hold what it sent. */
+export interface AppliedVersion {
+  /** sha256 of the object as sent (owner labels included): a stored version only vouches for that content. */
+  desiredDigest: string;
+  resourceVersion: string;
+  generation?: number;
+  uid: string;
+}
+
+/**
+ * Replaces the recorded inventory (what was applied) of one revision, with each object's verified version where
+ * known (keyed by refString).
+ */
+export function saveInventory(
+  db: Db,
+  revisionId: number,
+  refs: ObjectRef[],
+  versions: ReadonlyMap<string, AppliedVersion> = new Map(),
+): void {
   const insert = db.prepare(
-    'INSERT OR IGNORE INTO inventory (revision_id, api_version, kind, namespace, name) VALUES (?, ?, ?, ?, ?)',
+    `INSERT OR IGNORE INTO inventory
+       (revision_id, api_version, kind, namespace, name, desired_digest, resource_version, generation, uid)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   db.transaction(() => {
     db.prepare('DELETE FROM inventory WHERE revision_id = ?').run(revisionId);
-    for (const r of refs) insert.run(revisionId, r.apiVersion, r.kind, r.namespace ?? '', r.name);
+    for (const r of refs) {
+      const v = versions.get(refString(r));
+      insert.run(
+        revisionId,
+        r.apiVersion,
+        r.kind,
+        r.namespace ?? '',
+        r.name,
+        v?.desiredDigest ?? '',
+        v?.resourceVersion ?? '',
+        v?.generation ?? null,
+        v?.uid ?? '',
+      );
+    }
   })();
+}
+
+/** The verified versions of a revision's inventory, keyed by refString; objects without one are left out. */
+export function appliedVersions(db: Db, revisionId: number): Map<string, AppliedVersion> {
+  const rows = db
+    .prepare(
+      `SELECT api_version, kind, namespace, name, desired_digest, resource_version, generation, uid
+         FROM inventory WHERE revision_id = ? AND resource_version != '' AND desired_digest != ''`,
+    )
+    .all(revisionId) as {
+    api_version: string;
+    kind: string;
+    namespace: string;
+    name: string;
+    desired_digest: string;
+    resource_version: string;
+    generation: number | null;
+    uid: string;
+  }[];
+  const out = new Map<string, AppliedVersion>();
+  for (const r of rows) {
+    const ref: ObjectRef = { apiVersion: r.api_version, kind: r.kind, name: r.name };
+    if (r.namespace) ref.namespace = r.namespace;
+    out.set(refString(ref), {
+      desiredDigest: r.desired_digest,
+      resourceVersion: r.resource_version,
+      ...(r.generation === null ? {} : { generation: r.generation }),
+      uid: r.uid,
+    });
+  }
+  return out;
 }
 
 export function inventory(db: Db, revisionId: number): ObjectRef[] {

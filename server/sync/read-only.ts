@@ -2,9 +2,9 @@
 import { applyAll } from '../apply/ssa.ts';
 import { revisionObjects, shortDigest } from '../db/revisions.ts';
 import type { DataVolume } from '../db/space.ts';
-import { getState } from '../db/state.ts';
 import type { RunRecord, Trigger } from './run.ts';
-import { DEFAULT_POLICY, type LkgPointer, type ReconcilerDeps } from './types.ts';
+import { lkgRevision } from './state-keys.ts';
+import { DEFAULT_POLICY, type ReconcilerDeps } from './types.ts';
 
 /**
  * Re-asserts the LKG's stored objects (drift correction wins, as in any re-assert) and keeps the result in
@@ -18,7 +18,7 @@ export async function reassertReadOnly(
   actor: string | null,
 ): Promise<RunRecord> {
   const startedAt = new Date();
-  const lkg = getState<LkgPointer>(d.db, 'lkg_revision');
+  const lkg = lkgRevision.get(d.db);
   const record = (ok: boolean, message: string, changes: RunRecord['changes'] = []): RunRecord => {
     const finishedAt = new Date();
     volume.lastReassert = {

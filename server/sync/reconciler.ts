@@ -6,14 +6,14 @@ import { applyAll } from '../apply/ssa.ts';
 import { waitHealthy } from '../apply/wait.ts';
 import type { KubeObject } from '../cluster/types.ts';
 import { refOf } from '../cluster/types.ts';
-import { getRevision, markInFlight, revisionObjects, shortDigest } from '../db/revisions.ts';
+import { appliedVersions, getRevision, markInFlight, revisionObjects, shortDigest } from '../db/revisions.ts';
 import { finishRun, getRun, markStage, setRunRevision, startRun } from '../db/runs.ts';
-import { getState } from '../db/state.ts';
 import { RunChanges } from './changes.ts';
 import { heldRevision, releaseHeld, whyWait } from './holds.ts';
 import { revisionIdentity } from './identity.ts';
 import { withReconcileLock } from './lock.ts';
 import type { Change, RunRecord, Stage, Trigger } from './run.ts';
+import { lkgRevision } from './state-keys.ts';
 import {
   commit,
   reassert,
@@ -102,7 +102,7 @@ async function reconcileLocked(
   const started = Date.now();
   d.metrics?.inProgress.set(1);
   const changes = new RunChanges();
-  const lkg = getState<LkgPointer>(d.db, 'lkg_revision');
+  const lkg = lkgRevision.get(d.db);
   try {
     const decision = opts.reassertOnly
       ? await reassertStage(d, run, lkg, policy, null)
@@ -126,14 +126,17 @@ async function reconcileLocked(
     // Re-asserting the running revision is drift correction: it wins over whoever edited its fields since.
     const reasserting = lkg?.revisionId === desired.revisionId;
     const forceConflicts = policy.forceConflicts || reasserting;
-    // The whole set passes a server dry run before anything is written (a conflict, a schema error).
+    // The whole set passes a server dry run before anything is written (a conflict, a schema error); objects
+    // still in a live version the last commit verified need none (an unchanged resync is a few LISTs).
+    const known = lkg ? appliedVersions(d.db, lkg.revisionId) : undefined;
     const plan = await step('ValidationFailed', () =>
-      previewChanges(d.cluster, desired.objects, { forceConflicts, concurrency: policy.concurrency }),
+      previewChanges(d.cluster, desired.objects, { forceConflicts, concurrency: policy.concurrency, known }),
     );
     const applied = await applyAll(d.cluster, desired.objects, {
       ...policy,
       forceConflicts,
       planned: new Map(plan.map((p) => [p.ref, p.action])),
+      verified: new Map(plan.flatMap((p) => (p.version ? [[p.ref, p.version] as const] : []))),
     });
     changes.add(applied.changes);
     if (applied.failed)
@@ -153,7 +156,7 @@ async function reconcileLocked(
     if (!verdict.healthy) throw new StageFailure('HealthFailed', verdict.message);
 
     run.stage('commit');
-    commit(d.db, desired.revisionId, desired.objects, policy.retention);
+    commit(d.db, desired.revisionId, desired.objects, policy.retention, applied.versions);
     if (opts.retry) releaseHeld(d.db);
     changes.add(await sweepOrphans(d, desired.objects.map(refOf), policy));
     const drifted = reasserting ? changes.list().filter((c) => c.action === 'configured').length : 0;

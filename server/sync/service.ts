@@ -1,11 +1,12 @@
 // The sync side of Outpost as one object: queue, schedule, live view, progress and status for web and CLI.
+
 import { type PlannedChange, previewChanges } from '../apply/diff.ts';
 import { planObjects } from '../apply/plan.ts';
 import { type AuditEntry, appendAudit } from '../db/audit.ts';
 import { checkStore, type Db, StoreFullError } from '../db/open.ts';
 import { closeAbandonedRuns, recentRuns } from '../db/runs.ts';
 import { volumeOf } from '../db/space.ts';
-import { setState } from '../db/state.ts';
+import type { Problem } from '../problem.ts';
 import type { SourceOptions } from '../sources/options.ts';
 import type { Source } from '../sources/types.ts';
 import { acceptUpload } from '../sources/upload.ts';
@@ -33,13 +34,14 @@ import {
   type SourcePolicy,
   type SourceSpec,
 } from './settings.ts';
+import { storeCheckResult } from './state-keys.ts';
 import { readStatus, type StoreStatus, type SyncStatus, storeStatus } from './status.ts';
 import { renderForNode } from './vars.ts';
 import { createWorkloadActions, type WorkloadActions } from './workloads.ts';
 
 /** An upload that did not verify: the technician's mistake to fix (wrong file, wrong key), not a crash. */
-export class UploadRefused extends Error {
-  readonly status = 422;
+export class UploadRefused extends Error implements Problem {
+  readonly kind = 'refused';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'UploadRefused';
@@ -105,6 +107,7 @@ export interface SyncServiceDeps extends Omit<ReconcilerDeps, 'onStage'> {
   sourcePolicy?: SourcePolicy;
 }
 
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: a factory: its body is the methods of the service it returns, each a small function of its own.
 export function createSyncService(d: SyncServiceDeps): SyncService {
   const progress: SyncProgress = { running: false, runId: null, stage: null };
   const running = new RunningInventory(d.db);
@@ -313,7 +316,7 @@ function checkStoreAtStart(db: Db, log: SyncServiceDeps['log']): void {
       'the local store is damaged: syncs that need a damaged revision stop with StoreCorrupt and remove nothing',
     );
   try {
-    setState(db, 'store_check', check);
+    storeCheckResult.set(db, check);
   } catch (err) {
     log.error({ err }, 'could not record the store check in the store');
   }

@@ -7,6 +7,8 @@ import type { KubeObject, ObjectRef } from '../cluster/types.ts';
 import { refOf, refString } from '../cluster/types.ts';
 import type { Db } from '../db/open.ts';
 import {
+  type AppliedVersion,
+  appliedVersions,
   clearInFlight,
   getRevision,
   inFlightRevisions,
@@ -20,11 +22,11 @@ import {
   storeRevision,
 } from '../db/revisions.ts';
 import { setRunRevision } from '../db/runs.ts';
-import { getState, setState } from '../db/state.ts';
 import { guardPrune, storedDesired } from './guard.ts';
-import { holdRevision } from './holds.ts';
+import { heldRevision, holdRevision } from './holds.ts';
 import type { RenderInputs } from './identity.ts';
 import type { Change, RunOutcome, RunRecord } from './run.ts';
+import { lkgRevision, upstreamState } from './state-keys.ts';
 import { readStatus } from './status.ts';
 import {
   asFailure,
@@ -34,7 +36,6 @@ import {
   type ReconcilerDeps,
   StageFailure,
   type SyncPolicy,
-  type UpstreamState,
 } from './types.ts';
 import type { Upstream } from './upstream.ts';
 
@@ -44,6 +45,7 @@ export async function reportDrift(d: ReconcilerDeps, lkg: LkgPointer, policy: Sy
   const planned = await previewChanges(d.cluster, storedDesired(d.db, lkg), {
     ...policy,
     forceConflicts: true,
+    known: appliedVersions(d.db, lkg.revisionId),
   });
   return planned
     .filter((p) => p.action !== 'unchanged')
@@ -123,16 +125,25 @@ export function staleBefore(
   return stale;
 }
 
-/** Promotes the revision to last-known-good: inventory, status and pointer change together or not at all. */
-export function commit(db: Db, revisionId: number, objects: KubeObject[], retention: number): void {
+/**
+ * Promotes the revision to last-known-good: inventory (with each object's verified live version, for the next
+ * run's no-change shortcut), status and pointer change together or not at all.
+ */
+export function commit(
+  db: Db,
+  revisionId: number,
+  objects: KubeObject[],
+  retention: number,
+  versions?: ReadonlyMap<string, AppliedVersion>,
+): void {
   db.transaction(() => {
     // The prune before this covered every revision in flight (one reconcile at a time).
     clearInFlight(db);
-    saveInventory(db, revisionId, objects.map(refOf));
+    saveInventory(db, revisionId, objects.map(refOf), versions);
     markRevision(db, revisionId, 'applied');
     const digest = getRevision(db, revisionId)?.digest as string;
-    setState(db, 'lkg_revision', { revisionId, digest, at: new Date().toISOString() } satisfies LkgPointer);
-    const held = getState<{ revisionId: number | null }>(db, 'held')?.revisionId;
+    lkgRevision.set(db, { revisionId, digest, at: new Date().toISOString() });
+    const held = heldRevision(db)?.revisionId;
     pruneRevisions(db, retention, held ? [revisionId, held] : [revisionId]);
   })();
 }
@@ -244,14 +255,14 @@ export function recordMetrics(d: ReconcilerDeps, run: RunRecord, started: number
   m.runs.inc({ result: run.result, reason: run.reason ?? '' });
   m.duration.observe({ result: run.result }, (Date.now() - started) / 1000);
   m.lastRun.set({ result: run.result }, Date.now() / 1000);
-  const upstream = getState<UpstreamState>(d.db, 'upstream');
+  const upstream = upstreamState.get(d.db);
   m.upstreamReachable.set(upstream?.reachable ? 1 : 0);
   m.upstreamBroken.set(upstream?.broken ? 1 : 0);
   if (upstream?.lastFullFetch) m.upstreamLastFullFetch.set(Date.parse(upstream.lastFullFetch) / 1000);
   m.upstreamFailures.set(upstream?.consecutiveFailures ?? 0);
   if (upstream?.lastContact) m.upstreamLastContact.set(Date.parse(upstream.lastContact) / 1000);
   if (upstream?.lastChange) m.upstreamLastChange.set(Date.parse(upstream.lastChange) / 1000);
-  const lkg = getState<LkgPointer>(d.db, 'lkg_revision');
+  const lkg = lkgRevision.get(d.db);
   if (lkg) m.appliedObjects.set(inventory(d.db, lkg.revisionId).length);
   m.storeDamaged.set(readStatus(d.db).store.ok ? 0 : 1);
 }

@@ -5,10 +5,10 @@
 // the LKG from the store) is the reconciler's next stage.
 import type { Db } from '../db/open.ts';
 import { getRevision, revisionBySource, revisionFiles, shortDigest } from '../db/revisions.ts';
-import { getState, setState } from '../db/state.ts';
 import { treeDigest } from '../sources/digest.ts';
 import { type Fetched, isUnchanged } from '../sources/types.ts';
 import { checkVersion, VerifyError } from '../sources/verify.ts';
+import { highestVersion, pollRecord, upstreamState } from './state-keys.ts';
 import {
   DEFAULT_POLICY,
   type LkgPointer,
@@ -16,14 +16,6 @@ import {
   StageFailure,
   type UpstreamState,
 } from './types.ts';
-
-/** What the last full fetch returned, so an "unchanged" answer can be served from the store. */
-interface PollState {
-  token?: string;
-  digest: string;
-  /** When the content was last downloaded whole (ISO time); absent in stores written before it was kept. */
-  fullAt?: string;
-}
 
 /** How a poll ended, for the upstream's state. */
 type Contact = { ok: true; changed: boolean; full: boolean } | { ok: false; error: Error; network: boolean };
@@ -82,7 +74,7 @@ export async function fetchUpstream(d: ReconcilerDeps, lkg: LkgPointer | null): 
 }
 
 async function fetchConditionally(d: ReconcilerDeps, now: string): Promise<Upstream> {
-  const poll = getState<PollState>(d.db, 'poll');
+  const poll = pollRecord.get(d.db);
   const every = d.policy?.fullFetchIntervalMs ?? DEFAULT_POLICY.fullFetchIntervalMs;
   // An ETag (or ref, or digest) vouches for content only as far as the server is honest: once per interval
   // the whole content is downloaded and its digest compared instead.
@@ -93,8 +85,7 @@ async function fetchConditionally(d: ReconcilerDeps, now: string): Promise<Upstr
   if (isUnchanged(answer) && poll) {
     const stored = revisionBySource(d.db, poll.digest);
     if (stored) {
-      if (answer.token && answer.token !== poll.token)
-        setState(d.db, 'poll', { ...poll, token: answer.token });
+      if (answer.token && answer.token !== poll.token) pollRecord.set(d.db, { ...poll, token: answer.token });
       const files = revisionFiles(d.db, stored.id);
       const up: Upstream = { files, digest: poll.digest, unchanged: true };
       if (stored.version) up.version = stored.version;
@@ -105,11 +96,7 @@ async function fetchConditionally(d: ReconcilerDeps, now: string): Promise<Upstr
   // Nothing to serve "unchanged" from (the revision never passed validation, or was pruned): fetch whole.
   const full = isUnchanged(answer) ? await d.source.fetch() : answer;
   const digest = treeDigest(full.files);
-  setState(d.db, 'poll', {
-    ...(full.token ? { token: full.token } : {}),
-    digest,
-    fullAt: now,
-  } satisfies PollState);
+  pollRecord.set(d.db, { ...(full.token ? { token: full.token } : {}), digest, fullAt: now });
   return { ...full, digest, unchanged: false };
 }
 
@@ -118,15 +105,15 @@ function antiRollback(db: Db, up: Upstream): VerifyError | null {
   // Only a verified bundle (it has a signer) carries a version its publisher vouches for.
   if (!up.signer || up.version === undefined || !/^\d+$/.test(up.version)) return null;
   const version = Number(up.version);
-  const highest = getState<number>(db, 'highest_version');
+  const highest = highestVersion.get(db);
   const refused = checkVersion(shortDigest(up.digest), version, highest);
-  if (!refused && (highest === null || version > highest)) setState(db, 'highest_version', version);
+  if (!refused && (highest === null || version > highest)) highestVersion.set(db, version);
   return refused;
 }
 
 /** Every failure counts towards the schedule's backoff, whether the network failed or the upstream's answer. */
 function recordContact(db: Db, now: string, r: Contact): void {
-  const prev = getState<UpstreamState>(db, 'upstream');
+  const prev = upstreamState.get(db);
   const lastFullFetch = r.ok && r.full ? now : (prev?.lastFullFetch ?? null);
   const next: UpstreamState = r.ok
     ? {
@@ -152,5 +139,5 @@ function recordContact(db: Db, now: string, r: Contact): void {
         lastError: r.error.message,
         lastFullFetch,
       };
-  setState(db, 'upstream', next);
+  upstreamState.set(db, next);
 }

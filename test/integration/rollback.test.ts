@@ -1,9 +1,9 @@
 // Health-gated commit: a bad rollout rolls back to the LKG by itself, is held, and never flaps back.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { getState } from '../../server/db/state.ts';
 import { heldRevision } from '../../server/sync/holds.ts';
-import { type LkgPointer, reconcile } from '../../server/sync/reconciler.ts';
+import { reconcile } from '../../server/sync/reconciler.ts';
+import { lkgRevision } from '../../server/sync/state-keys.ts';
 import { readStatus } from '../../server/sync/status.ts';
 import { configMap, deployment, type Fleet, makeFleet, NS } from '../support/fleet.ts';
 
@@ -32,7 +32,7 @@ describe('rollback', () => {
   });
 
   test('a revision whose image cannot be pulled is rolled back to the LKG, its additions pruned, and held', async () => {
-    const lkg = getState<LkgPointer>(f.db, 'lkg_revision');
+    const lkg = lkgRevision.get(f.db);
     f.write({
       'ns.yaml': NS,
       'web.yaml': deployment('web', 'shop/web:broken-2'),
@@ -53,7 +53,7 @@ describe('rollback', () => {
       await f.cluster.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'shop', name: 'extra' }),
       null,
     );
-    assert.deepEqual(getState<LkgPointer>(f.db, 'lkg_revision'), lkg);
+    assert.deepEqual(lkgRevision.get(f.db), lkg);
     const status = readStatus(f.db);
     assert.equal(status.attempted?.result, 'rolled-back');
     assert.equal(status.applied?.digest, lkg?.digest);

@@ -8,10 +8,9 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { openDb } from '../../server/db/open.ts';
 import { writeSetting } from '../../server/db/settings.ts';
-import { getState } from '../../server/db/state.ts';
 import { dirSource } from '../../server/sources/dir.ts';
 import { createSyncService, type SyncService, type SyncServiceDeps } from '../../server/sync/service.ts';
-import type { LkgPointer } from '../../server/sync/types.ts';
+import { lkgRevision } from '../../server/sync/state-keys.ts';
 import { fleetApp } from '../support/console.ts';
 import { configMap, type Fleet, makeFleet, NS } from '../support/fleet.ts';
 import { Browser, listen, type Running, testAccess } from '../support/http.ts';
@@ -87,7 +86,7 @@ describe('console source changes while signatures are required', () => {
   });
 
   test('an unsigned console source already in the store fails the sync as VerifyFailed and the node keeps its version', async () => {
-    const lkg = getState<LkgPointer>(f.db, 'lkg_revision');
+    const lkg = lkgRevision.get(f.db);
     writeSetting(f.db, 'source', { kind: 'dir', url: unsigned, path: '.' }, 'admin');
     // As after a restart: the stored choice is read when the service starts.
     const restarted = createSyncService(deps);
@@ -105,7 +104,7 @@ describe('console source changes while signatures are required', () => {
         run.message ?? '',
         /dir source .* was chosen on the console, but dir sources carry no signature and OUTPOST_REQUIRE_SIGNATURE is on/,
       );
-      assert.deepEqual(getState<LkgPointer>(f.db, 'lkg_revision'), lkg);
+      assert.deepEqual(lkgRevision.get(f.db), lkg);
       assert.equal(
         await f.cluster.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'shop', name: 'planted' }),
         null,

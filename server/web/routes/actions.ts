@@ -6,6 +6,7 @@ import { dateExists } from '../../calendar.ts';
 import type { ReconcileOptions } from '../../sync/reconciler.ts';
 import type { Trigger } from '../../sync/run.ts';
 import type { WebDeps } from '../deps.ts';
+import { HttpError } from '../http-error.ts';
 import type { Translator } from '../i18n/index.ts';
 import { actorOf } from '../middleware/auth.ts';
 import { MultipartError, readMultipart } from '../multipart.ts';
@@ -44,14 +45,6 @@ const UPLOAD_FORM = {
   fieldSize: 1024,
 };
 
-class FormError extends Error {
-  readonly status: number;
-  constructor(message: string, options?: { status?: number; cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.status = options?.status ?? 400;
-  }
-}
-
 /** The upload form, or a refusal in the reader's words; the connection is closed on a refusal mid-body. */
 async function readUploadForm(req: Request, res: Response) {
   try {
@@ -59,7 +52,7 @@ async function readUploadForm(req: Request, res: Response) {
   } catch (err) {
     if (!(err instanceof MultipartError)) throw err;
     res.setHeader('Connection', 'close');
-    throw new FormError(uploadRefusal(err, requestContext(res).t), { status: err.status, cause: err });
+    throw new HttpError(err.status, uploadRefusal(err, requestContext(res).t), { cause: err });
   }
 }
 
@@ -90,7 +83,7 @@ function uploadRefusal(err: MultipartError, t: Translator['t']): string {
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body);
   if (!r.success)
-    throw new FormError(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    throw new HttpError(400, r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   return r.data;
 }
 
@@ -101,7 +94,6 @@ export function actionRoutes(deps: WebDeps, views: Views): Router {
 
   /** Answers with the fresh sync panel (htmx) or sends a plain form back to the overview. */
   const answer = (req: Request, res: Response) => {
-    res.setHeader('Vary', 'HX-Request');
     if (!req.get('HX-Request')) {
       // Back to the page the form was on (settings), else the overview, where the run shows as it goes.
       const back = (req.body as { back?: unknown } | undefined)?.back === 'settings' ? '/settings' : '/';
@@ -141,11 +133,12 @@ export function actionRoutes(deps: WebDeps, views: Views): Router {
   r.post('/actions/hold', (req, res) => {
     const { hours, until, reason } = parse(holdForm, req.body);
     if (until && !dateExists(until))
-      throw new FormError(`until: ${requestContext(res).t('form.noSuchDate', { value: until })}`);
+      throw new HttpError(400, `until: ${requestContext(res).t('form.noSuchDate', { value: until })}`);
     const end = until ? new Date(until) : new Date(Date.now() + (hours ?? 24) * 3_600_000);
     if (Number.isNaN(end.getTime()) || end.getTime() <= Date.now())
-      throw new FormError('until: give a time in the future');
-    if (end.getTime() > Date.now() + 14 * 86_400_000) throw new FormError('until: at most 14 days from now');
+      throw new HttpError(400, 'until: give a time in the future');
+    if (end.getTime() > Date.now() + 14 * 86_400_000)
+      throw new HttpError(400, 'until: at most 14 days from now');
     deps.sync.setHold({ until: end, reason }, actor(req));
     answer(req, res);
   });
@@ -153,7 +146,7 @@ export function actionRoutes(deps: WebDeps, views: Views): Router {
     const files = await readUploadForm(req, res);
     const bundle = files.get('bundle');
     if (!bundle || bundle.data.length === 0)
-      throw new FormError('Choose the bundle file (.tar.gz) to upload.');
+      throw new HttpError(400, 'Choose the bundle file (.tar.gz) to upload.');
     const sent = files.get('signature');
     const signature = sent && sent.data.length > 0 ? sent : undefined;
     const filename = path.basename(bundle.filename || 'bundle.tar.gz');

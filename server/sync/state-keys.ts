@@ -3,7 +3,7 @@
 // lock.ts, sweep.ts and report/collector.ts).
 import type { StoreCheck } from '../db/open.ts';
 import { stateCell } from '../db/state.ts';
-import type { LkgPointer, UpstreamState } from './types.ts';
+import type { FailureReason, LkgPointer, UpstreamState } from './types.ts';
 
 /** A revision rolled back from: not applied again until the upstream publishes something else or staff retry. */
 export interface HeldRevision {
@@ -12,7 +12,7 @@ export interface HeldRevision {
   /** Short digests, for "rolled back from X to Y because …". */
   from: string;
   to: string | null;
-  reason: string;
+  reason: FailureReason;
   message: string;
   at: string;
 }

@@ -5,10 +5,11 @@ import { openCluster } from '../cluster/client.ts';
 import { connectCluster, demoKubeconfigPath } from '../cluster/connect.ts';
 import { type Config, loadConfig } from '../config.ts';
 import { openDb } from '../db/open.ts';
-import type { RunRecord } from '../db/runs.ts';
 import { createLogger } from '../log.ts';
-import { createSource } from '../sources/index.ts';
+import { consoleSourceConfig, createSource } from '../sources/index.ts';
 import type { ReconcilerDeps } from '../sync/reconciler.ts';
+import type { RunRecord } from '../sync/run.ts';
+import { createSettings } from '../sync/settings.ts';
 import { out } from './io.ts';
 
 async function demoCluster(dataDir: string) {
@@ -38,20 +39,31 @@ export async function withReconciler<T>(
     const connected =
       (config.cluster.mode === 'demo' && (await demoCluster(config.dataDir))) ||
       (await connectCluster(config));
+    // Settings changed on the console (source, maintenance windows) apply to the command line as to the server.
+    const settings = createSettings({
+      db,
+      defaults: () => ({
+        source: config.source,
+        schedule: config.schedule,
+        maintenanceWindows: config.policy.maintenanceWindows ?? [],
+        paused: false,
+      }),
+      apply: () => {},
+      makeSource: (spec) => createSource(consoleSourceConfig(config, spec), config),
+      sourcePolicy: { requireSignature: config.requireSignature, edit: config.consoleSourceEdit },
+    });
     try {
-      return await fn(
-        {
-          db,
-          cluster: connected.cluster,
-          source: createSource(config.source, config),
-          sourcePath: config.source.path,
-          log,
-          policy: config.policy,
-          vars: config.vars,
-          render: config.render,
-        },
-        config,
-      );
+      const deps: ReconcilerDeps = {
+        db,
+        cluster: connected.cluster,
+        source: createSource(config.source, config),
+        sourcePath: config.source.path,
+        log,
+        policy: config.policy,
+        vars: config.vars,
+        render: config.render,
+      };
+      return await fn(settings.sync(deps), config);
     } finally {
       connected.cluster.close();
       await connected.sim?.close();

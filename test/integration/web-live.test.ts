@@ -28,7 +28,7 @@ before(async () => {
     liveIntervalMs: 3_600_000,
     clusterIntervalMs: 3_600_000,
   });
-  const run = await sync.trigger('button');
+  const run = await sync.trigger('sync-now');
   assert.equal(run.result, 'succeeded', run.message ?? '');
   events = createSseHub({ version: () => sync.version(), max: MAX });
   web = await listen(fleetApp(f, { sync, access: await testAccess(f.db), events }));

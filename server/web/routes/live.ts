@@ -3,8 +3,9 @@ import type { Readable } from 'node:stream';
 import { Router } from 'express';
 import { MAX_LOG_BYTES, MAX_TAIL_LINES, WorkloadError } from '../../sync/workloads.ts';
 import type { WebDeps } from '../deps.ts';
+import { httpStatus } from '../http-error.ts';
+import { FOLLOW_FOR_MS } from '../models/workload.ts';
 import type { SseHub } from '../sse.ts';
-import { FOLLOW_FOR_MS } from './workloads.ts';
 
 /** The event that tells the page the followed log has ended (htmx closes the stream on it, `hx-sse:close`). */
 export const LOG_END_EVENT = 'log-end';
@@ -28,10 +29,7 @@ export function liveRoutes(deps: WebDeps, events: SseHub): Router {
       upstream = await deps.sync.workloads.follow(ns, name, container ? { container } : {});
     } catch (err) {
       if (!(err instanceof WorkloadError)) throw err;
-      res
-        .status(err.status === 403 ? 403 : 502)
-        .type('text')
-        .send(err.message);
+      res.status(httpStatus(err)).type('text').send(err.message);
       return;
     }
     // The page may have gone while the API answered: nobody would end this stream.

@@ -16,13 +16,17 @@ import { createLogger, type Logger } from './log.ts';
 import { processMetrics, Registry, storeMetrics } from './metrics.ts';
 import { Reporter } from './report/index.ts';
 import { createSource, sourceOptions } from './sources/index.ts';
-import { createSyncMetrics } from './sync/metrics.ts';
-import { stateInputs } from './sync/node-state.ts';
+import { recordHealth } from './sync/health-record.ts';
+import { createSyncMetrics, stateMetrics } from './sync/metrics.ts';
+import { nodeState, stateInputs } from './sync/node-state.ts';
 import { createSyncService } from './sync/service.ts';
 import type { SourceSpec } from './sync/settings.ts';
 import { buildSupportBundle } from './sync/support-bundle.ts';
 import { consoleTarget } from './tunnel/model.ts';
 import { createApp } from './web/app.ts';
+
+/** How often the live health is offered to the store for `outpost status` (the cluster view refreshes every 5 s). */
+const HEALTH_RECORD_MS = 5_000;
 
 /** Where people reach the console (as configured; a proxy in front may publish another address). */
 function consoleUrl(config: Config, port: number): string {
@@ -72,6 +76,7 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
     makeSource: (spec) => createSource(consoleSource(config, spec), config),
     sourcePolicy: { requireSignature: config.requireSignature, edit: config.consoleSourceEdit },
   });
+  stateMetrics(registry, () => nodeState(stateInputs(sync)));
   const host = new HostSampler({
     db,
     log,
@@ -166,6 +171,16 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
       log.error({ err }, 'data volume check failed');
     }
   }, config.store.checkMs);
+  // The live health, for `outpost status` in another process: written when it changes, never while full.
+  const healthRecord = setInterval(() => {
+    if (volume.state().full) return;
+    try {
+      recordHealth(db, stateInputs(sync));
+    } catch (err) {
+      log.warn({ err }, 'could not record the live health for the command line');
+    }
+  }, HEALTH_RECORD_MS);
+  healthRecord.unref();
   // Startup sync: re-asserts the desired state right away instead of waiting for the schedule.
   sync.trigger('startup').catch((err: unknown) => log.error({ err }, 'startup sync crashed'));
   ready = true;
@@ -174,6 +189,7 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
   return async () => {
     ready = false;
     clearInterval(volumeCheck);
+    clearInterval(healthRecord);
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
     tunnel?.close('system', 'Outpost is stopping');

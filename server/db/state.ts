@@ -11,7 +11,8 @@ export type StateKey =
   | 'held' // a revision rolled back from, not re-applied until upstream changes or staff retry
   | 'staff_hold' // staff paused new revisions until a time
   | 'highest_version' // anti-rollback: the highest signed bundle version verified
-  | 'report_state'; // the state last reported upward and since when (a restart is not a state change)
+  | 'report_state' // the state last reported upward and since when (a restart is not a state change)
+  | 'live_health'; // the server's last reading of the live objects' health, for `outpost status`
 
 export function getState<T>(db: Db, key: StateKey): T | null {
   const row = db.prepare('SELECT value FROM state WHERE key = ?').get(key) as { value: string } | undefined;

@@ -2,7 +2,14 @@
 import type { EventSummary } from '../../cluster/reads.ts';
 import type { HostNow } from '../../host/sampler.ts';
 import type { LiveObject } from '../../sync/live.ts';
-import { failingWorkloads, healthCounts, nodeState, type Overall } from '../../sync/node-state.ts';
+import {
+  degradedObjects,
+  failingWorkloads,
+  healthCounts,
+  type NodeState,
+  nodeState,
+  type Overall,
+} from '../../sync/node-state.ts';
 import type { WebDeps } from '../deps.ts';
 import { type Spark, sparkline } from '../sparkline.ts';
 import { type SyncPanelModel, syncPanelModel } from './sync-panel.ts';
@@ -50,6 +57,8 @@ export interface Why {
 export interface OverviewModel {
   overall: Overall;
   why: Why[];
+  /** Sync and health, the word, and the causes in plain terms: the one state every screen shows. */
+  node: NodeState;
   sync: SyncPanelModel;
   host: HostPanelModel;
   cluster: ClusterPanelModel;
@@ -101,7 +110,7 @@ export function clusterPanelModel(deps: WebDeps): ClusterPanelModel {
     restarts: c.restarts,
     warnings: c.warnings,
     recentWarnings: c.events.filter((e) => e.type === 'Warning').slice(0, 3),
-    failing: failingWorkloads(c),
+    failing: failingWorkloads(c).length,
     error: c.error,
     refreshedAt: c.refreshedAt,
   };
@@ -123,20 +132,25 @@ export function objectsPanelModel(deps: WebDeps): ObjectsPanelModel {
   };
 }
 
-export function overallOf(
+/** The node's state from the panels' readings (the sync status, the live objects, the cluster view). */
+export function stateOf(
+  deps: WebDeps,
   sync: SyncPanelModel,
-  objects: ObjectsPanelModel,
-  failingWorkloads: number,
-): { overall: Overall; why: Why[] } {
-  const { overall, reasons } = nodeState({
+): { overall: Overall; why: Why[]; node: NodeState } {
+  const live = deps.sync.live.snapshot();
+  const failing = failingWorkloads(deps.sync.cluster.snapshot());
+  const node = nodeState({
     status: sync.status,
-    health: objects.counts,
-    liveError: objects.liveError,
-    failingWorkloads,
+    health: healthCounts(live.objects),
+    liveError: live.error,
+    failing,
+    degraded: degradedObjects(live.objects, failing),
+    applying: sync.progress.running,
   });
   return {
-    overall,
-    why: reasons.map((r) => ({ key: `why.${r.code}`, ...(r.n === undefined ? {} : { n: r.n }) })),
+    overall: node.overall,
+    node,
+    why: node.reasons.map((r) => ({ key: `why.${r.code}`, ...(r.n === undefined ? {} : { n: r.n }) })),
   };
 }
 
@@ -145,7 +159,7 @@ export function overviewModel(deps: WebDeps): OverviewModel {
   const objects = objectsPanelModel(deps);
   const cluster = clusterPanelModel(deps);
   return {
-    ...overallOf(sync, objects, cluster.failing),
+    ...stateOf(deps, sync),
     sync,
     host: hostPanelModel(deps),
     cluster,

@@ -30,12 +30,24 @@ commands:
 ${lines.join('\n')}
   ${'help'.padEnd(width)}  this text
 
-Configuration comes from the same OUTPOST_* variables (and OUTPOST_CONFIG file) as the server.`;
+Configuration comes from the same OUTPOST_* variables (and OUTPOST_CONFIG file) as the server.
+Errors are one line; \`--debug\` (any command) adds the stack trace and causes.`;
+}
+
+/** The error as one readable line; with `--debug`, its stack and causes as well. */
+function explain(err: unknown, debug: boolean): string {
+  const message = err instanceof ConfigError ? err.message : ((err as Error).message ?? String(err));
+  if (!debug) return message;
+  const lines = [(err as Error).stack ?? message];
+  for (let c = (err as Error).cause; c !== undefined && lines.length < 10; c = (c as Error).cause)
+    lines.push(`caused by: ${(c as Error).stack ?? String(c)}`);
+  return lines.join('\n');
 }
 
 export async function runCli(argv: string[]): Promise<number> {
   tolerateClosedStdout();
-  const [name, ...args] = argv;
+  const debug = argv.includes('--debug');
+  const [name, ...args] = argv.filter((a) => a !== '--debug');
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     out(await usage());
     return name === undefined ? 2 : 0;
@@ -52,8 +64,7 @@ export async function runCli(argv: string[]): Promise<number> {
       process.stderr.write(`outpost: ${(err as Error).message}\n\n${await usage()}\n`);
       return 2;
     }
-    const message = err instanceof ConfigError ? err.message : (err as Error).message;
-    process.stderr.write(`outpost: ${message}\n`);
+    process.stderr.write(`outpost: ${explain(err, debug)}\n`);
     return err instanceof ConfigError ? 2 : 1;
   }
 }

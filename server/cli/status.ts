@@ -49,7 +49,7 @@ const WORD: Record<NodeState['word'], string> = {
   updateHeld: 'Update held back',
   updateRefused: 'Update refused',
   offline: 'Running offline',
-  unreadable: 'Cluster not readable',
+  healthUnknown: 'Health unknown',
   needsAttention: 'Needs attention',
   storeDamaged: 'Local store damaged',
   nothingApplied: 'Nothing applied yet',
@@ -69,13 +69,13 @@ export function causeLine(c: Cause): string {
     case 'held':
       return `revision ${v.rev} is held after a failed rollout (${v.why}); ${v.running} keeps running — release it with \`outpost retry\` or publish a newer revision`;
     case 'parse':
-      return `${v.file} does not parse at line ${v.line}; revision ${v.rev} not applied`;
+      return `${v.file} does not parse at line ${v.line}; the new revision was not applied`;
     case 'objectRefused':
-      return `the cluster refused ${v.object}: ${v.why}; revision ${v.rev} not applied`;
+      return `the cluster refused ${v.object}: ${v.why}; the new revision was not applied`;
     case 'refused':
-      return `revision ${v.rev} not applied (${v.reason})`;
+      return `the new revision was not applied (${v.reason})`;
     case 'massPrune':
-      return `revision ${v.rev} would remove most of what runs: refused until confirmed (\`outpost sync --once --allow-mass-prune\`)`;
+      return `the new revision would remove most of what runs: refused until confirmed (\`outpost sync --once --allow-mass-prune\`)`;
     case 'storeDamaged':
       return 'the local store is damaged: syncs stop with StoreCorrupt and remove nothing';
     case 'unreachable':
@@ -104,8 +104,8 @@ export function stateOfReading(r: Reading): NodeState & { healthReadAt: string |
   const h = r.health;
   const state = nodeState({
     status: r.status,
-    health: h?.health ?? { Healthy: 0, Progressing: 0, Degraded: 0, Unknown: r.status.applied ? 1 : 0 },
-    liveError: h ? h.liveError : r.status.applied ? 'the server has not read the cluster yet' : null,
+    health: h?.health ?? { Healthy: 0, Progressing: 0, Degraded: 0, Unknown: 0 },
+    liveError: h?.liveError ?? null,
     failing: h?.failing ?? [],
     degraded: h?.degraded ?? [],
     applying: r.applying,
@@ -142,7 +142,7 @@ function run(args: string[]): number {
     `sync:      ${state.sync.state}${since}${state.sync.revision ? ` (revision ${state.sync.revision})` : ''}`,
   );
   out(
-    `health:    ${state.health.state} (${c.Healthy} healthy, ${c.Progressing} progressing, ${c.Degraded} degraded${state.healthReadAt ? `; read by the server ${state.healthReadAt}` : ''})`,
+    `health:    ${state.health.state} (${c.Healthy} healthy, ${c.Progressing} progressing, ${c.Degraded} degraded${state.healthReadAt ? `; read by the server ${state.healthReadAt}` : '; no reading from the server yet'})`,
   );
   out(
     `applied:   ${s.applied ? `${s.applied.revision}${s.applied.version ? ` version ${s.applied.version}` : ''} at ${s.applied.at} (${s.applied.objects} objects)` : 'none'}`,

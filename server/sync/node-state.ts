@@ -25,7 +25,7 @@ export const WORDS = [
   'updateHeld',
   'updateRefused',
   'offline',
-  'unreadable',
+  'healthUnknown',
   'needsAttention',
   'storeDamaged',
   'nothingApplied',
@@ -145,7 +145,8 @@ export function healthState(i: NodeStateInputs): HealthState {
   if (i.health.Degraded > 0 || i.failing.length > 0) return 'degraded';
   if (i.liveError) return 'unknown';
   if (i.health.Progressing > 0) return 'progressing';
-  if (i.health.Unknown > 0) return 'unknown';
+  // Nothing read yet (a start, or a command line with no reading from the server) is not "healthy".
+  if (i.health.Unknown > 0 || i.health.Healthy === 0) return 'unknown';
   return 'healthy';
 }
 
@@ -166,7 +167,7 @@ export function overallOf(
   if (sync === 'refused') return { overall: 'bad', word: 'updateRefused' };
   if (sync === 'held') return { overall: 'warn', word: 'updateHeld' };
   if (sync === 'never') return { overall: 'none', word: 'nothingApplied' };
-  if (health === 'unknown') return { overall: 'warn', word: 'unreadable' };
+  if (health === 'unknown') return { overall: 'warn', word: 'healthUnknown' };
   if (health === 'progressing') return { overall: 'warn', word: 'starting' };
   if (sync === 'unreachable') return { overall: 'warn', word: 'offline' };
   return { overall: 'ok', word: 'allGood' };

@@ -8,7 +8,13 @@ import { waitHealthy } from '../apply/wait.ts';
 import type { ClusterClient, KubeObject } from '../cluster/types.ts';
 import { refOf } from '../cluster/types.ts';
 import type { Db } from '../db/open.ts';
-import { getRevision, markInFlight, revisionObjects, shortDigest } from '../db/revisions.ts';
+import {
+  getRevision,
+  markInFlight,
+  RevisionNotStored,
+  revisionObjects,
+  shortDigest,
+} from '../db/revisions.ts';
 import {
   type Change,
   finishRun,
@@ -106,6 +112,8 @@ async function reconcileLocked(
   opts: ReconcileOptions,
 ): Promise<RunRecord> {
   const policy = { ...DEFAULT_POLICY, ...d.policy, ...(opts.allowMassPrune ? { maxPruneRatio: 1 } : {}) };
+  // A rollback to a revision that is not stored is a mistake, not a sync: no run is recorded, no state changes.
+  if (opts.target !== undefined && !getRevision(d.db, opts.target)) throw new RevisionNotStored(opts.target);
   const runId = startRun(d.db, trigger, actor);
   const started = Date.now();
   d.metrics?.inProgress.set(1);

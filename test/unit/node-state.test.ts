@@ -71,7 +71,7 @@ test('the overall colour and word follow the documented table, row by row', () =
     ['held', 'healthy', ok, 'warn', 'updateHeld'],
     ['held', 'progressing', ok, 'warn', 'updateHeld'],
     ['never', 'unknown', ok, 'none', 'nothingApplied'],
-    ['synced', 'unknown', ok, 'warn', 'unreadable'],
+    ['synced', 'unknown', ok, 'warn', 'healthUnknown'],
     ['synced', 'progressing', ok, 'warn', 'starting'],
     ['unreachable', 'healthy', ok, 'warn', 'offline'],
     ['unreachable', 'progressing', ok, 'warn', 'starting'],

@@ -32,7 +32,7 @@ export const en: Record<string, string> = {
   'word.updateHeld': 'Update held back',
   'word.updateRefused': 'Update refused',
   'word.offline': 'Running offline',
-  'word.unreadable': 'Cluster not readable',
+  'word.healthUnknown': 'Health unknown',
   'word.needsAttention': 'Needs attention',
   'word.storeDamaged': 'Local store damaged',
   'word.nothingApplied': 'Nothing applied yet',
@@ -60,11 +60,11 @@ export const en: Record<string, string> = {
   'cause.held':
     'Version {rev} was rolled back ({why}); {running} keeps running. It stays held until you press Retry or a newer version is published.',
   'cause.parse':
-    'The file {file} does not parse at line {line}; version {rev} was not applied. Fix the file upstream.',
-  'cause.objectRefused': 'The cluster refused {object}: {why}. Version {rev} was not applied.',
-  'cause.refused': 'Version {rev} was not applied: {reason}',
+    'The file {file} does not parse at line {line}; the new version was not applied. Fix the file upstream.',
+  'cause.objectRefused': 'The cluster refused {object}: {why}. The new version was not applied.',
+  'cause.refused': 'The new version was not applied: {reason}',
   'cause.massPrune':
-    'Version {rev} would remove most of what runs; it is refused until support confirms it (sync --allow-mass-prune).',
+    'The new version would remove most of what runs; it is refused until support confirms it (sync --allow-mass-prune).',
   'cause.storeDamaged':
     'The local store is damaged: syncs are stopped. Download a support bundle and call support.',
   'cause.unreachable': 'The upstream has not answered since {since}; the last good version keeps running.',

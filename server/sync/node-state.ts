@@ -195,6 +195,8 @@ function reasonsOf(i: NodeStateInputs, sync: SyncState): Reason[] {
 
 const PULL = /^(ErrImagePull|ImagePullBackOff|InvalidImageName|ErrImageNeverPull)\b/;
 const QUOTED = /"([^"]{1,300})"/;
+/** The reconciler's lead-in to a held revision's message: what follows names the object and why. */
+const ROLLED_BACK = /^rolled back from \S{1,80} to \S{1,80} because \w{1,40}: /;
 const YAML_AT = /^(?:[^:]{0,40}: )?(.{1,300}?): not valid YAML at line (\d{1,7})/;
 
 /** `apps/v1 Deployment shop/web: why` → the object and why, when a message starts with an identity. */
@@ -243,7 +245,7 @@ function causesOf(i: NodeStateInputs, sync: SyncState): Cause[] {
     out.push({ code: 'objectDegraded', vars: { object: d.ref, why: d.message ?? '—' }, detail: d.message });
   if (!s.store.ok) out.push({ code: 'storeDamaged', vars: {}, detail: s.store.problem });
   if (s.held) {
-    const o = objectOf(s.held.message);
+    const o = objectOf(s.held.message.slice(0, 2000).replace(ROLLED_BACK, ''));
     out.push({
       code: 'held',
       vars: {

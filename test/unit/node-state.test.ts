@@ -45,7 +45,8 @@ const held: Partial<SyncStatus> = {
     from: 'cccccccccccc',
     to: 'aaaaaaaaaaaa',
     reason: 'HealthFailed',
-    message: 'apps/v1 Deployment shop/web: 0 of 1 replicas ready',
+    message:
+      'rolled back from cccccccccccc to aaaaaaaaaaaa because HealthFailed: apps/v1 Deployment shop/web: 0 of 1 replicas ready',
     at: AT,
   },
 };

@@ -1,4 +1,5 @@
 // `npm run bench`: the figures the issues ask for, measured on this machine in one run. Prints a table.
+import { cliBench } from './bench/cli.ts';
 import { consoleBench, consoleMemory, consoleSoak } from './bench/console.ts';
 import { hostBench } from './bench/host.ts';
 import { hostileBench } from './bench/hostile.ts';
@@ -24,6 +25,7 @@ const sections: { id: string; title: string; optIn?: boolean; run(): Promise<[st
   reportBench,
   storeCheckBench,
   consoleBench,
+  cliBench,
   multipartBench,
   consoleSoak,
   consoleMemory,

@@ -7,9 +7,6 @@ import { withReconciler } from './context.ts';
 import { type Command, out } from './io.ts';
 
 export const diffCommand: Command = {
-  name: 'diff',
-  usage: 'diff [--json]',
-  summary: 'what the next sync would change on the cluster (server dry-run), without applying',
   async run(args) {
     const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });
     return withReconciler(async (deps, config) => {

@@ -172,8 +172,5 @@ function run(args: string[]): number {
 }
 
 export const statusCommand: Command = {
-  name: 'status',
-  usage: 'status [--json]',
-  summary: 'the node state as the console shows it: sync and health, the causes, the held revision, upstream',
   run,
 };

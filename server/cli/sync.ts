@@ -15,10 +15,6 @@ const massPrune = (values: { 'allow-mass-prune'?: boolean | undefined }) =>
   values['allow-mass-prune'] ? { allowMassPrune: true } : {};
 
 export const syncCommand: Command = {
-  name: 'sync',
-  usage: 'sync --once [--allow-mass-prune]',
-  summary:
-    'one reconcile in this process, like a scheduled one; exit 0 only on success (--allow-mass-prune: confirm deleting more than OUTPOST_MAX_PRUNE_RATIO of the running objects)',
   async run(args) {
     const { values } = parseArgs({ args, options: { once: { type: 'boolean' }, ...MASS_PRUNE } });
     if (!values.once) throw new UsageError('sync needs --once (the server runs the scheduled loop)');
@@ -29,9 +25,6 @@ export const syncCommand: Command = {
 };
 
 export const retryCommand: Command = {
-  name: 'retry',
-  usage: 'retry [--allow-mass-prune]',
-  summary: 'apply the revision held after a failed rollout once more',
   async run(args) {
     const { values } = parseArgs({ args, options: MASS_PRUNE });
     return withReconciler(async (deps) =>
@@ -41,9 +34,6 @@ export const retryCommand: Command = {
 };
 
 export const rollbackCommand: Command = {
-  name: 'rollback',
-  usage: 'rollback <revision id> [--allow-mass-prune]',
-  summary: 'apply a stored revision (see `revisions`) with no network',
   async run(args) {
     const { values, positionals } = parseArgs({ args, options: MASS_PRUNE, allowPositionals: true });
     const id = Number(positionals[0]);

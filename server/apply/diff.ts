@@ -12,6 +12,9 @@ export interface PlannedChange {
   action: 'created' | 'configured' | 'unchanged';
   /** Dotted paths whose value the apply would change (for configured objects). */
   fields: string[];
+  /** With `values`: the live object and the dry run's result (comparable form), for old → new values. */
+  before?: KubeObject;
+  after?: KubeObject;
 }
 
 /** Paths where two JSON values differ; lists are compared whole, like most atomic fields. */
@@ -31,7 +34,7 @@ export function changedPaths(a: unknown, b: unknown, prefix = ''): string[] {
 export async function previewChanges(
   cluster: ClusterClient,
   objects: KubeObject[],
-  opts: { forceConflicts?: boolean; concurrency?: number } = {},
+  opts: { forceConflicts?: boolean; concurrency?: number; values?: boolean } = {},
 ): Promise<PlannedChange[]> {
   const concurrency = opts.concurrency ?? 8;
   const live = await readLive(cluster, objects.map(refOf), concurrency);
@@ -51,7 +54,12 @@ export async function previewChanges(
         cause: err,
       });
     }
-    const fields = changedPaths(comparable(current), comparable(preview));
-    return { ref, action: fields.length === 0 ? ('unchanged' as const) : ('configured' as const), fields };
+    const before = comparable(current);
+    const after = comparable(preview);
+    const fields = changedPaths(before, after);
+    const action = fields.length === 0 ? ('unchanged' as const) : ('configured' as const);
+    return opts.values && fields.length > 0
+      ? { ref, action, fields, before: before as KubeObject, after: after as KubeObject }
+      : { ref, action, fields };
   });
 }

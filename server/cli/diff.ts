@@ -1,7 +1,9 @@
-// `outpost diff`: fetch, render and plan the desired state, then show what an apply would change. Writes nothing.
+// `outpost diff`: fetch, render and plan the desired state, then show what an apply would change, old → new value
+// by value (Secret and env values hidden, as everywhere). Writes nothing.
 import { parseArgs } from 'node:util';
 import { previewChanges } from '../apply/diff.ts';
 import { planObjects } from '../apply/plan.ts';
+import { changeLine, objectChanges } from '../sync/diff.ts';
 import { renderForNode } from '../sync/vars.ts';
 import { withReconciler } from './context.ts';
 import { type Command, out } from './io.ts';
@@ -12,11 +14,15 @@ export const diffCommand: Command = {
     return withReconciler(async (deps, config) => {
       const fetched = await deps.source.fetch();
       const planned = await planObjects(await renderForNode(deps, fetched.files), deps.cluster);
-      const changes = await previewChanges(deps.cluster, planned, config.policy);
+      const changes = (await previewChanges(deps.cluster, planned, { ...config.policy, values: true })).map(
+        ({ before, after, ...c }) => ({ ...c, changes: before && after ? objectChanges(before, after) : [] }),
+      );
       if (values.json) out(JSON.stringify(changes, null, 2));
       else
-        for (const c of changes)
+        for (const c of changes) {
           out(`${c.action.padEnd(10)} ${c.ref}${c.fields.length ? `  (${c.fields.join(', ')})` : ''}`);
+          for (const f of c.changes) out(`             ${changeLine(f)}`);
+        }
       return 0;
     });
   },

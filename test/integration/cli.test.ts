@@ -156,6 +156,8 @@ describe('cli', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^unchanged\s+v1 Namespace shop$/m);
     assert.match(r.stdout, /^configured\s+v1 ConfigMap shop\/settings\s+\(data\.key\)$/m);
+    assert.match(r.stdout, /^\s+data\.key: v1 → v2$/m);
+    assert.match(r.stdout, /^\s+data\.key: v1 → v2$/m);
     assert.match(r.stdout, /^created\s+v1 ConfigMap shop\/second$/m);
     assert.equal(f.sim.stats.writes, 0);
   });

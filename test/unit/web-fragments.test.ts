@@ -369,6 +369,30 @@ test('the host panel says there are no readings yet, then shows values and spark
   assert.match(html, /1 d 1 h/);
 });
 
+test('host readings are coloured only at their thresholds: CPU at 100 % red, 25 % plain', () => {
+  const sample = (cpu: number): HostNow => ({
+    sample: {
+      at: Date.now(),
+      cpu,
+      memUsed: 1,
+      memTotal: 8,
+      diskUsed: 85,
+      diskTotal: 100,
+      temp: null,
+      rx: 0,
+      tx: 0,
+      load1: 1,
+    },
+    uptimeS: 60,
+    interfaces: [],
+  });
+  const busy = views.render('partials/host-panel', overviewData(fakeDeps({ host: sample(1) })), res());
+  assert.match(busy, /<span class="value bad" data-testid="host-cpu">100%/);
+  assert.match(busy, /<span class="value warn" data-testid="host-disk">85%/);
+  const calm = views.render('partials/host-panel', overviewData(fakeDeps({ host: sample(0.25) })), res());
+  assert.match(calm, /<span class="value" data-testid="host-cpu">25%/);
+});
+
 test('the sync panel says "upstream broken", not "unreachable", and when content was last verified in full', () => {
   const broken = status({
     upstream: {

@@ -2,7 +2,7 @@
 // what needs attention in plain words (the same causes the overview shows).
 import type { Cause, NodeState } from '../../sync/node-state.ts';
 import type { WebDeps } from '../deps.ts';
-import { type Overall, stateOf, type Why } from './overview.ts';
+import { type HostLevels, hostLevels, type Overall, stateOf, type Why } from './overview.ts';
 import { syncPanelModel } from './sync-panel.ts';
 
 export interface KioskModel {
@@ -20,6 +20,7 @@ export interface KioskModel {
   running: { stage: string | null } | null;
   temp: number | null;
   diskShare: number | null;
+  levels: HostLevels;
   causes: Cause[];
   moreCauses: number;
   generatedAt: string;
@@ -49,6 +50,7 @@ export function kioskModel(deps: WebDeps, now = new Date()): KioskModel {
     temp: sample?.temp ?? null,
     diskShare:
       sample?.diskUsed !== null && sample?.diskTotal ? (sample.diskUsed ?? 0) / sample.diskTotal : null,
+    levels: hostLevels(sample),
     causes: causes.slice(0, KIOSK_CAUSES_SHOWN),
     moreCauses: Math.max(0, causes.length - KIOSK_CAUSES_SHOWN),
     generatedAt: now.toISOString(),

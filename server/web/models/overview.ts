@@ -16,8 +16,36 @@ import { type SyncPanelModel, syncPanelModel } from './sync-panel.ts';
 
 export type { Overall };
 
+/** Colour only where action is needed: a reading at its level's threshold is amber or red, the rest plain. */
+export type Level = 'warn' | 'bad' | null;
+
+export interface HostLevels {
+  cpu: Level;
+  mem: Level;
+  disk: Level;
+  temp: Level;
+}
+
+/** The thresholds, in one place for the overview and the kiosk: [amber from, red from]. */
+const THRESHOLDS = { cpu: [0.8, 0.95], mem: [0.85, 0.95], disk: [0.8, 0.9], temp: [70, 80] } as const;
+
+const levelOf = (v: number | null | undefined, [warn, bad]: readonly [number, number]): Level =>
+  v === null || v === undefined ? null : v >= bad ? 'bad' : v >= warn ? 'warn' : null;
+
+export function hostLevels(s: HostNow['sample'] | null | undefined): HostLevels {
+  const share = (used: number | null | undefined, total: number | null | undefined) =>
+    used !== null && used !== undefined && total ? used / total : null;
+  return {
+    cpu: levelOf(s?.cpu, THRESHOLDS.cpu),
+    mem: levelOf(share(s?.memUsed, s?.memTotal), THRESHOLDS.mem),
+    disk: levelOf(share(s?.diskUsed, s?.diskTotal), THRESHOLDS.disk),
+    temp: levelOf(s?.temp, THRESHOLDS.temp),
+  };
+}
+
 export interface HostPanelModel {
   now: HostNow | null;
+  levels: HostLevels;
   memShare: number | null;
   diskShare: number | null;
   sparks: { cpu: Spark; mem: Spark; disk: Spark; temp: Spark; rx: Spark; tx: Spark };
@@ -77,6 +105,7 @@ export function hostPanelModel(deps: WebDeps): HostPanelModel {
   const unit: [number, number] = [0, 1];
   return {
     now,
+    levels: hostLevels(s),
     memShare: share(s?.memUsed, s?.memTotal),
     diskShare: share(s?.diskUsed, s?.diskTotal),
     sparks: {

@@ -155,7 +155,8 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
         db,
         log,
         config: config.report,
-        inputs: () => stateInputs(sync),
+        // A sync running is not reported upward: every scheduled run would be two state changes.
+        inputs: () => ({ ...stateInputs(sync), applying: false }),
         host: () => host.now(),
       })
     : null;

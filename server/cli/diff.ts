@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { previewChanges } from '../apply/diff.ts';
 import { planObjects } from '../apply/plan.ts';
 import { changeLine, objectChanges } from '../sync/diff.ts';
+import { DEFAULT_POLICY } from '../sync/types.ts';
 import { renderForNode } from '../sync/vars.ts';
 import { withReconciler } from './context.ts';
 import { type Command, out } from './io.ts';
@@ -11,12 +12,15 @@ import { type Command, out } from './io.ts';
 export const diffCommand: Command = {
   async run(args) {
     const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });
-    return withReconciler(async (deps, config) => {
+    return withReconciler(async (deps) => {
       const fetched = await deps.source.fetch();
       const planned = await planObjects(await renderForNode(deps, fetched.files), deps.cluster);
-      const changes = (await previewChanges(deps.cluster, planned, { ...config.policy, values: true })).map(
-        ({ before, after, ...c }) => ({ ...c, changes: before && after ? objectChanges(before, after) : [] }),
-      );
+      const changes = (
+        await previewChanges(deps.cluster, planned, { ...DEFAULT_POLICY, ...deps.policy, values: true })
+      ).map(({ before, after, ...c }) => ({
+        ...c,
+        changes: before && after ? objectChanges(before, after) : [],
+      }));
       if (values.json) out(JSON.stringify(changes, null, 2));
       else
         for (const c of changes) {

@@ -6,9 +6,8 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import type { Db } from '../db/open.ts';
 import { listRevisions, type RevisionSummary, shortDigest } from '../db/revisions.ts';
-import { getState } from '../db/state.ts';
 import { heldRevision } from '../sync/holds.ts';
-import type { LkgPointer } from '../sync/reconciler.ts';
+import { lkgRevision } from '../sync/state-keys.ts';
 import { type Command, out } from './io.ts';
 import { readStore } from './store.ts';
 
@@ -20,7 +19,7 @@ export interface RevisionLine extends RevisionSummary {
 }
 
 export function revisionLines(db: Db): RevisionLine[] {
-  const lkg = getState<LkgPointer>(db, 'lkg_revision');
+  const lkg = lkgRevision.get(db);
   const held = heldRevision(db);
   return listRevisions(db).map((r) => ({
     ...r,

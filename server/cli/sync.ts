@@ -1,4 +1,5 @@
 // `outpost sync --once`, `retry` and `rollback <revision>`: one reconcile in this process, exit 0 only on success.
+// The run's trigger says what was asked (cli for a plain sync, retry, rollback); its actor says `cli:<user>`.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -28,7 +29,7 @@ export const retryCommand: Command = {
   async run(args) {
     const { values } = parseArgs({ args, options: MASS_PRUNE });
     return withReconciler(async (deps) =>
-      printRun(await reconcile(deps, 'cli', cliActor(), { retry: true, ...massPrune(values) })),
+      printRun(await reconcile(deps, 'retry', cliActor(), { retry: true, ...massPrune(values) })),
     );
   },
 };
@@ -45,7 +46,7 @@ export const rollbackCommand: Command = {
       readStore(config.dataDir, (db) => getRevision(db, id) !== null);
     if (!stored) throw new RevisionNotStored(id);
     return withReconciler(async (deps) =>
-      printRun(await reconcile(deps, 'cli', cliActor(), { target: id, ...massPrune(values) })),
+      printRun(await reconcile(deps, 'rollback', cliActor(), { target: id, ...massPrune(values) })),
     );
   },
 };

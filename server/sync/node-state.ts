@@ -2,6 +2,7 @@
 // desired state applied?) and health (do the live objects work?) — one overall colour and word derived from both
 // by the table in docs/console.md, and the causes in plain terms. The header, overview, kiosk, `outpost status`,
 // /metrics and the upward reports all show this.
+import { worstFirst } from '../apply/health/index.ts';
 import type { ClusterSnapshot } from './cluster-view.ts';
 import type { LiveSnapshot } from './live.ts';
 import type { SyncStatus } from './status.ts';
@@ -301,6 +302,11 @@ export function healthCounts(objects: LiveSnapshot['objects']): HealthCounts {
   const counts: HealthCounts = { Healthy: 0, Progressing: 0, Degraded: 0, Unknown: 0 };
   for (const o of objects) counts[o.health.status]++;
   return counts;
+}
+
+/** The objects that are not healthy, worst first (the order health defines). */
+export function problemObjects(objects: LiveSnapshot['objects']): LiveSnapshot['objects'] {
+  return objects.filter((o) => o.health.status !== 'Healthy').sort((a, b) => worstFirst(a.health, b.health));
 }
 
 export const failingWorkloads = (c: ClusterSnapshot): FailingWorkload[] =>

@@ -100,7 +100,7 @@ describe('node state', () => {
   });
 
   test('Sync now while a revision is held keeps it held: never green "All good" or "Last sync succeeded"', async () => {
-    assert.equal((await sync.trigger('button', 'operator')).result, 'succeeded');
+    assert.equal((await sync.trigger('sync-now', 'operator')).result, 'succeeded');
     const s = await screens();
     assert.equal(s.cli.word, 'updateHeld');
     assert.doesNotMatch(s.overview, /All good/);

@@ -1,9 +1,9 @@
 // Health-gated commit: a bad rollout rolls back to the LKG by itself, is held, and never flaps back.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { getState } from '../../server/db/state.ts';
 import { heldRevision } from '../../server/sync/holds.ts';
-import { type LkgPointer, reconcile } from '../../server/sync/reconciler.ts';
+import { reconcile } from '../../server/sync/reconciler.ts';
+import { lkgRevision } from '../../server/sync/state-keys.ts';
 import { readStatus } from '../../server/sync/status.ts';
 import { configMap, deployment, type Fleet, makeFleet, NS } from '../support/fleet.ts';
 
@@ -32,7 +32,7 @@ describe('rollback', () => {
   });
 
   test('a revision whose image cannot be pulled is rolled back to the LKG, its additions pruned, and held', async () => {
-    const lkg = getState<LkgPointer>(f.db, 'lkg_revision');
+    const lkg = lkgRevision.get(f.db);
     f.write({
       'ns.yaml': NS,
       'web.yaml': deployment('web', 'shop/web:broken-2'),
@@ -53,11 +53,17 @@ describe('rollback', () => {
       await f.cluster.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'shop', name: 'extra' }),
       null,
     );
-    assert.deepEqual(getState<LkgPointer>(f.db, 'lkg_revision'), lkg);
+    assert.deepEqual(lkgRevision.get(f.db), lkg);
     const status = readStatus(f.db);
     assert.equal(status.attempted?.result, 'rolled-back');
     assert.equal(status.applied?.digest, lkg?.digest);
     assert.match(heldRevision(f.db)?.message ?? '', /^rolled back from/);
+    // Each object once, with what the run did last: the Deployment put back, the ConfigMap it added removed.
+    const refs = run.changes.map((c) => c.ref);
+    assert.equal(new Set(refs).size, refs.length, refs.join(', '));
+    const action = (part: string) => run.changes.find((c) => c.ref.includes(part))?.action;
+    assert.equal(action('Deployment shop/web'), 'configured');
+    assert.equal(action('ConfigMap shop/extra'), 'deleted');
   });
 
   test('a scheduled run does not re-apply the held revision and writes nothing', async () => {
@@ -70,7 +76,7 @@ describe('rollback', () => {
   });
 
   test('staff retry applies the held revision again (and it rolls back again)', async () => {
-    const run = await reconcile(f.deps, 'button', 'tech', { retry: true });
+    const run = await reconcile(f.deps, 'retry', 'tech', { retry: true });
     assert.equal(run.result, 'rolled-back');
     assert.equal(await imageOf(f), 'shop/web:1.0');
   });
@@ -88,7 +94,7 @@ describe('rollback', () => {
     const runs = (await import('../../server/db/revisions.ts')).listRevisions(f.db);
     const oldest = runs[runs.length - 1];
     assert.ok(oldest);
-    const run = await reconcile(f.deps, 'button', 'tech', { target: oldest.id });
+    const run = await reconcile(f.deps, 'rollback', 'tech', { target: oldest.id });
     assert.equal(run.result, 'succeeded', run.message ?? '');
     assert.equal(await imageOf(f), 'shop/web:1.0');
     assert.notEqual(readStatus(f.db).applied?.digest, first.applied?.digest);

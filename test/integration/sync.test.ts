@@ -1,10 +1,9 @@
 // The reconciler end to end against kubesim: apply, resync, prune, and every kind of bad day keeping the LKG.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { getState } from '../../server/db/state.ts';
 import { dirSource } from '../../server/sources/dir.ts';
-import type { LkgPointer } from '../../server/sync/reconciler.ts';
 import { reconcile } from '../../server/sync/reconciler.ts';
+import { lkgRevision } from '../../server/sync/state-keys.ts';
 import { readStatus } from '../../server/sync/status.ts';
 import { configMap, deployment, type Fleet, makeFleet, NS } from '../support/fleet.ts';
 
@@ -63,7 +62,7 @@ describe('sync', () => {
 
   test('a changed object is configured and a removed one is pruned', async () => {
     f.write({ 'ns.yaml': NS, 'app/cm.yaml': configMap('settings', 'v2') });
-    const run = await reconcile(f.deps, 'button');
+    const run = await reconcile(f.deps, 'sync-now');
     assert.equal(run.result, 'succeeded', run.message ?? '');
     const actions = Object.fromEntries(run.changes.map((c) => [c.ref, c.action]));
     assert.equal(actions['v1 ConfigMap shop/settings'], 'configured');
@@ -75,13 +74,13 @@ describe('sync', () => {
   });
 
   test('unreadable YAML fails the run as RenderFailed naming the file, and the LKG stays', async () => {
-    const lkg = getState<LkgPointer>(f.db, 'lkg_revision');
+    const lkg = lkgRevision.get(f.db);
     f.write({ 'ns.yaml': NS, 'app/cm.yaml': 'apiVersion: v1\nkind: [ConfigMap\n' });
     const run = await reconcile(f.deps, 'schedule');
     assert.equal(run.result, 'failed');
     assert.equal(run.reason, 'RenderFailed');
     assert.match(run.message ?? '', /app\/cm.yaml: not valid YAML at line/);
-    assert.deepEqual(getState<LkgPointer>(f.db, 'lkg_revision'), lkg);
+    assert.deepEqual(lkgRevision.get(f.db), lkg);
     const status = readStatus(f.db);
     assert.equal(status.attempted?.reason, 'RenderFailed');
     assert.equal(status.applied?.digest, lkg?.digest);
@@ -130,30 +129,31 @@ describe('sync', () => {
   });
 
   test('an API server answering 500 to every dry run retry fails as ValidationFailed naming the object; nothing written', async () => {
-    const lkg = getState<LkgPointer>(f.db, 'lkg_revision');
+    const lkg = lkgRevision.get(f.db);
     f.write({ 'ns.yaml': NS, 'app/cm.yaml': configMap('settings', 'v4') });
-    // On every retry: a single 5xx is retried by the client (test/integration/faults.test.ts).
-    f.sim.faults.inject({ status: 500, method: 'PATCH', pathIncludes: 'namespaces/shop?', times: 50 });
+    // On every retry: a single 5xx is retried by the client (test/integration/faults.test.ts). The changed
+    // ConfigMap is dry-run; the unchanged Namespace needs no dry run (its verified version is still live).
+    f.sim.faults.inject({ status: 500, method: 'PATCH', pathIncludes: 'configmaps/settings?', times: 50 });
     f.sim.stats.reset();
     const run = await reconcile(f.deps, 'schedule');
     f.sim.faults.clear();
     assert.equal(run.result, 'failed');
     assert.equal(run.reason, 'ValidationFailed');
-    assert.match(run.message ?? '', /^v1 Namespace shop: the cluster refused it in a dry run: /);
+    assert.match(run.message ?? '', /^v1 ConfigMap shop\/settings: the cluster refused it in a dry run: /);
     assert.equal(f.sim.stats.writes, 0);
-    assert.deepEqual(getState<LkgPointer>(f.db, 'lkg_revision'), lkg);
+    assert.deepEqual(lkgRevision.get(f.db), lkg);
     assert.equal(readStatus(f.db).applied?.digest, lkg?.digest);
   });
 
   test('an API server that drops connections fails as ClusterUnreachable and keeps the LKG', async () => {
-    const lkg = getState<LkgPointer>(f.db, 'lkg_revision');
+    const lkg = lkgRevision.get(f.db);
     f.cluster.invalidateDiscovery();
     f.sim.faults.inject({ dropConnection: true });
     const run = await reconcile(f.deps, 'schedule');
     f.sim.faults.clear();
     assert.equal(run.result, 'failed');
     assert.equal(run.reason, 'ClusterUnreachable', run.message ?? '');
-    assert.deepEqual(getState<LkgPointer>(f.db, 'lkg_revision'), lkg);
+    assert.deepEqual(lkgRevision.get(f.db), lkg);
   });
 
   test('a missing source folder fails as FetchFailed and marks the upstream unreachable', async () => {
@@ -244,7 +244,7 @@ describe('conflicts', () => {
 
   test('with conflicts: force, a retry of the held revision takes the field over', async () => {
     const deps = { ...f.deps, policy: { ...f.deps.policy, forceConflicts: true } };
-    const run = await reconcile(deps, 'button', 'tech', { retry: true });
+    const run = await reconcile(deps, 'retry', 'tech', { retry: true });
     assert.equal(run.result, 'succeeded', run.message ?? '');
     const cm = await f.cluster.get({
       apiVersion: 'v1',

@@ -9,6 +9,7 @@ import {
   type NodeState,
   nodeState,
   type Overall,
+  problemObjects,
 } from '../../sync/node-state.ts';
 import type { WebDeps } from '../deps.ts';
 import { type Spark, sparkline } from '../sparkline.ts';
@@ -145,13 +146,10 @@ export function clusterPanelModel(deps: WebDeps): ClusterPanelModel {
   };
 }
 
-const RANK = { Degraded: 0, Unknown: 1, Progressing: 2, Healthy: 3 } as const;
-
 export function objectsPanelModel(deps: WebDeps): ObjectsPanelModel {
   const live = deps.sync.live.snapshot();
   const counts = healthCounts(live.objects);
-  const problems: LiveObject[] = live.objects.filter((o) => o.health.status !== 'Healthy');
-  problems.sort((a, b) => RANK[a.health.status] - RANK[b.health.status]);
+  const problems: LiveObject[] = problemObjects(live.objects);
   return {
     counts,
     total: live.objects.length,

@@ -4,7 +4,9 @@ import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import { dateExists } from '../../calendar.ts';
 import type { ReconcileOptions } from '../../sync/reconciler.ts';
+import type { Trigger } from '../../sync/run.ts';
 import type { WebDeps } from '../deps.ts';
+import { HttpError } from '../http-error.ts';
 import type { Translator } from '../i18n/index.ts';
 import { actorOf } from '../middleware/auth.ts';
 import { MultipartError, readMultipart } from '../multipart.ts';
@@ -43,14 +45,6 @@ const UPLOAD_FORM = {
   fieldSize: 1024,
 };
 
-class FormError extends Error {
-  readonly status: number;
-  constructor(message: string, options?: { status?: number; cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.status = options?.status ?? 400;
-  }
-}
-
 /** The upload form, or a refusal in the reader's words; the connection is closed on a refusal mid-body. */
 async function readUploadForm(req: Request, res: Response) {
   try {
@@ -58,7 +52,7 @@ async function readUploadForm(req: Request, res: Response) {
   } catch (err) {
     if (!(err instanceof MultipartError)) throw err;
     res.setHeader('Connection', 'close');
-    throw new FormError(uploadRefusal(err, requestContext(res).t), { status: err.status, cause: err });
+    throw new HttpError(err.status, uploadRefusal(err, requestContext(res).t), { cause: err });
   }
 }
 
@@ -89,7 +83,7 @@ function uploadRefusal(err: MultipartError, t: Translator['t']): string {
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body);
   if (!r.success)
-    throw new FormError(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    throw new HttpError(400, r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   return r.data;
 }
 
@@ -100,7 +94,6 @@ export function actionRoutes(deps: WebDeps, views: Views): Router {
 
   /** Answers with the fresh sync panel (htmx) or sends a plain form back to the overview. */
   const answer = (req: Request, res: Response) => {
-    res.setHeader('Vary', 'HX-Request');
     if (!req.get('HX-Request')) {
       // Back to the page the form was on (settings), else the overview, where the run shows as it goes.
       const back = (req.body as { back?: unknown } | undefined)?.back === 'settings' ? '/settings' : '/';
@@ -111,34 +104,41 @@ export function actionRoutes(deps: WebDeps, views: Views): Router {
   };
 
   /** The run is recorded in SQLite; the page follows it by polling, so the request does not wait for it. */
-  const start = (req: Request, action: string, opts: ReconcileOptions = {}, target?: string) => {
+  const start = (
+    req: Request,
+    action: string,
+    trigger: Trigger,
+    opts: ReconcileOptions = {},
+    target?: string,
+  ) => {
     deps.sync.audit({ actor: actor(req), source: req.ip, action, target, result: 'started' });
     deps.sync
-      .trigger('button', actor(req), opts)
+      .trigger(trigger, actor(req), opts)
       .catch((err: unknown) => deps.log.error({ err, action }, 'sync crashed'));
   };
 
   r.post('/actions/sync', (req, res) => {
-    start(req, 'sync');
+    start(req, 'sync', 'sync-now');
     answer(req, res);
   });
   r.post('/actions/retry', (req, res) => {
-    start(req, 'retry', { retry: true });
+    start(req, 'retry', 'retry', { retry: true });
     answer(req, res);
   });
   r.post('/actions/rollback', (req, res) => {
     const { revision } = parse(rollbackForm, req.body);
-    start(req, 'rollback', { target: revision }, `revision ${revision}`);
+    start(req, 'rollback', 'rollback', { target: revision }, `revision ${revision}`);
     answer(req, res);
   });
   r.post('/actions/hold', (req, res) => {
     const { hours, until, reason } = parse(holdForm, req.body);
     if (until && !dateExists(until))
-      throw new FormError(`until: ${requestContext(res).t('form.noSuchDate', { value: until })}`);
+      throw new HttpError(400, `until: ${requestContext(res).t('form.noSuchDate', { value: until })}`);
     const end = until ? new Date(until) : new Date(Date.now() + (hours ?? 24) * 3_600_000);
     if (Number.isNaN(end.getTime()) || end.getTime() <= Date.now())
-      throw new FormError('until: give a time in the future');
-    if (end.getTime() > Date.now() + 14 * 86_400_000) throw new FormError('until: at most 14 days from now');
+      throw new HttpError(400, 'until: give a time in the future');
+    if (end.getTime() > Date.now() + 14 * 86_400_000)
+      throw new HttpError(400, 'until: at most 14 days from now');
     deps.sync.setHold({ until: end, reason }, actor(req));
     answer(req, res);
   });
@@ -146,7 +146,7 @@ export function actionRoutes(deps: WebDeps, views: Views): Router {
     const files = await readUploadForm(req, res);
     const bundle = files.get('bundle');
     if (!bundle || bundle.data.length === 0)
-      throw new FormError('Choose the bundle file (.tar.gz) to upload.');
+      throw new HttpError(400, 'Choose the bundle file (.tar.gz) to upload.');
     const sent = files.get('signature');
     const signature = sent && sent.data.length > 0 ? sent : undefined;
     const filename = path.basename(bundle.filename || 'bundle.tar.gz');

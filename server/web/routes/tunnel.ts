@@ -3,6 +3,7 @@ import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { TunnelStatus } from '../../tunnel/model.ts';
 import type { SupportTunnel } from '../../tunnel/tunnel.ts';
+import { HttpError } from '../http-error.ts';
 import { actorOf } from '../middleware/auth.ts';
 import type { Views } from '../views.ts';
 
@@ -42,15 +43,6 @@ const openForm = z.object({
   ),
 });
 
-class TunnelFormError extends Error {
-  readonly status: number;
-  constructor(message: string, status = 400) {
-    super(message);
-    this.name = 'TunnelFormError';
-    this.status = status;
-  }
-}
-
 export function tunnelRoutes(deps: TunnelDeps, views: Views): Router {
   const r = Router();
   const actor = (req: Request) => actorOf(req);
@@ -58,16 +50,15 @@ export function tunnelRoutes(deps: TunnelDeps, views: Views): Router {
 
   const configured = (): SupportTunnel => {
     if (!deps.tunnel) {
-      throw new TunnelFormError(
-        'Remote support is not set up on this box: OUTPOST_TUNNEL_HOST and the bastion key settings are empty.',
+      throw new HttpError(
         409,
+        'Remote support is not set up on this box: OUTPOST_TUNNEL_HOST and the bastion key settings are empty.',
       );
     }
     return deps.tunnel;
   };
 
   const banner = (res: Response, opts: { kiosk?: boolean; showFailure?: boolean }) => {
-    res.setHeader('Vary', 'HX-Request');
     res.setHeader('Cache-Control', 'no-store');
     res.type('html').send(
       views.render(
@@ -82,7 +73,6 @@ export function tunnelRoutes(deps: TunnelDeps, views: Views): Router {
   /** htmx gets the fresh banner; a plain form post goes back to the overview. */
   const answer = (req: Request, res: Response) => {
     if (!req.get('HX-Request')) {
-      res.setHeader('Vary', 'HX-Request');
       res.redirect(303, `${base(res)}/`);
       return;
     }
@@ -96,8 +86,8 @@ export function tunnelRoutes(deps: TunnelDeps, views: Views): Router {
   r.post('/actions/tunnel/open', (req, res) => {
     const tunnel = configured();
     const parsed = openForm.safeParse(req.body);
-    if (!parsed.success) throw new TunnelFormError(parsed.error.issues.map((i) => i.message).join('; '));
-    // The tunnel checks the configured maximum itself and throws a TunnelError (status 400) past it.
+    if (!parsed.success) throw new HttpError(400, parsed.error.issues.map((i) => i.message).join('; '));
+    // The tunnel checks the configured maximum itself and throws a TunnelError (kind 'invalid') past it.
     tunnel.open({ minutes: parsed.data.minutes, actor: actor(req) });
     answer(req, res);
   });

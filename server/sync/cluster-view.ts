@@ -12,6 +12,7 @@ import {
 import type { ClusterClient, ObjectRef } from '../cluster/types.ts';
 import { byText } from '../order.ts';
 import type { ClusterWatch } from './cluster-watch.ts';
+import { relevantEvents } from './events.ts';
 import { Refreshing } from './periodic.ts';
 import type { RunningInventory } from './running.ts';
 
@@ -36,12 +37,12 @@ export interface ClusterSnapshot {
   workloads: WorkloadView[];
   /** Pods in the managed namespaces. */
   pods: PodSummary[];
-  /** Newest first, managed namespaces and cluster-scoped objects (nodes), at most MAX_EVENTS. */
+  /** Newest first, at most MAX_EVENTS: about what runs in the managed namespaces and the nodes (events.ts). */
   events: EventSummary[];
   /** Whole cluster. */
   podPhases: Record<string, number>;
   restarts: number;
-  /** Warning events seen in the last hour, whole cluster. */
+  /** Warning events among `events` seen in the last hour. */
   warnings: number;
 }
 
@@ -107,13 +108,16 @@ export function buildSnapshot(
     restarts += p.restarts;
   }
   const hourAgo = now - 3_600_000;
-  const warnings = read.events.filter(
-    (e) => e.type === 'Warning' && e.lastSeen && Date.parse(e.lastSeen) >= hourAgo,
-  ).length;
-  const events = read.events
-    .filter((e) => e.namespace === '' || e.namespace === 'default' || inScope(e.namespace))
+  const events = relevantEvents(read.events, {
+    namespaces: managed.namespaces,
+    workloads: read.workloads.filter((w) => inScope(w.namespace)),
+    pods,
+  })
     .sort((x, y) => byText(y.lastSeen ?? '', x.lastSeen ?? ''))
     .slice(0, MAX_EVENTS);
+  const warnings = events.filter(
+    (e) => e.type === 'Warning' && e.lastSeen && Date.parse(e.lastSeen) >= hourAgo,
+  ).length;
   return {
     refreshedAt: new Date(now).toISOString(),
     error: null,

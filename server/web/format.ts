@@ -1,4 +1,11 @@
 // Display helpers for the templates, bound to one language: times, ages, sizes, and reasons in plain words.
+import {
+  CAUSE_CODES,
+  HEALTH_STATES,
+  REASON_CODES as STATE_REASONS,
+  SYNC_STATES,
+  WORDS,
+} from '../sync/node-state.ts';
 import { CHANGE_ACTIONS, FAILURE_REASONS, RUN_RESULTS, STAGES, TRIGGERS } from '../sync/run.ts';
 import { type Locale, type Translator, translator } from './i18n/index.ts';
 import { formatClock, formatDateTime, formatNumber, formatPercent } from './i18n/numbers.ts';
@@ -10,19 +17,8 @@ export const REVISION_STATUSES = ['stored', 'applied', 'failed'] as const;
 export const WORKLOAD_STATES = ['ok', 'progressing', 'failing'] as const;
 export const POD_PHASES = ['Running', 'Pending', 'Succeeded', 'Failed', 'Unknown'] as const;
 export const OVERALL_STATES = ['ok', 'warn', 'bad', 'none'] as const;
-export const WHY_KEYS = [
-  'why.ok',
-  'why.failing',
-  'why.degraded',
-  'why.syncFailed',
-  'why.storeCorrupt',
-  'why.massPruneRefused',
-  'why.rolledBack',
-  'why.progressing',
-  'why.clusterUnreadable',
-  'why.offline',
-  'why.upstreamBroken',
-] as const;
+/** One per reason the state model gives (server/sync/node-state.ts). */
+export const WHY_KEYS = STATE_REASONS.map((r) => `why.${r}`);
 /** Keys built at run time (by the helpers here, the models, or `'prefix.' + value` in templates). */
 export const DYNAMIC_KEYS: readonly string[] = [
   ...OVERALL_STATES.map((s) => `state.${s}`),
@@ -37,6 +33,11 @@ export const DYNAMIC_KEYS: readonly string[] = [
   ...CHANGE_ACTIONS.map((c) => `change.${c}`),
   ...REVISION_STATUSES.map((s) => `revstatus.${s}`),
   ...WORKLOAD_STATES.map((s) => `wstate.${s}`),
+  // The node state model (server/sync/node-state.ts).
+  ...WORDS.map((w) => `word.${w}`),
+  ...SYNC_STATES.map((s) => `syncState.${s}`),
+  ...HEALTH_STATES.map((h) => `healthState.${h}`),
+  ...CAUSE_CODES.map((c) => `cause.${c}`),
 ];
 
 export interface Format {

@@ -271,6 +271,28 @@ test('the sync panel fragment lists the stages while running and offers no Sync 
   assert.doesNotMatch(html, /Sync now/);
 });
 
+test('while a sync runs the header and the kiosk say "Updating now", never "All good"', () => {
+  const deps = fakeDeps({ running: { stage: 'apply', marks: [{ stage: 'fetch', at: 'x' }] } });
+  const m = overviewModel(deps);
+  assert.deepEqual([m.overall, m.node.word, m.node.sync.state], ['warn', 'updating', 'applying']);
+  const header = views.render('partials/state', overviewData(deps), res());
+  assert.match(header, /<h1>Updating now<\/h1>/);
+  assert.doesNotMatch(header, /All good/);
+  const board = views.render(
+    'partials/kiosk-board',
+    { nodeName: 'gw-1', every: 10, ...kioskModel(deps) },
+    res(),
+  );
+  assert.match(board, /Updating now/);
+  assert.doesNotMatch(board, /All good/);
+});
+
+test('the counts are coloured only where there is something: "0 degraded" is not red', () => {
+  const html = views.render('partials/state', overviewData(fakeDeps()), res());
+  assert.match(html, /<span class="pill">0 degraded<\/span>/);
+  assert.match(html, /<span class="pill ok">1 healthy<\/span>/);
+});
+
 test('the kiosk board has no control at all: no form, button, input or link', () => {
   const deps = fakeDeps({ workloads: [workload('printer', 'failing', 'CrashLoopBackOff: <b>boom</b>')] });
   const html = views.render(
@@ -345,6 +367,30 @@ test('the host panel says there are no readings yet, then shows values and spark
   // No sensor: no temperature row at all.
   assert.doesNotMatch(html, /Temperature/);
   assert.match(html, /1 d 1 h/);
+});
+
+test('host readings are coloured only at their thresholds: CPU at 100 % red, 25 % plain', () => {
+  const sample = (cpu: number): HostNow => ({
+    sample: {
+      at: Date.now(),
+      cpu,
+      memUsed: 1,
+      memTotal: 8,
+      diskUsed: 85,
+      diskTotal: 100,
+      temp: null,
+      rx: 0,
+      tx: 0,
+      load1: 1,
+    },
+    uptimeS: 60,
+    interfaces: [],
+  });
+  const busy = views.render('partials/host-panel', overviewData(fakeDeps({ host: sample(1) })), res());
+  assert.match(busy, /<span class="value bad" data-testid="host-cpu">100%/);
+  assert.match(busy, /<span class="value warn" data-testid="host-disk">85%/);
+  const calm = views.render('partials/host-panel', overviewData(fakeDeps({ host: sample(0.25) })), res());
+  assert.match(calm, /<span class="value" data-testid="host-cpu">25%/);
 });
 
 test('the sync panel says "upstream broken", not "unreachable", and when content was last verified in full', () => {

@@ -35,6 +35,53 @@ export const ru: Record<string, string> = {
   'state.running': 'Работает {rev}',
   'state.none': 'Пока ничего не применено',
   'why.ok': 'Всё применено и работает нормально.',
+  // Issue 15: единая модель состояния — слово, синхронизация и здоровье, причины простыми словами
+  'word.allGood': 'Всё в порядке',
+  'word.updating': 'Идёт обновление',
+  'word.starting': 'Запускается',
+  'word.updateHeld': 'Обновление задержано',
+  'word.updateRefused': 'Обновление отклонено',
+  'word.offline': 'Работает без связи',
+  'word.healthUnknown': 'Состояние неизвестно',
+  'word.needsAttention': 'Требует внимания',
+  'word.storeDamaged': 'Локальное хранилище повреждено',
+  'word.nothingApplied': 'Пока ничего не применено',
+  'word.storeFull': 'Диск данных заполнен',
+  'syncState.label': 'Синхронизация',
+  'syncState.synced': 'синхронизировано',
+  'syncState.applying': 'применяется сейчас',
+  'syncState.held': 'обновление задержано',
+  'syncState.refused': 'обновление отклонено',
+  'syncState.unreachable': 'источник недоступен с {since}',
+  'syncState.never': 'ещё не синхронизировалось',
+  'healthState.label': 'Здоровье',
+  'healthState.healthy': 'исправно',
+  'healthState.progressing': 'запускается',
+  'healthState.degraded': 'неисправно',
+  'healthState.unknown': 'неизвестно',
+  'why.syncing': 'сейчас идёт синхронизация',
+  'sync.keptHeld': 'оставлена {rev}; {held} по-прежнему задержана',
+  'cause.title': 'Что требует внимания',
+  'cause.none': 'Ничего не требует внимания.',
+  'cause.imagePull':
+    'Не удаётся загрузить образ {image} для {workload}. Проверьте имя и тег образа или реестр.',
+  'cause.workloadFailing': '{workload} не работает: {problem}',
+  'cause.objectDegraded': '{object} не работает: {why}',
+  'cause.held':
+    'Версия {rev} откатена ({why}); продолжает работать {running}. Она задержана, пока вы не нажмёте «Повторить» или не выйдет более новая версия.',
+  'cause.parse':
+    'Файл {file} не читается в строке {line}; новая версия не применена. Исправьте файл в источнике.',
+  'cause.objectRefused': 'Кластер отклонил {object}: {why}. Новая версия не применена.',
+  'cause.refused': 'Новая версия не применена: {reason}',
+  'cause.massPrune':
+    'Новая версия удалила бы большую часть работающего; она отклонена, пока поддержка не подтвердит (sync --allow-mass-prune).',
+  'cause.storeDamaged':
+    'Локальное хранилище повреждено: синхронизация остановлена. Скачайте пакет поддержки и позвоните в поддержку.',
+  'cause.unreachable': 'Источник не отвечает с {since}; продолжает работать последняя исправная версия.',
+  'cause.upstreamBroken':
+    'Источник с {since} отвечает без пригодного обновления; продолжает работать последняя исправная версия.',
+  'cause.clusterUnreadable':
+    'Локальный кластер сейчас не читается; показанное состояние может быть устаревшим.',
   ...plural(
     'why.failing',
     '{n} рабочая нагрузка не работает',

@@ -3,8 +3,10 @@ import type { EventSummary } from '../../cluster/reads.ts';
 import type { HostNow } from '../../host/sampler.ts';
 import type { LiveObject } from '../../sync/live.ts';
 import {
+  degradedObjects,
   failingWorkloads,
   healthCounts,
+  type NodeState,
   nodeState,
   type Overall,
   problemObjects,
@@ -15,8 +17,36 @@ import { type SyncPanelModel, syncPanelModel } from './sync-panel.ts';
 
 export type { Overall };
 
+/** Colour only where action is needed: a reading at its level's threshold is amber or red, the rest plain. */
+export type Level = 'warn' | 'bad' | null;
+
+export interface HostLevels {
+  cpu: Level;
+  mem: Level;
+  disk: Level;
+  temp: Level;
+}
+
+/** The thresholds, in one place for the overview and the kiosk: [amber from, red from]. */
+const THRESHOLDS = { cpu: [0.8, 0.95], mem: [0.85, 0.95], disk: [0.8, 0.9], temp: [70, 80] } as const;
+
+const levelOf = (v: number | null | undefined, [warn, bad]: readonly [number, number]): Level =>
+  v === null || v === undefined ? null : v >= bad ? 'bad' : v >= warn ? 'warn' : null;
+
+export function hostLevels(s: HostNow['sample'] | null | undefined): HostLevels {
+  const share = (used: number | null | undefined, total: number | null | undefined) =>
+    used !== null && used !== undefined && total ? used / total : null;
+  return {
+    cpu: levelOf(s?.cpu, THRESHOLDS.cpu),
+    mem: levelOf(share(s?.memUsed, s?.memTotal), THRESHOLDS.mem),
+    disk: levelOf(share(s?.diskUsed, s?.diskTotal), THRESHOLDS.disk),
+    temp: levelOf(s?.temp, THRESHOLDS.temp),
+  };
+}
+
 export interface HostPanelModel {
   now: HostNow | null;
+  levels: HostLevels;
   memShare: number | null;
   diskShare: number | null;
   sparks: { cpu: Spark; mem: Spark; disk: Spark; temp: Spark; rx: Spark; tx: Spark };
@@ -56,6 +86,8 @@ export interface Why {
 export interface OverviewModel {
   overall: Overall;
   why: Why[];
+  /** Sync and health, the word, and the causes in plain terms: the one state every screen shows. */
+  node: NodeState;
   sync: SyncPanelModel;
   host: HostPanelModel;
   cluster: ClusterPanelModel;
@@ -74,6 +106,7 @@ export function hostPanelModel(deps: WebDeps): HostPanelModel {
   const unit: [number, number] = [0, 1];
   return {
     now,
+    levels: hostLevels(s),
     memShare: share(s?.memUsed, s?.memTotal),
     diskShare: share(s?.diskUsed, s?.diskTotal),
     sparks: {
@@ -107,7 +140,7 @@ export function clusterPanelModel(deps: WebDeps): ClusterPanelModel {
     restarts: c.restarts,
     warnings: c.warnings,
     recentWarnings: c.events.filter((e) => e.type === 'Warning').slice(0, 3),
-    failing: failingWorkloads(c),
+    failing: failingWorkloads(c).length,
     error: c.error,
     refreshedAt: c.refreshedAt,
   };
@@ -126,20 +159,25 @@ export function objectsPanelModel(deps: WebDeps): ObjectsPanelModel {
   };
 }
 
-export function overallOf(
+/** The node's state from the panels' readings (the sync status, the live objects, the cluster view). */
+export function stateOf(
+  deps: WebDeps,
   sync: SyncPanelModel,
-  objects: ObjectsPanelModel,
-  failingWorkloads: number,
-): { overall: Overall; why: Why[] } {
-  const { overall, reasons } = nodeState({
+): { overall: Overall; why: Why[]; node: NodeState } {
+  const live = deps.sync.live.snapshot();
+  const failing = failingWorkloads(deps.sync.cluster.snapshot());
+  const node = nodeState({
     status: sync.status,
-    health: objects.counts,
-    liveError: objects.liveError,
-    failingWorkloads,
+    health: healthCounts(live.objects),
+    liveError: live.error,
+    failing,
+    degraded: degradedObjects(live.objects, failing),
+    applying: sync.progress.running,
   });
   return {
-    overall,
-    why: reasons.map((r) => ({ key: `why.${r.code}`, ...(r.n === undefined ? {} : { n: r.n }) })),
+    overall: node.overall,
+    node,
+    why: node.reasons.map((r) => ({ key: `why.${r.code}`, ...(r.n === undefined ? {} : { n: r.n }) })),
   };
 }
 
@@ -148,7 +186,7 @@ export function overviewModel(deps: WebDeps): OverviewModel {
   const objects = objectsPanelModel(deps);
   const cluster = clusterPanelModel(deps);
   return {
-    ...overallOf(sync, objects, cluster.failing),
+    ...stateOf(deps, sync),
     sync,
     host: hostPanelModel(deps),
     cluster,

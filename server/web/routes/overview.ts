@@ -15,7 +15,15 @@ export function overviewKey(deps: WebDeps, now = Date.now()): string {
 export function overviewData(deps: WebDeps) {
   const m = overviewModel(deps);
   // The sync panel reads its fields at the top level (it is also rendered alone by the actions).
-  return { ...m.sync, overall: m.overall, why: m.why, host: m.host, cluster: m.cluster, objects: m.objects };
+  return {
+    ...m.sync,
+    overall: m.overall,
+    why: m.why,
+    node: m.node,
+    host: m.host,
+    cluster: m.cluster,
+    objects: m.objects,
+  };
 }
 
 export function overviewRoutes(deps: WebDeps, views: Views): Router {

@@ -159,7 +159,7 @@ describe('console', () => {
       });
     const missing = await post('/actions/hold', 'hours=2&reason=');
     assert.equal(missing.status, 400);
-    assert.match(await missing.text(), /say why updates are held/);
+    assert.match(await missing.text(), /Say why updates are held/);
     assert.equal(sync.status().hold, null);
     const ok = await post('/actions/hold', 'hours=2&reason=stocktaking');
     assert.equal(ok.status, 200);
@@ -185,6 +185,6 @@ describe('console', () => {
       body: 'revision=abc',
     });
     assert.equal(res.status, 400);
-    assert.match(await res.text(), /revision:/);
+    assert.match(await res.text(), /The field "revision" was not filled in as expected/);
   });
 });

@@ -22,9 +22,9 @@ const holdForm = z.object({
   // The settings page asks for an end time instead (datetime-local: the node's local time).
   until: z
     .string()
-    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, 'give a date and time')
+    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, 'form.giveDateTime')
     .optional(),
-  reason: z.string().trim().min(1, 'say why updates are held').max(200),
+  reason: z.string().trim().min(1, 'form.holdReason').max(200, 'form.holdReason'),
 });
 const restartForm = z.object({
   kind: z.enum(['Deployment', 'StatefulSet', 'DaemonSet']),
@@ -86,10 +86,17 @@ function uploadRefusal(err: MultipartError, t: Translator['t']): string {
   }
 }
 
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+/** The form's fields, or a refusal in the reader's words: our schema messages are catalogue keys. */
+function parse<T>(schema: z.ZodType<T>, body: unknown, t: Translator['t']): T {
   const r = schema.safeParse(body);
   if (!r.success)
-    throw new FormError(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    throw new FormError(
+      r.error.issues
+        .map((i) =>
+          i.message.startsWith('form.') ? t(i.message) : t('form.badField', { field: i.path.join('.') }),
+        )
+        .join(' '),
+    );
   return r.data;
 }
 
@@ -127,26 +134,24 @@ export function actionRoutes(deps: WebDeps, views: Views): Router {
     answer(req, res);
   });
   r.post('/actions/rollback', (req, res) => {
-    const { revision } = parse(rollbackForm, req.body);
+    const { revision } = parse(rollbackForm, req.body, requestContext(res).t);
     start(req, 'rollback', { target: revision }, `revision ${revision}`);
     answer(req, res);
   });
   r.post('/actions/hold', (req, res) => {
-    const { hours, until, reason } = parse(holdForm, req.body);
-    if (until && !dateExists(until))
-      throw new FormError(`until: ${requestContext(res).t('form.noSuchDate', { value: until })}`);
+    const { hours, until, reason } = parse(holdForm, req.body, requestContext(res).t);
+    const { t } = requestContext(res);
+    if (until && !dateExists(until)) throw new FormError(t('form.noSuchDate', { value: until }));
     const end = until ? new Date(until) : new Date(Date.now() + (hours ?? 24) * 3_600_000);
-    if (Number.isNaN(end.getTime()) || end.getTime() <= Date.now())
-      throw new FormError('until: give a time in the future');
-    if (end.getTime() > Date.now() + 14 * 86_400_000) throw new FormError('until: at most 14 days from now');
+    if (Number.isNaN(end.getTime()) || end.getTime() <= Date.now()) throw new FormError(t('form.future'));
+    if (end.getTime() > Date.now() + 14 * 86_400_000) throw new FormError(t('form.max14Days'));
     deps.sync.setHold({ until: end, reason }, actor(req));
     answer(req, res);
   });
   r.post('/actions/upload', async (req, res) => {
     const files = await readUploadForm(req, res);
     const bundle = files.get('bundle');
-    if (!bundle || bundle.data.length === 0)
-      throw new FormError('Choose the bundle file (.tar.gz) to upload.');
+    if (!bundle || bundle.data.length === 0) throw new FormError(requestContext(res).t('upload.chooseFile'));
     const sent = files.get('signature');
     const signature = sent && sent.data.length > 0 ? sent : undefined;
     const filename = path.basename(bundle.filename || 'bundle.tar.gz');
@@ -159,7 +164,7 @@ export function actionRoutes(deps: WebDeps, views: Views): Router {
     answer(req, res);
   });
   r.post('/actions/restart', async (req, res) => {
-    const { kind, namespace, name } = parse(restartForm, req.body);
+    const { kind, namespace, name } = parse(restartForm, req.body, requestContext(res).t);
     await deps.sync.workloads.restart(kind, namespace, name, actor(req), req.ip);
     res.redirect(
       303,

@@ -185,6 +185,6 @@ describe('console', () => {
       body: 'revision=abc',
     });
     assert.equal(res.status, 400);
-    assert.match(await res.text(), /The field "revision" was not filled in as expected/);
+    assert.match(await res.text(), /The field (&quot;|")revision(&quot;|") was not filled in as expected/);
   });
 });

@@ -2,7 +2,7 @@
 // from the revisions page, restart a workload, Chinese, and the kiosk refreshing itself. Screenshots of every
 // page at 1024×600 (the gateway panel) and at phone size land in test/artifacts/.
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -15,6 +15,10 @@ import { type OutpostProcess, ROOT, startOutpost, waitFor } from '../support/pro
 const CODE = 'E2E1-CONS-OLE0-TEST';
 const PHONE = { width: 390, height: 844 };
 const PANEL = { width: 1024, height: 600 };
+const DESKTOP = { width: 1920, height: 1080 };
+/** The sizes every page must work at: a phone, the gateway's panel, a desktop. */
+const SIZES = [PHONE, PANEL, DESKTOP];
+const SHOTS = path.join(ARTIFACTS, 'screenshots');
 
 /** 24 h of made-up host readings, so the sparklines have something to draw in the screenshots. */
 function seedSamples(dataDir: string): void {
@@ -227,6 +231,94 @@ describe('console in Chromium', () => {
     await shoot('settings');
     await page.goto(`${outpost.url}/support`);
     await shoot('support');
+  });
+
+  test('every page fits 390×844, 1024×600 and 1920×1080 in every language, with a screenshot of each', async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    // Addresses that need an id: read them off the pages, as a technician would follow the links.
+    await page.goto(`${outpost.url}/revisions`);
+    const revision = (await page
+      .locator('tr[data-revision]:not(.running)')
+      .first()
+      .getAttribute('data-revision')) as string;
+    const diff = (await page
+      .getByRole('link', { name: 'Changes vs running' })
+      .first()
+      .getAttribute('href')) as string;
+    await page.goto(`${outpost.url}/runs`);
+    const run = (await page.locator('tr[data-run] a').first().getAttribute('href')) as string;
+    await page.goto(`${outpost.url}/workloads/Deployment/shop/web`);
+    const logs = (await page.locator('[data-testid="pods"] a').first().getAttribute('href')) as string;
+    const pages: Record<string, string> = {
+      overview: '/',
+      revisions: '/revisions',
+      revision: `/revisions/${revision}`,
+      'revision-diff': diff,
+      'rollback-confirm': `/revisions/${revision}/rollback`,
+      runs: '/runs',
+      run,
+      workloads: '/workloads',
+      workload: '/workloads/Deployment/shop/web',
+      'restart-confirm': '/workloads/Deployment/shop/web/restart',
+      logs,
+      plan: '/plan',
+      settings: '/settings',
+      support: '/support',
+      users: '/users',
+      audit: '/audit',
+      objects: '/objects',
+      kiosk: '/kiosk',
+      'not-found': '/no-such-page',
+    };
+    const overflowing: string[] = [];
+    const seen = problems.length;
+    /** One language on its own tab (Accept-Language, no cookie), so the three run side by side. */
+    const walk = async (lang: string) => {
+      const tab = await browser.context.newPage();
+      tab.on('console', (m) => {
+        if (m.type() === 'error') problems.push(m.text());
+      });
+      await tab.setExtraHTTPHeaders({ 'Accept-Language': lang });
+      for (const [name, address] of Object.entries(pages)) {
+        await tab.setViewportSize(PANEL);
+        await tab.goto(`${outpost.url}${address.replace(/^https?:\/\/[^/]+/, '')}`);
+        if (name === 'plan') await tab.locator('#plan table, #plan .bad').first().waitFor();
+        for (const size of SIZES) {
+          await tab.setViewportSize(size);
+          const where = `${name} ${lang} ${size.width}×${size.height}`;
+          const wide = await tab.evaluate(() => {
+            const d = document.documentElement;
+            return d.scrollWidth > d.clientWidth ? `${d.scrollWidth} > ${d.clientWidth}` : null;
+          });
+          if (wide) overflowing.push(`${where}: page ${wide}`);
+          // Words are never broken: a word too long for its box shows as overflow of that box, not a split.
+          const split = await tab.evaluate(() =>
+            [
+              ...document.querySelectorAll<HTMLElement>(
+                '.tile-value, .tile-label, .board-word, .main-nav a, th',
+              ),
+            ]
+              .filter((e) => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === 'visible')
+              .map((e) => (e.textContent ?? '').trim().slice(0, 40)),
+          );
+          if (split.length) overflowing.push(`${where}: words wider than their box: ${split.join(' | ')}`);
+          // Every page at every size in English (the whole page on a phone); the others at the panel's size.
+          if (lang === 'en' || size === PANEL)
+            await tab.screenshot({
+              path: path.join(SHOTS, `${name}-${lang}-${size.width}x${size.height}.png`),
+              fullPage: lang === 'en' && size === PHONE,
+            });
+        }
+      }
+      await tab.close();
+    };
+    // The language cookie set earlier would win over Accept-Language.
+    await browser.context.clearCookies({ name: 'outpost_lang' });
+    await Promise.all(['en', 'zh-CN', 'ru'].map(walk));
+    // The one page that answers 404 on purpose logs its status in the browser's console; nothing else may.
+    const expected = problems.splice(seen).filter((p) => !/status of 404/.test(p));
+    problems.push(...expected);
+    assert.deepEqual(overflowing, [], 'no page is wider than the screen');
   });
 
   test('the kiosk is a read-only board that refreshes itself', async () => {

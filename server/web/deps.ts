@@ -1,7 +1,7 @@
 // What the web layer needs from the rest of Outpost, passed in by main.ts (nothing here creates it).
 import type { Logger } from 'pino';
 import type { AccessService } from '../auth/service.ts';
-import type { HostNow, Series } from '../host/sampler.ts';
+import type { ChartRange, HostNow, Series, TimedSeries } from '../host/sampler.ts';
 import type { Registry } from '../metrics.ts';
 import type { SyncService } from '../sync/service.ts';
 import type { SupportTunnel } from '../tunnel/tunnel.ts';
@@ -10,6 +10,8 @@ import type { SupportTunnel } from '../tunnel/tunnel.ts';
 export interface HostReadings {
   now(): HostNow | null;
   series(): Series;
+  /** One chart range on its time grid; absent in tests that stub only the 24 h series. */
+  window?(range: ChartRange): TimedSeries;
   readonly version: number;
   readonly intervalMs: number;
 }

@@ -59,12 +59,10 @@ export const en: Record<string, string> = {
   'host.down': 'received',
   'host.up': 'sent',
   'host.usedOf': '{used} of {total}',
-  'host.sparkOf': '{what}, last 24 hours',
   'host.linkUp': 'up',
   'host.linkDown': 'down',
   'host.noInterfaces': 'no network interface found',
   'host.load': 'load {n}',
-  'host.sparkNote': 'Lines show the last 24 hours; readings every {n} s.',
 
   // Cluster panel
   'cluster.title': 'Cluster',
@@ -458,6 +456,7 @@ export const en: Record<string, string> = {
   'chart.values': 'Values as a table',
   'chart.time': 'Time',
   'chart.since': 'Since {time}',
+  'chart.note': 'Range: {range}; readings every {n} s.',
   'chart.none': 'No readings in this range yet.',
   'retry.pageTitle': 'Apply again',
   'retry.title': 'Apply revision {rev} again?',

@@ -1,22 +1,13 @@
 // The overview: overall state, the node (with 24 h sparklines), the cluster, sync, and what needs attention.
 import type { EventSummary } from '../../cluster/reads.ts';
-import type { HostNow } from '../../host/sampler.ts';
 import type { LiveObject } from '../../sync/live.ts';
 import { failingWorkloads, healthCounts, nodeState, type Overall } from '../../sync/node-state.ts';
 import type { WebDeps } from '../deps.ts';
-import { type Spark, sparkline } from '../sparkline.ts';
+import { type HostPanelModel, hostPanelModel } from './host-panel.ts';
 import { type SyncPanelModel, syncPanelModel } from './sync-panel.ts';
 
-export type { Overall };
-
-export interface HostPanelModel {
-  now: HostNow | null;
-  memShare: number | null;
-  diskShare: number | null;
-  sparks: { cpu: Spark; mem: Spark; disk: Spark; temp: Spark; rx: Spark; tx: Spark };
-  hasTemp: boolean;
-  intervalS: number;
-}
+export type { HostPanelModel, Overall };
+export { hostPanelModel };
 
 export interface ClusterPanelModel {
   nodesReady: number;
@@ -58,30 +49,6 @@ export interface OverviewModel {
 
 export const PROBLEMS_SHOWN = 15;
 const PHASE_ORDER = ['Running', 'Pending', 'Failed', 'Succeeded', 'Unknown'];
-
-export function hostPanelModel(deps: WebDeps): HostPanelModel {
-  const now = deps.host?.now() ?? null;
-  const series = deps.host?.series() ?? { cpu: [], mem: [], disk: [], temp: [], rx: [], tx: [] };
-  const s = now?.sample;
-  const share = (used: number | null | undefined, total: number | null | undefined) =>
-    used !== null && used !== undefined && total ? used / total : null;
-  const unit: [number, number] = [0, 1];
-  return {
-    now,
-    memShare: share(s?.memUsed, s?.memTotal),
-    diskShare: share(s?.diskUsed, s?.diskTotal),
-    sparks: {
-      cpu: sparkline(series.cpu, { range: unit }),
-      mem: sparkline(series.mem, { range: unit }),
-      disk: sparkline(series.disk, { range: unit }),
-      temp: sparkline(series.temp),
-      rx: sparkline(series.rx, { floor: 1024 }),
-      tx: sparkline(series.tx, { floor: 1024 }),
-    },
-    hasTemp: (s?.temp ?? null) !== null || series.temp.some((v) => v !== null),
-    intervalS: Math.round((deps.host?.intervalMs ?? 15_000) / 1000),
-  };
-}
 
 export function clusterPanelModel(deps: WebDeps): ClusterPanelModel {
   const c = deps.sync.cluster.snapshot();

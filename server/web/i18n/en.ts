@@ -123,7 +123,6 @@ export const en: Record<string, string> = {
   'sync.heldText':
     'Revision {rev} is not applied again until upstream publishes a newer one or you retry it.',
   'sync.why': 'Why',
-  'sync.retryConfirm': 'Apply revision {rev} again? It failed last time.',
   'sync.retry': 'Retry {rev}',
   'sync.onHold': 'Updates on hold',
   'sync.holdUntil': 'until {until} — {reason} ({by})',
@@ -464,7 +463,6 @@ export const en: Record<string, string> = {
     'Revision {rev} failed last time, and Outpost went back to the revision that worked. Applying it again may fail the same way; if it does, Outpost goes back again by itself.',
   'retry.confirm': 'Yes, apply {rev} again',
   'retry.nothingHeld': 'No revision is held: there is nothing to apply again.',
-  'retry.ask': 'Apply {rev} again…',
   'runs.following': 'This run is in progress: the page follows it.',
   'restart.rolling': 'Restarting: {ready} of {want} pods are new and ready.',
   'restart.finished': 'Restart finished: all pods are new and ready.',

@@ -10,7 +10,10 @@ import { actorOf } from '../middleware/auth.ts';
 import { MultipartError, readMultipart } from '../multipart.ts';
 import { syncPanelModel } from '../viewmodels.ts';
 import { requestContext, type Views } from '../views.ts';
-import { home } from './respond.ts';
+import { HttpError, home, respond } from './respond.ts';
+
+/** How long a rollback or retry waits for its run to get a number, so the page can follow that run. */
+const RUN_WAIT_MS = 5_000;
 
 const rollbackForm = z.object({ revision: z.coerce.number().int().positive() });
 const holdForm = z.object({
@@ -117,26 +120,59 @@ export function actionRoutes(deps: WebDeps, views: Views): Router {
     res.type('html').send(views.render('partials/sync-panel', syncPanelModel(deps), res));
   };
 
-  /** The run is recorded in SQLite; the page follows it by polling, so the request does not wait for it. */
+  /**
+   * The run is recorded in SQLite; the page follows it by polling, so the request does not wait for it to end.
+   * Resolves with the run's number once it has one (a queued trigger waits behind a running sync: then null).
+   */
   const start = (req: Request, action: string, opts: ReconcileOptions = {}, target?: string) => {
     deps.sync.audit({ actor: actor(req), source: req.ip, action, target, result: 'started' });
-    deps.sync
-      .trigger('button', actor(req), opts)
-      .catch((err: unknown) => deps.log.error({ err, action }, 'sync crashed'));
+    const newest = deps.sync.history.runs({ limit: 1 })[0]?.id ?? 0;
+    let ended: number | null | undefined;
+    deps.sync.trigger('button', actor(req), opts).then(
+      (run) => {
+        ended = run.id;
+      },
+      (err: unknown) => {
+        ended = null;
+        deps.log.error({ err, action }, 'sync crashed');
+      },
+    );
+    return async (): Promise<number | null> => {
+      const until = Date.now() + RUN_WAIT_MS;
+      while (Date.now() < until) {
+        const { runId } = deps.sync.progress();
+        if (runId !== null && runId > newest) return runId;
+        if (ended !== undefined) return ended;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return null;
+    };
+  };
+
+  /** A plain form lands on its run's page, where the stages show as they happen; htmx gets the sync panel. */
+  const follow = async (req: Request, res: Response, run: () => Promise<number | null>) => {
+    if (req.get('HX-Request')) return answer(req, res);
+    const id = await run();
+    res.setHeader('Vary', 'HX-Request');
+    res.redirect(303, home(res, id === null ? '/' : `/runs/${id}`));
   };
 
   r.post('/actions/sync', (req, res) => {
     start(req, 'sync');
     answer(req, res);
   });
-  r.post('/actions/retry', (req, res) => {
-    start(req, 'retry', { retry: true });
-    answer(req, res);
+  // Retrying a held revision asks first, on a page of its own like a rollback (never a browser pop-up).
+  r.get('/retry', (req, res) => {
+    const held = deps.sync.status().held;
+    if (!held) throw new HttpError(409, requestContext(res).t('retry.nothingHeld'));
+    respond(req, res, views, 'retry-confirm', 'retry.pageTitle', { held });
   });
-  r.post('/actions/rollback', (req, res) => {
+  r.post('/actions/retry', async (req, res) => {
+    await follow(req, res, start(req, 'retry', { retry: true }));
+  });
+  r.post('/actions/rollback', async (req, res) => {
     const { revision } = parse(rollbackForm, req.body, requestContext(res).t);
-    start(req, 'rollback', { target: revision }, `revision ${revision}`);
-    answer(req, res);
+    await follow(req, res, start(req, 'rollback', { target: revision }, `revision ${revision}`));
   });
   r.post('/actions/hold', (req, res) => {
     const { hours, until, reason } = parse(holdForm, req.body, requestContext(res).t);
@@ -166,6 +202,8 @@ export function actionRoutes(deps: WebDeps, views: Views): Router {
   r.post('/actions/restart', async (req, res) => {
     const { kind, namespace, name } = parse(restartForm, req.body, requestContext(res).t);
     await deps.sync.workloads.restart(kind, namespace, name, actor(req), req.ip);
+    // The workload page that follows shows the restart (and its rollout) at once, not after the next refresh.
+    await deps.sync.cluster.refresh();
     res.redirect(
       303,
       home(res, `/workloads/${kind}/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`),

@@ -177,7 +177,16 @@ describe('console in Chromium', () => {
     await page.getByTestId('confirm-rollback').waitFor();
     await shoot('rollback-confirm');
     await page.getByTestId('confirm-rollback').click();
-    await page.waitForURL(`${outpost.url}/`);
+    // It lands on its own run, which shows its stages as they happen and its result, without a reload.
+    await page.waitForURL(/\/runs\/\d+$/);
+    await waitFor(
+      'the rollback run to end',
+      async () => !['running', null].includes(await page.locator('#run').getAttribute('data-result')),
+      20_000,
+      100,
+    );
+    assert.equal(await page.locator('#run').getAttribute('data-result'), 'succeeded');
+    await page.goto(`${outpost.url}/`);
     await waitFor(
       'the rollback',
       async () =>
@@ -201,10 +210,15 @@ describe('console in Chromium', () => {
     await shoot('restart-confirm');
     await page.getByTestId('confirm-restart').click();
     await page.waitForURL(/\/workloads\/Deployment\/shop\/web$/);
-    await waitFor('the restart to show', async () => {
-      await page.reload();
-      return !(await text('restarted-at')).startsWith('never');
-    });
+    assert.ok(!(await text('restarted-at')).startsWith('never'), 'the restart shows at once');
+    // The rollout is followed on the page, without a reload, until the new pods are ready.
+    await page.getByTestId('rollout').waitFor();
+    await waitFor(
+      'the new pods to be ready',
+      async () => (await page.getByTestId('rollout').getAttribute('data-done')) === 'true',
+      20_000,
+      200,
+    );
     await shoot('workload');
     await page.locator('[data-testid="pods"] a').first().click();
     await page.getByTestId('log').waitFor();

@@ -222,6 +222,7 @@ describe('console pages', () => {
       name: 'coredns',
     });
     assert.equal(refused.status, 403);
+    assert.match(await refused.text(), /Outpost does not manage the namespace kube-system/);
   });
 
   test('pod logs show the tail; following polls the fragment and stops by itself after five minutes', async () => {

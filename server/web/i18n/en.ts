@@ -454,7 +454,6 @@ export const en: Record<string, string> = {
   'chart.point': '{time}: {value}',
   'chart.values': 'Values as a table',
   'chart.time': 'Time',
-  'chart.since': 'Since {time}',
   'chart.note': 'Range: {range}; readings every {n} s.',
   'chart.none': 'No readings in this range yet.',
   'retry.pageTitle': 'Apply again',
@@ -466,5 +465,8 @@ export const en: Record<string, string> = {
   'runs.following': 'This run is in progress: the page follows it.',
   'restart.rolling': 'Restarting: {ready} of {want} pods are new and ready.',
   'restart.finished': 'Restart finished: all pods are new and ready.',
-  'nav.menu': 'Menu',
+  'restart.notManaged':
+    'Outpost does not manage the namespace {namespace}, so it does not restart anything there.',
+  'restart.gone': '{name} is not on the cluster any more.',
+  'restart.failed': 'The restart of {name} did not go through: {error}',
 };

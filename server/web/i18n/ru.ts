@@ -464,7 +464,6 @@ export const ru: Record<string, string> = {
   'chart.point': '{time}: {value}',
   'chart.values': 'Значения таблицей',
   'chart.time': 'Время',
-  'chart.since': 'С {time}',
   'chart.note': 'Период: {range}; измерения каждые {n} с.',
   'chart.none': 'За этот период показаний ещё нет.',
   'retry.pageTitle': 'Применить снова',
@@ -476,5 +475,7 @@ export const ru: Record<string, string> = {
   'runs.following': 'Синхронизация идёт: страница следит за ней.',
   'restart.rolling': 'Перезапуск: новых и готовых подов {ready} из {want}.',
   'restart.finished': 'Перезапуск завершён: все поды новые и готовы.',
-  'nav.menu': 'Меню',
+  'restart.notManaged': 'Outpost не управляет пространством имён {namespace} и ничего там не перезапускает.',
+  'restart.gone': '{name} больше нет в кластере.',
+  'restart.failed': 'Перезапустить {name} не удалось: {error}',
 };

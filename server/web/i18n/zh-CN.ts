@@ -403,7 +403,6 @@ export const zhCN: Record<string, string> = {
   'chart.point': '{time}：{value}',
   'chart.values': '以表格显示数值',
   'chart.time': '时间',
-  'chart.since': '自 {time} 起',
   'chart.note': '时间范围：{range}；每 {n} 秒采样一次。',
   'chart.none': '此时间范围内尚无读数。',
   'retry.pageTitle': '再次应用',
@@ -415,5 +414,7 @@ export const zhCN: Record<string, string> = {
   'runs.following': '此同步正在进行：本页面会跟随显示。',
   'restart.rolling': '正在重启：{want} 个 Pod 中已有 {ready} 个是新的且就绪。',
   'restart.finished': '重启完成：所有 Pod 都是新的且已就绪。',
-  'nav.menu': '菜单',
+  'restart.notManaged': 'Outpost 不管理命名空间 {namespace}，因此不会重启其中的任何内容。',
+  'restart.gone': '集群中已没有 {name}。',
+  'restart.failed': '{name} 重启失败：{error}',
 };

@@ -4,6 +4,7 @@ import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import { dateExists } from '../../calendar.ts';
 import type { ReconcileOptions } from '../../sync/reconciler.ts';
+import { WorkloadError } from '../../sync/workloads.ts';
 import type { WebDeps } from '../deps.ts';
 import type { Translator } from '../i18n/index.ts';
 import { actorOf } from '../middleware/auth.ts';
@@ -201,7 +202,21 @@ export function actionRoutes(deps: WebDeps, views: Views): Router {
   });
   r.post('/actions/restart', async (req, res) => {
     const { kind, namespace, name } = parse(restartForm, req.body, requestContext(res).t);
-    await deps.sync.workloads.restart(kind, namespace, name, actor(req), req.ip);
+    try {
+      await deps.sync.workloads.restart(kind, namespace, name, actor(req), req.ip);
+    } catch (err) {
+      if (!(err instanceof WorkloadError)) throw err;
+      // In the reader's words by what went wrong; the cluster's own words stay as the detail.
+      const { t } = requestContext(res);
+      const who = `${kind} ${namespace}/${name}`;
+      const said =
+        err.status === 403
+          ? t('restart.notManaged', { namespace })
+          : err.status === 404
+            ? t('restart.gone', { name: who })
+            : t('restart.failed', { name: who, error: err.message });
+      throw new FormError(said, { status: err.status, cause: err });
+    }
     // The workload page that follows shows the restart (and its rollout) at once, not after the next refresh.
     await deps.sync.cluster.refresh();
     res.redirect(

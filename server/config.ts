@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { type ClusterTarget, SERVICE_ACCOUNT_DIR } from './cluster/credentials.ts';
+import { type ClusterTarget, SERVICE_ACCOUNT_DIR } from './cluster/kubeconfig.ts';
 import { ConfigError } from './config-error.ts';
 import {
   type AccessConfig,
@@ -22,6 +22,7 @@ import {
   tunnelSchema,
 } from './config-sections.ts';
 import { DEFAULT_RENDER_TIMEOUT_MS, type RenderLimits } from './render/off-thread.ts';
+import { SOURCE_KINDS, type SourceKind, sourcePathProblem, sourceUrlProblem } from './sources/kinds.ts';
 import { parsePins } from './sources/net.ts';
 import { resolveTrustedKey } from './sources/verify.ts';
 import { DEFAULT_POLICY, type SyncPolicy } from './sync/types.ts';
@@ -50,7 +51,6 @@ const byteSize = z
     return Number(m[1]) * (UNITS[(m[2] ?? '').toLowerCase()] ?? 1);
   });
 
-const SOURCE_KINDS = ['git', 'http', 'oci', 'upload', 'dir'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Where each setting comes from: env name → path in the YAML file. */
@@ -277,8 +277,6 @@ const schema = z.object({
   tls: tlsSchema,
 });
 
-export type SourceKind = (typeof SOURCE_KINDS)[number];
-
 export interface Config {
   port: number;
   host: string;
@@ -415,6 +413,7 @@ export function loadRenderLimits(env: NodeJS.ProcessEnv = process.env): RenderLi
   return { timeoutMs: parsed.data };
 }
 
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: assembles the validated configuration, collecting every problem in one list so all are reported at once; each branch is one setting.
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const raw: Record<string, unknown> = env.OUTPOST_CONFIG ? readConfigFile(env.OUTPOST_CONFIG) : {};
   for (const [name, dotted] of Object.entries(ENV_MAP)) {
@@ -446,7 +445,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       path: c.source.path === '.' ? 'sites/berlin' : c.source.path,
     };
   } else {
-    if (!c.source.kind) problems.push('OUTPOST_SOURCE_KIND: required (one of git, http, oci, upload, dir)');
+    if (!c.source.kind) problems.push(`OUTPOST_SOURCE_KIND: required (one of ${SOURCE_KINDS.join(', ')})`);
     if (!c.source.url) problems.push('OUTPOST_SOURCE_URL: required (where the desired state is published)');
     source = { kind: 'dir', url: '', path: c.source.path };
   }
@@ -459,12 +458,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       problems.push(`OUTPOST_SOURCE_TLS_PIN: ${(err as Error).message}`);
     }
   }
-  if ((source.kind === 'git' || source.kind === 'http') && !/^https?:\/\//.test(source.url)) {
-    problems.push(`OUTPOST_SOURCE_URL: a ${source.kind} source needs an http:// or https:// URL`);
-  }
-  if (source.kind === 'oci' && !/^oci(\+https?)?:\/\/[^/]+\/.+/.test(source.url)) {
-    problems.push('OUTPOST_SOURCE_URL: an oci source looks like oci://registry.example.com/fleet/site:tag');
-  }
+  // The console's settings check with the same rule (sources/kinds.ts): one source vocabulary.
+  const urlProblem = source.url === '' ? null : sourceUrlProblem(source.kind, source.url);
+  if (urlProblem) problems.push(`OUTPOST_SOURCE_URL: ${urlProblem}`);
   const trustedKeys: string[] = [];
   const keyEntries = Array.isArray(c.trustedKeys) ? c.trustedKeys : (c.trustedKeys ?? '').split(',');
   for (const entry of keyEntries.map((k) => k.trim()).filter((k) => k !== '')) {
@@ -474,9 +470,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       problems.push(`OUTPOST_TRUSTED_KEYS: ${(err as Error).message}`);
     }
   }
-  if (path.isAbsolute(source.path) || source.path.split(/[\\/]/).includes('..')) {
-    problems.push(`OUTPOST_SOURCE_PATH: "${source.path}" must be a relative path inside the source`);
-  }
+  const pathProblem = sourcePathProblem(source.path);
+  if (pathProblem) problems.push(`OUTPOST_SOURCE_PATH: ${pathProblem}`);
   const consoleSourceEdit = c.consoleSourceEdit ?? (c.requireSignature ? 'signed' : 'any');
   if (consoleSourceEdit === 'any' && c.requireSignature) {
     problems.push(

@@ -135,6 +135,7 @@ function forgettingAfter<T extends object>(target: T, after: () => void): T {
   return wrapped as T;
 }
 
+// biome-ignore lint/complexity/noExcessiveLinesPerFunction: a factory: its body is the methods of the service it returns, each a small function of its own.
 export function createAccessService(o: AccessOptions): AccessService {
   const { db, log } = o;
   const now = o.now ?? Date.now;
@@ -384,7 +385,7 @@ export function createAccessService(o: AccessOptions): AccessService {
       try {
         insertKioskToken(db, name, hashToken(token), by, now());
       } catch (err) {
-        throw new AccessError(`a kiosk token named "${name}" already exists`, 409, { cause: err });
+        throw new AccessError(`a kiosk token named "${name}" already exists`, 'conflict', { cause: err });
       }
       audit({ actor: by, source: 'cli', action: 'kiosk-token.create', target: name, result: 'ok' });
       return token;

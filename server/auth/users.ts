@@ -1,4 +1,5 @@
 // Managing console users (CLI and the admin page): validated, audited, and never leaving the node without an admin.
+
 import { appendAudit } from '../db/audit.ts';
 import type { Db } from '../db/open.ts';
 import { deleteUserSessions } from '../db/sessions.ts';
@@ -11,6 +12,7 @@ import {
   type Role,
   updateUser,
 } from '../db/users.ts';
+import type { Problem, ProblemKind } from '../problem.ts';
 import { hashPassword, type PasswordCost, passwordProblem } from './password.ts';
 
 export type { Role };
@@ -26,13 +28,13 @@ export function isRole(v: unknown): v is Role {
   return typeof v === 'string' && (ROLES as readonly string[]).includes(v);
 }
 
-/** A request the technician can fix: a taken name, a short password, the last admin. Status for the web. */
-export class AccessError extends Error {
-  readonly status: number;
-  constructor(message: string, status = 400, options?: { cause?: unknown }) {
+/** A request the technician can fix: a taken name, a short password, the last admin. */
+export class AccessError extends Error implements Problem {
+  readonly kind: ProblemKind;
+  constructor(message: string, kind: ProblemKind = 'invalid', options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'AccessError';
-    this.status = status;
+    this.kind = kind;
   }
 }
 
@@ -75,13 +77,13 @@ export function createUserAdmin(db: Db, cost: PasswordCost, now: () => number = 
     appendAudit(db, { actor: by.name, role: by.role, source: by.source, action, target, result, detail });
   const existing = (name: string) => {
     const u = findUser(db, name);
-    if (!u) throw new AccessError(`there is no user "${name}"`, 404);
+    if (!u) throw new AccessError(`there is no user "${name}"`, 'not-found');
     return u;
   };
   /** Removing or demoting the only admin would leave nobody able to manage the node from the console. */
   const keepAnAdmin = (u: { role: Role }, what: string) => {
     if (u.role === 'admin' && countUsers(db, 'admin') <= 1) {
-      throw new AccessError(`cannot ${what} the last admin: add another admin first`, 409);
+      throw new AccessError(`cannot ${what} the last admin: add another admin first`, 'conflict');
     }
   };
   /** Any change to who a user is or until when: their sessions go in the same transaction. */
@@ -109,14 +111,14 @@ export function createUserAdmin(db: Db, cost: PasswordCost, now: () => number = 
       if (problem) throw new AccessError(problem);
       if (!isRole(u.role)) throw new AccessError(`the role must be one of ${ROLES.join(', ')}`);
       checkPassword(u.password);
-      if (findUser(db, u.name)) throw new AccessError(`a user "${u.name}" already exists`, 409);
+      if (findUser(db, u.name)) throw new AccessError(`a user "${u.name}" already exists`, 'conflict');
       const hash = await hashPassword(u.password, cost);
       const expiresAt = u.expiresAt ? u.expiresAt.getTime() : null;
       try {
         insertUser(db, { name: u.name, role: u.role, password: hash, expiresAt }, now());
       } catch (err) {
         // Another request added the same name while the password was being hashed.
-        throw new AccessError(`a user "${u.name}" already exists`, 409, { cause: err });
+        throw new AccessError(`a user "${u.name}" already exists`, 'conflict', { cause: err });
       }
       audit(
         by,

@@ -1,7 +1,9 @@
 // Opens the SQLite store with the pragmas Outpost relies on and brings its schema up to date.
+
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import type { Problem } from '../problem.ts';
 import { migrate } from './migrate.ts';
 
 export type Db = Database.Database;
@@ -46,8 +48,8 @@ function refuseEmpty(file: string): void {
  * A write the data volume has no room for (SQLite's "database or disk is full", or a store opened as a
  * read-only snapshot because of it). Pages show it in words; callers that can live without the write catch it.
  */
-export class StoreFullError extends Error {
-  readonly status = 503;
+export class StoreFullError extends Error implements Problem {
+  readonly kind = 'unavailable';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'StoreFullError';

@@ -116,6 +116,7 @@ function escapeToken(t: string): string {
  * Strategic merge patch: a merge patch that merges keyed lists by their merge key, unions sets, and honours
  * the $patch / $setElementOrder / $retainKeys / $deleteFromPrimitiveList directives kubectl sends.
  */
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: strategic merge follows the apimachinery algorithm directive by directive ($patch, $setElementOrder, $retainKeys, …).
 export function strategicMerge(target: unknown, patch: unknown, s: Schema): unknown {
   if (!isObject(patch)) return clone(patch);
   if (patch.$patch === 'delete') return undefined;

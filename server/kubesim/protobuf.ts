@@ -46,6 +46,7 @@ interface Message {
   [no: number]: [string, Kind];
 }
 
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: a bounded protobuf decoder: one branch per wire type.
 function decode(buf: Buffer, msg: Message): JsonObject {
   const out: JsonObject = {};
   for (const f of fields(buf)) {

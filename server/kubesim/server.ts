@@ -78,6 +78,7 @@ export function createHandler(deps: ServerDeps) {
   };
 }
 
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: the simulated API server's router: one branch per path shape and verb, as kube-apiserver's handler chain.
 async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const method = (req.method ?? 'GET').toUpperCase();
   const url = new URL(req.url ?? '/', 'http://sim');
@@ -156,6 +157,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   return resource(deps, method, url, req, res, body, group, version, rest);
 }
 
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: one branch per verb on a resource (get, list, watch, create, apply, patch, delete), as the API server.
 async function resource(
   deps: ServerDeps,
   method: string,

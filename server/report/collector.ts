@@ -4,10 +4,11 @@ import { type AuditRow, auditAfter } from '../db/audit.ts';
 import type { Db } from '../db/open.ts';
 import { appendEvents, cursor, type OutboxEvent, setCursor } from '../db/outbox.ts';
 import { getRevision, shortDigest } from '../db/revisions.ts';
-import { finishedRunsAfter, type RunRecord } from '../db/runs.ts';
-import { getState, setState } from '../db/state.ts';
+import { finishedRunsAfter } from '../db/runs.ts';
+import { stateCell } from '../db/state.ts';
 import type { HostNow } from '../host/sampler.ts';
 import { type NodeStateInputs, nodeState } from '../sync/node-state.ts';
+import type { RunRecord } from '../sync/run.ts';
 import { EVENT, event, type ReportConfig, type StatusSnapshot } from './model.ts';
 
 export interface CollectorDeps {
@@ -25,6 +26,9 @@ interface Reported {
   key: string;
   since: string;
 }
+
+/** This module's own key of the state table. */
+const reportState = stateCell<Reported>('report_state');
 
 const RUNS = 'collector.runs';
 const AUDIT = 'collector.audit';
@@ -85,7 +89,7 @@ export class Collector {
     const { overall, reasons } = nodeState(inputs);
     const s = inputs.status;
     const key = this.#key(overall, inputs);
-    const reported = getState<Reported>(this.#d.db, 'report_state');
+    const reported = reportState.get(this.#d.db);
     const host = hostSummary(this.#d.host?.() ?? null);
     return {
       state: overall,
@@ -124,7 +128,7 @@ export class Collector {
     const inputs = this.#d.inputs();
     const { overall } = nodeState(inputs);
     const key = this.#key(overall, inputs);
-    const reported = getState<Reported>(db, 'report_state');
+    const reported = reportState.get(db);
     const changed = reported?.key !== key;
     if (changed) {
       const snap = { ...this.snapshot(), since: now.toISOString() };
@@ -145,7 +149,7 @@ export class Collector {
       if (lastRun) setCursor(db, RUNS, lastRun.id);
       const lastAction = actions.at(-1);
       if (lastAction) setCursor(db, AUDIT, lastAction.id);
-      if (changed) setState(db, 'report_state', { key, since: now.toISOString() } satisfies Reported, now);
+      if (changed) reportState.set(db, { key, since: now.toISOString() }, now);
     })();
     // A state event carries the whole snapshot: it counts as the heartbeat too.
     if (heartbeat || changed) this.#lastHeartbeat = now.getTime();

@@ -1,6 +1,7 @@
 // The `oci` source: a Flux-style OCI artifact (one tar.gz layer of manifests) in a registry; no-change = one HEAD.
 import { createHash } from 'node:crypto';
 import { openBundle } from './bundle.ts';
+import { OCI_URL } from './kinds.ts';
 import {
   type Auth,
   basicHeader,
@@ -35,7 +36,7 @@ export interface OciRef {
  * explicit `oci+http://` form (a LAN registry without TLS), which use plain HTTP.
  */
 export function parseOciUrl(url: string): OciRef {
-  const m = /^oci(\+https?)?:\/\/([^/]+)\/(.+)$/.exec(url);
+  const m = OCI_URL.exec(url);
   if (!m)
     throw new FetchError(`${url}: an OCI source URL looks like oci://registry.example.com/fleet/site:tag`);
   const [, scheme, host, rest] = m as unknown as [string, string | undefined, string, string];

@@ -123,6 +123,7 @@ function describe(type: number): string {
  * and objects totalling more than `maxTotalBytes`. Inflating here is capped at each declared size, which
  * is also what keeps isomorphic-git's own unpacking (it trusts the declared sizes) inside the limits.
  */
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: a bounded parser of the git pack format: one branch per object type and limit.
 export function checkPack(pack: Buffer, label: string, limits: PackLimits): void {
   if (pack.length === 0) return;
   if (pack.length < 12 || pack.toString('latin1', 0, 4) !== 'PACK' || pack.readUInt32BE(4) !== 2) {

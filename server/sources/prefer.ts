@@ -53,6 +53,7 @@ export function preferUploads(upstream: Source, uploads: Source): Source {
     url: upstream.url,
     // The upstream is what a probe asks about: uploads are on this node, always there.
     probe: () => upstream.probe(),
+    // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: which side wins (upload or upstream, changed or not) is one decision table; split, its cases no longer read together.
     fetch: (async (prev?: PollState): Promise<FetchResult> => {
       const t = parse(prev);
       // A full fetch goes down to both sides; this token's memory (the anchor, who won) is kept.

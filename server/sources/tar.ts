@@ -114,6 +114,7 @@ export function readTarGz(gz: Buffer, label: string, limits: TarLimits): Unpacke
   return readTar(tar, label, limits);
 }
 
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: a bounded parser of the tar format: one branch per header type and limit.
 export function readTar(tar: Buffer, label: string, limits: TarLimits): UnpackedTar {
   const files: FileTree = {};
   let comment: string | undefined;

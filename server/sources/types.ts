@@ -1,4 +1,5 @@
 // What every source returns, the errors sources throw, and the limits every fetch obeys.
+import type { SourceKind } from './kinds.ts';
 
 /** A fetched file tree: relative POSIX path → UTF-8 content. */
 export type FileTree = Record<string, string>;
@@ -29,7 +30,7 @@ export interface Fetched {
   /** Opaque: pass it back as `prev.token` on the next poll so an unchanged upstream costs almost nothing. */
   token?: string;
   /** Which kind of source this tree came from, when a combined source chose (an upload over the upstream). */
-  origin?: SourceKindName;
+  origin?: SourceKind;
   /** Set when this came from an on-site upload because the upstream could not be read: why not. */
   upstreamError?: string;
 }
@@ -53,8 +54,6 @@ export interface PollState {
   full?: boolean;
 }
 
-export type SourceKindName = 'git' | 'http' | 'oci' | 'upload' | 'dir';
-
 /**
  * One place the desired state is published.
  *
@@ -64,7 +63,7 @@ export type SourceKindName = 'git' | 'http' | 'oci' | 'upload' | 'dir';
  * highest version already verified is the caller's (see `checkVersion` in verify.ts).
  */
 export interface Source {
-  readonly kind: SourceKindName;
+  readonly kind: SourceKind;
   readonly url: string;
   fetch(): Promise<Fetched>;
   fetch(prev: PollState | undefined): Promise<FetchResult>;
@@ -81,7 +80,7 @@ export function isUnchanged(r: FetchResult): r is Unchanged {
 
 /** Builds a Source from one conditional fetch function (the overloads above are a typing convenience). */
 export function defineSource(
-  kind: SourceKindName,
+  kind: SourceKind,
   url: string,
   fetch: (prev?: PollState) => Promise<FetchResult>,
   probe: () => Promise<boolean>,

@@ -70,6 +70,7 @@ export function uploadSource(dir: string, opts: SourceOptions): Source {
   return defineSource(
     'upload',
     dir,
+    // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: chooses the newest verified upload and refuses the rest, each refusal its own branch.
     async (prev) => {
       let names: string[];
       try {

@@ -9,12 +9,12 @@ import {
   shortDigest,
 } from '../db/revisions.ts';
 import { type RunListItem, runPage } from '../db/run-history.ts';
-import { getRun, type RunRecord } from '../db/runs.ts';
-import { getState } from '../db/state.ts';
+import { getRun } from '../db/runs.ts';
 import { byText } from '../order.ts';
 import { diffObjects, type ObjectsDiff } from './diff.ts';
 import { heldRevision } from './holds.ts';
-import type { LkgPointer } from './types.ts';
+import type { RunRecord } from './run.ts';
+import { lkgRevision } from './state-keys.ts';
 
 export interface RevisionItem extends RevisionSummary {
   short: string;
@@ -44,7 +44,7 @@ export interface History {
 
 export function createHistory(db: Db): History {
   const decorate = (r: RevisionSummary): RevisionItem => {
-    const lkg = getState<LkgPointer>(db, 'lkg_revision');
+    const lkg = lkgRevision.get(db);
     const held = heldRevision(db);
     return {
       ...r,
@@ -60,7 +60,7 @@ export function createHistory(db: Db): History {
   return {
     revisions: (limit = 50) => listRevisions(db, limit).map(decorate),
     revision,
-    runningId: () => getState<LkgPointer>(db, 'lkg_revision')?.revisionId ?? null,
+    runningId: () => lkgRevision.get(db)?.revisionId ?? null,
     diff(fromId, toId) {
       const from = revision(fromId);
       const to = revision(toId);

@@ -2,47 +2,29 @@
 // or a maintenance window that is closed. Rollbacks and re-asserting the LKG are never held back.
 
 import type { Db } from '../db/open.ts';
-import { clearState, getState, setState } from '../db/state.ts';
 import { Cron } from './cron.ts';
-
-export interface HeldRevision {
-  digest: string;
-  revisionId: number | null;
-  /** Short digests, for "rolled back from X to Y because …". */
-  from: string;
-  to: string | null;
-  reason: string;
-  message: string;
-  at: string;
-}
-
-export interface StaffHold {
-  until: string;
-  reason: string;
-  by: string;
-  at: string;
-}
+import { type HeldRevision, heldCell, type StaffHold, staffHoldCell } from './state-keys.ts';
 
 export function heldRevision(db: Db): HeldRevision | null {
-  return getState<HeldRevision>(db, 'held');
+  return heldCell.get(db);
 }
 
 export function holdRevision(db: Db, held: HeldRevision): void {
-  setState(db, 'held', held);
+  heldCell.set(db, held);
 }
 
 export function releaseHeld(db: Db): void {
-  clearState(db, 'held');
+  heldCell.clear(db);
 }
 
 export function staffHold(db: Db, now = new Date()): StaffHold | null {
-  const hold = getState<StaffHold>(db, 'staff_hold');
+  const hold = staffHoldCell.get(db);
   return hold && Date.parse(hold.until) > now.getTime() ? hold : null;
 }
 
 export function setStaffHold(db: Db, hold: StaffHold | null): void {
-  if (hold) setState(db, 'staff_hold', hold);
-  else clearState(db, 'staff_hold');
+  if (hold) staffHoldCell.set(db, hold);
+  else staffHoldCell.clear(db);
 }
 
 /** Windows are cron expressions naming the minutes in which new revisions may be applied; none = always. */

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Db } from '../db/open.ts';
 import { closeAbandonedRuns } from '../db/runs.ts';
-import { clearState, getState, setState } from '../db/state.ts';
+import { stateCell } from '../db/state.ts';
 
 /** How long a lease holds without renewal: the longest a replaced pod can block everyone else's syncs. */
 export const LEASE_MS = 30_000;
@@ -35,6 +35,8 @@ export interface LockOptions {
 }
 
 const PROCESS_OWNER = randomUUID();
+/** The lease: this module's own key of the state table (tests write a foreign holder's lease through it). */
+export const lockLease = stateCell<Holder>('reconcile_lock');
 
 interface Me {
   owner: string;
@@ -71,7 +73,7 @@ export function tryLock(db: Db, opts: LockOptions = {}): Holder | null {
   const m = me(opts);
   const outcome = db
     .transaction((): { blocking: Holder } | { takenFrom: Holder | null; closed: number } => {
-      const holder = getState<Holder>(db, 'reconcile_lock');
+      const holder = lockLease.get(db);
       let closed = 0;
       if (holder && !mine(holder, m)) {
         const why = gone(holder, m);
@@ -84,7 +86,7 @@ export function tryLock(db: Db, opts: LockOptions = {}): Holder | null {
         );
       }
       const at = new Date(m.now()).toISOString();
-      setState(db, 'reconcile_lock', {
+      lockLease.set(db, {
         owner: m.owner,
         pid: process.pid,
         host: m.host,
@@ -104,9 +106,9 @@ export function renewLock(db: Db, opts: LockOptions = {}): boolean {
   const m = me(opts);
   return db
     .transaction(() => {
-      const holder = getState<Holder>(db, 'reconcile_lock');
+      const holder = lockLease.get(db);
       if (!holder || !mine(holder, m)) return false;
-      setState(db, 'reconcile_lock', { ...holder, renewedAt: new Date(m.now()).toISOString() });
+      lockLease.set(db, { ...holder, renewedAt: new Date(m.now()).toISOString() });
       return true;
     })
     .immediate();
@@ -115,7 +117,7 @@ export function renewLock(db: Db, opts: LockOptions = {}): boolean {
 export function unlock(db: Db, opts: LockOptions = {}): void {
   const m = me(opts);
   db.transaction(() => {
-    if (mine(getState<Holder>(db, 'reconcile_lock'), m)) clearState(db, 'reconcile_lock');
+    if (mine(lockLease.get(db), m)) lockLease.clear(db);
   }).immediate();
 }
 

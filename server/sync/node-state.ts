@@ -1,5 +1,6 @@
 // The node's overall state — one colour and word and the reasons for it — from the sync status and the live
 // health of what runs: the one rule the console, the kiosk and the upward reports all show.
+import { worstFirst } from '../apply/health/index.ts';
 import type { ClusterSnapshot } from './cluster-view.ts';
 import type { LiveSnapshot } from './live.ts';
 import type { SyncStatus } from './status.ts';
@@ -73,6 +74,11 @@ export function healthCounts(objects: LiveSnapshot['objects']): HealthCounts {
   const counts: HealthCounts = { Healthy: 0, Progressing: 0, Degraded: 0, Unknown: 0 };
   for (const o of objects) counts[o.health.status]++;
   return counts;
+}
+
+/** The objects that are not healthy, worst first (the order health defines). */
+export function problemObjects(objects: LiveSnapshot['objects']): LiveSnapshot['objects'] {
+  return objects.filter((o) => o.health.status !== 'Healthy').sort((a, b) => worstFirst(a.health, b.health));
 }
 
 export const failingWorkloads = (c: ClusterSnapshot): number =>

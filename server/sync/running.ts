@@ -3,8 +3,7 @@
 import type { ObjectRef } from '../cluster/types.ts';
 import type { Db } from '../db/open.ts';
 import { inventory } from '../db/revisions.ts';
-import { getState } from '../db/state.ts';
-import type { LkgPointer } from './types.ts';
+import { lkgRevision } from './state-keys.ts';
 
 export class RunningInventory {
   #db: Db;
@@ -16,7 +15,7 @@ export class RunningInventory {
 
   /** The same array until the running revision changes (callers may key their own caches on it). */
   refs(): ObjectRef[] {
-    const revisionId = getState<LkgPointer>(this.#db, 'lkg_revision')?.revisionId;
+    const revisionId = lkgRevision.get(this.#db)?.revisionId;
     if (!this.#cached || this.#cached.revisionId !== revisionId) {
       this.#cached = { revisionId, refs: revisionId === undefined ? [] : inventory(this.#db, revisionId) };
     }

@@ -3,17 +3,22 @@
 import { appendAudit } from '../db/audit.ts';
 import type { Db } from '../db/open.ts';
 import { clearSetting, readSettings, writeSetting } from '../db/settings.ts';
-import { clearState } from '../db/state.ts';
+import type { Problem } from '../problem.ts';
+import {
+  isSignedKind,
+  isSourceKind,
+  SIGNED_SOURCE_KINDS,
+  SOURCE_KINDS,
+  type SourceKind,
+  sourcePathProblem,
+  sourceUrlProblem,
+} from '../sources/kinds.ts';
 import { defineSource, type Source } from '../sources/types.ts';
 import { VerifyError } from '../sources/verify.ts';
 import { validCron } from './cron.ts';
 import { scheduleProblem } from './schedule.ts';
-
-export const SOURCE_KINDS = ['git', 'http', 'oci', 'upload', 'dir'] as const;
-type SourceKind = (typeof SOURCE_KINDS)[number];
-
-/** Kinds whose content is a bundle checked against the trusted keys (sources/http, oci, upload); git and dir are not. */
-export const SIGNED_SOURCE_KINDS: readonly SourceKind[] = ['http', 'oci', 'upload'];
+import { pollRecord } from './state-keys.ts';
+import type { SyncPolicy } from './types.ts';
 
 /**
  * Which sources the console may choose (OUTPOST_CONSOLE_SOURCE_EDIT): none, signed kinds only, or any kind.
@@ -62,8 +67,8 @@ export interface EffectiveSettings extends SettingsValues {
 }
 
 /** A setting that does not validate; `field` names the form field, the message says why in plain words. */
-export class SettingsError extends Error {
-  readonly status = 400;
+export class SettingsError extends Error implements Problem {
+  readonly kind = 'invalid';
   readonly field: string;
   constructor(field: string, message: string) {
     super(message);
@@ -72,8 +77,20 @@ export class SettingsError extends Error {
   }
 }
 
+/** What the console's settings change of a sync: where it fetches from, and when it may apply. */
+export interface SyncTarget {
+  source: Source;
+  sourcePath: string;
+  policy?: Partial<SyncPolicy> | undefined;
+}
+
 export interface Settings {
   effective(): EffectiveSettings;
+  /**
+   * `base` (the configuration's sync) with the console's overrides applied: the one way the schedule, the page's
+   * "Next sync" preview, `outpost sync --once`, `retry`, `rollback` and `outpost diff` see the settings.
+   */
+  sync<D extends SyncTarget>(base: D): D;
   /** The source the console's stored choice stands for, or null when the configuration's applies. */
   consoleSource(): Source | null;
   update<K extends SettingKey>(key: K, value: SettingsValues[K], actor: string, source?: string): void;
@@ -101,7 +118,7 @@ export function consoleKinds(p: SourcePolicy): readonly SourceKind[] {
 
 /** True when a source of this kind, chosen on the console, would bypass the signature requirement. */
 function unsignedWhileRequired(p: SourcePolicy, kind: SourceKind): boolean {
-  return p.requireSignature && !SIGNED_SOURCE_KINDS.includes(kind);
+  return p.requireSignature && !isSignedKind(kind);
 }
 
 export function validate<K extends SettingKey>(key: K, value: unknown): SettingsValues[K] {
@@ -121,17 +138,15 @@ export function validate<K extends SettingKey>(key: K, value: unknown): Settings
   }
   if (key === 'paused') return (value === true) as SettingsValues[K];
   const v = (value ?? {}) as Partial<SourceSpec>;
-  const kind = String(v.kind ?? '') as SourceSpec['kind'];
-  if (!SOURCE_KINDS.includes(kind)) throw new SettingsError('kind', `"${kind}" is not a source kind`);
+  const kind = String(v.kind ?? '');
+  if (!isSourceKind(kind)) throw new SettingsError('kind', `"${kind}" is not a source kind`);
+  // The configuration checks with the same rules (sources/kinds.ts): one source vocabulary.
   const url = String(v.url ?? '').trim();
-  if (!url) throw new SettingsError('url', 'say where the desired state is published');
-  if ((kind === 'git' || kind === 'http') && !/^https?:\/\/[^/\s]+/.test(url))
-    throw new SettingsError('url', `a ${kind} source needs an http:// or https:// address`);
-  if (kind === 'oci' && !/^oci(\+https?)?:\/\/[^/\s]+\/\S+/.test(url))
-    throw new SettingsError('url', 'an oci source looks like oci://registry.example.com/fleet/site:tag');
+  const urlProblem = sourceUrlProblem(kind, url);
+  if (urlProblem) throw new SettingsError('url', urlProblem);
   const path = String(v.path ?? '.').trim() || '.';
-  if (path.startsWith('/') || path.split(/[\\/]/).includes('..'))
-    throw new SettingsError('path', `"${path}" must be a relative path inside the source`);
+  const pathProblem = sourcePathProblem(path);
+  if (pathProblem) throw new SettingsError('path', pathProblem);
   const spec: SourceSpec = { kind, url, path };
   const ref = String(v.ref ?? '').trim();
   if (ref) spec.ref = ref;
@@ -175,7 +190,7 @@ export function createSettings(d: SettingsDeps): Settings {
     if (!e.overridden.source || !d.makeSource) return null;
     const { kind, url } = e.source;
     if (!unsignedWhileRequired(policy, kind)) return d.makeSource(e.source);
-    const message = `the ${kind} source ${url} was chosen on the console, but ${kind} sources carry no signature and OUTPOST_REQUIRE_SIGNATURE is on: it is refused. Reset the source on the settings page (or choose an http, oci or upload source)`;
+    const message = `the ${kind} source ${url} was chosen on the console, but ${kind} sources carry no signature and OUTPOST_REQUIRE_SIGNATURE is on: it is refused. Reset the source on the settings page (or choose one of ${SIGNED_SOURCE_KINDS.join(', ')})`;
     return defineSource(
       kind,
       url,
@@ -185,6 +200,18 @@ export function createSettings(d: SettingsDeps): Settings {
       // Refused content is an upstream that is broken, not away: nothing to probe for.
       async () => false,
     );
+  };
+
+  // The console's source is built once per choice: a source may keep connections and caches between fetches.
+  let built: { spec: string; source: Source | null } | null = null;
+  const sync = <D extends SyncTarget>(base: D): D => {
+    const e = current();
+    const policy = { ...base.policy, maintenanceWindows: e.maintenanceWindows };
+    if (!e.overridden.source) return { ...base, policy };
+    const spec = JSON.stringify(e.source);
+    if (built?.spec !== spec) built = { spec, source: consoleSource() };
+    if (!built.source) return { ...base, policy };
+    return { ...base, source: built.source, sourcePath: e.source.path, policy };
   };
 
   const applyNow = (sourceChanged: boolean) => {
@@ -208,7 +235,7 @@ export function createSettings(d: SettingsDeps): Settings {
   /** After a setting was stored or cleared: audited, and in force at once. */
   const changed = (key: SettingKey, actor: string, source: string | undefined, detail: string) => {
     // A poll token belongs to the old source: the new one must be fetched whole.
-    if (key === 'source') clearState(d.db, 'poll');
+    if (key === 'source') pollRecord.clear(d.db);
     appendAudit(d.db, { actor, source, action: `settings.${key}`, target: key, result: 'ok', detail });
     applyNow(key === 'source');
   };
@@ -216,6 +243,7 @@ export function createSettings(d: SettingsDeps): Settings {
   return {
     effective: current,
     consoleSource,
+    sync,
     update(key, value, actor, source) {
       if (key === 'source' && !d.makeSource)
         throw new SettingsError('url', 'the source cannot be changed here');

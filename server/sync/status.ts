@@ -1,12 +1,19 @@
 // The node's sync status as one plain object: read from SQLite only, so the CLI and the page agree.
-import type { Db, StoreCheck } from '../db/open.ts';
+import type { Db } from '../db/open.ts';
 import { storeBytes } from '../db/retention.ts';
 import { getRevision, shortDigest } from '../db/revisions.ts';
-import { lastFinishedRun, type RunRecord } from '../db/runs.ts';
+import { lastFinishedRun } from '../db/runs.ts';
 import { type ReadOnlyReassert, type StoreUsage, volumeOf } from '../db/space.ts';
-import { getState } from '../db/state.ts';
-import { type HeldRevision, heldRevision, type StaffHold, staffHold } from './holds.ts';
-import type { LkgPointer, UpstreamState } from './reconciler.ts';
+import { heldRevision, staffHold } from './holds.ts';
+import type { RunRecord } from './run.ts';
+import {
+  type HeldRevision,
+  lkgRevision,
+  type StaffHold,
+  storeCheckResult,
+  upstreamState,
+} from './state-keys.ts';
+import type { LkgPointer } from './types.ts';
 
 export interface SyncStatus {
   applied: {
@@ -116,11 +123,11 @@ export function storeStatus(db: Db): StoreStatus {
 }
 
 export function readStatus(db: Db): SyncStatus {
-  const lkg = getState<LkgPointer>(db, 'lkg_revision');
+  const lkg = lkgRevision.get(db);
   const lkgRev = lkg ? getRevision(db, lkg.revisionId) : null;
   const run: RunRecord | null = lastFinishedRun(db);
   const attemptedRev = run?.revisionId ? getRevision(db, run.revisionId) : null;
-  const upstream = getState<UpstreamState>(db, 'upstream');
+  const upstream = upstreamState.get(db);
   return {
     applied:
       lkg && lkgRev
@@ -162,7 +169,7 @@ export function readStatus(db: Db): SyncStatus {
 }
 
 function storeHealth(db: Db, lkg: LkgPointer | null, lkgStored: boolean, run: RunRecord | null): StoreHealth {
-  const check = getState<StoreCheck>(db, 'store_check');
+  const check = storeCheckResult.get(db);
   let problem: string | null = null;
   if (check && !check.ok) problem = `integrity check at start-up: ${check.problems.join('; ')}`;
   else if (lkg && !lkgStored)

@@ -6,11 +6,13 @@ import { pruneObjects } from '../apply/prune.ts';
 import type { KubeObject, ObjectRef } from '../cluster/types.ts';
 import { refOf, refString } from '../cluster/types.ts';
 import { storedKinds } from '../db/revisions.ts';
-import type { Change } from '../db/runs.ts';
-import { getState, setState } from '../db/state.ts';
+import { stateCell } from '../db/state.ts';
 import { guardPrune } from './guard.ts';
-import type { ReconcilerDeps } from './reconciler.ts';
-import { asFailure, type SyncPolicy } from './types.ts';
+import type { Change } from './run.ts';
+import { asFailure, type ReconcilerDeps, type SyncPolicy } from './types.ts';
+
+/** When the last sweep looked: this module's own key of the state table. */
+const lastSweep = stateCell<{ at: string }>('last_sweep');
 
 /**
  * Prunes labelled objects outside `running` (the revision just committed) when a sweep is due. Never fails the
@@ -23,9 +25,9 @@ export async function sweepOrphans(
   policy: SyncPolicy,
   now = new Date(),
 ): Promise<Change[]> {
-  const last = getState<{ at: string }>(d.db, 'last_sweep');
+  const last = lastSweep.get(d.db);
   if (last && now.getTime() - Date.parse(last.at) < policy.sweepIntervalMs) return [];
-  setState(d.db, 'last_sweep', { at: now.toISOString() });
+  lastSweep.set(d.db, { at: now.toISOString() });
   let orphans: KubeObject[] = [];
   try {
     const labelled = await labelledObjects(d);

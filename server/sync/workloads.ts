@@ -1,18 +1,20 @@
 // Staff actions on workloads from the console: rollout restart (audited) and bounded pod log reads.
+
 import { ClusterError } from '../cluster/client.ts';
 import { WORKLOAD_KINDS, type WorkloadKind, workloadApiVersion } from '../cluster/reads.ts';
 import type { ClusterClient } from '../cluster/types.ts';
 import { appendAudit } from '../db/audit.ts';
 import type { Db } from '../db/open.ts';
+import type { Problem, ProblemKind } from '../problem.ts';
 import type { ClusterView } from './cluster-view.ts';
 
-/** A request the console cannot carry out, with the HTTP status that says why. */
-export class WorkloadError extends Error {
-  readonly status: number;
-  constructor(message: string, status: number, options?: { cause?: unknown }) {
+/** A request the console cannot carry out, with the kind of refusal that says why. */
+export class WorkloadError extends Error implements Problem {
+  readonly kind: ProblemKind;
+  constructor(message: string, kind: ProblemKind, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'WorkloadError';
-    this.status = status;
+    this.kind = kind;
   }
 }
 
@@ -42,14 +44,14 @@ export function createWorkloadActions(db: Db, cluster: ClusterClient, view: Clus
   return {
     /** `kubectl rollout restart`: a new pod-template annotation makes the controller replace every pod. */
     async restart(kind, namespace, name, actor, source) {
-      if (!isWorkloadKind(kind)) throw new WorkloadError(`${kind} cannot be restarted`, 400);
+      if (!isWorkloadKind(kind)) throw new WorkloadError(`${kind} cannot be restarted`, 'invalid');
       if (!inScope(namespace))
-        throw new WorkloadError(`namespace ${namespace} is not managed by Outpost`, 403);
+        throw new WorkloadError(`namespace ${namespace} is not managed by Outpost`, 'forbidden');
       const at = new Date().toISOString();
       const target = `${workloadApiVersion(kind)} ${kind} ${namespace}/${name}`;
       try {
         const live = await cluster.get({ apiVersion: workloadApiVersion(kind), kind, namespace, name });
-        if (!live) throw new WorkloadError(`${target} does not exist`, 404);
+        if (!live) throw new WorkloadError(`${target} does not exist`, 'not-found');
         await cluster.apply(
           {
             apiVersion: workloadApiVersion(kind),
@@ -69,7 +71,7 @@ export function createWorkloadActions(db: Db, cluster: ClusterClient, view: Clus
           detail: (err as Error).message,
         });
         if (err instanceof WorkloadError) throw err;
-        throw new WorkloadError(`could not restart ${target}: ${(err as Error).message}`, 502, {
+        throw new WorkloadError(`could not restart ${target}: ${(err as Error).message}`, 'upstream', {
           cause: err,
         });
       }
@@ -87,7 +89,7 @@ export function createWorkloadActions(db: Db, cluster: ClusterClient, view: Clus
 
     async logs(namespace, pod, opts) {
       if (!inScope(namespace))
-        throw new WorkloadError(`namespace ${namespace} is not managed by Outpost`, 403);
+        throw new WorkloadError(`namespace ${namespace} is not managed by Outpost`, 'forbidden');
       const tailLines = Math.min(Math.max(1, Math.floor(opts.tailLines ?? 200)), MAX_TAIL_LINES);
       let stream: Awaited<ReturnType<ClusterClient['logs']>>;
       try {
@@ -96,8 +98,9 @@ export function createWorkloadActions(db: Db, cluster: ClusterClient, view: Clus
           { tailLines, limitBytes: MAX_LOG_BYTES, ...(opts.container ? { container: opts.container } : {}) },
         );
       } catch (err) {
-        const status = err instanceof ClusterError && err.status >= 400 && err.status < 500 ? 400 : 502;
-        throw new WorkloadError((err as Error).message, status, { cause: err });
+        const kind =
+          err instanceof ClusterError && err.status >= 400 && err.status < 500 ? 'invalid' : 'upstream';
+        throw new WorkloadError((err as Error).message, kind, { cause: err });
       }
       const chunks: Buffer[] = [];
       let bytes = 0;

@@ -1,4 +1,5 @@
 // Shapes, limits and pure helpers of the support tunnel, free of ssh2 so config and web can use them without loading it.
+import type { Problem, ProblemKind } from '../problem.ts';
 
 export const MAX_TUNNEL_MINUTES = 8 * 60;
 export const DEFAULT_TUNNEL_MINUTES = 60;
@@ -42,13 +43,12 @@ export interface TunnelAuditEntry {
   detail: string;
 }
 
-export class TunnelError extends Error {
-  /** HTTP status the web layer answers with. */
-  readonly status: number;
-  constructor(message: string, status = 400, options?: { cause?: unknown }) {
+export class TunnelError extends Error implements Problem {
+  readonly kind: ProblemKind;
+  constructor(message: string, kind: ProblemKind = 'invalid', options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'TunnelError';
-    this.status = status;
+    this.kind = kind;
   }
 }
 

@@ -84,7 +84,7 @@ export class SupportTunnel {
     try {
       this.#pins = parseHostKeyPins(opts.config.hostKey);
     } catch (err) {
-      throw new TunnelError(`OUTPOST_TUNNEL_HOST_KEY: ${(err as Error).message}`, 500, { cause: err });
+      throw new TunnelError(`OUTPOST_TUNNEL_HOST_KEY: ${(err as Error).message}`, 'internal', { cause: err });
     }
   }
 

@@ -45,6 +45,11 @@ export function createApp(deps: WebDeps): Express {
   // X-Forwarded-For/-Proto/-Host count only from these peers: req.ip, req.secure and req.host stay honest.
   app.set('trust proxy', (addr: string) => trustedProxy(addr));
   app.use(securityHeaders);
+  // Any answer may differ for htmx (fragment, HX-Redirect, error fragment): caches key on it, set here once.
+  app.use((_req, res, next) => {
+    res.vary('HX-Request');
+    next();
+  });
   // Before anything reads the request: a page rebinding its own name to this node gets nothing from it.
   // The language first (it reads only two headers): even the host check answers in the reader's words.
   app.use(locale);

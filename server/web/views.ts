@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Eta } from 'eta';
 import type { Response } from 'express';
+import { isSignedKind } from '../sources/kinds.ts';
 import { createFormat } from './format.ts';
 import { DEFAULT_LOCALE, isLocale, LANGUAGE_NAMES, LOCALES, type Locale, translator } from './i18n/index.ts';
 
@@ -40,6 +41,8 @@ export function requestContext(res: Response | undefined) {
     /** The signed-in user (name, role), or null: the layout's user menu. */
     user: (l.user as { name: string; role: string } | undefined) ?? null,
     languages: LOCALES.map((code) => ({ code, name: LANGUAGE_NAMES[code] })),
+    /** The source vocabulary's rule, for the "unsigned" mark beside a bundle that carried no signature. */
+    signedKind: isSignedKind,
   };
 }
 

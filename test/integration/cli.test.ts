@@ -7,7 +7,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { openDb } from '../../server/db/open.ts';
-import { getState } from '../../server/db/state.ts';
+import { lkgRevision } from '../../server/sync/state-keys.ts';
 import { configMap, type Fleet, makeFleet, NS } from '../support/fleet.ts';
 
 const run = promisify(execFile);
@@ -158,7 +158,7 @@ describe('cli', () => {
     const damagedEnv = { ...env, OUTPOST_DATA_DIR: copy };
     const db = openDb(copy);
     try {
-      const lkg = getState<{ revisionId: number }>(db, 'lkg_revision');
+      const lkg = lkgRevision.get(db);
       db.prepare('DELETE FROM revisions WHERE id = ?').run(lkg?.revisionId);
     } finally {
       db.close();

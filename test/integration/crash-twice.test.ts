@@ -8,9 +8,9 @@ import { after, before, describe, test } from 'node:test';
 import { refString } from '../../server/cluster/types.ts';
 import { inventory } from '../../server/db/revisions.ts';
 import { recentRuns } from '../../server/db/runs.ts';
-import { getState } from '../../server/db/state.ts';
 import { dirSource } from '../../server/sources/dir.ts';
 import { type LkgPointer, reconcile } from '../../server/sync/reconciler.ts';
+import { lkgRevision } from '../../server/sync/state-keys.ts';
 import { configMap, type Fleet, makeFleet, NS } from '../support/fleet.ts';
 import { ROOT } from '../support/process.ts';
 
@@ -87,7 +87,7 @@ describe('two crashes in a row', () => {
 
     const run = await reconcile(f.deps, 'startup');
     assert.equal(run.result, 'succeeded', run.message ?? '');
-    const lkg = getState<LkgPointer>(f.db, 'lkg_revision') as LkgPointer;
+    const lkg = lkgRevision.get(f.db) as LkgPointer;
     assert.deepEqual(await labelled(), inventory(f.db, lkg.revisionId).map(refString).sort());
     assert.deepEqual(await labelled(), ['v1 ConfigMap shop/settings', 'v1 Namespace shop']);
     assert.deepEqual(

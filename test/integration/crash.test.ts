@@ -8,9 +8,9 @@ import { refString } from '../../server/cluster/types.ts';
 import { openDb } from '../../server/db/open.ts';
 import { inFlightRevisions, inventory } from '../../server/db/revisions.ts';
 import { closeAbandonedRuns, recentRuns } from '../../server/db/runs.ts';
-import { getState } from '../../server/db/state.ts';
 import { dirSource } from '../../server/sources/dir.ts';
-import { type LkgPointer, reconcile } from '../../server/sync/reconciler.ts';
+import { reconcile } from '../../server/sync/reconciler.ts';
+import { heldCell, lkgRevision } from '../../server/sync/state-keys.ts';
 import { configMap, deployment, type Fleet, makeFleet, NS } from '../support/fleet.ts';
 import { silentLog } from '../support/log.ts';
 import { ROOT } from '../support/process.ts';
@@ -124,9 +124,9 @@ describe('crash safety', () => {
 
       const db = openDb(f.dataDir);
       const before = JSON.stringify({
-        lkg: getState(db, 'lkg_revision'),
+        lkg: lkgRevision.get(db),
         inFlight: inFlightRevisions(db),
-        held: getState(db, 'held'),
+        held: heldCell.get(db),
       });
       try {
         assert.equal(db.pragma('integrity_check', { simple: true }), 'ok');
@@ -145,7 +145,7 @@ describe('crash safety', () => {
         };
         const run = await reconcile(deps, 'startup');
         assert.equal(run.result, offline ? 'failed' : 'succeeded', `kill ${i}: ${run.message}`);
-        const lkg = getState<LkgPointer>(db, 'lkg_revision');
+        const lkg = lkgRevision.get(db);
         assert.ok(lkg, `kill ${i}: an LKG exists`);
         const expected = inventory(db, lkg.revisionId).map(refString).sort();
         assert.deepEqual(

@@ -2,10 +2,10 @@
 // back to) its last-known-good — never a half-applied revision recorded as success.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { getState } from '../../server/db/state.ts';
 import type { FaultSpec } from '../../server/kubesim/index.ts';
 import { heldRevision, releaseHeld } from '../../server/sync/holds.ts';
-import { type LkgPointer, reconcile } from '../../server/sync/reconciler.ts';
+import { reconcile } from '../../server/sync/reconciler.ts';
+import { lkgRevision } from '../../server/sync/state-keys.ts';
 import { configMap, deployment, type Fleet, makeFleet, NS } from '../support/fleet.ts';
 
 const GOOD = {
@@ -99,9 +99,9 @@ describe('API faults at each stage', () => {
     test(`a reconcile where ${what} ends ${result} with ${reason}`, async () => {
       f.sim.faults.clear();
       f.write(GOOD);
-      const reset = await reconcile(f.deps, 'button', 'test', { retry: true });
+      const reset = await reconcile(f.deps, 'retry', 'test', { retry: true });
       assert.equal(reset.result, 'succeeded', `reset: ${reset.message}`);
-      const lkg = getState<LkgPointer>(f.db, 'lkg_revision');
+      const lkg = lkgRevision.get(f.db);
       f.write(next());
       f.cluster.invalidateDiscovery();
       for (const one of Array.isArray(fault) ? fault : [fault]) f.sim.faults.inject(one);
@@ -109,7 +109,7 @@ describe('API faults at each stage', () => {
       f.sim.faults.clear();
       assert.equal(run.reason, reason, run.message ?? '');
       assert.equal(run.result, result, run.message ?? '');
-      assert.deepEqual(getState<LkgPointer>(f.db, 'lkg_revision'), lkg, 'the LKG pointer did not move');
+      assert.deepEqual(lkgRevision.get(f.db), lkg, 'the LKG pointer did not move');
       if (result === 'rolled-back') {
         assert.equal(heldRevision(f.db) !== null, held, held ? 'held: the revision’s own fault' : 'not held');
         // Back on the LKG: the dropped object is there again, the added one is gone.
@@ -138,7 +138,7 @@ describe('transient API faults are retried, and only the revision’s own failur
   async function nextRunWith(faults: FaultSpec[]) {
     f.sim.faults.clear();
     f.write(GOOD);
-    const reset = await reconcile(f.deps, 'button', 'test', { retry: true });
+    const reset = await reconcile(f.deps, 'retry', 'test', { retry: true });
     assert.equal(reset.result, 'succeeded', `reset: ${reset.message}`);
     releaseHeld(f.db);
     f.write(next());
@@ -162,7 +162,7 @@ describe('transient API faults are retried, and only the revision’s own failur
       const run = await nextRunWith([fault]);
       assert.equal(run.result, 'succeeded', `${run.reason}: ${run.message}`);
       assert.equal(heldRevision(f.db), null);
-      assert.equal(getState<LkgPointer>(f.db, 'lkg_revision')?.revisionId, run.revisionId);
+      assert.equal(lkgRevision.get(f.db)?.revisionId, run.revisionId);
     });
   }
 

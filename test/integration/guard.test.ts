@@ -4,12 +4,12 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { afterEach, describe, test } from 'node:test';
 import { refString } from '../../server/cluster/types.ts';
-import { getState, setState } from '../../server/db/state.ts';
 import { Registry } from '../../server/metrics.ts';
 import { dirSource } from '../../server/sources/dir.ts';
 import { createSyncMetrics } from '../../server/sync/metrics.ts';
 import { type LkgPointer, reconcile } from '../../server/sync/reconciler.ts';
 import { createSyncService } from '../../server/sync/service.ts';
+import { lkgRevision, storeCheckResult } from '../../server/sync/state-keys.ts';
 import { readStatus } from '../../server/sync/status.ts';
 import { configMap, type Fleet, makeFleet, NS } from '../support/fleet.ts';
 
@@ -43,7 +43,7 @@ describe('store guard', () => {
     const registry = new Registry();
     const deps = { ...f.deps, metrics: createSyncMetrics(registry) };
     assert.equal((await reconcile(deps, 'startup')).result, 'succeeded');
-    const lkg = getState<LkgPointer>(f.db, 'lkg_revision') as LkgPointer;
+    const lkg = lkgRevision.get(f.db) as LkgPointer;
     const before = await labelled(f);
     assert.equal(before.length, 7);
     const offline = { ...deps, source: dirSource(path.join(f.dir, 'unreachable')) };
@@ -126,7 +126,7 @@ describe('store guard', () => {
       ms: 1,
       at: 'x',
     };
-    setState(f.db, 'store_check', damaged);
+    storeCheckResult.set(f.db, damaged);
     assert.equal(readStatus(f.db).store.ok, false);
     assert.match(readStatus(f.db).store.problem ?? '', /integrity check at start-up: Tree 7 page 12/);
     const registry = new Registry();

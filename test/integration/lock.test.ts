@@ -3,8 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { getRun, startRun } from '../../server/db/runs.ts';
-import { setState } from '../../server/db/state.ts';
-import { LEASE_MS } from '../../server/sync/lock.ts';
+import { LEASE_MS, lockLease } from '../../server/sync/lock.ts';
 import { reconcile } from '../../server/sync/reconciler.ts';
 import { configMap, type Fleet, makeFleet, NS } from '../support/fleet.ts';
 
@@ -24,7 +23,7 @@ describe('reconcile lease', () => {
     const orphan = startRun(f.db, 'schedule', null);
     // The old pod renewed last LEASE_MS - 1.5 s ago: its lease runs out while the new pod waits.
     const renewedAt = Date.now() - LEASE_MS + 1500;
-    setState(f.db, 'reconcile_lock', {
+    lockLease.set(f.db, {
       pid: 1,
       host: 'outpost-6c9d4-replaced',
       since: new Date(renewedAt - 120_000).toISOString(),

@@ -1,10 +1,9 @@
 // The reconciler end to end against kubesim: apply, resync, prune, and every kind of bad day keeping the LKG.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { getState } from '../../server/db/state.ts';
 import { dirSource } from '../../server/sources/dir.ts';
-import type { LkgPointer } from '../../server/sync/reconciler.ts';
 import { reconcile } from '../../server/sync/reconciler.ts';
+import { lkgRevision } from '../../server/sync/state-keys.ts';
 import { readStatus } from '../../server/sync/status.ts';
 import { configMap, deployment, type Fleet, makeFleet, NS } from '../support/fleet.ts';
 
@@ -19,6 +18,15 @@ describe('sync', () => {
     await f.close();
   });
 
+  /** Each test's own starting point (so any one runs alone): the good tree applied and last-known-good. */
+  async function appliedGood() {
+    f.write(good);
+    const run = await reconcile(f.deps, 'button');
+    assert.equal(run.result, 'succeeded', run.message ?? '');
+    return lkgRevision.get(f.db);
+  }
+
+  // The first test of the file: it runs on the fresh cluster, alone or with the others.
   test('a first sync creates every object with owner labels and becomes last-known-good', async () => {
     const run = await reconcile(f.deps, 'startup');
     assert.equal(run.result, 'succeeded', run.message ?? '');
@@ -50,6 +58,7 @@ describe('sync', () => {
   });
 
   test('an unchanged resync reports every object unchanged and makes no write request', async () => {
+    await appliedGood();
     f.sim.stats.reset();
     const run = await reconcile(f.deps, 'schedule');
     assert.equal(run.result, 'succeeded');
@@ -62,8 +71,9 @@ describe('sync', () => {
   });
 
   test('a changed object is configured and a removed one is pruned', async () => {
+    await appliedGood();
     f.write({ 'ns.yaml': NS, 'app/cm.yaml': configMap('settings', 'v2') });
-    const run = await reconcile(f.deps, 'button');
+    const run = await reconcile(f.deps, 'sync-now');
     assert.equal(run.result, 'succeeded', run.message ?? '');
     const actions = Object.fromEntries(run.changes.map((c) => [c.ref, c.action]));
     assert.equal(actions['v1 ConfigMap shop/settings'], 'configured');
@@ -75,13 +85,13 @@ describe('sync', () => {
   });
 
   test('unreadable YAML fails the run as RenderFailed naming the file, and the LKG stays', async () => {
-    const lkg = getState<LkgPointer>(f.db, 'lkg_revision');
+    const lkg = await appliedGood();
     f.write({ 'ns.yaml': NS, 'app/cm.yaml': 'apiVersion: v1\nkind: [ConfigMap\n' });
     const run = await reconcile(f.deps, 'schedule');
     assert.equal(run.result, 'failed');
     assert.equal(run.reason, 'RenderFailed');
     assert.match(run.message ?? '', /app\/cm.yaml: not valid YAML at line/);
-    assert.deepEqual(getState<LkgPointer>(f.db, 'lkg_revision'), lkg);
+    assert.deepEqual(lkgRevision.get(f.db), lkg);
     const status = readStatus(f.db);
     assert.equal(status.attempted?.reason, 'RenderFailed');
     assert.equal(status.applied?.digest, lkg?.digest);
@@ -91,10 +101,11 @@ describe('sync', () => {
       namespace: 'shop',
       name: 'settings',
     });
-    assert.equal((cm?.data as { key: string } | undefined)?.key, 'v2');
+    assert.equal((cm?.data as { key: string } | undefined)?.key, 'v1');
   });
 
   test('an object without kind fails as ValidationFailed naming the object, and nothing is applied', async () => {
+    await appliedGood();
     f.write({
       'ns.yaml': NS,
       'app/cm.yaml': configMap('settings', 'v3'),
@@ -109,7 +120,7 @@ describe('sync', () => {
       namespace: 'shop',
       name: 'settings',
     });
-    assert.equal((cm?.data as { key: string } | undefined)?.key, 'v2');
+    assert.equal((cm?.data as { key: string } | undefined)?.key, 'v1');
   });
 
   test('a namespaced object without a namespace fails validation before anything is applied', async () => {
@@ -130,33 +141,35 @@ describe('sync', () => {
   });
 
   test('an API server answering 500 to every dry run retry fails as ValidationFailed naming the object; nothing written', async () => {
-    const lkg = getState<LkgPointer>(f.db, 'lkg_revision');
+    const lkg = await appliedGood();
     f.write({ 'ns.yaml': NS, 'app/cm.yaml': configMap('settings', 'v4') });
-    // On every retry: a single 5xx is retried by the client (test/integration/faults.test.ts).
-    f.sim.faults.inject({ status: 500, method: 'PATCH', pathIncludes: 'namespaces/shop?', times: 50 });
+    // On every retry: a single 5xx is retried by the client (test/integration/faults.test.ts). The changed
+    // ConfigMap is dry-run; the unchanged Namespace needs no dry run (its verified version is still live).
+    f.sim.faults.inject({ status: 500, method: 'PATCH', pathIncludes: 'configmaps/settings?', times: 50 });
     f.sim.stats.reset();
     const run = await reconcile(f.deps, 'schedule');
     f.sim.faults.clear();
     assert.equal(run.result, 'failed');
     assert.equal(run.reason, 'ValidationFailed');
-    assert.match(run.message ?? '', /^v1 Namespace shop: the cluster refused it in a dry run: /);
+    assert.match(run.message ?? '', /^v1 ConfigMap shop\/settings: the cluster refused it in a dry run: /);
     assert.equal(f.sim.stats.writes, 0);
-    assert.deepEqual(getState<LkgPointer>(f.db, 'lkg_revision'), lkg);
+    assert.deepEqual(lkgRevision.get(f.db), lkg);
     assert.equal(readStatus(f.db).applied?.digest, lkg?.digest);
   });
 
   test('an API server that drops connections fails as ClusterUnreachable and keeps the LKG', async () => {
-    const lkg = getState<LkgPointer>(f.db, 'lkg_revision');
+    const lkg = await appliedGood();
     f.cluster.invalidateDiscovery();
     f.sim.faults.inject({ dropConnection: true });
     const run = await reconcile(f.deps, 'schedule');
     f.sim.faults.clear();
     assert.equal(run.result, 'failed');
     assert.equal(run.reason, 'ClusterUnreachable', run.message ?? '');
-    assert.deepEqual(getState<LkgPointer>(f.db, 'lkg_revision'), lkg);
+    assert.deepEqual(lkgRevision.get(f.db), lkg);
   });
 
   test('a missing source folder fails as FetchFailed and marks the upstream unreachable', async () => {
+    await appliedGood();
     const run = await reconcile({ ...f.deps, source: dirSource('/nonexistent/outpost') }, 'schedule');
     assert.equal(run.reason, 'FetchFailed');
     assert.match(run.message ?? '', /cannot read folder \/nonexistent\/outpost/);
@@ -207,6 +220,7 @@ describe('drift', () => {
   });
 
   test('drift is corrected by a scheduled run with an unchanged upstream', async () => {
+    await tamper();
     const run = await reconcile(f.deps, 'schedule');
     assert.equal(run.result, 'succeeded');
     assert.match(run.message ?? '', /corrected drift on 1 object/);
@@ -244,7 +258,7 @@ describe('conflicts', () => {
 
   test('with conflicts: force, a retry of the held revision takes the field over', async () => {
     const deps = { ...f.deps, policy: { ...f.deps.policy, forceConflicts: true } };
-    const run = await reconcile(deps, 'button', 'tech', { retry: true });
+    const run = await reconcile(deps, 'retry', 'tech', { retry: true });
     assert.equal(run.result, 'succeeded', run.message ?? '');
     const cm = await f.cluster.get({
       apiVersion: 'v1',

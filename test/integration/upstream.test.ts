@@ -9,14 +9,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { clearState, getState } from '../../server/db/state.ts';
 import { Registry } from '../../server/metrics.ts';
 import { httpSource } from '../../server/sources/http.ts';
 import { sourceOptions } from '../../server/sources/index.ts';
 import { createSyncMetrics } from '../../server/sync/metrics.ts';
 import { SyncQueue } from '../../server/sync/queue.ts';
-import { type LkgPointer, reconcile } from '../../server/sync/reconciler.ts';
+import { reconcile } from '../../server/sync/reconciler.ts';
 import { type Clock, type Schedule, startSchedule } from '../../server/sync/schedule.ts';
+import { lkgRevision, pollRecord, upstreamState } from '../../server/sync/state-keys.ts';
 import { readStatus } from '../../server/sync/status.ts';
 import { configMap, type Fleet, makeFleet, NS } from '../support/fleet.ts';
 
@@ -176,8 +176,8 @@ describe('the upstream over simulated hours', () => {
       up.state.mode = mode;
       up.state.gets = 0;
       up.state.heads = 0;
-      clearState(f.db, 'upstream');
-      clearState(f.db, 'poll');
+      upstreamState.clear(f.db);
+      pollRecord.clear(f.db);
       // Two simulated hours on a 5-minute schedule: attempts at 5, 15, 30, 55 and 100 minutes (backoff 5, 10,
       // 20, 40, then the 60-minute cap) — the old TCP probe fetched in full every 30 s instead.
       await runScheduled(new SimClock(), 120);
@@ -206,8 +206,8 @@ describe('the upstream over simulated hours', () => {
     up.state.mode = 'ok';
     up.state.etag = '"same"';
     up.state.body = pack(GOOD);
-    clearState(f.db, 'upstream');
-    clearState(f.db, 'poll');
+    upstreamState.clear(f.db);
+    pollRecord.clear(f.db);
     let t = Date.parse('2026-06-01T00:00:00Z');
     const source = httpSource(
       up.url,
@@ -240,10 +240,27 @@ describe('the upstream over simulated hours', () => {
     assert.equal(readStatus(f.db).upstream.lastFullFetch, new Date(t).toISOString());
   });
 
+  /** A starting point of the test's own: the upstream publishes `value` and the node has applied it. */
+  async function appliedFromUpstream(value: string) {
+    up.state.mode = 'ok';
+    up.state.etag = `"${value}"`;
+    up.state.body = pack({ 'ns.yaml': NS, 'cm.yaml': configMap('settings', value) });
+    upstreamState.clear(f.db);
+    pollRecord.clear(f.db);
+    const source = httpSource(
+      up.url,
+      sourceOptions({ kind: 'http', url: up.url, path: '.' }, { requireSignature: false }),
+    );
+    const run = await reconcile({ ...f.deps, source }, 'schedule');
+    assert.equal(run.result, 'succeeded', run.message ?? '');
+    assert.equal(await settingsValue(), value);
+    assert.ok(lkgRevision.get(f.db));
+  }
+
   test('a wiped cluster is repaired on the next tick while an unreachable upstream backs off, and a probe ends the backoff', async () => {
-    assert.ok(getState<LkgPointer>(f.db, 'lkg_revision'), 'the test before left a last-known-good');
+    await appliedFromUpstream('v2');
     up.state.mode = 'down';
-    clearState(f.db, 'upstream');
+    upstreamState.clear(f.db);
     let getsAtWipe = 0;
     await runScheduled(new SimClock(), 50, async (m) => {
       // Failed polls at 5, 15 and 30 minutes; the next one is not due before 50.

@@ -7,8 +7,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { type Db, openDb } from '../../server/db/open.ts';
 import { getRun, startRun } from '../../server/db/runs.ts';
-import { setState } from '../../server/db/state.ts';
-import { LEASE_MS, renewLock, tryLock, withReconcileLock } from '../../server/sync/lock.ts';
+import { LEASE_MS, lockLease, renewLock, tryLock, withReconcileLock } from '../../server/sync/lock.ts';
 
 const HOLDER = `
 import { openDb } from './server/db/open.ts';
@@ -62,7 +61,7 @@ test('waiting for the lock gives up with the holder named', async () => {
 
 /** A lease row as a pod on another host left it: its process is gone with the pod, so nothing renews it. */
 function leftByReplacedPod(db: Db, renewedAt: number) {
-  setState(db, 'reconcile_lock', {
+  lockLease.set(db, {
     pid: 1,
     host: 'outpost-5d8f7-old',
     since: new Date(renewedAt - 60_000).toISOString(),

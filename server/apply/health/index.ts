@@ -14,6 +14,7 @@ import { condition, type Health, type HealthCheck } from './types.ts';
 
 export { helmChartJobName } from './helmchart.ts';
 export type { Health, HealthStatus } from './types.ts';
+export { worstFirst } from './types.ts';
 
 const CHECKS: Record<string, HealthCheck> = {
   'apps/Deployment': deploymentHealth,

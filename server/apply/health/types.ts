@@ -6,6 +6,14 @@ export interface Health {
   message: string;
 }
 
+/** Worst first, as problems are listed: broken, then not knowable, then still converging, then fine. */
+const SEVERITY: Record<HealthStatus, number> = { Degraded: 0, Unknown: 1, Progressing: 2, Healthy: 3 };
+
+/** Sort comparator: the worse health first. */
+export function worstFirst(a: Health, b: Health): number {
+  return SEVERITY[a.status] - SEVERITY[b.status];
+}
+
 /** `related` is an object the check depends on (a HelmChart's install Job), looked up by the caller. */
 export type HealthCheck = (obj: Record<string, unknown>, related?: Record<string, unknown> | null) => Health;
 

@@ -20,6 +20,7 @@ function fullImage(image: string): string {
   return path.includes(':') && !path.endsWith(':') ? path : `${path}:latest`;
 }
 
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: the simulator follows the kubelet's own branching on pod phase and container state, kept side by side with it for review.
 export function reconcilePods(c: Ctx): void {
   const podRt = c.rt('v1', 'Pod');
   const delay = c.opts.readyDelayMs;

@@ -50,6 +50,7 @@ function podFor(owner: JsonObject, name: string, labels: JsonObject, extraSpec: 
   };
 }
 
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: the simulator follows the StatefulSet controller's own branching (ordinals, partitions, updates), kept side by side with it.
 export function reconcileStatefulSets(c: Ctx): void {
   const stsRt = c.rt('apps/v1', 'StatefulSet');
   const podRt = c.rt('v1', 'Pod');

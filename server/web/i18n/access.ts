@@ -1,5 +1,5 @@
 // Sign-in, first-run setup, users and audit log pages: their strings in every language, merged in index.ts.
-import type { Catalogue } from './index.ts';
+import type { Catalogue } from './locales.ts';
 
 const en: Catalogue = {
   'nav.users': 'Users',

@@ -1,6 +1,6 @@
 // Refusals of the console's HTTP layer (the upload form, dates in forms): their strings in every language,
 // merged in index.ts.
-import type { Catalogue } from './index.ts';
+import type { Catalogue } from './locales.ts';
 
 const en: Catalogue = {
   'upload.tooLarge':

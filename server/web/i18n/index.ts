@@ -2,15 +2,14 @@
 import { ACCESS_STRINGS } from './access.ts';
 import { en } from './en.ts';
 import { HTTP_STRINGS } from './http.ts';
+import { type Catalogue, LOCALES, type Locale } from './locales.ts';
 import { pluralForm } from './numbers.ts';
 import { PAGE_STRINGS } from './pages.ts';
 import { ru } from './ru.ts';
 import { STORE_STRINGS } from './store.ts';
 import { zhCN } from './zh-CN.ts';
 
-export const LOCALES = ['en', 'zh-CN', 'ru'] as const;
-export type Locale = (typeof LOCALES)[number];
-export type Catalogue = Readonly<Record<string, string>>;
+export { type Catalogue, LOCALES, type Locale } from './locales.ts';
 export const DEFAULT_LOCALE: Locale = 'en';
 export const LANG_COOKIE = 'outpost_lang';
 

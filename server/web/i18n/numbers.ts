@@ -1,7 +1,7 @@
 // Numbers, percentages, plural forms and dates for the console's three languages, without Intl: the first Intl
 // formatter maps ~8 MB of ICU code and data into the process, a tenth of the memory budget. The output matches
 // Intl's for these languages (test/unit/i18n-numbers.test.ts compares them); only the zone is written as "UTC±h".
-import type { Locale } from './index.ts';
+import type { Locale } from './locales.ts';
 
 interface Conventions {
   decimal: string;

@@ -1,6 +1,6 @@
 // The settings, support-bundle and plan pages and the remote-support banner: their strings in every language,
 // merged in index.ts.
-import type { Catalogue } from './index.ts';
+import type { Catalogue } from './locales.ts';
 
 const en: Catalogue = {
   'settings.title': 'Settings',

@@ -1,6 +1,6 @@
 // The store and its data volume: the "data volume full" state word, its explanations, and the store's size on
 // the settings page — in every language, merged in index.ts.
-import type { Catalogue } from './index.ts';
+import type { Catalogue } from './locales.ts';
 
 const en: Catalogue = {
   'state.full': 'Data volume full',

@@ -148,6 +148,7 @@ function returnPath(req: Request, base: string): string {
 }
 
 export function authenticate(o: AuthOptions) {
+  // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: the order of the checks (kiosk token, session, metrics token, sign-in) is the security rule: kept in one function so it is reviewed as one.
   return (req: Request, res: Response, next: NextFunction): void => {
     const base = (res.locals.base as string | undefined) ?? '';
     const id = sessionCookie(req);
@@ -202,7 +203,6 @@ export function authenticate(o: AuthOptions) {
     }
     if (!user) {
       const login = `${base}/login?next=${encodeURIComponent(safeNext(returnPath(req, base)))}`;
-      res.setHeader('Vary', 'HX-Request');
       if (req.get('HX-Request')) {
         res.setHeader('HX-Redirect', login);
         res.status(401).type('text/plain').send(requestContext(res).t('auth.signInFirst'));

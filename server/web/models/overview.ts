@@ -1,7 +1,13 @@
 // The overview: overall state, the node (with 24 h sparklines), the cluster, sync, and what needs attention.
 import type { EventSummary } from '../../cluster/reads.ts';
 import type { LiveObject } from '../../sync/live.ts';
-import { failingWorkloads, healthCounts, nodeState, type Overall } from '../../sync/node-state.ts';
+import {
+  failingWorkloads,
+  healthCounts,
+  nodeState,
+  type Overall,
+  problemObjects,
+} from '../../sync/node-state.ts';
 import type { WebDeps } from '../deps.ts';
 import { type HostPanelModel, hostPanelModel } from './host-panel.ts';
 import { type SyncPanelModel, syncPanelModel } from './sync-panel.ts';
@@ -74,13 +80,10 @@ export function clusterPanelModel(deps: WebDeps): ClusterPanelModel {
   };
 }
 
-const RANK = { Degraded: 0, Unknown: 1, Progressing: 2, Healthy: 3 } as const;
-
 export function objectsPanelModel(deps: WebDeps): ObjectsPanelModel {
   const live = deps.sync.live.snapshot();
   const counts = healthCounts(live.objects);
-  const problems: LiveObject[] = live.objects.filter((o) => o.health.status !== 'Healthy');
-  problems.sort((a, b) => RANK[a.health.status] - RANK[b.health.status]);
+  const problems: LiveObject[] = problemObjects(live.objects);
   return {
     counts,
     total: live.objects.length,

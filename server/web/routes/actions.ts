@@ -4,14 +4,16 @@ import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import { dateExists } from '../../calendar.ts';
 import type { ReconcileOptions } from '../../sync/reconciler.ts';
+import type { Trigger } from '../../sync/run.ts';
 import { WorkloadError } from '../../sync/workloads.ts';
 import type { WebDeps } from '../deps.ts';
+import { HttpError, httpStatus } from '../http-error.ts';
 import type { Translator } from '../i18n/index.ts';
 import { actorOf } from '../middleware/auth.ts';
 import { MultipartError, readMultipart } from '../multipart.ts';
 import { syncPanelModel } from '../viewmodels.ts';
 import { requestContext, type Views } from '../views.ts';
-import { HttpError, home, respond } from './respond.ts';
+import { home, respond } from './respond.ts';
 
 /** How long a rollback or retry waits for its run to get a number, so the page can follow that run. */
 const RUN_WAIT_MS = 5_000;
@@ -47,14 +49,6 @@ const UPLOAD_FORM = {
   fieldSize: 1024,
 };
 
-class FormError extends Error {
-  readonly status: number;
-  constructor(message: string, options?: { status?: number; cause?: unknown }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.status = options?.status ?? 400;
-  }
-}
-
 /** The upload form, or a refusal in the reader's words; the connection is closed on a refusal mid-body. */
 async function readUploadForm(req: Request, res: Response) {
   try {
@@ -62,7 +56,7 @@ async function readUploadForm(req: Request, res: Response) {
   } catch (err) {
     if (!(err instanceof MultipartError)) throw err;
     res.setHeader('Connection', 'close');
-    throw new FormError(uploadRefusal(err, requestContext(res).t), { status: err.status, cause: err });
+    throw new HttpError(err.status, uploadRefusal(err, requestContext(res).t), { cause: err });
   }
 }
 
@@ -94,7 +88,8 @@ function uploadRefusal(err: MultipartError, t: Translator['t']): string {
 function parse<T>(schema: z.ZodType<T>, body: unknown, t: Translator['t']): T {
   const r = schema.safeParse(body);
   if (!r.success)
-    throw new FormError(
+    throw new HttpError(
+      400,
       r.error.issues
         .map((i) =>
           i.message.startsWith('form.') ? t(i.message) : t('form.badField', { field: i.path.join('.') }),
@@ -111,7 +106,6 @@ export function actionRoutes(deps: WebDeps, views: Views): Router {
 
   /** Answers with the fresh sync panel (htmx) or sends a plain form back to the overview. */
   const answer = (req: Request, res: Response) => {
-    res.setHeader('Vary', 'HX-Request');
     if (!req.get('HX-Request')) {
       // Back to the page the form was on (settings), else the overview, where the run shows as it goes.
       const back = (req.body as { back?: unknown } | undefined)?.back === 'settings' ? '/settings' : '/';
@@ -125,11 +119,17 @@ export function actionRoutes(deps: WebDeps, views: Views): Router {
    * The run is recorded in SQLite; the page follows it by polling, so the request does not wait for it to end.
    * Resolves with the run's number once it has one (a queued trigger waits behind a running sync: then null).
    */
-  const start = (req: Request, action: string, opts: ReconcileOptions = {}, target?: string) => {
+  const start = (
+    req: Request,
+    action: string,
+    trigger: Trigger,
+    opts: ReconcileOptions = {},
+    target?: string,
+  ) => {
     deps.sync.audit({ actor: actor(req), source: req.ip, action, target, result: 'started' });
     const newest = deps.sync.history.runs({ limit: 1 })[0]?.id ?? 0;
     let ended: number | null | undefined;
-    deps.sync.trigger('button', actor(req), opts).then(
+    deps.sync.trigger(trigger, actor(req), opts).then(
       (run) => {
         ended = run.id;
       },
@@ -159,7 +159,7 @@ export function actionRoutes(deps: WebDeps, views: Views): Router {
   };
 
   r.post('/actions/sync', (req, res) => {
-    start(req, 'sync');
+    start(req, 'sync', 'sync-now');
     answer(req, res);
   });
   // Retrying a held revision asks first, on a page of its own like a rollback (never a browser pop-up).
@@ -169,26 +169,28 @@ export function actionRoutes(deps: WebDeps, views: Views): Router {
     respond(req, res, views, 'retry-confirm', 'retry.pageTitle', { held });
   });
   r.post('/actions/retry', async (req, res) => {
-    await follow(req, res, start(req, 'retry', { retry: true }));
+    await follow(req, res, start(req, 'retry', 'retry', { retry: true }));
   });
   r.post('/actions/rollback', async (req, res) => {
     const { revision } = parse(rollbackForm, req.body, requestContext(res).t);
-    await follow(req, res, start(req, 'rollback', { target: revision }, `revision ${revision}`));
+    await follow(req, res, start(req, 'rollback', 'rollback', { target: revision }, `revision ${revision}`));
   });
   r.post('/actions/hold', (req, res) => {
     const { hours, until, reason } = parse(holdForm, req.body, requestContext(res).t);
     const { t } = requestContext(res);
-    if (until && !dateExists(until)) throw new FormError(t('form.noSuchDate', { value: until }));
+    if (until && !dateExists(until)) throw new HttpError(400, t('form.noSuchDate', { value: until }));
     const end = until ? new Date(until) : new Date(Date.now() + (hours ?? 24) * 3_600_000);
-    if (Number.isNaN(end.getTime()) || end.getTime() <= Date.now()) throw new FormError(t('form.future'));
-    if (end.getTime() > Date.now() + 14 * 86_400_000) throw new FormError(t('form.max14Days'));
+    if (Number.isNaN(end.getTime()) || end.getTime() <= Date.now())
+      throw new HttpError(400, t('form.future'));
+    if (end.getTime() > Date.now() + 14 * 86_400_000) throw new HttpError(400, t('form.max14Days'));
     deps.sync.setHold({ until: end, reason }, actor(req));
     answer(req, res);
   });
   r.post('/actions/upload', async (req, res) => {
     const files = await readUploadForm(req, res);
     const bundle = files.get('bundle');
-    if (!bundle || bundle.data.length === 0) throw new FormError(requestContext(res).t('upload.chooseFile'));
+    if (!bundle || bundle.data.length === 0)
+      throw new HttpError(400, requestContext(res).t('upload.chooseFile'));
     const sent = files.get('signature');
     const signature = sent && sent.data.length > 0 ? sent : undefined;
     const filename = path.basename(bundle.filename || 'bundle.tar.gz');
@@ -210,12 +212,12 @@ export function actionRoutes(deps: WebDeps, views: Views): Router {
       const { t } = requestContext(res);
       const who = `${kind} ${namespace}/${name}`;
       const said =
-        err.status === 403
+        err.kind === 'forbidden'
           ? t('restart.notManaged', { namespace })
-          : err.status === 404
+          : err.kind === 'not-found'
             ? t('restart.gone', { name: who })
             : t('restart.failed', { name: who, error: err.message });
-      throw new FormError(said, { status: err.status, cause: err });
+      throw new HttpError(httpStatus(err), said, { cause: err });
     }
     // The workload page that follows shows the restart (and its rollout) at once, not after the next refresh.
     await deps.sync.cluster.refresh();

@@ -84,7 +84,6 @@ export function authRoutes(access: AccessService, views: Views): Router {
     const id = sessionCookie(req);
     if (id) access.logout(id, { address: req.ip ?? '' });
     clearSessionCookie(req, res);
-    res.setHeader('Vary', 'HX-Request');
     if (req.get('HX-Request')) {
       res.setHeader('HX-Redirect', `${base(res)}/login`);
       res.status(204).end();

@@ -2,12 +2,11 @@
 import { type Request, type Response, Router } from 'express';
 import type { WebDeps } from '../deps.ts';
 import { chartRange, DEFAULT_RANGE } from '../models/host-panel.ts';
+import { objectsPageModel } from '../models/objects.ts';
 import { clusterPanelModel, hostPanelModel, objectsPanelModel, overviewModel } from '../models/overview.ts';
 import { syncPanelModel } from '../models/sync-panel.ts';
 import type { Views } from '../views.ts';
 import { respond, tr } from './respond.ts';
-
-const OBJECTS_PER_PAGE = 100;
 
 /** Changes when anything on the overview may have: sync state, live views, host samples, or the second. */
 export function overviewKey(deps: WebDeps, now = Date.now()): string {
@@ -25,7 +24,6 @@ export function overviewRoutes(deps: WebDeps, views: Views): Router {
   const html = (res: Response) => res.type('html');
 
   r.get('/', (req: Request, res: Response) => {
-    res.setHeader('Vary', 'HX-Request');
     const key = overviewKey(deps);
     // Another chart range is its own cached variant of the page (links work without script, reloads keep it).
     const range = chartRange(req.query.range);
@@ -58,20 +56,11 @@ export function overviewRoutes(deps: WebDeps, views: Views): Router {
   });
 
   r.get('/objects', (req, res) => {
-    const live = deps.sync.live.snapshot();
-    const problemsOnly = req.query.problems === '1';
-    const all = problemsOnly ? live.objects.filter((o) => o.health.status !== 'Healthy') : live.objects;
-    const pages = Math.max(1, Math.ceil(all.length / OBJECTS_PER_PAGE));
-    const page = Math.min(pages, Math.max(1, Number.parseInt(String(req.query.page ?? '1'), 10) || 1));
-    respond(req, res, views, 'objects-page', 'objects.pageTitle', {
-      objects: all.slice((page - 1) * OBJECTS_PER_PAGE, page * OBJECTS_PER_PAGE),
-      total: live.objects.length,
-      problemCount: live.objects.filter((o) => o.health.status !== 'Healthy').length,
-      problemsOnly,
-      page,
-      pages,
-      liveError: live.error,
+    const model = objectsPageModel(deps.sync.live.snapshot(), {
+      problemsOnly: req.query.problems === '1',
+      page: req.query.page,
     });
+    respond(req, res, views, 'objects-page', 'objects.pageTitle', model);
   });
   return r;
 }

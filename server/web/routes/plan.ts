@@ -6,7 +6,6 @@ import { requestContext, type Views } from '../views.ts';
 export function planRoutes(deps: WebDeps, views: Views): Router {
   const r = Router();
   r.get('/plan', (req, res) => {
-    res.setHeader('Vary', 'HX-Request');
     // The page answers at once; the dry-run (which talks to the upstream and the cluster) loads into it.
     const html = views.render('plan', {}, res);
     res

@@ -1,23 +1,14 @@
-// Shared by the page routes: a page or its fragment (htmx), localized titles, and typed HTTP errors.
+// Shared by the page routes: a page or its fragment (htmx), localized titles, and id parameters.
 import type { Request, Response } from 'express';
+import { HttpError } from '../http-error.ts';
 import { requestContext, type Views } from '../views.ts';
-
-/** A request the console answers with a status and a message for the technician. */
-export class HttpError extends Error {
-  readonly status: number;
-  constructor(status: number, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'HttpError';
-    this.status = status;
-  }
-}
 
 /** The translator of this request (for titles and messages built in routes). */
 export function tr(res: Response) {
   return requestContext(res);
 }
 
-/** The full page, or its fragment alone when htmx asks; pages vary on HX-Request. */
+/** The full page, or its fragment alone when htmx asks (app.ts sets `Vary: HX-Request` on every answer). */
 export function respond(
   req: Request,
   res: Response,
@@ -26,7 +17,6 @@ export function respond(
   titleKey: string,
   data: object,
 ) {
-  res.setHeader('Vary', 'HX-Request');
   const html = req.get('HX-Request')
     ? views.render(name, data, res)
     : views.page(name, { title: tr(res).t(titleKey), ...data }, res);

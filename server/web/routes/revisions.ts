@@ -2,8 +2,9 @@
 import { Router } from 'express';
 import { hiddenChange, showValue } from '../../sync/diff.ts';
 import type { WebDeps } from '../deps.ts';
+import { HttpError } from '../http-error.ts';
 import type { Views } from '../views.ts';
-import { HttpError, idParam, respond, tr } from './respond.ts';
+import { idParam, respond, tr } from './respond.ts';
 
 const DIFF_OBJECTS_SHOWN = 200;
 const OBJECTS_SHOWN = 500;

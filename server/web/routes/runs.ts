@@ -1,8 +1,10 @@
 // Sync run history: newest first with paging, and one run with its stages, change set and failure in plain words.
 import { Router } from 'express';
 import type { WebDeps } from '../deps.ts';
+import { HttpError } from '../http-error.ts';
+import { newestFirstPage } from '../models/paging.ts';
 import type { Views } from '../views.ts';
-import { HttpError, idParam, respond, tr } from './respond.ts';
+import { idParam, respond, tr } from './respond.ts';
 
 const RUNS_PER_PAGE = 25;
 
@@ -12,13 +14,8 @@ export function runRoutes(deps: WebDeps, views: Views): Router {
 
   r.get('/runs', (req, res) => {
     const before = req.query.before === undefined ? undefined : idParam(req.query.before, res, 400);
-    const runs = h.runs({ beforeId: before, limit: RUNS_PER_PAGE + 1 });
-    const more = runs.length > RUNS_PER_PAGE;
-    const page = runs.slice(0, RUNS_PER_PAGE);
-    respond(req, res, views, 'runs', 'runs.title', {
-      runs: page,
-      older: more ? (page.at(-1)?.id ?? null) : null,
-    });
+    const page = newestFirstPage(h.runs({ beforeId: before, limit: RUNS_PER_PAGE + 1 }), RUNS_PER_PAGE);
+    respond(req, res, views, 'runs', 'runs.title', { runs: page.rows, older: page.older });
   });
 
   r.get('/runs/:id', (req, res) => {

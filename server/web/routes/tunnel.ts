@@ -3,6 +3,7 @@ import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { TunnelStatus } from '../../tunnel/model.ts';
 import type { SupportTunnel } from '../../tunnel/tunnel.ts';
+import { HttpError } from '../http-error.ts';
 import { actorOf } from '../middleware/auth.ts';
 import { requestContext, type Views } from '../views.ts';
 
@@ -40,27 +41,17 @@ const openForm = z.object({
   ),
 });
 
-class TunnelFormError extends Error {
-  readonly status: number;
-  constructor(message: string, status = 400) {
-    super(message);
-    this.name = 'TunnelFormError';
-    this.status = status;
-  }
-}
-
 export function tunnelRoutes(deps: TunnelDeps, views: Views): Router {
   const r = Router();
   const actor = (req: Request) => actorOf(req);
   const base = (res: Response) => (res.locals.base as string | undefined) ?? '';
 
   const configured = (res: Response): SupportTunnel => {
-    if (!deps.tunnel) throw new TunnelFormError(requestContext(res).t('tunnel.notConfigured'), 409);
+    if (!deps.tunnel) throw new HttpError(409, requestContext(res).t('tunnel.notConfigured'));
     return deps.tunnel;
   };
 
   const banner = (res: Response, opts: { kiosk?: boolean; showFailure?: boolean }) => {
-    res.setHeader('Vary', 'HX-Request');
     res.setHeader('Cache-Control', 'no-store');
     res.type('html').send(
       views.render(
@@ -75,7 +66,6 @@ export function tunnelRoutes(deps: TunnelDeps, views: Views): Router {
   /** htmx gets the fresh banner; a plain form post goes back to the overview. */
   const answer = (req: Request, res: Response) => {
     if (!req.get('HX-Request')) {
-      res.setHeader('Vary', 'HX-Request');
       res.redirect(303, `${base(res)}/`);
       return;
     }
@@ -92,7 +82,7 @@ export function tunnelRoutes(deps: TunnelDeps, views: Views): Router {
     const max = Math.min(MAX_MINUTES, tunnel.maxMinutes);
     // The tunnel checks its configured maximum itself too; this says it in the reader's words first.
     if (!parsed.success || parsed.data.minutes > max)
-      throw new TunnelFormError(requestContext(res).t('tunnel.badMinutes', { max }));
+      throw new HttpError(400, requestContext(res).t('tunnel.badMinutes', { max }));
     tunnel.open({ minutes: parsed.data.minutes, actor: actor(req) });
     answer(req, res);
   });

@@ -3,6 +3,7 @@ import { type Request, type Response, Router } from 'express';
 import { PASSWORD_MAX, PASSWORD_MIN } from '../../auth/password.ts';
 import type { AccessService } from '../../auth/service.ts';
 import { AccessError, type Actor, isRole, nameProblem, ROLES } from '../../auth/users.ts';
+import { HttpError, httpStatus } from '../http-error.ts';
 import { currentUser } from '../middleware/auth.ts';
 import { requestContext, type Views } from '../views.ts';
 
@@ -59,8 +60,8 @@ export function userRoutes(access: AccessService, views: Views): Router {
       try {
         await fn(req, res);
       } catch (err) {
-        if (!(err instanceof AccessError)) throw err;
-        res.status(err.status);
+        if (!(err instanceof AccessError || err instanceof HttpError)) throw err;
+        res.status(httpStatus(err));
         // The add form comes back as it was typed (bounded), the password never.
         const typed = Object.fromEntries(
           ['name', 'role', 'expiresHours'].map((k) => [k, field(req.body, k).slice(0, 64)]),
@@ -77,13 +78,13 @@ export function userRoutes(access: AccessService, views: Views): Router {
     if (hours === '') return null;
     const h = Number(hours);
     if (!Number.isFinite(h) || h <= 0 || h > MAX_EXPIRY_HOURS)
-      throw new AccessError(requestContext(res).t('users.badExpiry', { max: MAX_EXPIRY_HOURS }));
+      throw new HttpError(400, requestContext(res).t('users.badExpiry', { max: MAX_EXPIRY_HOURS }));
     return new Date(Date.now() + h * 3_600_000);
   };
 
   const checkPassword = (res: Response, password: string) => {
     if (password.length < PASSWORD_MIN || password.length > PASSWORD_MAX)
-      throw new AccessError(requestContext(res).t('users.badPassword', { n: PASSWORD_MIN }));
+      throw new HttpError(400, requestContext(res).t('users.badPassword', { n: PASSWORD_MIN }));
   };
 
   r.get('/users', (req, res) => page(res, { saved: req.query.saved !== undefined }));
@@ -94,8 +95,8 @@ export function userRoutes(access: AccessService, views: Views): Router {
       const { t } = requestContext(res);
       const name = field(req.body, 'name');
       const role = field(req.body, 'role');
-      if (nameProblem(name)) throw new AccessError(t('users.badName'));
-      if (!isRole(role)) throw new AccessError(t('users.badRole'));
+      if (nameProblem(name)) throw new HttpError(400, t('users.badName'));
+      if (!isRole(role)) throw new HttpError(400, t('users.badRole'));
       const password = secret(req.body, 'password');
       checkPassword(res, password);
       const expiresAt = expiryFrom(req, res);
@@ -107,7 +108,7 @@ export function userRoutes(access: AccessService, views: Views): Router {
     '/users/role',
     change((req, res) => {
       const role = field(req.body, 'role');
-      if (!isRole(role)) throw new AccessError(requestContext(res).t('users.badRole'));
+      if (!isRole(role)) throw new HttpError(400, requestContext(res).t('users.badRole'));
       access.users.setRole(field(req.body, 'name'), role, actor(req, res));
     }),
   );

@@ -1,15 +1,12 @@
 // Workloads in the namespaces Outpost manages: list, detail with pods and events, restart confirmation, pod logs.
 import { Router } from 'express';
-import { isWorkloadKind, MAX_TAIL_LINES, WorkloadError } from '../../sync/workloads.ts';
+import { isWorkloadKind, WorkloadError } from '../../sync/workloads.ts';
 import type { WebDeps } from '../deps.ts';
+import { HttpError } from '../http-error.ts';
 import { rolloutOf } from '../models/rollout.ts';
+import { lineCount, logRequest, workloadEvents } from '../models/workload.ts';
 import type { Views } from '../views.ts';
-import { HttpError, respond, tr } from './respond.ts';
-
-/** Following a log re-reads its tail every few seconds, and stops by itself after a while (bounded). */
-export const FOLLOW_EVERY_S = 2;
-export const FOLLOW_FOR_MS = 5 * 60_000;
-const TAILS = [50, 200, 1000];
+import { respond, tr } from './respond.ts';
 
 export function workloadRoutes(deps: WebDeps, views: Views): Router {
   const r = Router();
@@ -27,20 +24,7 @@ export function workloadRoutes(deps: WebDeps, views: Views): Router {
 
   r.get('/workloads/:kind/:ns/:name', (req, res) => {
     const w = find(req.params.kind, req.params.ns, req.params.name, res);
-    const podNames = new Set(w.pods.map((p) => p.name));
-    // Events about the workload itself, its ReplicaSets (name-hash) and its pods.
-    const events = view
-      .snapshot()
-      .events.filter((e) => {
-        if (e.namespace !== w.namespace) return false;
-        const [kind, name = ''] = e.object.split('/');
-        return (
-          (kind === w.kind && name === w.name) ||
-          (kind === 'ReplicaSet' && name.startsWith(`${w.name}-`)) ||
-          (kind === 'Pod' && podNames.has(name))
-        );
-      })
-      .slice(0, 50);
+    const events = workloadEvents(view.snapshot().events, w);
     respond(req, res, views, 'workload', 'wl.title', { workload: w, events, rollout: rolloutOf(w) });
   });
 
@@ -69,16 +53,8 @@ export function workloadRoutes(deps: WebDeps, views: Views): Router {
     const { ns, name } = req.params;
     const pod = view.snapshot().pods.find((p) => p.namespace === ns && p.name === name) ?? null;
     const containers = pod?.containers ?? [];
-    const asked = typeof req.query.container === 'string' ? req.query.container : '';
-    const container = containers.includes(asked) ? asked : (containers[0] ?? asked);
-    const tailAsked = Number.parseInt(String(req.query.tail ?? '200'), 10);
-    const tail = TAILS.includes(tailAsked)
-      ? tailAsked
-      : Math.min(MAX_TAIL_LINES, Math.max(1, tailAsked || 200));
-    const follow = req.query.follow === '1';
-    const sinceAsked = Number(req.query.since);
-    const since = follow && Number.isFinite(sinceAsked) && sinceAsked > 0 ? sinceAsked : Date.now();
-    const polling = follow && Date.now() - since < FOLLOW_FOR_MS;
+    const asked = logRequest(req.query, containers);
+    const { container, tail } = asked;
     let text = '';
     let truncated = false;
     let error: string | null = null;
@@ -89,28 +65,20 @@ export function workloadRoutes(deps: WebDeps, views: Views): Router {
       }));
     } catch (err) {
       if (!(err instanceof WorkloadError)) throw err;
-      if (err.status === 403) throw new HttpError(403, err.message, { cause: err });
+      if (err.kind === 'forbidden') throw new HttpError(403, err.message, { cause: err });
       error = err.message;
     }
-    const lines = text === '' ? 0 : text.replace(/\n$/, '').split('\n').length;
     const data = {
       namespace: ns,
       pod: name,
       owner: pod?.owner ?? null,
       containers,
-      container,
-      tail,
-      follow,
-      polling,
-      followEnded: follow && !polling,
-      since,
-      everyS: FOLLOW_EVERY_S,
+      ...asked,
       text,
       truncated,
-      lineCount: lines,
+      lineCount: lineCount(text),
       error,
     };
-    res.setHeader('Vary', 'HX-Request');
     res.setHeader('Cache-Control', 'no-store');
     if (req.get('HX-Request')) {
       res.type('html').send(views.render('partials/log', data, res));

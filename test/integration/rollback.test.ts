@@ -27,7 +27,7 @@ describe('rollback', () => {
   /** Starting points of the tests' own, so any one runs alone: `image` applied and healthy (the LKG)… */
   async function healthyApplied(image = 'shop/web:1.0') {
     f.write({ 'ns.yaml': NS, 'web.yaml': deployment('web', image) });
-    const run = await reconcile(f.deps, 'button');
+    const run = await reconcile(f.deps, 'sync-now');
     assert.equal(run.result, 'succeeded', run.message ?? '');
   }
   /** …or, on top of that, a broken revision rolled back from and held. */

@@ -21,7 +21,7 @@ describe('sync', () => {
   /** Each test's own starting point (so any one runs alone): the good tree applied and last-known-good. */
   async function appliedGood() {
     f.write(good);
-    const run = await reconcile(f.deps, 'button');
+    const run = await reconcile(f.deps, 'sync-now');
     assert.equal(run.result, 'succeeded', run.message ?? '');
     return lkgRevision.get(f.db);
   }

@@ -102,6 +102,19 @@ describe('console in Chromium', () => {
     });
     await page.locator('#host-panel polyline').first().waitFor();
     assert.match(await text('nodes-ready'), /1 of 1 ready/);
+    // The charts switch range in place; each stretch names its value, and the chart itself takes focus.
+    await page.evaluate(() => document.documentElement.setAttribute('data-same-page', '1'));
+    await page.getByTestId('chart-ranges').getByRole('link', { name: '1 hour' }).click();
+    await page.locator('[data-range="1h"][aria-current="true"]').waitFor();
+    assert.equal(await page.locator('html[data-same-page]').count(), 1, 'without a page load');
+    assert.match(
+      (await page.locator('#host-panel svg.spark-cpu rect title').last().textContent()) ?? '',
+      /: \d+%$/,
+    );
+    assert.match(
+      (await page.locator('#host-panel svg.spark-cpu').getAttribute('aria-label')) ?? '',
+      /^CPU over 1 hour: now \d+%, min \d+%, max \d+%$/,
+    );
   });
 
   test('keyboard alone: the skip link leads to the console, and Tab reaches Sync now', async () => {
@@ -132,6 +145,8 @@ describe('console in Chromium', () => {
     await page.getByTestId('sync-progress').waitFor({ timeout: 5_000 });
     await page.screenshot({ path: path.join(ARTIFACTS, 'console-sync-progress.png') });
     const seen = new Set<string>();
+    // On a busy machine the quick stages can pass between two looks: the ones done before health are counted.
+    let doneBeforeHealth = 0;
     await waitFor(
       'the sync to finish',
       async () => {
@@ -140,13 +155,21 @@ describe('console in Chromium', () => {
           .getAttribute('data-stage', { timeout: 50 })
           .catch(() => null);
         if (current) seen.add(current);
+        if (current === 'health')
+          doneBeforeHealth = Math.max(
+            doneBeforeHealth,
+            await page.locator('li.stage-done[data-stage]').count(),
+          );
         return (await page.getByTestId('sync-progress').count()) === 0;
       },
       20_000,
       50,
     );
     assert.notEqual(await revision(), before, 'the new revision runs');
-    assert.ok(seen.size >= 2, `stages seen as they happened: ${[...seen].join(', ')}`);
+    assert.ok(
+      seen.size >= 2 || doneBeforeHealth >= 3,
+      `stages shown as they happened: ${[...seen].join(', ')}; ${doneBeforeHealth} done before health`,
+    );
     assert.ok(seen.has('health'), `the health wait was shown: ${[...seen].join(', ')}`);
     assert.match(await text('last-sync'), /succeeded/);
     assert.equal(await page.evaluate(() => performance.getEntriesByType('navigation').length), navigations);

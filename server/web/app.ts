@@ -53,9 +53,10 @@ export function createApp(deps: WebDeps): Express {
     next();
   });
   // Before anything reads the request: a page rebinding its own name to this node gets nothing from it.
+  // The language first (it reads only two headers): even the host check answers in the reader's words.
+  app.use(locale);
   app.use(hostCheck(hostMatcher({ nodeName: deps.nodeName, allowedHosts: reach.allowedHosts }), deps.log));
   app.use(basePath(reach.basePath ?? '', trustedProxy));
-  app.use(locale);
   app.use(
     authenticate({
       access: deps.access,

@@ -2,7 +2,7 @@
 
 import type { Logger } from 'pino';
 import type { AccessService } from '../auth/service.ts';
-import type { HostNow, Series } from '../host/sampler.ts';
+import type { ChartRange, HostNow, Series, TimedSeries } from '../host/sampler.ts';
 import type { Registry } from '../metrics.ts';
 import type { SyncService } from '../sync/service.ts';
 import type { SupportTunnel } from '../tunnel/tunnel.ts';
@@ -12,6 +12,8 @@ import type { SseHub } from './sse.ts';
 export interface HostReadings {
   now(): HostNow | null;
   series(): Series;
+  /** One chart range on its time grid; absent in tests that stub only the 24 h series. */
+  window?(range: ChartRange): TimedSeries;
   readonly version: number;
   readonly intervalMs: number;
 }

@@ -141,9 +141,17 @@ describe('console pages', () => {
     assert.match(confirm, new RegExp(`name="revision" value="${older}"`));
     const res = await b.post('/actions/rollback', { revision: String(older) });
     assert.equal(res.status, 303);
-    assert.equal(res.headers.get('location'), '/');
+    // It lands on its own run, whose page follows the stages until the run has ended.
+    const landed = /^\/runs\/(\d+)$/.exec(res.headers.get('location') ?? '');
+    assert.ok(landed, `lands on the run page, not ${res.headers.get('location')}`);
     const run = await waitForRun(sync, (r) => r.trigger === 'rollback' && r.result !== 'running');
+    assert.equal(run.id, Number(landed[1]));
     assert.equal(run.result, 'succeeded');
+    assert.doesNotMatch(
+      await b.page(`/runs/${run.id}`),
+      /hx-trigger="every 1s"/,
+      'an ended run is not polled',
+    );
     assert.equal(sync.history.runningId(), older);
     assert.ok(recentAudit(f.db, 20).some((a) => a.action === 'rollback' && a.target === `revision ${older}`));
     // Back to the newest for the tests after this one.
@@ -214,6 +222,7 @@ describe('console pages', () => {
       name: 'coredns',
     });
     assert.equal(refused.status, 403);
+    assert.match(await refused.text(), /Outpost does not manage the namespace kube-system/);
   });
 
   test('pod logs show the tail; following streams new lines and stops by itself after five minutes', async () => {

@@ -177,7 +177,10 @@ export function authenticate(o: AuthOptions) {
         return;
       }
       res.setHeader('WWW-Authenticate', 'Bearer realm="outpost"');
-      res.status(401).type('text/plain').send('Sign in, or send the metrics token as a Bearer token.\n');
+      res
+        .status(401)
+        .type('text/plain')
+        .send(`${requestContext(res).t('auth.metricsToken')}\n`);
       return;
     }
     if (need === 'kiosk') {
@@ -202,7 +205,7 @@ export function authenticate(o: AuthOptions) {
       const login = `${base}/login?next=${encodeURIComponent(safeNext(returnPath(req, base)))}`;
       if (req.get('HX-Request')) {
         res.setHeader('HX-Redirect', login);
-        res.status(401).type('text/plain').send('Sign in first.');
+        res.status(401).type('text/plain').send(requestContext(res).t('auth.signInFirst'));
       } else {
         res.redirect(303, login);
       }

@@ -23,6 +23,7 @@ import { createSyncService } from './sync/service.ts';
 import { buildSupportBundle } from './sync/support-bundle.ts';
 import { consoleTarget } from './tunnel/model.ts';
 import { createApp } from './web/app.ts';
+import { createSseHub } from './web/sse.ts';
 
 /** How often the live health is offered to the store for `outpost status`: it lags the page by at most this. */
 const HEALTH_RECORD_MS = 2_000;
@@ -54,7 +55,7 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
     initEmpty: config.initEmptyDb,
   });
   const db = volume.db;
-  const { cluster, sim } = await connectCluster(config);
+  const { cluster, kubeConfig, sim } = await connectCluster(config);
   if (sim)
     log.warn({ kubeconfig: sim.kubeconfigPath, reason: config.demoReason }, 'DEMO mode: simulated cluster');
   const registry = new Registry();
@@ -74,6 +75,7 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
     sourceSpec: config.source,
     makeSource: (spec) => createSource(consoleSourceConfig(config, spec), config),
     sourcePolicy: { requireSignature: config.requireSignature, edit: config.consoleSourceEdit },
+    kubeConfig,
   });
   stateMetrics(registry, () => nodeState(stateInputs(sync)));
   const host = new HostSampler({
@@ -110,7 +112,10 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
       })
     : null;
   let ready = false;
+  // Open pages' live streams: ended first on shutdown, so no open connection holds the server.
+  const events = createSseHub({ version: () => `${sync.version()}|${host.version}` });
   const app = createApp({
+    events,
     sync,
     access,
     reach: {
@@ -189,6 +194,7 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
   return async () => {
     ready = false;
     clearInterval(volumeCheck);
+    events.close();
     clearInterval(healthRecord);
     server.closeAllConnections();
     await new Promise((r) => server.close(r));

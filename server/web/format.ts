@@ -1,4 +1,6 @@
 // Display helpers for the templates, bound to one language: times, ages, sizes, and reasons in plain words.
+
+import { DEMO_REASONS } from '../config-sections.ts';
 import {
   CAUSE_CODES,
   HEALTH_STATES,
@@ -38,6 +40,7 @@ export const DYNAMIC_KEYS: readonly string[] = [
   ...SYNC_STATES.map((s) => `syncState.${s}`),
   ...HEALTH_STATES.map((h) => `healthState.${h}`),
   ...CAUSE_CODES.map((c) => `cause.${c}`),
+  ...Object.keys(DEMO_REASONS).map((k) => `demo.reason.${k}`),
 ];
 
 export interface Format {
@@ -61,6 +64,10 @@ export interface Format {
   stageLabel(stage: string): string;
   trigger(t: string): string;
   result(r: string): string;
+  /** A code in words when `prefix.code` is in the catalogue (audit actions and results), else the code itself. */
+  known(prefix: string, code: string): string;
+  /** Why the console runs on the simulator, in words. */
+  demoReason(reason: string): string;
 }
 
 const formats = new Map<Locale, Format>();
@@ -125,6 +132,11 @@ export function createFormat(tr: Translator): Format {
     stageLabel: (stage) => known('stage', stage),
     trigger: (x) => known('trigger', x),
     result: (r) => known('result', r),
+    known,
+    demoReason(reason) {
+      const key = Object.entries(DEMO_REASONS).find(([, text]) => text === reason)?.[0];
+      return key ? t(`demo.reason.${key}`) : reason;
+    },
   };
   formats.set(tr.locale, f);
   return f;

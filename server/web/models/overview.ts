@@ -1,6 +1,5 @@
 // The overview: overall state, the node (with 24 h sparklines), the cluster, sync, and what needs attention.
 import type { EventSummary } from '../../cluster/reads.ts';
-import type { HostNow } from '../../host/sampler.ts';
 import type { LiveObject } from '../../sync/live.ts';
 import {
   degradedObjects,
@@ -12,47 +11,17 @@ import {
   problemObjects,
 } from '../../sync/node-state.ts';
 import type { WebDeps } from '../deps.ts';
-import { type Spark, sparkline } from '../sparkline.ts';
+import {
+  type HostLevels,
+  type HostPanelModel,
+  hostLevels,
+  hostPanelModel,
+  type Level,
+} from './host-panel.ts';
 import { type SyncPanelModel, syncPanelModel } from './sync-panel.ts';
 
-export type { Overall };
-
-/** Colour only where action is needed: a reading at its level's threshold is amber or red, the rest plain. */
-export type Level = 'warn' | 'bad' | null;
-
-export interface HostLevels {
-  cpu: Level;
-  mem: Level;
-  disk: Level;
-  temp: Level;
-}
-
-/** The thresholds, in one place for the overview and the kiosk: [amber from, red from]. */
-const THRESHOLDS = { cpu: [0.8, 0.95], mem: [0.85, 0.95], disk: [0.8, 0.9], temp: [70, 80] } as const;
-
-const levelOf = (v: number | null | undefined, [warn, bad]: readonly [number, number]): Level =>
-  v === null || v === undefined ? null : v >= bad ? 'bad' : v >= warn ? 'warn' : null;
-
-export function hostLevels(s: HostNow['sample'] | null | undefined): HostLevels {
-  const share = (used: number | null | undefined, total: number | null | undefined) =>
-    used !== null && used !== undefined && total ? used / total : null;
-  return {
-    cpu: levelOf(s?.cpu, THRESHOLDS.cpu),
-    mem: levelOf(share(s?.memUsed, s?.memTotal), THRESHOLDS.mem),
-    disk: levelOf(share(s?.diskUsed, s?.diskTotal), THRESHOLDS.disk),
-    temp: levelOf(s?.temp, THRESHOLDS.temp),
-  };
-}
-
-export interface HostPanelModel {
-  now: HostNow | null;
-  levels: HostLevels;
-  memShare: number | null;
-  diskShare: number | null;
-  sparks: { cpu: Spark; mem: Spark; disk: Spark; temp: Spark; rx: Spark; tx: Spark };
-  hasTemp: boolean;
-  intervalS: number;
-}
+export type { HostLevels, HostPanelModel, Level, Overall };
+export { hostLevels, hostPanelModel };
 
 export interface ClusterPanelModel {
   nodesReady: number;
@@ -96,31 +65,6 @@ export interface OverviewModel {
 
 export const PROBLEMS_SHOWN = 15;
 const PHASE_ORDER = ['Running', 'Pending', 'Failed', 'Succeeded', 'Unknown'];
-
-export function hostPanelModel(deps: WebDeps): HostPanelModel {
-  const now = deps.host?.now() ?? null;
-  const series = deps.host?.series() ?? { cpu: [], mem: [], disk: [], temp: [], rx: [], tx: [] };
-  const s = now?.sample;
-  const share = (used: number | null | undefined, total: number | null | undefined) =>
-    used !== null && used !== undefined && total ? used / total : null;
-  const unit: [number, number] = [0, 1];
-  return {
-    now,
-    levels: hostLevels(s),
-    memShare: share(s?.memUsed, s?.memTotal),
-    diskShare: share(s?.diskUsed, s?.diskTotal),
-    sparks: {
-      cpu: sparkline(series.cpu, { range: unit }),
-      mem: sparkline(series.mem, { range: unit }),
-      disk: sparkline(series.disk, { range: unit }),
-      temp: sparkline(series.temp),
-      rx: sparkline(series.rx, { floor: 1024 }),
-      tx: sparkline(series.tx, { floor: 1024 }),
-    },
-    hasTemp: (s?.temp ?? null) !== null || series.temp.some((v) => v !== null),
-    intervalS: Math.round((deps.host?.intervalMs ?? 15_000) / 1000),
-  };
-}
 
 export function clusterPanelModel(deps: WebDeps): ClusterPanelModel {
   const c = deps.sync.cluster.snapshot();

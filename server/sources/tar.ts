@@ -12,9 +12,9 @@ export class TarError extends FetchError {
   }
 }
 
+/** What a bundle may hold; a file's own size counts only when a render reads it (render/tree.ts). */
 export interface TarLimits {
   maxFiles: number;
-  maxFileBytes: number;
   maxTotalBytes: number;
 }
 
@@ -191,19 +191,14 @@ export function readTar(tar: Buffer, label: string, limits: TarLimits): Unpacked
     if (++count > limits.maxFiles) {
       throw new TarError(`bundle ${label}: more than ${limits.maxFiles} files (limit reached at "${name}")`);
     }
-    if (size > limits.maxFileBytes) {
-      throw new TarError(
-        `bundle ${label}: entry "${name}" is ${size} bytes, over the ${limits.maxFileBytes}-byte limit per file`,
-        name,
-      );
-    }
     total += size;
     if (total > limits.maxTotalBytes) {
       throw new TarError(
         `bundle ${label}: more than ${limits.maxTotalBytes} bytes of files (limit reached at "${name}")`,
       );
     }
-    files[treePath] = data.toString('utf8');
+    // Bytes: only the files a build reads are decoded (render/tree.ts).
+    files[treePath] = Buffer.from(data);
   }
   if (!ended && off < tar.length) {
     throw new TarError(`bundle ${label}: archive is truncated (a header is cut short at byte ${off})`);
@@ -262,7 +257,7 @@ function entry(out: Buffer[], name: string, type: string, data: Buffer, mode: nu
  * A deterministic tar.gz of `files`: sorted entries, folders first in path order, mtime 0, uid/gid 0.
  * `comment` goes into a pax global header (`bundle create` records the bundle version there).
  */
-export function writeTarGz(files: Record<string, string | Buffer>, comment?: string): Buffer {
+export function writeTarGz(files: Record<string, string | Uint8Array>, comment?: string): Buffer {
   const out: Buffer[] = [];
   if (comment !== undefined) {
     const pax = Buffer.from(paxRecord('comment', comment), 'utf8');
@@ -279,8 +274,14 @@ export function writeTarGz(files: Record<string, string | Buffer>, comment?: str
   for (const { n, dir } of all) {
     if (dir) entry(out, `${n}/`, '5', Buffer.alloc(0), 0o755);
     else {
-      const content = files[n] as string | Buffer;
-      entry(out, n, '0', typeof content === 'string' ? Buffer.from(content, 'utf8') : content, 0o644);
+      const content = files[n] as string | Uint8Array;
+      entry(
+        out,
+        n,
+        '0',
+        typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content),
+        0o644,
+      );
     }
   }
   out.push(Buffer.alloc(BLOCK * 2));

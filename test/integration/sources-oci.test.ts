@@ -18,6 +18,7 @@ import {
   startAuthFront,
   startRegistry,
 } from '../support/registry.ts';
+import { asText } from '../support/tree.ts';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'outpost-oci-src-'));
 let registry: Registry;
@@ -97,7 +98,7 @@ test('parseOciUrl reads tags, digests and the scheme (https unless loopback or o
 test('oci source fetches, verifies and unpacks a Flux-style artifact by tag', async () => {
   const digest = await push('fleet/site', 'prod', bundle(SITE, 'version=3'));
   const got = await source(`oci://${registry.host}/fleet/site:prod`).fetch();
-  assert.deepEqual(got.files, SITE);
+  assert.deepEqual(asText(got.files), SITE);
   assert.equal(got.version, '3');
   assert.equal(got.signer, fleet.id);
   assert.equal(got.token, digest);

@@ -5,8 +5,12 @@ import { FetchError, type FileTree, isReservedPath, reservedNameMessage } from '
 /** Links that point at links are followed this many times, like a kernel's ELOOP. */
 const MAX_HOPS = 40;
 
-function outside(link: string, target: string, label: string): FetchError {
-  return new FetchError(
+/** How a source reports a refused link (tar bundles throw their own TarError). */
+export type LinkError = (message: string) => FetchError;
+const fetchError: LinkError = (message) => new FetchError(message);
+
+function outside(link: string, target: string, label: string, fail: LinkError): FetchError {
+  return fail(
     `${label}: "${link}" is a symbolic link to "${target}", outside the revision; links may only point inside it`,
   );
 }
@@ -15,10 +19,15 @@ function outside(link: string, target: string, label: string): FetchError {
  * Where a link at `link` pointing at `target` lands, as a tree path; refuses a target outside the tree (an
  * absolute path, or `..` past the root) by the link's name.
  */
-export function linkTarget(link: string, target: string, label: string): string {
-  if (target === '' || path.isAbsolute(target)) throw outside(link, target, label);
+export function linkTarget(
+  link: string,
+  target: string,
+  label: string,
+  fail: LinkError = fetchError,
+): string {
+  if (target === '' || path.isAbsolute(target)) throw outside(link, target, label, fail);
   const joined = path.normalize(path.join(path.dirname(link), target));
-  if (joined === '..' || joined.startsWith('../')) throw outside(link, target, label);
+  if (joined === '..' || joined.startsWith('../')) throw outside(link, target, label, fail);
   return joined === '.' ? '' : joined.replace(/\/$/, '');
 }
 
@@ -32,9 +41,13 @@ export function resolveLinks(
   links: ReadonlyMap<string, string>,
   label: string,
   maxFiles: number,
+  fail: LinkError = fetchError,
 ): void {
   const pending = new Map<string, string>();
-  for (const [link, target] of links) pending.set(link, linkTarget(link, target, label));
+  for (const [link, target] of links) {
+    if (isReservedPath(link)) throw fail(`${label}: ${reservedNameMessage(link)}`);
+    pending.set(link, linkTarget(link, target, label, fail));
+  }
   let count = Object.keys(files).length;
   for (let hop = 0; hop < MAX_HOPS && pending.size > 0; hop++) {
     let progressed = false;
@@ -45,10 +58,9 @@ export function resolveLinks(
       progressed = true;
       // The target's own property is copied, so a tree that reads files on demand stays lazy.
       const add = (p: string, from: string) => {
-        if (isReservedPath(p)) throw new FetchError(`${label}: ${reservedNameMessage(p)}`);
+        if (isReservedPath(p)) throw fail(`${label}: ${reservedNameMessage(p)}`);
         if (Object.hasOwn(files, p)) return;
-        if (++count > maxFiles)
-          throw new FetchError(`${label}: more than ${maxFiles} files (at link "${link}")`);
+        if (++count > maxFiles) throw fail(`${label}: more than ${maxFiles} files (at link "${link}")`);
         Object.defineProperty(files, p, Object.getOwnPropertyDescriptor(files, from) as PropertyDescriptor);
       };
       if (Object.hasOwn(files, to)) add(link, to);
@@ -61,5 +73,5 @@ export function resolveLinks(
     if (!progressed) break;
   }
   const loop = pending.keys().next();
-  if (!loop.done) throw new FetchError(`${label}: "${loop.value}" is a symbolic link in a loop`);
+  if (!loop.done) throw fail(`${label}: "${loop.value}" is a symbolic link in a loop`);
 }

@@ -1,5 +1,6 @@
 // A small, strict tar.gz reader (ustar, pax, GNU long names; in memory) and a deterministic tar.gz writer.
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { resolveLinks } from './links.ts';
 import { FetchError, type FileTree, isReservedPath, reservedNameMessage } from './types.ts';
 
 /** A bundle that cannot be unpacked safely; names the bundle and, where there is one, the entry. */
@@ -27,7 +28,6 @@ export interface UnpackedTar {
 const BLOCK = 512;
 const TYPE_NAMES = new Map([
   ['1', 'a hard link'],
-  ['2', 'a symbolic link'],
   ['3', 'a character device'],
   ['4', 'a block device'],
   ['6', 'a named pipe (fifo)'],
@@ -121,6 +121,8 @@ export function readTar(tar: Buffer, label: string, limits: TarLimits): Unpacked
   let total = 0;
   let pax: Record<string, string> = Object.create(null);
   let longName: string | undefined;
+  let longLink: string | undefined;
+  const links = new Map<string, string>();
   let off = 0;
   let ended = false;
   while (off + BLOCK <= tar.length) {
@@ -163,9 +165,14 @@ export function readTar(tar: Buffer, label: string, limits: TarLimits): Unpacked
       longName = cstr(data, 0, data.length);
       continue;
     }
-    if (type === 'K') continue; // long link target: only used by links, which are refused below
+    if (type === 'K') {
+      longLink = cstr(data, 0, data.length);
+      continue;
+    }
+    const linkTarget = pax.linkpath ?? longLink ?? cstr(header, 157, 100);
     pax = Object.create(null);
     longName = undefined;
+    longLink = undefined;
 
     const special = TYPE_NAMES.get(type);
     if (special) {
@@ -176,7 +183,7 @@ export function readTar(tar: Buffer, label: string, limits: TarLimits): Unpacked
     }
     const treePath = entryPath(name, label);
     if (type === '5') continue; // folders are implied by the files in them
-    if (type !== '0' && type !== '\0' && type !== '7') {
+    if (type !== '0' && type !== '\0' && type !== '7' && type !== '2') {
       throw new TarError(`bundle ${label}: entry "${name}" has unsupported tar type "${type}"`, name);
     }
     if (treePath === null) {
@@ -184,6 +191,11 @@ export function readTar(tar: Buffer, label: string, limits: TarLimits): Unpacked
     }
     if (isReservedPath(treePath)) {
       throw new TarError(`bundle ${label}: entry ${reservedNameMessage(name)}`, name);
+    }
+    if (type === '2') {
+      // Followed after the whole archive is read, when it points inside the bundle (links.ts).
+      links.set(treePath, linkTarget);
+      continue;
     }
     if (Object.hasOwn(files, treePath)) {
       throw new TarError(`bundle ${label}: entry "${name}" appears twice`, name);
@@ -203,6 +215,7 @@ export function readTar(tar: Buffer, label: string, limits: TarLimits): Unpacked
   if (!ended && off < tar.length) {
     throw new TarError(`bundle ${label}: archive is truncated (a header is cut short at byte ${off})`);
   }
+  resolveLinks(files, links, `bundle ${label}`, limits.maxFiles, (message) => new TarError(message));
   return comment === undefined ? { files } : { files, comment };
 }
 

@@ -113,11 +113,21 @@ test('tar reader refuses a path that climbs out with ".." and names the entry', 
   );
 });
 
-test('tar reader refuses a symbolic link made by GNU tar and names it', () => {
+test('tar reader refuses a symbolic link made by GNU tar that leaves the bundle, and names it', () => {
   const gz = gnuTar('symlink', { 'a.yaml': 'a' }, undefined, (dir) =>
     symlinkSync('/etc/passwd', path.join(dir, 'link.yaml')),
   );
-  rejects(gz, /entry "\.\/link\.yaml" is a symbolic link/);
+  rejects(gz, /"link\.yaml" is a symbolic link to "\/etc\/passwd", outside the revision/);
+});
+
+test('tar reader follows a symbolic link inside the bundle, to a file or a folder', () => {
+  const gz = gnuTar('symlink-inside', { 'base/a.yaml': 'a' }, undefined, (dir) => {
+    symlinkSync('base/a.yaml', path.join(dir, 'alias.yaml'));
+    symlinkSync('base', path.join(dir, 'shared'));
+  });
+  const got = asText(readTarGz(gz, 'inside.tar.gz', LIMITS).files);
+  assert.equal(got['alias.yaml'], 'a');
+  assert.equal(got['shared/a.yaml'], 'a');
 });
 
 test('tar reader refuses a hard link and names it', () => {

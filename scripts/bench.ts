@@ -11,6 +11,7 @@ import { hostileBench } from './bench/hostile.ts';
 import { multipartBench } from './bench/multipart.ts';
 import { renderSpeed } from './bench/render.ts';
 import { renderLimits } from './bench/render-limits.ts';
+import { renderRepoBench } from './bench/render-repo.ts';
 import { reportBench } from './bench/report.ts';
 import { sourcesBench } from './bench/sources.ts';
 import { startupAndMemory } from './bench/startup.ts';
@@ -24,6 +25,7 @@ const sections: { id: string; title: string; optIn?: boolean; run(): Promise<[st
   sourcesBench,
   hostileBench,
   renderSpeed,
+  renderRepoBench,
   renderLimits,
   syncBench,
   hostBench,

@@ -36,20 +36,20 @@ async function run(args: string[]): Promise<number> {
     vars[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   // Loaded here, not at the top: other subcommands should not pay for the renderer.
-  const [{ dirSource }, { renderOffThread }, { toYaml }, { loadRenderLimits }] = await Promise.all([
+  const [{ lazyDirTree }, { render }, { toYaml }] = await Promise.all([
     import('../sources/dir.ts'),
-    import('../render/off-thread.ts'),
-    import('../render/yaml.ts'),
-    import('../config.ts'),
+    import('../render/index.ts'),
+    import('../render/emit.ts'),
   ]);
-  const limits = loadRenderLimits();
   const target = path.resolve(positionals[0] as string);
   const root = revisionRoot(target, values.root);
   const at = path.relative(root, target).split(path.sep).join('/') || '.';
   if (at.startsWith('..')) throw new UsageError(`${positionals[0]} is not inside --root ${root}`);
-  const { files } = await dirSource(root).fetch();
-  // On a worker, as the server renders: killed at OUTPOST_RENDER_TIMEOUT or its heap limit.
-  const objects = await renderOffThread(files, at, { vars, strictVars: values.strict ?? false }, limits);
+  // The root is listed, but a file is read only when the render asks for it: a work tree holds databases,
+  // builds and images the rendered path never names. The render runs here rather than on a worker as the
+  // server's does: the command is the process, and its own time and memory are what the user sees.
+  const files = await lazyDirTree(root);
+  const objects = render(files, at, { vars, strictVars: values.strict ?? false });
   process.stdout.write(toYaml(objects));
   return 0;
 }

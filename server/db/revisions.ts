@@ -19,8 +19,40 @@ export interface RevisionInput {
   sourcePath: string;
   version?: string | undefined;
   signer?: string | undefined;
-  files: Record<string, string>;
+  /** Path → content: text, or bytes (see encodeFiles). */
+  files: Record<string, string | Uint8Array>;
   objects: KubeObject[];
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Files as stored: UTF-8 content as text (the format revisions always had), other bytes as `{ base64 }`, so
+ * a binary file comes back byte for byte.
+ */
+function encodeFiles(files: Record<string, string | Uint8Array>): string {
+  const out: Record<string, string | { base64: string }> = {};
+  for (const [p, c] of Object.entries(files)) {
+    if (typeof c === 'string') out[p] = c;
+    else {
+      try {
+        out[p] = strictUtf8.decode(c);
+      } catch {
+        out[p] = { base64: Buffer.from(c.buffer, c.byteOffset, c.byteLength).toString('base64') };
+      }
+    }
+  }
+  return JSON.stringify(out);
+}
+
+function decodeFiles(text: string): Record<string, string | Uint8Array> {
+  return JSON.parse(text, function revive(this: unknown, key: string, value: unknown) {
+    // Only a file's own value (a child of the top-level object) can be bytes.
+    if (this !== null && key !== '' && typeof value === 'object' && value !== null && 'base64' in value) {
+      return Buffer.from(String((value as { base64: unknown }).base64), 'base64');
+    }
+    return value;
+  }) as Record<string, string | Uint8Array>;
 }
 
 export interface RevisionSummary {
@@ -124,7 +156,7 @@ export function storeRevision(
     | { id: number }
     | undefined;
   if (existing) return { id: existing.id, created: false };
-  const files = gzipSync(JSON.stringify(rev.files));
+  const files = gzipSync(encodeFiles(rev.files));
   const objects = JSON.stringify(rev.objects);
   const info = db
     .prepare(
@@ -191,7 +223,7 @@ export function revisionObjects(db: Db, id: number): KubeObject[] {
 }
 
 /** The fetched files of a stored revision, checked like its objects. */
-export function revisionFiles(db: Db, id: number): Record<string, string> {
+export function revisionFiles(db: Db, id: number): Record<string, string | Uint8Array> {
   const row = db.prepare('SELECT files, files_sha256 FROM revisions WHERE id = ?').get(id) as
     | { files: Buffer; files_sha256: string | null }
     | undefined;
@@ -199,7 +231,7 @@ export function revisionFiles(db: Db, id: number): Record<string, string> {
   if (row.files_sha256 !== null && sha256(row.files) !== row.files_sha256)
     throw new RevisionUnreadable(id, 'its files do not match their stored checksum');
   try {
-    return JSON.parse(gunzipSync(row.files).toString('utf8')) as Record<string, string>;
+    return decodeFiles(gunzipSync(row.files).toString('utf8'));
   } catch (err) {
     throw new RevisionUnreadable(id, 'its files are not readable', { cause: err });
   }

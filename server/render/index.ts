@@ -6,7 +6,7 @@ import { RenderError } from './errors.ts';
 import { findKustomization, KUSTOMIZATION_FILES, renderKustomization } from './kustomize.ts';
 import { checkObjectCount } from './limits.ts';
 import { substitute } from './substitute.ts';
-import { fileAt, filesUnder, treePath } from './tree.ts';
+import { fileAt, filesUnder, READ_LIMITS, treePath, withReadBudget } from './tree.ts';
 import { collectPlainTemplates, parseManifests } from './yaml.ts';
 
 export { RenderError };
@@ -20,27 +20,14 @@ export interface RenderOptions {
 
 export const RENDER_LIMITS = {
   maxFiles: TREE_LIMITS.maxFiles,
-  maxFileBytes: TREE_LIMITS.maxFileBytes,
-  maxTotalBytes: TREE_LIMITS.maxTotalBytes,
+  maxFileBytes: READ_LIMITS.maxFileBytes,
+  maxTotalBytes: READ_LIMITS.maxTotalBytes,
 };
 
+/** The file count bounds the whole tree; sizes count only for the files the render reads (tree.ts). */
 function checkTree(files: FileTree): void {
-  let count = 0;
-  let chars = 0;
-  for (const [name, text] of Object.entries(files)) {
-    if (++count > RENDER_LIMITS.maxFiles) throw new RenderError(`more than ${RENDER_LIMITS.maxFiles} files`);
-    chars += text.length;
-    if (chars > RENDER_LIMITS.maxTotalBytes) {
-      throw new RenderError(`more than ${RENDER_LIMITS.maxTotalBytes} bytes of files (at ${name})`);
-    }
-    // Bytes are at least the UTF-16 length; only measure exactly when it could be over.
-    if (
-      text.length * 3 > RENDER_LIMITS.maxFileBytes &&
-      Buffer.byteLength(text) > RENDER_LIMITS.maxFileBytes
-    ) {
-      throw new RenderError(`${name}: larger than ${RENDER_LIMITS.maxFileBytes} bytes`);
-    }
-  }
+  const count = Object.keys(files).length;
+  if (count > RENDER_LIMITS.maxFiles) throw new RenderError(`more than ${RENDER_LIMITS.maxFiles} files`);
 }
 
 /**
@@ -82,12 +69,14 @@ export function render(files: FileTree, root: string, opts: RenderOptions = {}):
   checkTree(files);
   const dir = treePath(root, 'source path');
   const plain = new Set<string>();
-  const objects = collectPlainTemplates(plain, () => {
-    if (findKustomization(files, dir)) return renderKustomization(files, dir);
-    const single = fileAt(files, dir);
-    if (single !== undefined) return parseManifests(single, dir);
-    return renderPlain(files, dir);
-  });
+  const objects = withReadBudget(() =>
+    collectPlainTemplates(plain, () => {
+      if (findKustomization(files, dir)) return renderKustomization(files, dir);
+      const single = fileAt(files, dir);
+      if (single !== undefined) return parseManifests(single, dir);
+      return renderPlain(files, dir);
+    }),
+  );
   if (!opts.vars) return objects;
   return substitute(objects, opts.vars, opts.strictVars ?? false, plain);
 }

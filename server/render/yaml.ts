@@ -12,6 +12,7 @@ import {
   LineCounter,
   type ParseOptions,
   Parser,
+  Scalar,
   type ScalarTag,
   type SchemaOptions,
 } from 'yaml';
@@ -276,8 +277,35 @@ function dropInventedBreak(node: unknown, end: number): void {
   }
 }
 
+/**
+ * kustomize reads every annotation value as a string, the scalar as written (`1.50`, `0x1F`, `yes`, `~`);
+ * an empty value or a collection is "". Done on the node tree of a manifest (and of each item of a `*List`)
+ * before it becomes values, as only the node still has the text.
+ */
+function stringifyAnnotations(node: unknown): void {
+  if (!isMap(node)) return;
+  const field = (m: unknown, key: string) =>
+    isMap(m) ? m.items.find((p) => isScalar(p.key) && p.key.value === key) : undefined;
+  const annotations = field(field(node, 'metadata')?.value, 'annotations')?.value;
+  if (isMap(annotations)) {
+    for (const pair of annotations.items) {
+      const v = pair.value;
+      if (isScalar(v) && typeof v.value === 'string') continue;
+      if (isAlias(v)) continue;
+      pair.value = new Scalar(isScalar(v) ? (v.source ?? '') : '');
+    }
+  }
+  const items = field(node, 'items')?.value;
+  if (isSeq(items)) for (const item of items.items) stringifyAnnotations(item);
+}
+
 /** Each non-empty document with where it is (`file (document 3)`), for messages. */
-function located(text: string, file: string, options: Options = YAML_OPTIONS): [unknown, string][] {
+function located(
+  text: string,
+  file: string,
+  options: Options = YAML_OPTIONS,
+  manifests = false,
+): [unknown, string][] {
   if (Buffer.byteLength(text) > YAML_LIMITS.maxBytes) {
     throw new RenderError(`${file}: larger than ${YAML_LIMITS.maxBytes} bytes`);
   }
@@ -295,6 +323,7 @@ function located(text: string, file: string, options: Options = YAML_OPTIONS): [
     }
     refuseProtoKeys(doc.contents, doc, where, lines, text);
     if (i === list.length - 1 && !/[\n\r]$/.test(text)) dropInventedBreak(doc.contents, text.length);
+    if (manifests) stringifyAnnotations(doc.contents);
     collectDocument(doc, text);
     let value: unknown;
     try {
@@ -333,7 +362,7 @@ function expandLists(value: unknown, where: string, out: KubeObject[]): void {
 /** Parses every document of one file; empty documents are dropped, `*List` kinds are expanded. */
 export function parseManifests(text: string, file: string): KubeObject[] {
   const out: KubeObject[] = [];
-  for (const [value, where] of located(text, file)) expandLists(value, where, out);
+  for (const [value, where] of located(text, file, YAML_OPTIONS, true)) expandLists(value, where, out);
   return out;
 }
 

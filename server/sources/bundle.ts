@@ -5,7 +5,7 @@ import { type TrustPolicy, verifyBundleSignature } from './verify.ts';
 
 export interface BundleOptions {
   policy: TrustPolicy;
-  limits: Pick<FetchLimits, 'maxFiles' | 'maxFileBytes' | 'maxTotalBytes'>;
+  limits: Pick<FetchLimits, 'maxFiles' | 'maxTotalBytes'>;
 }
 
 export function openBundle(

@@ -6,8 +6,10 @@ export function treeDigest(files: FileTree): string {
   const h = createHash('sha256');
   for (const p of Object.keys(files).sort()) {
     // Length prefixes make ("ab","c") and ("a","bc") hash differently.
-    const content = Buffer.from(files[p] as string, 'utf8');
-    h.update(`${Buffer.byteLength(p)}:${p}\0${content.length}:`);
+    const c = files[p] as FileTree[string];
+    // Text hashes as its UTF-8 bytes, so the same content has one digest whether read as text or bytes.
+    const content = typeof c === 'string' ? Buffer.from(c, 'utf8') : c;
+    h.update(`${Buffer.byteLength(p)}:${p}\0${content.byteLength}:`);
     h.update(content);
   }
   return `sha256:${h.digest('hex')}`;

@@ -1,7 +1,9 @@
-// The `dir` source: a local folder (demo, development, a mounted volume), read whole with limits.
-import { access, lstat, readdir, readFile } from 'node:fs/promises';
+// The `dir` source: a local folder (demo, development, a mounted volume), read as bytes with limits.
+import { readFileSync } from 'node:fs';
+import { access, lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { byText } from '../order.ts';
+import { resolveLinks } from './links.ts';
 import {
   answers,
   FetchError,
@@ -15,55 +17,98 @@ import {
 
 const SKIP = new Set(['.git', 'node_modules']);
 
+interface Listing {
+  /** Regular files (tree path → size), in path order. */
+  files: Map<string, number>;
+  /** Symbolic links: tree path → target, relative to the link's folder. */
+  links: Map<string, string>;
+}
+
+/** Every file and link under `abs` (not their content); a link that leaves the folder is refused by name. */
+async function list(abs: string): Promise<Listing> {
+  const out: Listing = { files: new Map(), links: new Map() };
+  async function walk(rel: string): Promise<void> {
+    const dir = path.join(abs, rel);
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      throw new FetchError(`cannot read folder ${dir}: ${(err as Error).message}`, { cause: err });
+    }
+    entries.sort((a, b) => byText(a.name, b.name));
+    for (const e of entries) {
+      if (SKIP.has(e.name)) continue;
+      const relPath = rel ? `${rel}/${e.name}` : e.name;
+      if (isReservedPath(relPath)) throw new FetchError(`${abs}: ${reservedNameMessage(relPath)}`);
+      if (e.isSymbolicLink()) {
+        const target = path.resolve(dir, await readlink(path.join(abs, relPath)));
+        const inside = path.relative(abs, target);
+        if (inside === '..' || inside.startsWith(`..${path.sep}`) || path.isAbsolute(inside)) {
+          throw new FetchError(
+            `${relPath}: a symbolic link to "${target}", outside ${abs}; links may only point inside the source`,
+          );
+        }
+        out.links.set(relPath, path.relative(dir, target).split(path.sep).join('/') || '.');
+        continue;
+      }
+      if (e.isDirectory()) {
+        await walk(relPath);
+        continue;
+      }
+      if (!e.isFile()) throw new FetchError(`${relPath}: only regular files are allowed in a source`);
+      if (out.files.size + 1 > TREE_LIMITS.maxFiles) {
+        throw new FetchError(`${abs}: more than ${TREE_LIMITS.maxFiles} files`);
+      }
+      out.files.set(relPath, (await lstat(path.join(abs, relPath))).size);
+    }
+  }
+  await walk('');
+  return out;
+}
+
 export function dirSource(root: string): Source {
   const abs = path.resolve(root);
   return {
     kind: 'dir',
     url: abs,
     async fetch(): Promise<Fetched> {
+      const { files: sizes, links } = await list(abs);
       const files: FileTree = {};
       let total = 0;
-      let count = 0;
-      // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: a bounded tree walk: each refusal (symlink, depth, size, count) is its own branch, kept together so the limits read as one.
-      async function walk(rel: string): Promise<void> {
-        const dir = path.join(abs, rel);
-        let entries: import('node:fs').Dirent[];
-        try {
-          entries = await readdir(dir, { withFileTypes: true });
-        } catch (err) {
-          throw new FetchError(`cannot read folder ${dir}: ${(err as Error).message}`, { cause: err });
+      for (const [relPath, size] of sizes) {
+        total += size;
+        if (total > TREE_LIMITS.maxTotalBytes) {
+          throw new FetchError(`${abs}: more than ${TREE_LIMITS.maxTotalBytes} bytes in total`);
         }
-        entries.sort((a, b) => byText(a.name, b.name));
-        for (const e of entries) {
-          if (SKIP.has(e.name)) continue;
-          const relPath = rel ? `${rel}/${e.name}` : e.name;
-          if (isReservedPath(relPath)) throw new FetchError(`${abs}: ${reservedNameMessage(relPath)}`);
-          if (e.isSymbolicLink())
-            throw new FetchError(`${relPath}: symbolic links are not allowed in a source`);
-          if (e.isDirectory()) {
-            await walk(relPath);
-            continue;
-          }
-          if (!e.isFile()) throw new FetchError(`${relPath}: only regular files are allowed in a source`);
-          if (++count > TREE_LIMITS.maxFiles) {
-            throw new FetchError(`${abs}: more than ${TREE_LIMITS.maxFiles} files`);
-          }
-          const st = await lstat(path.join(abs, relPath));
-          if (st.size > TREE_LIMITS.maxFileBytes) {
-            throw new FetchError(
-              `${relPath}: ${st.size} bytes is over the ${TREE_LIMITS.maxFileBytes}-byte limit`,
-            );
-          }
-          total += st.size;
-          if (total > TREE_LIMITS.maxTotalBytes) {
-            throw new FetchError(`${abs}: more than ${TREE_LIMITS.maxTotalBytes} bytes in total`);
-          }
-          files[relPath] = await readFile(path.join(abs, relPath), 'utf8');
-        }
+        // Bytes, not text: only the files a build reads are ever decoded (render/tree.ts).
+        files[relPath] = await readFile(path.join(abs, relPath));
       }
-      await walk('');
+      resolveLinks(files, links, abs, TREE_LIMITS.maxFiles);
       return { files };
     },
     probe: () => answers(() => access(abs).then(() => true)),
   };
+}
+
+/**
+ * The folder as a tree whose files are read from disk when first asked for, for `outpost render`: a work tree
+ * holds much (databases, builds, images) that the rendered path never names, and none of it is read.
+ */
+export async function lazyDirTree(root: string): Promise<FileTree> {
+  const abs = path.resolve(root);
+  const { files: sizes, links } = await list(abs);
+  const files: FileTree = {};
+  for (const relPath of sizes.keys()) {
+    let content: Buffer | undefined;
+    Object.defineProperty(files, relPath, {
+      enumerable: true,
+      configurable: true,
+      get() {
+        content ??= readFileSync(path.join(abs, relPath));
+        return content;
+      },
+    });
+  }
+  resolveLinks(files, links, abs, TREE_LIMITS.maxFiles);
+  return files;
 }

@@ -1,5 +1,6 @@
 // The `git` source: isomorphic-git over smart HTTP(S); a ref check first, then a shallow single-commit fetch in memory.
 import type { HttpClient } from 'isomorphic-git';
+import { resolveLinks } from './links.ts';
 import { createMemFs } from './memfs.ts';
 import { type Auth, basicHeader, hostKey, loadAuth, type RequestOptions, request } from './net.ts';
 import type { SourceOptions } from './options.ts';
@@ -161,6 +162,7 @@ export function gitSource(url: string, ref: string | undefined, opts: SourceOpti
 
   async function readTree(fs: ReturnType<typeof createMemFs>, cache: object, sha: string): Promise<FileTree> {
     const files: FileTree = {};
+    const links = new Map<string, string>();
     let count = 0;
     let total = 0;
     const git = await loadGit();
@@ -174,8 +176,6 @@ export function gitSource(url: string, ref: string | undefined, opts: SourceOpti
           await walk(e.oid, `${p}/`);
           continue;
         }
-        if (e.mode === '120000')
-          throw new FetchError(`${label}: "${p}" is a symbolic link, which sources may not contain`);
         if (e.type === 'commit')
           throw new FetchError(`${label}: "${p}" is a submodule, which is not supported`);
         if (isReservedPath(p)) throw new FetchError(`${label}: ${reservedNameMessage(p)}`);
@@ -183,19 +183,21 @@ export function gitSource(url: string, ref: string | undefined, opts: SourceOpti
           throw new FetchError(`${label}: more than ${opts.limits.maxFiles} files (limit reached at "${p}")`);
         }
         const { blob } = await git.readBlob({ fs, cache, gitdir: GITDIR, oid: e.oid });
-        if (blob.length > opts.limits.maxFileBytes) {
-          throw new FetchError(
-            `${label}: "${p}" is ${blob.length} bytes, over the ${opts.limits.maxFileBytes}-byte limit per file`,
-          );
+        // A link's blob is its target; it is followed below when it stays inside the revision.
+        if (e.mode === '120000') {
+          links.set(p, Buffer.from(blob).toString('utf8'));
+          continue;
         }
         total += blob.length;
         if (total > opts.limits.maxTotalBytes) {
           throw new FetchError(`${label}: more than ${opts.limits.maxTotalBytes} bytes of files (at "${p}")`);
         }
-        files[p] = Buffer.from(blob).toString('utf8');
+        // Bytes: only the files a build reads are decoded (render/tree.ts).
+        files[p] = Buffer.from(blob);
       }
     };
     await walk(commit.tree, '');
+    resolveLinks(files, links, label, opts.limits.maxFiles);
     return files;
   }
 

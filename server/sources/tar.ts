@@ -1,5 +1,6 @@
 // A small, strict tar.gz reader (ustar, pax, GNU long names; in memory) and a deterministic tar.gz writer.
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { resolveLinks } from './links.ts';
 import { FetchError, type FileTree, isReservedPath, reservedNameMessage } from './types.ts';
 
 /** A bundle that cannot be unpacked safely; names the bundle and, where there is one, the entry. */
@@ -12,9 +13,9 @@ export class TarError extends FetchError {
   }
 }
 
+/** What a bundle may hold; a file's own size counts only when a render reads it (render/tree.ts). */
 export interface TarLimits {
   maxFiles: number;
-  maxFileBytes: number;
   maxTotalBytes: number;
 }
 
@@ -27,7 +28,6 @@ export interface UnpackedTar {
 const BLOCK = 512;
 const TYPE_NAMES = new Map([
   ['1', 'a hard link'],
-  ['2', 'a symbolic link'],
   ['3', 'a character device'],
   ['4', 'a block device'],
   ['6', 'a named pipe (fifo)'],
@@ -122,6 +122,8 @@ export function readTar(tar: Buffer, label: string, limits: TarLimits): Unpacked
   let total = 0;
   let pax: Record<string, string> = Object.create(null);
   let longName: string | undefined;
+  let longLink: string | undefined;
+  const links = new Map<string, string>();
   let off = 0;
   let ended = false;
   while (off + BLOCK <= tar.length) {
@@ -164,9 +166,14 @@ export function readTar(tar: Buffer, label: string, limits: TarLimits): Unpacked
       longName = cstr(data, 0, data.length);
       continue;
     }
-    if (type === 'K') continue; // long link target: only used by links, which are refused below
+    if (type === 'K') {
+      longLink = cstr(data, 0, data.length);
+      continue;
+    }
+    const linkTarget = pax.linkpath ?? longLink ?? cstr(header, 157, 100);
     pax = Object.create(null);
     longName = undefined;
+    longLink = undefined;
 
     const special = TYPE_NAMES.get(type);
     if (special) {
@@ -177,7 +184,7 @@ export function readTar(tar: Buffer, label: string, limits: TarLimits): Unpacked
     }
     const treePath = entryPath(name, label);
     if (type === '5') continue; // folders are implied by the files in them
-    if (type !== '0' && type !== '\0' && type !== '7') {
+    if (type !== '0' && type !== '\0' && type !== '7' && type !== '2') {
       throw new TarError(`bundle ${label}: entry "${name}" has unsupported tar type "${type}"`, name);
     }
     if (treePath === null) {
@@ -186,17 +193,16 @@ export function readTar(tar: Buffer, label: string, limits: TarLimits): Unpacked
     if (isReservedPath(treePath)) {
       throw new TarError(`bundle ${label}: entry ${reservedNameMessage(name)}`, name);
     }
+    if (type === '2') {
+      // Followed after the whole archive is read, when it points inside the bundle (links.ts).
+      links.set(treePath, linkTarget);
+      continue;
+    }
     if (Object.hasOwn(files, treePath)) {
       throw new TarError(`bundle ${label}: entry "${name}" appears twice`, name);
     }
     if (++count > limits.maxFiles) {
       throw new TarError(`bundle ${label}: more than ${limits.maxFiles} files (limit reached at "${name}")`);
-    }
-    if (size > limits.maxFileBytes) {
-      throw new TarError(
-        `bundle ${label}: entry "${name}" is ${size} bytes, over the ${limits.maxFileBytes}-byte limit per file`,
-        name,
-      );
     }
     total += size;
     if (total > limits.maxTotalBytes) {
@@ -204,11 +210,13 @@ export function readTar(tar: Buffer, label: string, limits: TarLimits): Unpacked
         `bundle ${label}: more than ${limits.maxTotalBytes} bytes of files (limit reached at "${name}")`,
       );
     }
-    files[treePath] = data.toString('utf8');
+    // Bytes: only the files a build reads are decoded (render/tree.ts).
+    files[treePath] = Buffer.from(data);
   }
   if (!ended && off < tar.length) {
     throw new TarError(`bundle ${label}: archive is truncated (a header is cut short at byte ${off})`);
   }
+  resolveLinks(files, links, `bundle ${label}`, limits.maxFiles, (message) => new TarError(message));
   return comment === undefined ? { files } : { files, comment };
 }
 
@@ -263,7 +271,7 @@ function entry(out: Buffer[], name: string, type: string, data: Buffer, mode: nu
  * A deterministic tar.gz of `files`: sorted entries, folders first in path order, mtime 0, uid/gid 0.
  * `comment` goes into a pax global header (`bundle create` records the bundle version there).
  */
-export function writeTarGz(files: Record<string, string | Buffer>, comment?: string): Buffer {
+export function writeTarGz(files: Record<string, string | Uint8Array>, comment?: string): Buffer {
   const out: Buffer[] = [];
   if (comment !== undefined) {
     const pax = Buffer.from(paxRecord('comment', comment), 'utf8');
@@ -280,8 +288,14 @@ export function writeTarGz(files: Record<string, string | Buffer>, comment?: str
   for (const { n, dir } of all) {
     if (dir) entry(out, `${n}/`, '5', Buffer.alloc(0), 0o755);
     else {
-      const content = files[n] as string | Buffer;
-      entry(out, n, '0', typeof content === 'string' ? Buffer.from(content, 'utf8') : content, 0o644);
+      const content = files[n] as string | Uint8Array;
+      entry(
+        out,
+        n,
+        '0',
+        typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content),
+        0o644,
+      );
     }
   }
   out.push(Buffer.alloc(BLOCK * 2));

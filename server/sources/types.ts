@@ -1,8 +1,19 @@
 // What every source returns, the errors sources throw, and the limits every fetch obeys.
 import type { SourceKind } from './kinds.ts';
 
-/** A fetched file tree: relative POSIX path → UTF-8 content. */
-export type FileTree = Record<string, string>;
+/**
+ * A file's content: the bytes as fetched. Text is accepted too (trees written by hand, tests, revisions stored
+ * before bytes were kept); render decodes bytes only for the files a build reads (render/tree.ts).
+ */
+export type FileContent = string | Uint8Array;
+
+/** A fetched file tree: relative POSIX path → content. */
+export type FileTree = Record<string, FileContent>;
+
+/** The content's size in bytes (UTF-8 for text). */
+export function contentBytes(c: FileContent): number {
+  return typeof c === 'string' ? Buffer.byteLength(c) : c.byteLength;
+}
 
 /**
  * A file tree's paths are plain-object keys all the way down (render, the store, the worker's clone), and
@@ -105,7 +116,11 @@ export class FetchError extends Error {
   }
 }
 
-/** Limits applied to every fetched tree: a fleet repo is small; anything bigger is a mistake or an attack. */
+/**
+ * A fleet repo is small; anything bigger is a mistake or an attack. maxFiles and maxTotalBytes bound every
+ * fetched tree; maxFileBytes and maxTotalBytes bound what a render reads (render/tree.ts), so a large file
+ * no build reads (a PNG in docs/) is stored, digested and never decoded.
+ */
 export const TREE_LIMITS = {
   maxFiles: 5_000,
   maxFileBytes: 1024 * 1024,
@@ -137,7 +152,8 @@ export interface FetchLimits {
 
 export const FETCH_LIMITS: FetchLimits = {
   ...TREE_LIMITS,
-  maxObjectBytes: TREE_LIMITS.maxFileBytes,
+  // Large enough for the images and bundles a repository keeps beside its manifests.
+  maxObjectBytes: 16 * 1024 * 1024,
   maxRefListBytes: 1024 * 1024,
   maxDownloadBytes: 64 * 1024 * 1024,
   timeoutMs: 60_000,

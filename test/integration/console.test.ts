@@ -288,7 +288,6 @@ describe('console pages', () => {
     );
     const tar = readTar(gunzipSync(Buffer.from(await res.arrayBuffer())), 'bundle', {
       maxFiles: 1000,
-      maxFileBytes: 4 << 20,
       maxTotalBytes: 64 << 20,
     });
     const names = Object.keys(tar.files);

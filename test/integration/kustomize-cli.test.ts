@@ -2,7 +2,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: these tests write ${VAR} expressions on purpose.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
@@ -50,6 +50,20 @@ describe('outpost render', { concurrency: 2 }, () => {
     const objs = objects(r.stdout);
     assert.ok(objs.some((o) => o.kind === 'Deployment' && o.metadata.name === 'berlin-web'));
     assert.equal(objs[0]?.kind, 'Namespace');
+  });
+
+  test('reads only the files the render needs from a Git work tree, and prints what kubectl prints', async () => {
+    // A checkout holds more than the fleet: a live database beside it once failed the render.
+    const repo = mkdtempSync(path.join(tmpdir(), 'outpost-render-'));
+    cpSync(path.join(FIXTURES, 'site-overlay'), repo, { recursive: true });
+    mkdirSync(path.join(repo, '.git'));
+    mkdirSync(path.join(repo, 'data'));
+    writeFileSync(path.join(repo, 'data', 'outpost.db-wal'), Buffer.alloc(3 * 1024 * 1024, 0xfe));
+    const r = await outpost(['render', path.join(repo, 'sites', 'berlin')], ROOT);
+    const kubectl = await run('kubectl', ['kustomize', path.join(repo, 'sites', 'berlin')]);
+    rmSync(repo, { recursive: true, force: true });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, kubectl.stdout);
   });
 
   test('substitutes --var values after the build, re-reading unquoted ones as YAML like Flux', async () => {

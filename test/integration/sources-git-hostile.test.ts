@@ -76,7 +76,7 @@ test('git source refuses a 700 MB blob from its pack header, before inflating it
   assert.equal(got.name, 'FetchError');
   assert.match(
     got.message ?? '',
-    /fleet\.git \(huge\): the repository holds a blob of 734003200 bytes \(pack object at offset \d+\), over the 1048576-byte limit per file; refused before unpacking it/,
+    /fleet\.git \(huge\): the repository holds a blob of 734003200 bytes \(pack object at offset \d+\), over the 16777216-byte limit per file; refused before unpacking it/,
   );
   t.diagnostic(`fetch child peak RSS ${Math.round(got.maxRssBytes / MB)} MB`);
   assert.ok(got.maxRssBytes < 300 * MB, `peak RSS ${Math.round(got.maxRssBytes / MB)} MB`);

@@ -12,6 +12,7 @@ import { FetchError, type Fetched, type FetchLimits, isUnchanged } from '../../s
 import { type GitServer, startGitServer } from '../support/git-server.ts';
 import { closedPort } from '../support/registry.ts';
 import { selfSignedCert } from '../support/tls.ts';
+import { asText } from '../support/tree.ts';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'outpost-git-src-'));
 let repo: GitServer;
@@ -58,7 +59,7 @@ async function rejection(p: Promise<unknown>, pattern: RegExp) {
 
 test('git source fetches the whole tree of the default branch and records the commit', async () => {
   const got = await source().fetch();
-  assert.deepEqual(got.files, TREE);
+  assert.deepEqual(asText(got.files), TREE);
   assert.equal(got.version, first);
 });
 
@@ -84,7 +85,7 @@ test('git source picks up a new commit on the branch', async () => {
   const got = await s.fetch({ token: before.token });
   assert.ok(!isUnchanged(got));
   assert.equal(got.version, second);
-  assert.equal(got.files['base/app.yaml'], 'kind: ConfigMap\n# v2\n');
+  assert.equal(asText(got.files)['base/app.yaml'], 'kind: ConfigMap\n# v2\n');
 });
 
 test('git source follows an annotated tag to its commit and picks up the tag when it moves', async () => {
@@ -105,7 +106,7 @@ test('git source keeps a pinned commit after the branch moves, and a no-change p
   const s = source(first);
   const got = await s.fetch();
   assert.equal(got.version, first);
-  assert.deepEqual(got.files, TREE);
+  assert.deepEqual(asText(got.files), TREE);
   repo.commit({ 'other.yaml': 'x' }, 'moving on');
   repo.requests.length = 0;
   assert.ok(isUnchanged(await s.fetch({ token: got.token })));
@@ -117,22 +118,32 @@ test('git source names a branch or tag that does not exist', async () => {
   await rejection(source('nope').fetch(), /fleet\.git \(nope\): no branch or tag named "nope" on the server/);
 });
 
-test('git source refuses a repository with a symbolic link, naming it', async () => {
+test('git source follows a symbolic link inside the repository and refuses one that leaves it, by name', async () => {
+  repo.commit(
+    { 'dev/app.yaml': 'x', 'dev/alias.yaml': { symlink: 'app.yaml' }, shared: { symlink: 'dev' } },
+    'inside',
+    'inside',
+  );
+  const got = asText((await source('inside').fetch()).files);
+  assert.equal(got['dev/alias.yaml'], 'x');
+  assert.equal(got['shared/app.yaml'], 'x');
   repo.commit({ 'dev/app.yaml': 'x', 'dev/passwd.yaml': { symlink: '/etc/passwd' } }, 'link', 'links');
-  await rejection(source('links').fetch(), /"dev\/passwd\.yaml" is a symbolic link/);
+  await rejection(
+    source('links').fetch(),
+    /"dev\/passwd\.yaml" is a symbolic link to "\/etc\/passwd", outside the revision/,
+  );
 });
 
-test('git source enforces the file count and file size limits', async () => {
+test('git source enforces the file count and total size limits, and keeps a large file no build reads', async () => {
   repo.commit(
     Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`f${i}.yaml`, 'x'.repeat(i * 100)])),
     'many',
     'many',
   );
   await rejection(source('many', { limits: { maxFiles: 10 } }).fetch(), /more than 10 files/);
-  await rejection(
-    source('many', { limits: { maxFileBytes: 500 } }).fetch(),
-    /"f\d+\.yaml" is \d+ bytes, over the 500-byte limit per file/,
-  );
+  await rejection(source('many', { limits: { maxTotalBytes: 500 } }).fetch(), /more than 500 bytes/);
+  const got = await source('many', { limits: { maxFileBytes: 500 } }).fetch();
+  assert.equal(asText(got.files)['f11.yaml'], 'x'.repeat(1100));
 });
 
 test('git source authenticates with the credentials file and says so when they are missing', async () => {

@@ -14,6 +14,7 @@ import { type BundleServer, startBundleServer } from '../support/http-bundle-ser
 import { type KeyPair, makeKeyPair, minisignSign } from '../support/minisign.ts';
 import { closedPort } from '../support/registry.ts';
 import { rejectsWith } from '../support/rejects.ts';
+import { asText } from '../support/tree.ts';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'outpost-http-src-'));
 let server: BundleServer;
@@ -83,7 +84,7 @@ const rejection = (
 test('http source fetches, verifies and unpacks a tar-made, minisign-signed bundle', async () => {
   const url = publish('site.tar.gz', pack(SITE), 'version=5 expires=2099-01-01T00:00:00Z');
   const got = await source(url).fetch();
-  assert.deepEqual(got.files, SITE);
+  assert.deepEqual(asText(got.files), SITE);
   assert.equal(got.version, '5');
   assert.equal(got.signer, fleet.id);
   assert.equal(got.expires, '2099-01-01T00:00:00Z');
@@ -210,20 +211,16 @@ test('http source refuses path traversal and symbolic links inside a signed bund
   const linked = pack(SITE, (dir) => symlinkSync('/etc/shadow', path.join(dir, 'shadow.yaml')));
   await rejection(
     source(publish('link.tar.gz', linked, 'version=1')).fetch(),
-    /entry "\.\/shadow\.yaml" is a symbolic link/,
+    /"shadow\.yaml" is a symbolic link to "\/etc\/shadow", outside the revision/,
   );
 });
 
-test('http source enforces the download size, file size and file count limits', async () => {
+test('http source enforces the download size and file count limits', async () => {
   const big = pack({ 'big.yaml': 'x'.repeat(300 * 1024) });
   const url = publish('big.tar.gz', big, 'version=1');
   await rejection(
     source(url, { maxDownloadBytes: 100 }).fetch(),
     /big\.tar\.gz: \d+ bytes is over the 100-byte download limit/,
-  );
-  await rejection(
-    source(url, { maxFileBytes: 1024 }).fetch(),
-    /entry "\.\/big\.yaml" is 307200 bytes, over the 1024-byte limit/,
   );
   const many = pack(Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`f${i}.yaml`, 'x'])));
   await rejection(

@@ -19,6 +19,7 @@ import {
   startRegistry,
 } from '../support/registry.ts';
 import { rejectsWith } from '../support/rejects.ts';
+import { asText } from '../support/tree.ts';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'outpost-oci-src-'));
 let registry: Registry;
@@ -89,7 +90,7 @@ test('parseOciUrl reads tags, digests and the scheme (https unless loopback or o
 test('oci source fetches, verifies and unpacks a Flux-style artifact by tag', async () => {
   const digest = await push('fleet/site', 'prod', bundle(SITE, 'version=3'));
   const got = await source(`oci://${registry.host}/fleet/site:prod`).fetch();
-  assert.deepEqual(got.files, SITE);
+  assert.deepEqual(asText(got.files), SITE);
   assert.equal(got.version, '3');
   assert.equal(got.signer, fleet.id);
   assert.equal(got.token, digest);

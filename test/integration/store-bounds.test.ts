@@ -74,7 +74,6 @@ describe('bounded store', () => {
     assert.equal(res.status, 200);
     const tar = readTar(gunzipSync(Buffer.from(await res.arrayBuffer())), 'bundle', {
       maxFiles: 1000,
-      maxFileBytes: 4 << 20,
       maxTotalBytes: 64 << 20,
     });
     const store = JSON.parse(tar.files['store.json'] as string) as {

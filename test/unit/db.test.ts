@@ -68,6 +68,17 @@ test('a store newer than this Outpost is refused rather than downgraded', () => 
   assert.throws(() => openDb(dir), /newer than this Outpost knows/);
 });
 
+test('a revision keeps a binary file byte for byte and UTF-8 files as text', () => {
+  const db = openDb(':memory:');
+  const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0xff]);
+  const files = { 'docs/logo.png': png, 'app.yaml': Buffer.from('kind: ConfigMap\n'), base64: 'x' };
+  const { id } = storeRevision(db, { ...rev, digest: 'sha256:bytes', files });
+  const back = revisionFiles(db, id);
+  assert.deepEqual(Buffer.from(back['docs/logo.png'] as Uint8Array), png);
+  assert.equal(back['app.yaml'], 'kind: ConfigMap\n');
+  assert.equal(back.base64, 'x');
+});
+
 test('revisions are content-addressed: the same digest is stored once', () => {
   const db = openDb(':memory:');
   const a = storeRevision(db, rev);

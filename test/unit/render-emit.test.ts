@@ -7,6 +7,8 @@ import { YAML_11_OPTIONS, YAML_OPTIONS } from '../../server/render/yaml.ts';
 import { rng } from '../support/random.ts';
 
 // Pieces chosen to hit every quoting rule: YAML words, numbers, indicators, separators, odd characters.
+// Not `<<` (kustomize drops such a key on reading) nor U+2028: go-yaml v2 writes it raw as a line break
+// inside quotes, which YAML 1.2 readers take for text; kubectl prints the same (see the table below).
 const PIECES = [
   'a',
   'web',

@@ -86,3 +86,12 @@ test('the tree digest depends on content and paths, not on insertion order', () 
   assert.notEqual(treeDigest({ a: '1' }), treeDigest({ a: '2' }));
   assert.notEqual(treeDigest({ ab: 'c' }), treeDigest({ a: 'bc' }));
 });
+
+test('the tree digest is the same for the same content read as text or as bytes', () => {
+  assert.equal(treeDigest({ a: 'héllo\n' }), treeDigest({ a: Buffer.from('héllo\n', 'utf8') }));
+  // Pinned: a revision stored before bytes were kept must keep its digest.
+  assert.equal(
+    treeDigest({ 'kustomization.yaml': 'resources: [a.yaml]\n' }),
+    'sha256:16f6646f18b793490af1dd014dcd3d577c890f444a77b6f72395a47c3a148475',
+  );
+});

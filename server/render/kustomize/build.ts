@@ -4,10 +4,10 @@ import type { KubeObject } from '../../cluster/types.ts';
 import type { FileTree } from '../../sources/types.ts';
 import { RenderError } from '../errors.ts';
 import { MAX_OBJECTS } from '../limits.ts';
-import { fileAt, treePath } from '../tree.ts';
+import { bytesAt, fileAt, treePath } from '../tree.ts';
 import { parseManifests } from '../yaml.ts';
 import { DEFAULT_CONFIG, EMPTY_CONFIG, mergeConfig, readConfig, type TransformerConfig } from './config.ts';
-import { absorb, generate, mergeOptions } from './generators.ts';
+import { absorb, generate, mergeOptions, type ReadFile } from './generators.ts';
 import { contentHash } from './hash.ts';
 import { setImages } from './images.ts';
 import { findKustomization, type Kustomization, loadKustomization } from './load.ts';
@@ -64,16 +64,28 @@ function isDir(files: FileTree, dir: string): boolean {
 }
 
 /** Reads a file a kustomization names; kustomize only loads files in or below the kustomization's folder. */
-function reader(ctx: Ctx, k: Kustomization) {
-  return (relative: string, what: string): string => {
+function reader(ctx: Ctx, k: Kustomization): ReadFile {
+  const at = (relative: string, what: string): string => {
     const file = treePath(path.join(k.dir, relative), `${k.file}: ${what} "${relative}"`);
     if (!within(k.dir, file)) {
       throw new RenderError(`${k.file}: ${what} "${relative}" is outside the kustomization's folder`);
     }
-    const text = fileAt(ctx.files, file);
-    if (text === undefined) throw new RenderError(`${k.file}: ${what} "${relative}" not found`);
-    return text;
+    return file;
   };
+  const missing = (relative: string, what: string) =>
+    new RenderError(`${k.file}: ${what} "${relative}" not found`);
+  return Object.assign(
+    (relative: string, what: string) =>
+      fileAt(ctx.files, at(relative, what)) ?? throwIt(missing(relative, what)),
+    {
+      bytes: (relative: string, what: string) =>
+        bytesAt(ctx.files, at(relative, what)) ?? throwIt(missing(relative, what)),
+    },
+  );
+}
+
+function throwIt(err: Error): never {
+  throw err;
 }
 
 /** kustomize's default field specs merged with the kustomization's `configurations:` files, in order. */

@@ -3,6 +3,7 @@ import path from 'node:path/posix';
 import type { KubeObject } from '../../cluster/types.ts';
 import { RenderError } from '../errors.ts';
 import { setOwn } from '../own.ts';
+import { utf8Text } from '../tree.ts';
 import { notePlainTemplate } from '../yaml.ts';
 import {
   type Behavior,
@@ -51,8 +52,13 @@ export function mergeOptions(
 const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
 const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
-/** Reads a file named by a generator, relative to the kustomization's folder and never outside it. */
-export type ReadFile = (relative: string, what: string) => string;
+/**
+ * Reads a file named by a generator, relative to the kustomization's folder and never outside it; `bytes`,
+ * when there, reads it as bytes (a file that is not UTF-8 becomes binaryData).
+ */
+export type ReadFile = ((relative: string, what: string) => string) & {
+  bytes?: (relative: string, what: string) => Uint8Array;
+};
 
 function stripQuotes(s: string): string {
   if (s.length < 2 || s[0] !== s[s.length - 1]) return s;
@@ -75,9 +81,12 @@ function envPairs(text: string, file: string): [string, string][] {
   return out;
 }
 
-/** key → value, in kustomize's source order (env files, literals, files); a repeated key is an error. */
-function dataOf(args: GeneratorArgs, where: string, read: ReadFile): Record<string, string> {
-  const pairs: [string, string][] = [];
+/**
+ * key → value, in kustomize's source order (env files, literals, files); a repeated key is an error. A file
+ * that is not UTF-8 is its bytes.
+ */
+function dataOf(args: GeneratorArgs, where: string, read: ReadFile): Record<string, string | Uint8Array> {
+  const pairs: [string, string | Uint8Array][] = [];
   for (const env of args.envs ?? []) pairs.push(...envPairs(read(env, 'env file'), env));
   for (const lit of args.literals ?? []) {
     const eq = lit.indexOf('=');
@@ -85,16 +94,17 @@ function dataOf(args: GeneratorArgs, where: string, read: ReadFile): Record<stri
     pairs.push([lit.slice(0, eq), stripQuotes(lit.slice(eq + 1))]);
   }
   // kustomize writes one-line values unquoted; Flux then reads `${VAR}` results in them back as YAML.
-  for (const [k, v] of pairs) if (!v.includes('\n')) notePlainTemplate(k, v);
+  for (const [k, v] of pairs) if (typeof v === 'string' && !v.includes('\n')) notePlainTemplate(k, v);
   for (const src of args.files ?? []) {
     const parts = src.split('=');
     if (parts.length > 2 || (parts.length === 2 && (parts[0] === '' || parts[1] === ''))) {
       throw new RenderError(`${where}: file source "${src}" must be "path" or "key=path"`);
     }
     const [key, file] = parts.length === 2 ? (parts as [string, string]) : [path.basename(src), src];
-    pairs.push([key, read(file, 'file')]);
+    const bytes = read.bytes?.(file, 'file');
+    pairs.push([key, bytes ? (utf8Text(bytes) ?? bytes) : read(file, 'file')]);
   }
-  const data: Record<string, string> = {};
+  const data: Record<string, string | Uint8Array> = {};
   for (const [k, v] of pairs) {
     if (!CONFIG_KEY.test(k)) throw new RenderError(`${where}: "${k}" is not a valid ConfigMap/Secret key`);
     if (Object.hasOwn(data, k)) throw new RenderError(`${where}: ${args.name} repeats the key "${k}"`);
@@ -103,18 +113,18 @@ function dataOf(args: GeneratorArgs, where: string, read: ReadFile): Record<stri
   return data;
 }
 
-/** Base64 broken into 70-character lines, as kustomize writes Secret data (the hash depends on it). */
-function base64Lines(s: string): string {
-  const b = Buffer.from(s, 'utf8').toString('base64');
+/** Base64 broken into 70-character lines, as kustomize writes Secret data and binaryData (the hash depends on it). */
+function base64Lines(s: string | Uint8Array): string {
+  const b = (typeof s === 'string' ? Buffer.from(s, 'utf8') : Buffer.from(s)).toString('base64');
   if (b.length < 70) return b;
   let out = '';
   for (let i = 0; i < b.length; i += 70) out += `${b.slice(i, i + 70)}\n`;
   return out;
 }
 
-function sortedMap(m: Record<string, string>, f: (v: string) => string = (v) => v): Record<string, string> {
+function sortedMap<V>(m: Record<string, V>, f: (v: V) => string = String): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const k of Object.keys(m).sort()) setOwn(out, k, f(m[k] as string));
+  for (const k of Object.keys(m).sort()) setOwn(out, k, f(m[k] as V));
   return out;
 }
 
@@ -131,8 +141,11 @@ export function generate(
   if (kind === 'Secret') {
     obj.type = args.type || 'Opaque';
     obj.data = sortedMap(data, base64Lines);
-  } else if (Object.keys(data).length > 0) {
-    obj.data = sortedMap(data);
+  } else {
+    const text = Object.fromEntries(Object.entries(data).filter(([, v]) => typeof v === 'string'));
+    const binary = Object.fromEntries(Object.entries(data).filter(([, v]) => typeof v !== 'string'));
+    if (Object.keys(text).length > 0) obj.data = sortedMap(text);
+    if (Object.keys(binary).length > 0) obj.binaryData = sortedMap(binary, base64Lines);
   }
   const opts = args.options;
   if (opts?.labels && Object.keys(opts.labels).length > 0) metadata.labels = sortedMap(opts.labels);

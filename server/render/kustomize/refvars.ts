@@ -160,12 +160,7 @@ export function resolveVars(list: Res[], set: Map<string, Var>, specs: FieldSpec
             });
           }
           if (isRecord(node)) {
-            // kustomize rewrites annotations as strings at the end: a number put there is printed quoted.
-            const text = spec.path.endsWith('annotations');
-            for (const k of Object.keys(node)) {
-              const v = str(getOwn(node, k));
-              setOwn(node, k, text && typeof v !== 'string' ? String(v) : v);
-            }
+            for (const k of Object.keys(node)) setOwn(node, k, str(getOwn(node, k)));
             return node;
           }
           return str(node);

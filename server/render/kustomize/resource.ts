@@ -1,6 +1,7 @@
 // A resource in the middle of a kustomize build: the object plus the bookkeeping kustomize keeps beside it.
 import type { KubeObject } from '../../cluster/types.ts';
 import { RenderError } from '../errors.ts';
+import { setOwn } from '../own.ts';
 
 export interface Gvk {
   group: string;
@@ -243,10 +244,18 @@ export function ensureAnnotations(obj: KubeObject): void {
   else if (!isRecord(a)) throw new RenderError(`${describe(obj)}: metadata.annotations must be a map`);
 }
 
-/** kustomize's final clean-up rewrites every annotations map, which drops the empty (and null) ones. */
+/**
+ * kustomize's final clean-up rewrites every annotations map as strings, which drops the empty (and null)
+ * ones and turns a number or boolean a transformer put there (a replacement, a var) into its text.
+ */
 export function dropEmptyAnnotations(obj: KubeObject): void {
   const a = obj.metadata?.annotations as unknown;
   if (a === null || (isRecord(a) && Object.keys(a).length === 0)) delete obj.metadata.annotations;
+  else if (isRecord(a)) {
+    for (const [k, v] of Object.entries(a)) {
+      if (typeof v === 'number' || typeof v === 'boolean') setOwn(a, k, String(v));
+    }
+  }
 }
 
 export function cloneRes(r: Res): Res {

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { type ClusterTarget, SERVICE_ACCOUNT_DIR } from './cluster/credentials.ts';
+import { type ClusterTarget, SERVICE_ACCOUNT_DIR } from './cluster/kubeconfig.ts';
 import { ConfigError } from './config-error.ts';
 import {
   type AccessConfig,

@@ -15,11 +15,10 @@ import { HostSampler } from './host/sampler.ts';
 import { createLogger, type Logger } from './log.ts';
 import { processMetrics, Registry, storeMetrics } from './metrics.ts';
 import { Reporter } from './report/index.ts';
-import { createSource, sourceOptions } from './sources/index.ts';
+import { consoleSourceConfig, createSource, sourceOptions } from './sources/index.ts';
 import { createSyncMetrics } from './sync/metrics.ts';
 import { stateInputs } from './sync/node-state.ts';
 import { createSyncService } from './sync/service.ts';
-import type { SourceSpec } from './sync/settings.ts';
 import { buildSupportBundle } from './sync/support-bundle.ts';
 import { consoleTarget } from './tunnel/model.ts';
 import { createApp } from './web/app.ts';
@@ -69,7 +68,7 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
     metrics: createSyncMetrics(registry),
     uploads: { dataDir: config.dataDir, options: sourceOptions(config.source, config) },
     sourceSpec: config.source,
-    makeSource: (spec) => createSource(consoleSource(config, spec), config),
+    makeSource: (spec) => createSource(consoleSourceConfig(config, spec), config),
     sourcePolicy: { requireSignature: config.requireSignature, edit: config.consoleSourceEdit },
   });
   const host = new HostSampler({
@@ -184,24 +183,6 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
     await sim?.close();
     volume.close();
   };
-}
-
-/** A source chosen on the console: credentials and TLS pins of the configured source only go to its own host. */
-function consoleSource(config: Config, spec: SourceSpec): Config['source'] {
-  const source: Config['source'] = { kind: spec.kind, url: spec.url, path: spec.path };
-  if (spec.ref) source.ref = spec.ref;
-  const hostOf = (u: string) => {
-    try {
-      return new URL(u.replace(/^oci(\+https?)?:/, 'https:')).host;
-    } catch {
-      return null;
-    }
-  };
-  if (hostOf(spec.url) !== null && hostOf(spec.url) === hostOf(config.source.url)) {
-    if (config.source.authFile) source.authFile = config.source.authFile;
-    if (config.source.tlsPin) source.tlsPin = config.source.tlsPin;
-  }
-  return source;
 }
 
 async function main(): Promise<void> {

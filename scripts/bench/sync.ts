@@ -6,8 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createClusterClient } from '../../server/cluster/client.ts';
-import { loadCredentials } from '../../server/cluster/credentials.ts';
+import { openCluster } from '../../server/cluster/client.ts';
 import { openDb } from '../../server/db/open.ts';
 import { storeRevision } from '../../server/db/revisions.ts';
 import { render } from '../../server/render/index.ts';
@@ -55,8 +54,8 @@ async function simStats(sim: SimProcess, reset = false): Promise<{ requests: num
   return (await res.json()) as { requests: number; writes: number };
 }
 
-function deps(dataDir: string, kubeconfig: string, sourceDir: string) {
-  const cluster = createClusterClient(loadCredentials({ mode: 'kubeconfig', path: kubeconfig }));
+async function deps(dataDir: string, kubeconfig: string, sourceDir: string) {
+  const cluster = await openCluster({ mode: 'kubeconfig', path: kubeconfig });
   return {
     db: openDb(dataDir),
     cluster,
@@ -70,7 +69,7 @@ function deps(dataDir: string, kubeconfig: string, sourceDir: string) {
 async function syncVsKubectl(tmp: string, n: number): Promise<[string, string][]> {
   const tree = writeTree(path.join(tmp, `tree-${n}`), objectsYaml(n));
   const ours = await startSim(tmp);
-  const d = deps(path.join(tmp, `data-${n}`), ours.kubeconfig, tree);
+  const d = await deps(path.join(tmp, `data-${n}`), ours.kubeconfig, tree);
   let t = performance.now();
   const run = await reconcile(d, 'cli');
   const oursMs = performance.now() - t;
@@ -106,7 +105,7 @@ async function rollbackTime(tmp: string): Promise<[string, string][]> {
   const good = writeTree(path.join(tmp, 'rb-good'), objectsYaml(50));
   const bad = writeTree(path.join(tmp, 'rb-bad'), objectsYaml(50, 'registry.example.com/app:broken-1'));
   const sim = await startSim(tmp, '200ms');
-  const d = deps(path.join(tmp, 'rb-data'), sim.kubeconfig, good);
+  const d = await deps(path.join(tmp, 'rb-data'), sim.kubeconfig, good);
   await reconcile(d, 'cli');
   const run = await reconcile({ ...d, source: dirSource(bad) }, 'cli');
   const verdict = run.stages.find((s) => s.stage === 'rollback')?.at;

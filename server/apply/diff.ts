@@ -1,17 +1,21 @@
 // The plan shown before anything is applied: per object created | configured | unchanged, with changed fields.
 import type { ClusterClient, KubeObject } from '../cluster/types.ts';
 import { refOf, refString } from '../cluster/types.ts';
+import type { AppliedVersion } from '../db/revisions.ts';
 import { ValidationError } from './errors.ts';
 import { FIELD_MANAGER, withOwnerLabels } from './labels.ts';
 import { readLive } from './live.ts';
 import { mapPool } from './pool.ts';
 import { comparable } from './ssa.ts';
+import { verifiedUnchanged, versionOf } from './versions.ts';
 
 export interface PlannedChange {
   ref: string;
   action: 'created' | 'configured' | 'unchanged';
   /** Dotted paths whose value the apply would change (for configured objects). */
   fields: string[];
+  /** For an unchanged object: the live version now known to hold it (recorded at commit). */
+  version?: AppliedVersion;
 }
 
 /** Paths where two JSON values differ; lists are compared whole, like most atomic fields. */
@@ -27,21 +31,31 @@ export function changedPaths(a: unknown, b: unknown, prefix = ''): string[] {
   return keys.flatMap((k) => changedPaths(own(ra, k), own(rb, k), prefix ? `${prefix}.${k}` : k));
 }
 
-/** Server-side dry-run of every object against live state: what an apply would do, nothing written. */
+/**
+ * Server-side dry-run of every object against live state: what an apply would do, nothing written. Objects whose
+ * live version is one verified before (`known`, from the last commit) are unchanged without a dry run.
+ */
 export async function previewChanges(
   cluster: ClusterClient,
   objects: KubeObject[],
-  opts: { forceConflicts?: boolean; concurrency?: number } = {},
+  opts: { forceConflicts?: boolean; concurrency?: number; known?: ReadonlyMap<string, AppliedVersion> } = {},
 ): Promise<PlannedChange[]> {
   const concurrency = opts.concurrency ?? 8;
-  const live = await readLive(cluster, objects.map(refOf), concurrency);
-  return mapPool(objects, concurrency, async (obj) => {
-    const ref = refString(refOf(obj));
+  const sent = objects.map(withOwnerLabels);
+  const verified = opts.known?.size
+    ? await verifiedUnchanged(cluster, sent, opts.known, concurrency)
+    : new Map<string, AppliedVersion>();
+  const rest = sent.filter((o) => !verified.has(refString(refOf(o))));
+  const live = await readLive(cluster, rest.map(refOf), concurrency);
+  return mapPool(sent, concurrency, async (desired): Promise<PlannedChange> => {
+    const ref = refString(refOf(desired));
+    const version = verified.get(ref);
+    if (version) return { ref, action: 'unchanged', fields: [], version };
     const current = live.get(ref) ?? null;
-    if (!current) return { ref, action: 'created' as const, fields: [] };
+    if (!current) return { ref, action: 'created', fields: [] };
     let preview: KubeObject;
     try {
-      preview = await cluster.apply(withOwnerLabels(obj), {
+      preview = await cluster.apply(desired, {
         fieldManager: FIELD_MANAGER,
         force: opts.forceConflicts ?? false,
         dryRun: true,
@@ -52,6 +66,7 @@ export async function previewChanges(
       });
     }
     const fields = changedPaths(comparable(current), comparable(preview));
-    return { ref, action: fields.length === 0 ? ('unchanged' as const) : ('configured' as const), fields };
+    if (fields.length > 0) return { ref, action: 'configured', fields };
+    return { ref, action: 'unchanged', fields, version: versionOf(preview, desired) };
   });
 }

@@ -18,13 +18,37 @@ function groupBy(refs: ObjectRef[], key: (r: ObjectRef) => string): ObjectRef[][
   return [...groups.values()];
 }
 
+/** Below this many unlisted objects in one namespace, GETs are cheaper than listing every name there. */
+const NAMES_FROM = 20;
+
+/**
+ * Of refs (one kind and namespace) that our labelled LIST did not show, those that exist at all: one Table LIST
+ * of names replaces a GET per object that would answer 404 (every object of a first sync). Null when that
+ * kind cannot be listed there (forbidden): the caller GETs them all.
+ */
+async function existing(cluster: ClusterClient, refs: ObjectRef[]): Promise<ObjectRef[] | null> {
+  const first = refs[0] as ObjectRef;
+  let names: Set<string>;
+  try {
+    const opts = first.namespace ? { namespace: first.namespace } : {};
+    names = new Set(await cluster.names(first.apiVersion, first.kind, opts));
+  } catch (err) {
+    const status = (err as { status?: number }).status;
+    if (status === 403 || status === 404) return null;
+    throw err;
+  }
+  return refs.filter((r) => names.has(r.name));
+}
+
 /**
  * Live objects keyed by refString; null when absent. Objects we own come from one LIST per kind; an object
- * not in that list (not ours yet, or a kind we may not list, such as Secrets) is fetched by name.
+ * not in that list (not ours yet, or a kind we may not list, such as Secrets) is fetched by name, unless many
+ * of them share a namespace: then the names there are listed first and only objects that exist are fetched.
  */
 export async function readLive(cluster: ClusterClient, refs: ObjectRef[], concurrency = 8): Promise<LiveMap> {
   const live: LiveMap = new Map();
   const missing: ObjectRef[] = [];
+  const unlisted: ObjectRef[] = [];
   await mapPool(
     groupBy(refs, (r) => `${r.apiVersion} ${r.kind}`),
     concurrency,
@@ -51,7 +75,23 @@ export async function readLive(cluster: ClusterClient, refs: ObjectRef[], concur
       for (const r of group) {
         const found = index.get(refString(r));
         if (found) live.set(refString(r), found);
-        else missing.push(r);
+        else (listed ? unlisted : missing).push(r);
+      }
+    },
+  );
+  await mapPool(
+    groupBy(unlisted, (r) => `${r.apiVersion} ${r.kind} ${r.namespace ?? ''}`),
+    concurrency,
+    async (group) => {
+      const there = group.length >= NAMES_FROM ? await existing(cluster, group) : null;
+      if (!there) {
+        missing.push(...group);
+        return;
+      }
+      const exists = new Set(there.map(refString));
+      for (const r of group) {
+        if (exists.has(refString(r))) missing.push(r);
+        else live.set(refString(r), null);
       }
     },
   );

@@ -2,7 +2,7 @@
 // never one marked `outpost.io/prune: disabled`, and a namespace only when nothing in it belongs to someone else.
 import type { ClusterClient, KubeObject, ObjectRef } from '../cluster/types.ts';
 import { refString } from '../cluster/types.ts';
-import type { Change } from '../db/runs.ts';
+import type { Change } from './changes.ts';
 import { PruneError } from './errors.ts';
 import { isOwned, PRUNE_ANNOTATION } from './labels.ts';
 import { rankOf } from './order.ts';

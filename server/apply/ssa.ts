@@ -2,12 +2,14 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { ClusterClient, KubeObject } from '../cluster/types.ts';
 import { refOf, refString } from '../cluster/types.ts';
-import type { Change } from '../db/runs.ts';
+import type { AppliedVersion } from '../db/revisions.ts';
+import type { Change } from './changes.ts';
 import { ApplyError } from './errors.ts';
 import { FIELD_MANAGER, withOwnerLabels } from './labels.ts';
 import { readLive } from './live.ts';
 import { rankOf } from './order.ts';
 import { mapPool } from './pool.ts';
+import { versionOf } from './versions.ts';
 
 export interface ApplyOptions {
   /** Take fields another manager owns (config `conflicts: force`); by default such a conflict fails the apply. */
@@ -15,10 +17,14 @@ export interface ApplyOptions {
   concurrency?: number;
   /** What a whole-set dry run already found per object (refString → action): no second dry run for those. */
   planned?: ReadonlyMap<string, 'created' | 'configured' | 'unchanged'>;
+  /** The live versions that dry run found holding unchanged objects (refString → version). */
+  verified?: ReadonlyMap<string, AppliedVersion>;
 }
 
 export interface ApplyReport {
   changes: Change[];
+  /** Each object's live version known to hold what was sent (refString → version), for the next run's shortcut. */
+  versions: Map<string, AppliedVersion>;
   failed?: ApplyError;
 }
 
@@ -71,12 +77,16 @@ export async function applyAll(
   const concurrency = opts.concurrency ?? 8;
   const apply = { fieldManager: FIELD_MANAGER, force: opts.forceConflicts ?? false };
   const changes: Change[] = [];
+  const versions = new Map<string, AppliedVersion>();
   let live: Awaited<ReturnType<typeof readLive>>;
   try {
-    live = await readLive(cluster, objects.map(refOf), concurrency);
+    // Only what the plan did not already decide needs reading.
+    const unplanned = objects.map(refOf).filter((r) => !opts.planned?.has(refString(r)));
+    live = await readLive(cluster, unplanned, concurrency);
   } catch (err) {
     return {
       changes,
+      versions,
       failed: new ApplyError(`reading the live objects: ${(err as Error).message}`, { cause: err }),
     };
   }
@@ -88,11 +98,14 @@ export async function applyAll(
       try {
         const current = live.get(id) ?? null;
         let action: Change['action'] = opts.planned?.get(id) ?? 'created';
+        const verified = opts.verified?.get(id);
+        if (verified) versions.set(id, verified);
         if (current && !opts.planned?.has(id)) {
           const preview = await cluster.apply(desired, { ...apply, dryRun: true });
           action = sameContent(current, preview) ? 'unchanged' : 'configured';
+          if (action === 'unchanged') versions.set(id, versionOf(preview, desired));
         }
-        if (action !== 'unchanged') await cluster.apply(desired, apply);
+        if (action !== 'unchanged') versions.set(id, versionOf(await cluster.apply(desired, apply), desired));
         if (obj.kind === 'CustomResourceDefinition') await waitEstablished(cluster, obj);
         return { ref: id, action };
       } catch (err) {
@@ -104,7 +117,8 @@ export async function applyAll(
     // New CRDs and namespaces change what discovery says: later stages must see them.
     if (stage.some((o) => o.kind === 'CustomResourceDefinition')) cluster.invalidateDiscovery();
     const failed = results.find((c) => c.action === 'failed');
-    if (failed) return { changes, failed: new ApplyError(failed.error as string, { cause: firstError }) };
+    if (failed)
+      return { changes, versions, failed: new ApplyError(failed.error as string, { cause: firstError }) };
   }
-  return { changes };
+  return { changes, versions };
 }

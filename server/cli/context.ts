@@ -1,22 +1,22 @@
 // What CLI commands that act on the cluster share: config, store, cluster connection and reconcile deps.
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { createClusterClient } from '../cluster/client.ts';
+import { openCluster } from '../cluster/client.ts';
 import { connectCluster, demoKubeconfigPath } from '../cluster/connect.ts';
-import { loadCredentials } from '../cluster/credentials.ts';
 import { type Config, loadConfig } from '../config.ts';
 import { openDb } from '../db/open.ts';
-import type { RunRecord } from '../db/runs.ts';
 import { createLogger } from '../log.ts';
-import { createSource } from '../sources/index.ts';
+import { consoleSourceConfig, createSource } from '../sources/index.ts';
 import type { ReconcilerDeps } from '../sync/reconciler.ts';
+import type { RunRecord } from '../sync/run.ts';
+import { createSettings } from '../sync/settings.ts';
 import { out } from './io.ts';
 
 async function demoCluster(dataDir: string) {
   // Reuse the running demo server's simulator when there is one, so the CLI acts on what the page shows.
   const file = demoKubeconfigPath(dataDir);
   if (!existsSync(file)) return null;
-  const cluster = createClusterClient(loadCredentials({ mode: 'kubeconfig', path: file }));
+  const cluster = await openCluster({ mode: 'kubeconfig', path: file });
   try {
     await cluster.ping();
     return { cluster, sim: null };
@@ -39,20 +39,31 @@ export async function withReconciler<T>(
     const connected =
       (config.cluster.mode === 'demo' && (await demoCluster(config.dataDir))) ||
       (await connectCluster(config));
+    // Settings changed on the console (source, maintenance windows) apply to the command line as to the server.
+    const settings = createSettings({
+      db,
+      defaults: () => ({
+        source: config.source,
+        schedule: config.schedule,
+        maintenanceWindows: config.policy.maintenanceWindows ?? [],
+        paused: false,
+      }),
+      apply: () => {},
+      makeSource: (spec) => createSource(consoleSourceConfig(config, spec), config),
+      sourcePolicy: { requireSignature: config.requireSignature, edit: config.consoleSourceEdit },
+    });
     try {
-      return await fn(
-        {
-          db,
-          cluster: connected.cluster,
-          source: createSource(config.source, config),
-          sourcePath: config.source.path,
-          log,
-          policy: config.policy,
-          vars: config.vars,
-          render: config.render,
-        },
-        config,
-      );
+      const deps: ReconcilerDeps = {
+        db,
+        cluster: connected.cluster,
+        source: createSource(config.source, config),
+        sourcePath: config.source.path,
+        log,
+        policy: config.policy,
+        vars: config.vars,
+        render: config.render,
+      };
+      return await fn(settings.sync(deps), config);
     } finally {
       connected.cluster.close();
       await connected.sim?.close();

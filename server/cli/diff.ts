@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { previewChanges } from '../apply/diff.ts';
 import { planObjects } from '../apply/plan.ts';
+import { DEFAULT_POLICY } from '../sync/types.ts';
 import { renderForNode } from '../sync/vars.ts';
 import { withReconciler } from './context.ts';
 import { type Command, out } from './io.ts';
@@ -12,10 +13,10 @@ export const diffCommand: Command = {
   summary: 'what the next sync would change on the cluster (server dry-run), without applying',
   async run(args) {
     const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });
-    return withReconciler(async (deps, config) => {
+    return withReconciler(async (deps) => {
       const fetched = await deps.source.fetch();
       const planned = await planObjects(await renderForNode(deps, fetched.files), deps.cluster);
-      const changes = await previewChanges(deps.cluster, planned, config.policy);
+      const changes = await previewChanges(deps.cluster, planned, { ...DEFAULT_POLICY, ...deps.policy });
       if (values.json) out(JSON.stringify(changes, null, 2));
       else
         for (const c of changes)

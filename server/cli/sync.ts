@@ -1,4 +1,5 @@
 // `outpost sync --once`, `retry` and `rollback <revision>`: one reconcile in this process, exit 0 only on success.
+// The run's trigger says what was asked (cli for a plain sync, retry, rollback); its actor says `cli:<user>`.
 import { parseArgs } from 'node:util';
 import { reconcile } from '../sync/reconciler.ts';
 import { cliActor, printRun, withReconciler } from './context.ts';
@@ -30,7 +31,7 @@ export const retryCommand: Command = {
   async run(args) {
     const { values } = parseArgs({ args, options: MASS_PRUNE });
     return withReconciler(async (deps) =>
-      printRun(await reconcile(deps, 'cli', cliActor(), { retry: true, ...massPrune(values) })),
+      printRun(await reconcile(deps, 'retry', cliActor(), { retry: true, ...massPrune(values) })),
     );
   },
 };
@@ -44,7 +45,7 @@ export const rollbackCommand: Command = {
     const id = Number(positionals[0]);
     if (!Number.isInteger(id) || id <= 0) throw new UsageError('rollback needs a revision id (a number)');
     return withReconciler(async (deps) =>
-      printRun(await reconcile(deps, 'cli', cliActor(), { target: id, ...massPrune(values) })),
+      printRun(await reconcile(deps, 'rollback', cliActor(), { target: id, ...massPrune(values) })),
     );
   },
 };

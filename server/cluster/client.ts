@@ -1,7 +1,14 @@
-// The narrow Kubernetes client: plain REST over node:http(s) for the few verbs Outpost needs.
-import http from 'node:http';
-import https from 'node:https';
-import { authorization, type Credentials } from './credentials.ts';
+// The narrow Kubernetes client, on @kubernetes/client-node: KubernetesObjectApi for apply/get/list/delete and
+// discovery, Log for pod logs; our typed errors and our retry on top.
+import { type Readable, Transform } from 'node:stream';
+import {
+  type ClusterTarget,
+  closeConnections,
+  type KubeConfig,
+  loadKubeConfig,
+  serverOf,
+} from './kubeconfig.ts';
+import { logModule, objectModule, serializerModule } from './library.ts';
 import { DEFAULT_RETRY, withRetry } from './retry.ts';
 import type {
   ApplyOptions,
@@ -9,7 +16,9 @@ import type {
   KubeObject,
   ListOptions,
   LogOptions,
+  ObjectMeta,
   ObjectRef,
+  ObjectVersion,
   ResourceInfo,
 } from './types.ts';
 import { refString } from './types.ts';
@@ -18,328 +27,329 @@ import { refString } from './types.ts';
 export class ClusterError extends Error {
   readonly status: number;
   readonly reason: string;
-  constructor(message: string, status: number, reason: string, options?: { cause?: unknown }) {
-    super(message, options);
+  /** Retry-After of the answer, when it had one (the retry honours it). */
+  readonly retryAfter: string | undefined;
+  constructor(
+    message: string,
+    status: number,
+    reason: string,
+    options?: { cause?: unknown; retryAfter?: string | undefined },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ClusterError';
     this.status = status;
     this.reason = reason;
+    this.retryAfter = options?.retryAfter;
   }
-}
-
-interface Response {
-  status: number;
-  body: unknown;
-  retryAfter?: string;
-}
-
-interface APIResource {
-  name: string;
-  kind: string;
-  namespaced: boolean;
 }
 
 const REQUEST_TIMEOUT_MS = 30_000;
 
-function groupVersionPath(apiVersion: string): string {
-  return apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-}
-
-function statusMessage(body: unknown, fallback: string): { message: string; reason: string } {
-  if (body && typeof body === 'object' && (body as { kind?: string }).kind === 'Status') {
-    const s = body as { message?: string; reason?: string };
-    return { message: s.message ?? fallback, reason: s.reason ?? 'Unknown' };
-  }
-  return { message: fallback, reason: 'Unknown' };
-}
-
-/** Objects per LIST page. */
+/** Objects per LIST page: parsing thousands of objects in one piece stalls the console. */
 export const LIST_PAGE = 250;
 
-export function createClusterClient(creds: Credentials): ClusterClient {
-  const server = creds.server;
-  const tls = server.startsWith('https:');
-  // One keep-alive agent: a sync of 2,000 objects must not open 6,000 connections.
-  const agent = tls
-    ? new https.Agent({
-        keepAlive: true,
-        maxSockets: 8,
-        ...(creds.ca ? { ca: creds.ca } : {}),
-        ...(creds.cert ? { cert: creds.cert } : {}),
-        ...(creds.key ? { key: creds.key } : {}),
-        ...(creds.servername ? { servername: creds.servername } : {}),
-        rejectUnauthorized: !creds.insecure,
-      })
-    : new http.Agent({ keepAlive: true, maxSockets: 8 });
-  const discovery = new Map<string, Promise<APIResource[]>>();
-  // Log streams may stay open for minutes (follow): they get their own sockets, never the pooled ones.
-  const streamAgent = tls
-    ? new https.Agent({
-        keepAlive: false,
-        ...(creds.ca ? { ca: creds.ca } : {}),
-        ...(creds.cert ? { cert: creds.cert } : {}),
-        ...(creds.key ? { key: creds.key } : {}),
-        ...(creds.servername ? { servername: creds.servername } : {}),
-        rejectUnauthorized: !creds.insecure,
-      })
-    : new http.Agent({ keepAlive: false });
+const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io';
 
-  /** A GET whose 200 body is handed over as a stream; any other answer is read and thrown as ClusterError. */
-  function openStream(path: string, what: string, idleTimeoutMs: number): Promise<http.IncomingMessage> {
-    const url = new URL(server + path);
-    const headers: Record<string, string> = { accept: '*/*' };
-    const auth = authorization(creds);
-    if (auth) headers.authorization = auth;
-    return new Promise((resolve, reject) => {
-      const req = (tls ? https : http).request(url, { method: 'GET', headers, agent: streamAgent }, (res) => {
-        if (res.statusCode === 200) {
-          resolve(res);
-          return;
-        }
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let body: unknown = text;
-          try {
-            body = JSON.parse(text);
-          } catch {
-            // Plain-text error bodies are used as they are.
-          }
-          const { message, reason } = statusMessage(body, text || `HTTP ${res.statusCode}`);
-          reject(new ClusterError(`${what}: ${message}`, res.statusCode ?? 0, reason));
-        });
-      });
-      if (idleTimeoutMs > 0)
-        req.setTimeout(idleTimeoutMs, () =>
-          req.destroy(new Error(`no data within ${idleTimeoutMs / 1000}s`)),
-        );
-      req.on('error', (err) =>
-        reject(
-          new ClusterError(`Kubernetes API ${server} unreachable: ${err.message}`, 0, 'Unreachable', {
-            cause: err,
-          }),
-        ),
-      );
-      req.end();
-    });
-  }
-
-  function send(method: string, url: URL, headers: Record<string, string | number>, payload?: Buffer) {
-    return new Promise<Response>((resolve, reject) => {
-      const req = (tls ? https : http).request(
-        url,
-        { method, headers, agent, timeout: REQUEST_TIMEOUT_MS },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', (err) =>
-            reject(
-              new ClusterError(`${method} ${url.pathname}: ${err.message}`, 0, 'ConnectionLost', {
-                cause: err,
-              }),
-            ),
-          );
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            let parsed: unknown = text;
-            try {
-              parsed = text ? JSON.parse(text) : null;
-            } catch {
-              // Non-JSON bodies (proxies, HTML error pages) are kept as text for the message.
-            }
-            const retryAfter = res.headers['retry-after'];
-            resolve({ status: res.statusCode ?? 0, body: parsed, ...(retryAfter ? { retryAfter } : {}) });
-          });
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS / 1000}s`)));
-      req.on('error', (err) => {
-        const e = new ClusterError(`Kubernetes API ${server} unreachable: ${err.message}`, 0, 'Unreachable', {
-          cause: err,
-        });
-        // A kept-alive socket the server closed meanwhile: the request never reached it, so it is safe to resend.
-        reject(
-          Object.assign(e, {
-            stale: req.reusedSocket && (err as NodeJS.ErrnoException).code === 'ECONNRESET',
-          }),
-        );
-      });
-      if (payload) req.write(payload);
-      req.end();
-    });
-  }
-
-  /** One request as a function that sends it once (a kept-alive socket the server closed is resent). */
-  function attempt(
-    method: string,
-    path: string,
-    body?: unknown,
-    contentType = 'application/json',
-    accept = 'application/json',
-  ): () => Promise<Response> {
-    const url = new URL(server + path);
-    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const headers: Record<string, string | number> = { accept };
-    const auth = authorization(creds);
-    if (auth) headers.authorization = auth;
-    if (payload) {
-      headers['content-type'] = contentType;
-      headers['content-length'] = payload.length;
-    }
-    return async () => {
+/** The library's error (ApiException: code, body as text, headers) or a transport failure, as a ClusterError. */
+function toClusterError(err: unknown, what: string, server: string): ClusterError {
+  if (err instanceof ClusterError) return err;
+  const e = err as { code?: unknown; body?: unknown; headers?: Record<string, string>; name?: string };
+  if (typeof e?.code === 'number' && e.code > 0) {
+    let body: unknown = e.body;
+    if (typeof body === 'string') {
       try {
-        return await send(method, url, headers, payload);
-      } catch (err) {
-        if ((err as { stale?: boolean }).stale) return send(method, url, headers, payload);
-        throw err;
+        body = JSON.parse(body);
+      } catch {
+        // Plain-text error bodies (proxies, the log endpoint) are used as they are.
       }
-    };
+    }
+    const status = body && typeof body === 'object' ? (body as { message?: string; reason?: string }) : {};
+    const text = typeof body === 'string' && body ? body.slice(0, 500) : `HTTP ${e.code}`;
+    return new ClusterError(`${what}: ${status.message ?? text}`, e.code, status.reason ?? 'Unknown', {
+      cause: err,
+      retryAfter: e.headers?.['retry-after'],
+    });
   }
+  const detail =
+    e?.name === 'TimeoutError'
+      ? `no answer within ${REQUEST_TIMEOUT_MS / 1000}s`
+      : ((err as { cause?: Error }).cause?.message ?? (err as Error)?.message ?? String(err));
+  return new ClusterError(`${what}: Kubernetes API ${server} unreachable: ${detail}`, 0, 'Unreachable', {
+    cause: err,
+  });
+}
 
-  function request(...args: Parameters<typeof attempt>): Promise<Response> {
-    // Every verb sent here is idempotent (GET, server-side apply of the same body, DELETE where a second
-    // answer of 404 means done), so a transient failure is asked again here, in one place, before any
-    // stage fails on it: one 503 must not roll a good revision back.
-    return withRetry(DEFAULT_RETRY, attempt(...args), (o) =>
+export async function createClusterClient(kc: KubeConfig): Promise<ClusterClient> {
+  const server = serverOf(kc);
+  const [{ KubernetesObjectApi }, { ObjectSerializer }, { Log }] = await Promise.all([
+    objectModule(),
+    serializerModule(),
+    logModule(),
+  ]);
+  const { PromiseMiddlewareWrapper } = await import('@kubernetes/client-node/dist/gen/middleware.js');
+  const { HttpMethod } = await import('@kubernetes/client-node/dist/gen/http/http.js');
+  const { PatchStrategy } = await import('@kubernetes/client-node/dist/patch.js');
+
+  /** KubernetesObjectApi plus the two things it keeps protected: a request of our own, and forgetting discovery. */
+  class ObjectApi extends KubernetesObjectApi {
+    /** A GET through the library (auth, TLS, middleware) with our Accept header, answered as plain JSON. */
+    get_(path: string, accept: string): Promise<Record<string, unknown>> {
+      const ctx = this.configuration.baseServer.makeRequestContext(path, HttpMethod.GET);
+      ctx.setHeaderParam('Accept', accept);
+      return this.requestPromise(ctx) as unknown as Promise<Record<string, unknown>>;
+    }
+    discovery(apiVersion: string, kind: string) {
+      return this.resource(apiVersion, kind);
+    }
+    forgetDiscovery() {
+      this.apiVersionResourceCache = {};
+    }
+    /** A hung API server must fail a request, not hang a stage or a page: every request gets a deadline. */
+    withDeadline(ms: number): this {
+      this.configuration.middleware.push(
+        new PromiseMiddlewareWrapper({
+          pre: async (ctx) => {
+            ctx.setSignal(AbortSignal.timeout(ms));
+            return ctx;
+          },
+          post: async (res) => res,
+        }),
+      );
+      return this;
+    }
+  }
+  const api = kc.makeApiClient(ObjectApi).withDeadline(REQUEST_TIMEOUT_MS);
+  const log = new Log(kc);
+
+  // The library deserializes built-in kinds into its model classes (timestamps become Dates, unknown fields
+  // dropped, and it costs CPU on every object). Outpost handles plain JSON objects of any kind: the library's
+  // registry of per-kind serializers takes a pass-through one for each kind we touch (and its List).
+  const raw = { serialize: (d: unknown) => d, deserialize: (d: unknown) => d };
+  const registered = new Set<string>();
+  function passThrough(apiVersion: string, kind: string): void {
+    const key = `${apiVersion} ${kind}`;
+    if (registered.has(key)) return;
+    registered.add(key);
+    const [group, version] = apiVersion.includes('/') ? apiVersion.split('/', 2) : ['', apiVersion];
+    for (const k of [kind, `${kind}List`]) {
+      try {
+        ObjectSerializer.registerModel({ group: group ?? '', version: version ?? '', kind: k }, raw);
+      } catch {
+        // Registered by another client in this process: the registry is the library's, process-wide.
+      }
+    }
+  }
+  passThrough('v1', 'Status');
+  passThrough('meta.k8s.io/v1', 'Table');
+  passThrough('meta.k8s.io/v1', 'PartialObjectMetadata');
+
+  /**
+   * Every verb sent here is idempotent (GET, server-side apply of the same body, DELETE where a second answer
+   * of 404 means done), so a transient failure is asked again here, in one place, before any stage fails on it:
+   * one 503 must not roll a good revision back.
+   */
+  function call<T>(what: string, fn: () => Promise<T>, retry = true): Promise<T> {
+    const once = () => fn().catch((err: unknown) => Promise.reject(toClusterError(err, what, server)));
+    if (!retry) return once();
+    return withRetry(DEFAULT_RETRY, once, (o) =>
       'error' in o
-        ? { status: (o.error as { status?: number }).status ?? -1, retryAfter: undefined }
-        : { status: o.value.status, retryAfter: o.value.retryAfter },
+        ? { status: (o.error as ClusterError).status ?? -1, retryAfter: (o.error as ClusterError).retryAfter }
+        : { status: 200, retryAfter: undefined },
     );
   }
 
-  function fail(what: string, res: Response): never {
-    const { message, reason } = statusMessage(res.body, `HTTP ${res.status}`);
-    throw new ClusterError(`${what}: ${message}`, res.status, reason);
+  // One discovery request per group version even when many objects ask at once.
+  const resources = new Map<string, Promise<ResourceInfo>>();
+  function resource(apiVersion: string, kind: string): Promise<ResourceInfo> {
+    const key = `${apiVersion} ${kind}`;
+    let p = resources.get(key);
+    if (!p) {
+      p = call(`discovery of ${apiVersion}`, () => api.discovery(apiVersion, kind)).then(
+        (found) => {
+          if (!found) {
+            throw new ClusterError(
+              `the cluster does not know kind ${kind} in ${apiVersion}`,
+              404,
+              'NotFound',
+            );
+          }
+          return { apiVersion, kind, plural: found.name, namespaced: found.namespaced };
+        },
+        (err: ClusterError) => {
+          if (err.status === 404)
+            throw new ClusterError(
+              `the cluster does not know kind ${kind} in ${apiVersion}`,
+              404,
+              'NotFound',
+              {
+                cause: err,
+              },
+            );
+          throw err;
+        },
+      );
+      // A failed discovery must not stay cached: the next call asks again (a CRD applied a moment ago).
+      p.catch(() => resources.delete(key));
+      resources.set(key, p);
+    }
+    return p;
   }
 
-  /** A collection's path, in one namespace when given and the kind is namespaced. */
+  /** Discovery first (our message for an unknown kind), then the namespace rule the library would paper over. */
+  async function prepare(ref: ObjectRef): Promise<ResourceInfo> {
+    const info = await resource(ref.apiVersion, ref.kind);
+    if (info.namespaced && !ref.namespace)
+      throw new ClusterError(`${refString(ref)}: namespace required`, 422, 'Invalid');
+    passThrough(ref.apiVersion, ref.kind);
+    return info;
+  }
+
+  function header(ref: ObjectRef) {
+    return {
+      apiVersion: ref.apiVersion,
+      kind: ref.kind,
+      metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) },
+    };
+  }
+
   async function collectionPath(apiVersion: string, kind: string, namespace: string | undefined) {
     const info = await resource(apiVersion, kind);
-    let p = groupVersionPath(apiVersion);
+    let p = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
     if (info.namespaced && namespace) p += `/namespaces/${encodeURIComponent(namespace)}`;
     return `${p}/${info.plural}`;
   }
 
-  /**
-   * Every page of a collection, `take` picking what is kept from each. Pages keep each response small: parsing
-   * thousands of objects in one piece stalls the console. An expired continue token starts the list again.
-   */
+  /** Every page of a collection, `page` fetching one; an expired continue token starts the list again. */
   async function paged<T>(
     what: string,
-    p: string,
-    query: Record<string, string>,
-    take: (body: Record<string, unknown>) => T[],
-    accept?: string,
+    page: (next: string | undefined) => Promise<{ items: T[]; next: string | undefined }>,
   ): Promise<T[]> {
     const items: T[] = [];
-    let next: string | null = null;
+    let next: string | undefined;
     for (let restarts = 0; ; ) {
-      const q = new URLSearchParams({ ...query, limit: String(LIST_PAGE) });
-      if (next) q.set('continue', next);
-      const res = await request('GET', `${p}?${q}`, undefined, undefined, accept);
-      if (res.status === 410 && next && restarts++ < 2) {
-        // The continue token expired (the server compacted): start the list again.
-        items.length = 0;
-        next = null;
-        continue;
+      let got: { items: T[]; next: string | undefined };
+      try {
+        got = await call(what, () => page(next));
+      } catch (err) {
+        if ((err as ClusterError).status === 410 && next && restarts++ < 2) {
+          // The continue token expired (the server compacted): start the list again.
+          items.length = 0;
+          next = undefined;
+          continue;
+        }
+        throw err;
       }
-      if (res.status !== 200) fail(what, res);
-      const body = res.body as Record<string, unknown> & { metadata?: { continue?: string } };
-      items.push(...take(body));
-      next = body.metadata?.continue || null;
+      items.push(...got.items);
+      next = got.next || undefined;
       if (!next) return items;
     }
   }
 
-  function loadGroupVersion(apiVersion: string): Promise<APIResource[]> {
-    let p = discovery.get(apiVersion);
-    if (!p) {
-      p = request('GET', groupVersionPath(apiVersion)).then((res) => {
-        if (res.status === 404) return [];
-        if (res.status !== 200) fail(`discovery of ${apiVersion}`, res);
-        return ((res.body as { resources?: APIResource[] }).resources ?? []).filter(
-          (r) => !r.name.includes('/'),
-        );
-      });
-      // A failed discovery must not stay cached: the next call asks again.
-      p.catch(() => discovery.delete(apiVersion));
-      discovery.set(apiVersion, p);
-    }
-    return p;
+  /** A collection as server-side Table rows (what `kubectl get` uses), page by page. */
+  async function pagedAs<T>(
+    apiVersion: string,
+    kind: string,
+    opts: ListOptions,
+    includeObject: 'None' | 'Metadata',
+    take: (body: Record<string, unknown>) => T[],
+  ): Promise<T[]> {
+    const p = await collectionPath(apiVersion, kind, opts.namespace);
+    return paged(`list ${apiVersion} ${kind}`, async (next) => {
+      const q = new URLSearchParams({ includeObject, limit: String(LIST_PAGE) });
+      if (opts.labelSelector) q.set('labelSelector', opts.labelSelector);
+      if (next) q.set('continue', next);
+      const body = await api.get_(`${p}?${q}`, TABLE);
+      return { items: take(body), next: (body.metadata as { continue?: string } | undefined)?.continue };
+    });
   }
 
-  async function resource(apiVersion: string, kind: string): Promise<ResourceInfo> {
-    let found = (await loadGroupVersion(apiVersion)).find((r) => r.kind === kind);
-    if (!found) {
-      // The kind may have appeared since (a CRD applied a moment ago): ask once more.
-      discovery.delete(apiVersion);
-      found = (await loadGroupVersion(apiVersion)).find((r) => r.kind === kind);
-    }
-    if (!found) {
-      throw new ClusterError(`the cluster does not know kind ${kind} in ${apiVersion}`, 404, 'NotFound');
-    }
-    return { apiVersion, kind, plural: found.name, namespaced: found.namespaced };
+  async function defaultContainer(pod: { namespace: string; name: string }): Promise<string> {
+    const ref = { apiVersion: 'v1', kind: 'Pod', ...pod };
+    const obj = await client.get(ref);
+    if (!obj) throw new ClusterError(`${refString(ref)}: not found`, 404, 'NotFound');
+    const named = obj.metadata.annotations?.['kubectl.kubernetes.io/default-container'];
+    const first = (obj.spec as { containers?: { name?: string }[] } | undefined)?.containers?.[0]?.name;
+    const container = named ?? first;
+    if (!container) throw new ClusterError(`${refString(ref)}: has no containers`, 400, 'BadRequest');
+    return container;
   }
 
-  async function objectPath(ref: ObjectRef, withName = true): Promise<string> {
-    const info = await resource(ref.apiVersion, ref.kind);
-    let p = groupVersionPath(ref.apiVersion);
-    if (info.namespaced) {
-      if (!ref.namespace) throw new ClusterError(`${refString(ref)}: namespace required`, 422, 'Invalid');
-      p += `/namespaces/${encodeURIComponent(ref.namespace)}`;
-    }
-    p += `/${info.plural}`;
-    if (withName) p += `/${encodeURIComponent(ref.name)}`;
-    return p;
-  }
-
-  return {
+  const client: ClusterClient = {
     server,
     async ping() {
       // A liveness check wants a quick answer, not the retries a stage gets.
-      const res = await attempt('GET', '/version')();
-      if (res.status !== 200) fail(`Kubernetes API ${server}`, res);
+      passThrough('', 'VersionInfo');
+      await call(`Kubernetes API ${server}`, () => api.get_('/version', 'application/json'), false);
     },
     resource,
     invalidateDiscovery() {
-      discovery.clear();
+      resources.clear();
+      api.forgetDiscovery();
     },
     async get(ref) {
-      const res = await request('GET', await objectPath(ref));
-      if (res.status === 404) return null;
-      if (res.status !== 200) fail(refString(ref), res);
-      return res.body as KubeObject;
+      await prepare(ref);
+      try {
+        return (await call(refString(ref), () => api.read(header(ref)))) as unknown as KubeObject;
+      } catch (err) {
+        if ((err as ClusterError).status === 404) return null;
+        throw err;
+      }
     },
     async list(apiVersion, kind, opts: ListOptions = {}) {
-      const p = await collectionPath(apiVersion, kind, opts.namespace);
-      const query: Record<string, string> = opts.labelSelector ? { labelSelector: opts.labelSelector } : {};
-      return paged(`list ${apiVersion} ${kind}`, p, query, (body) => {
-        const items = (body.items ?? []) as KubeObject[];
+      const info = await resource(apiVersion, kind);
+      passThrough(apiVersion, kind);
+      const namespace = info.namespaced ? opts.namespace : undefined;
+      return paged(`list ${apiVersion} ${kind}`, async (next) => {
+        const body = await api.list(
+          apiVersion,
+          kind,
+          namespace,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          opts.labelSelector,
+          LIST_PAGE,
+          next,
+        );
+        const items = (body.items ?? []) as unknown as KubeObject[];
         // Items of a list carry no apiVersion/kind on a real server; put them back for callers.
         for (const item of items) {
           item.apiVersion = apiVersion;
           item.kind = kind;
         }
-        return items;
+        return {
+          items,
+          next: body.metadata?._continue ?? (body.metadata as { continue?: string })?.continue,
+        };
       });
     },
-    async names(apiVersion, kind, opts: ListOptions = {}) {
-      const p = await collectionPath(apiVersion, kind, opts.namespace);
-      const query: Record<string, string> = { includeObject: 'None' };
-      if (opts.labelSelector) query.labelSelector = opts.labelSelector;
+    names(apiVersion, kind, opts: ListOptions = {}) {
       // Server-side printing (what `kubectl get` uses) without the objects: a name cell per row, a few bytes each.
-      return paged(
-        `list ${apiVersion} ${kind}`,
-        p,
-        query,
-        (body) => {
-          const table = body as { columnDefinitions?: { format?: string }[]; rows?: { cells?: unknown[] }[] };
-          const at = (table.columnDefinitions ?? []).findIndex((c) => c.format === 'name');
-          if (at < 0)
-            throw new ClusterError(`list ${apiVersion} ${kind}: the table has no name column`, 0, 'Invalid');
-          return (table.rows ?? []).map((r) => String(r.cells?.[at] ?? ''));
-        },
-        'application/json;as=Table;v=v1;g=meta.k8s.io',
+      return pagedAs(apiVersion, kind, opts, 'None', (body) => {
+        const table = body as { columnDefinitions?: { format?: string }[]; rows?: { cells?: unknown[] }[] };
+        const at = (table.columnDefinitions ?? []).findIndex((c) => c.format === 'name');
+        if (at < 0)
+          throw new ClusterError(`list ${apiVersion} ${kind}: the table has no name column`, 0, 'Invalid');
+        return (table.rows ?? []).map((r) => String(r.cells?.[at] ?? ''));
+      });
+    },
+    versions(apiVersion, kind, opts: ListOptions = {}) {
+      // Rows with only each object's metadata (kubectl's own way): what a no-change resync compares.
+      return pagedAs(apiVersion, kind, opts, 'Metadata', (body) =>
+        ((body.rows ?? []) as { object?: { metadata?: ObjectMeta } }[]).map((row) => {
+          const m = row.object?.metadata ?? ({} as Partial<ObjectMeta>);
+          const v: ObjectVersion = {
+            name: String(m.name ?? ''),
+            resourceVersion: String(m.resourceVersion ?? ''),
+          };
+          if (typeof m.namespace === 'string') v.namespace = m.namespace;
+          if (typeof m.generation === 'number') v.generation = m.generation;
+          if (typeof m.uid === 'string') v.uid = m.uid;
+          if (m.labels) v.labels = m.labels;
+          if (m.annotations) v.annotations = m.annotations;
+          return v;
+        }),
       );
     },
     async apply(obj: KubeObject, opts: ApplyOptions) {
@@ -349,48 +359,78 @@ export function createClusterClient(creds: Credentials): ClusterClient {
         name: obj.metadata.name,
         ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
       };
-      const q = new URLSearchParams({ fieldManager: opts.fieldManager });
-      if (opts.force) q.set('force', 'true');
-      if (opts.dryRun) q.set('dryRun', 'All');
-      const res = await request(
-        'PATCH',
-        `${await objectPath(ref)}?${q}`,
-        obj,
-        'application/apply-patch+yaml',
-      );
-      if (res.status !== 200 && res.status !== 201) fail(refString(ref), res);
-      return res.body as KubeObject;
-    },
-    async logs(pod, opts: LogOptions = {}) {
-      const q = new URLSearchParams();
-      if (opts.container) q.set('container', opts.container);
-      if (opts.tailLines !== undefined) q.set('tailLines', String(opts.tailLines));
-      if (opts.follow) q.set('follow', 'true');
-      if (opts.limitBytes !== undefined) q.set('limitBytes', String(opts.limitBytes));
-      if (opts.sinceSeconds !== undefined) q.set('sinceSeconds', String(opts.sinceSeconds));
-      if (opts.timestamps) q.set('timestamps', 'true');
-      const p = `/api/v1/namespaces/${encodeURIComponent(pod.namespace)}/pods/${encodeURIComponent(pod.name)}/log`;
-      const qs = q.toString();
-      // A followed log may be quiet for long stretches; a plain read must not hang.
-      return openStream(
-        qs ? `${p}?${qs}` : p,
-        `log of pod ${pod.namespace}/${pod.name}`,
-        opts.follow ? 0 : REQUEST_TIMEOUT_MS,
-      );
-    },
-    close() {
-      agent.destroy();
-      streamAgent.destroy();
+      await prepare(ref);
+      return (await call(refString(ref), () =>
+        api.patch(
+          obj as never,
+          undefined,
+          opts.dryRun ? 'All' : undefined,
+          opts.fieldManager,
+          opts.force ? true : undefined,
+          PatchStrategy.ServerSideApply,
+        ),
+      )) as unknown as KubeObject;
     },
     async delete(ref) {
-      const res = await request('DELETE', await objectPath(ref), {
-        apiVersion: 'v1',
-        kind: 'DeleteOptions',
-        propagationPolicy: 'Background',
+      await prepare(ref);
+      try {
+        await call(refString(ref), () =>
+          api.delete(header(ref), undefined, undefined, undefined, undefined, 'Background'),
+        );
+        return true;
+      } catch (err) {
+        if ((err as ClusterError).status === 404) return false;
+        throw err;
+      }
+    },
+    async logs(pod, opts: LogOptions = {}) {
+      const what = `log of pod ${pod.namespace}/${pod.name}`;
+      const container = opts.container ?? (await defaultContainer(pod));
+      // A plain read must not hang on a server that stops sending; a followed log may be quiet for long.
+      let timer: NodeJS.Timeout | undefined;
+      const idle = () => {
+        if (opts.follow) return;
+        clearTimeout(timer);
+        timer = setTimeout(
+          () => out.destroy(new Error(`${what}: no data within ${REQUEST_TIMEOUT_MS / 1000}s`)),
+          REQUEST_TIMEOUT_MS,
+        );
+      };
+      const out = new Transform({
+        transform(chunk, _enc, done) {
+          idle();
+          done(null, chunk);
+        },
       });
-      if (res.status === 404) return false;
-      if (res.status !== 200 && res.status !== 202) fail(refString(ref), res);
-      return true;
+      const controller = await call(
+        what,
+        () =>
+          log.log(pod.namespace, pod.name, container, out, {
+            follow: opts.follow ?? false,
+            ...(opts.tailLines !== undefined ? { tailLines: opts.tailLines } : {}),
+            ...(opts.limitBytes !== undefined ? { limitBytes: opts.limitBytes } : {}),
+            ...(opts.sinceSeconds !== undefined ? { sinceSeconds: opts.sinceSeconds } : {}),
+            ...(opts.timestamps ? { timestamps: true } : {}),
+          }),
+        false,
+      );
+      idle();
+      // The reader going away (page closed, bound reached) ends the request.
+      out.on('close', () => {
+        clearTimeout(timer);
+        controller.abort();
+      });
+      return out as Readable;
+    },
+    close() {
+      // The library keeps its connections in the KubeConfig's shared dispatcher (see kubeconfig.ts).
+      closeConnections(kc);
     },
   };
+  return client;
+}
+
+/** The client for a cluster target (in-cluster or a kubeconfig file). */
+export async function openCluster(target: ClusterTarget): Promise<ClusterClient> {
+  return createClusterClient(await loadKubeConfig(target));
 }

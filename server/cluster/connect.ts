@@ -3,17 +3,24 @@ import path from 'node:path';
 import type { Config } from '../config.ts';
 import type { Kubesim } from '../kubesim/index.ts';
 import { createClusterClient } from './client.ts';
-import { loadCredentials } from './credentials.ts';
+import { type ClusterTarget, type KubeConfig, loadKubeConfig } from './kubeconfig.ts';
 import type { ClusterClient } from './types.ts';
 
 export interface Connected {
   cluster: ClusterClient;
+  /** The library's configuration for the same cluster (watches and informers build on it). */
+  kubeConfig: KubeConfig;
   /** Set in demo mode: the simulator to stop on shutdown. */
   sim: Kubesim | null;
 }
 
 export function demoKubeconfigPath(dataDir: string): string {
   return path.join(dataDir, 'demo-kubeconfig.yaml');
+}
+
+async function connectTo(target: ClusterTarget, sim: Kubesim | null): Promise<Connected> {
+  const kubeConfig = await loadKubeConfig(target);
+  return { cluster: await createClusterClient(kubeConfig), kubeConfig, sim };
 }
 
 export async function connectCluster(config: Config): Promise<Connected> {
@@ -27,10 +34,7 @@ export async function connectCluster(config: Config): Promise<Connected> {
       readyDelayMs: config.sim.readyDelayMs,
       latencyMs: config.sim.latencyMs,
     });
-    return {
-      cluster: createClusterClient(loadCredentials({ mode: 'kubeconfig', path: kubeconfigPath })),
-      sim,
-    };
+    return connectTo({ mode: 'kubeconfig', path: kubeconfigPath }, sim);
   }
-  return { cluster: createClusterClient(loadCredentials(config.cluster)), sim: null };
+  return connectTo(config.cluster, null);
 }

@@ -47,6 +47,17 @@ export interface ListOptions {
   labelSelector?: string;
 }
 
+/** An object's identity and version, from a metadata-only LIST. */
+export interface ObjectVersion {
+  name: string;
+  namespace?: string;
+  resourceVersion: string;
+  generation?: number;
+  uid?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
 /** GET pods/log parameters, as the API names them. */
 export interface LogOptions {
   container?: string;
@@ -72,6 +83,8 @@ export interface ClusterClient {
   list(apiVersion: string, kind: string, opts?: ListOptions): Promise<KubeObject[]>;
   /** Only the names (server-side Table, no objects): for "is it there" over many objects. */
   names(apiVersion: string, kind: string, opts?: ListOptions): Promise<string[]>;
+  /** Names and resourceVersions only (metadata-only LIST): what a no-change resync compares with what it applied. */
+  versions(apiVersion: string, kind: string, opts?: ListOptions): Promise<ObjectVersion[]>;
   apply(obj: KubeObject, opts: ApplyOptions): Promise<KubeObject>;
   /** Returns false when the object was already gone. */
   delete(ref: ObjectRef): Promise<boolean>;

@@ -1,13 +1,18 @@
-// Content-addressed revisions: the desired state as fetched (files) and as rendered (objects).
+// Content-addressed revisions: the desired state as fetched (files) and as rendered (objects), identified by both.
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { KubeObject, ObjectRef } from '../cluster/types.ts';
+import { type KubeObject, type ObjectRef, refString } from '../cluster/types.ts';
 import type { Db } from './open.ts';
 
 export type RevisionStatus = 'stored' | 'applied' | 'failed';
 
 export interface RevisionInput {
+  /** The revision's identity: its tree and its render inputs together (sync/identity.ts). */
   digest: string;
+  /** The fetched tree's digest; the identity when absent (a revision with no render inputs). */
+  sourceDigest?: string | undefined;
+  /** The render inputs' digest (path, variables). */
+  inputsDigest?: string | undefined;
   sourceKind: string;
   sourceUrl: string;
   sourceRef?: string | undefined;
@@ -20,7 +25,11 @@ export interface RevisionInput {
 
 export interface RevisionSummary {
   id: number;
+  /** The identity: tree and render inputs together. */
   digest: string;
+  sourceDigest: string;
+  /** Null for a revision stored before identity covered the render inputs. */
+  inputsDigest: string | null;
   sourceKind: string;
   sourceUrl: string;
   sourceRef: string | null;
@@ -37,6 +46,8 @@ export interface RevisionSummary {
 interface Row {
   id: number;
   digest: string;
+  source_digest: string;
+  inputs_digest: string | null;
   source_kind: string;
   source_url: string;
   source_ref: string | null;
@@ -51,12 +62,14 @@ interface Row {
 }
 
 const SUMMARY_COLUMNS =
-  'id, digest, source_kind, source_url, source_ref, source_path, version, signer, fetched_at, object_count, status, message, pinned';
+  'id, digest, source_digest, inputs_digest, source_kind, source_url, source_ref, source_path, version, signer, fetched_at, object_count, status, message, pinned';
 
 function toSummary(r: Row): RevisionSummary {
   return {
     id: r.id,
     digest: r.digest,
+    sourceDigest: r.source_digest,
+    inputsDigest: r.inputs_digest,
     sourceKind: r.source_kind,
     sourceUrl: r.source_url,
     sourceRef: r.source_ref,
@@ -91,7 +104,7 @@ export function shortDigest(digest: string): string {
   return digest.replace(/^sha256:/, '').slice(0, 12);
 }
 
-/** Stores a revision unless the same content is already stored; returns its id. Durable on return. */
+/** Stores a revision unless one of the same identity is already stored; returns its id. Durable on return. */
 export function storeRevision(
   db: Db,
   rev: RevisionInput,
@@ -105,12 +118,14 @@ export function storeRevision(
   const objects = JSON.stringify(rev.objects);
   const info = db
     .prepare(
-      `INSERT INTO revisions (digest, source_kind, source_url, source_ref, source_path, version, signer,
-         fetched_at, files, objects, object_count, files_sha256, objects_sha256)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO revisions (digest, source_digest, inputs_digest, source_kind, source_url, source_ref,
+         source_path, version, signer, fetched_at, files, objects, object_count, files_sha256, objects_sha256)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .run(
       rev.digest,
+      rev.sourceDigest ?? rev.digest,
+      rev.inputsDigest ?? null,
       rev.sourceKind,
       rev.sourceUrl,
       rev.sourceRef ?? null,
@@ -132,10 +147,11 @@ export function getRevision(db: Db, id: number): RevisionSummary | null {
   return row ? toSummary(row) : null;
 }
 
-export function revisionByDigest(db: Db, digest: string): RevisionSummary | null {
-  const row = db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM revisions WHERE digest = ?`).get(digest) as
-    | Row
-    | undefined;
+/** The newest stored revision of a fetched tree (any render of it holds the same files). */
+export function revisionBySource(db: Db, sourceDigest: string): RevisionSummary | null {
+  const row = db
+    .prepare(`SELECT ${SUMMARY_COLUMNS} FROM revisions WHERE source_digest = ? ORDER BY id DESC LIMIT 1`)
+    .get(sourceDigest) as Row | undefined;
   return row ? toSummary(row) : null;
 }
 
@@ -195,15 +211,78 @@ export function markRevision(
   db.prepare('UPDATE revisions SET status = ?, message = ? WHERE id = ?').run(status, message, id);
 }
 
-/** Replaces the recorded inventory (what was applied) of one revision. */
-export function saveInventory(db: Db, revisionId: number, refs: ObjectRef[]): void {
+/** What Outpost last verified of one applied object: the live version known to hold what it sent. */
+export interface AppliedVersion {
+  /** sha256 of the object as sent (owner labels included): a stored version only vouches for that content. */
+  desiredDigest: string;
+  resourceVersion: string;
+  generation?: number;
+  uid: string;
+}
+
+/**
+ * Replaces the recorded inventory (what was applied) of one revision, with each object's verified version where
+ * known (keyed by refString).
+ */
+export function saveInventory(
+  db: Db,
+  revisionId: number,
+  refs: ObjectRef[],
+  versions: ReadonlyMap<string, AppliedVersion> = new Map(),
+): void {
   const insert = db.prepare(
-    'INSERT OR IGNORE INTO inventory (revision_id, api_version, kind, namespace, name) VALUES (?, ?, ?, ?, ?)',
+    `INSERT OR IGNORE INTO inventory
+       (revision_id, api_version, kind, namespace, name, desired_digest, resource_version, generation, uid)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   db.transaction(() => {
     db.prepare('DELETE FROM inventory WHERE revision_id = ?').run(revisionId);
-    for (const r of refs) insert.run(revisionId, r.apiVersion, r.kind, r.namespace ?? '', r.name);
+    for (const r of refs) {
+      const v = versions.get(refString(r));
+      insert.run(
+        revisionId,
+        r.apiVersion,
+        r.kind,
+        r.namespace ?? '',
+        r.name,
+        v?.desiredDigest ?? '',
+        v?.resourceVersion ?? '',
+        v?.generation ?? null,
+        v?.uid ?? '',
+      );
+    }
   })();
+}
+
+/** The verified versions of a revision's inventory, keyed by refString; objects without one are left out. */
+export function appliedVersions(db: Db, revisionId: number): Map<string, AppliedVersion> {
+  const rows = db
+    .prepare(
+      `SELECT api_version, kind, namespace, name, desired_digest, resource_version, generation, uid
+         FROM inventory WHERE revision_id = ? AND resource_version != '' AND desired_digest != ''`,
+    )
+    .all(revisionId) as {
+    api_version: string;
+    kind: string;
+    namespace: string;
+    name: string;
+    desired_digest: string;
+    resource_version: string;
+    generation: number | null;
+    uid: string;
+  }[];
+  const out = new Map<string, AppliedVersion>();
+  for (const r of rows) {
+    const ref: ObjectRef = { apiVersion: r.api_version, kind: r.kind, name: r.name };
+    if (r.namespace) ref.namespace = r.namespace;
+    out.set(refString(ref), {
+      desiredDigest: r.desired_digest,
+      resourceVersion: r.resource_version,
+      ...(r.generation === null ? {} : { generation: r.generation }),
+      uid: r.uid,
+    });
+  }
+  return out;
 }
 
 export function inventory(db: Db, revisionId: number): ObjectRef[] {

@@ -1,6 +1,8 @@
 // Sync run history for the console: pages of runs with change counts computed in SQL (no JSON parsing per row).
+
+import type { RunRecord } from '../sync/run.ts';
 import type { Db } from './open.ts';
-import { type RunRecord, type RunRow, runSummary } from './runs.ts';
+import { type RunRow, runSummary } from './runs.ts';
 
 export interface RunListItem extends Omit<RunRecord, 'stages' | 'changes'> {
   revisionDigest: string | null;

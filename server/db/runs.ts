@@ -1,41 +1,16 @@
-// Sync run records: one row per reconcile, with its stages, per-object changes and named failure.
+// Sync run records: one row per reconcile, with its stages, per-object changes and named failure (the words are
+// the domain's, sync/run.ts).
+import type {
+  Change,
+  FailureReason,
+  RunOutcome,
+  RunRecord,
+  RunResult,
+  Stage,
+  StageMark,
+  Trigger,
+} from '../sync/run.ts';
 import type { Db } from './open.ts';
-
-export type RunResult = 'running' | 'succeeded' | 'failed' | 'rolled-back';
-export type Trigger = 'schedule' | 'button' | 'cli' | 'upload' | 'startup';
-export type ChangeAction = 'created' | 'configured' | 'unchanged' | 'deleted' | 'skipped' | 'failed';
-
-export interface Change {
-  ref: string;
-  action: ChangeAction;
-  error?: string;
-}
-
-export interface StageMark {
-  stage: string;
-  at: string;
-}
-
-export interface RunRecord {
-  id: number;
-  trigger: Trigger;
-  actor: string | null;
-  startedAt: string;
-  finishedAt: string | null;
-  revisionId: number | null;
-  result: RunResult;
-  reason: string | null;
-  message: string | null;
-  stages: StageMark[];
-  /** Changes other than `unchanged` (objects already as wanted are only counted, in `unchanged`). */
-  changes: Change[];
-  durationMs: number | null;
-  unchanged: number;
-  /** Identical unchanged scheduled runs folded into this row ("no change since firstAt"). */
-  repeats: number;
-  /** Start of the first of the folded runs; null for a single run. */
-  firstAt: string | null;
-}
 
 export interface RunRow {
   id: number;
@@ -45,7 +20,7 @@ export interface RunRow {
   finished_at: string | null;
   revision_id: number | null;
   result: RunResult;
-  reason: string | null;
+  reason: FailureReason | null;
   message: string | null;
   stages: string;
   changes: string;
@@ -89,7 +64,7 @@ export function startRun(db: Db, trigger: Trigger, actor: string | null, now = n
   return Number(info.lastInsertRowid);
 }
 
-export function markStage(db: Db, runId: number, stage: string, now = new Date()): void {
+export function markStage(db: Db, runId: number, stage: Stage, now = new Date()): void {
   db.prepare(
     `UPDATE sync_runs SET stages = json_insert(stages, '$[#]', json_object('stage', ?, 'at', ?)) WHERE id = ?`,
   ).run(stage, now.toISOString(), runId);
@@ -97,13 +72,6 @@ export function markStage(db: Db, runId: number, stage: string, now = new Date()
 
 export function setRunRevision(db: Db, runId: number, revisionId: number): void {
   db.prepare('UPDATE sync_runs SET revision_id = ? WHERE id = ?').run(revisionId, runId);
-}
-
-export interface RunOutcome {
-  result: Exclude<RunResult, 'running'>;
-  reason?: string | undefined;
-  message?: string | undefined;
-  changes: Change[];
 }
 
 /**

@@ -1,134 +1,521 @@
-// Writes rendered objects as multi-document YAML, fast, and quoted so YAML 1.1 and 1.2 readers agree.
+// Writes rendered objects as multi-document YAML byte for byte as `kubectl kustomize` prints them.
 //
-// The `yaml` package's stringify builds a document tree first and costs more than the render itself on a
-// few hundred objects; the objects here are plain JSON values, so a direct writer is enough. A string is
-// written plain only when no reader could take it for anything else (a number, a boolean, `null`, a date, a
-// YAML indicator); multi-line strings become literal blocks; everything else is double-quoted JSON, which
-// is valid YAML. test/unit/render-emit.test.ts checks the round trip with random input.
+// kustomize prints each object through sigs.k8s.io/yaml (JSON, then go-yaml v2's encoder): map keys in
+// go-yaml's "natural" order, sequences not indented under their key, strings plain when go-yaml v2 would not
+// read them back as anything else, single-quoted when a plain scalar cannot carry them, double-quoted when
+// they hold characters only escapes can, literal blocks for multi-line text, and long lines folded at spaces
+// past column 80. This is a port of the parts of go-yaml v2's emitter (emitterc.go, encode.go, resolve.go,
+// sorter.go) those objects reach; test/unit/render-emit.test.ts holds a table measured against kubectl.
+// The objects here are plain JSON values, so no document tree is built (the `yaml` package's stringify costs
+// more than the render itself on a few hundred objects).
 
-// Words that YAML 1.1 (Kubernetes' reader) or 1.2 resolve to booleans, null or special floats.
-const SPECIAL = new Set(
+const BEST_WIDTH = 80;
+const BEST_INDENT = 2;
+/** go-yaml writes a key longer than this (in UTF-8 bytes) as an explicit `? key` entry. */
+const MAX_SIMPLE_KEY_BYTES = 128;
+
+// ---- go-yaml v2's resolve(): would this string, written plain, read back as something else? ----
+
+/** Words go-yaml v2 reads as booleans, null, special floats or a merge key. */
+const RESOLVED_WORDS = new Set(
   [
-    'y Y yes Yes YES n N no No NO true True TRUE false False FALSE on On ON off Off OFF',
-    'null Null NULL ~ .inf .Inf .INF -.inf -.Inf -.INF +.inf +.Inf +.INF .nan .NaN .NAN',
+    'y Y yes Yes YES true True TRUE on On ON n N no No NO false False FALSE off Off OFF',
+    '~ null Null NULL .nan .NaN .NAN .inf .Inf .INF +.inf +.Inf +.INF -.inf -.Inf -.INF',
   ]
     .join(' ')
     .split(' '),
 );
+const BASE60_FLOAT = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
+const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+/** Go's strconv.ParseInt with base 0 (sign, then 0x / 0o / 0b / leading-0 octal / decimal). */
+const GO_INT = /^([-+]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/;
+/** strconv.ParseFloat on a string starting with `.` (digits with single underscores between them). */
+const DOT_FLOAT = /^\.[0-9](_?[0-9])*([eE][-+]?[0-9](_?[0-9])*)?$/;
+const TIMESTAMP =
+  /^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:[Tt]([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})(?:\.[0-9]+)?(?:Z|[-+][0-9]{2}:[0-9]{2}))|(?: ([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})(?:\.[0-9]+)?))?$/;
 
-const SAFE_START = /^[\p{L}\p{N}_./$]/u;
-// Control characters (C0, DEL, C1), line/paragraph separators, BOM and lone surrogates.
-const UNPRINTABLE = /[\p{Cc}\u2028\u2029\ufeff]|\p{Cs}/u;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const UINT64_MAX = 2n ** 64n - 1n;
 
-function plainOk(s: string): boolean {
-  if (s === '' || s.trim() !== s || !SAFE_START.test(s)) return false;
-  if (UNPRINTABLE.test(s)) return false;
-  if (s.includes(': ') || s.endsWith(':') || s.includes(' #') || SPECIAL.has(s)) return false;
-  if (/^[-+.0-9]/.test(s)) {
-    // Anything a 1.1 reader might take for a number, a sexagesimal or a date stays quoted.
-    if (/^[-+]?[0-9._:eE+-]+$/.test(s) || /^0[xob]/i.test(s) || /^\d{4}-\d\d?-\d\d?/.test(s)) return false;
-    if (/^[0-9]/.test(s) && s.includes(':')) return false;
-  }
-  return true;
+/** go-yaml v2's parseTimestamp: the four layouts it tries with time.Parse, with Go's range checks. */
+function isTimestamp(s: string): boolean {
+  const m = TIMESTAMP.exec(s);
+  if (!m) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (month < 1 || month > 12 || day < 1) return false;
+  if (day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return false;
+  const h = m[4] ?? m[7];
+  if (h === undefined) return true;
+  return Number(h) < 24 && Number(m[5] ?? m[8]) < 60 && Number(m[6] ?? m[9]) < 60;
 }
 
-function quoted(s: string): string {
-  // JSON leaves these raw; YAML readers would take some of them for line breaks.
-  return JSON.stringify(s).replace(
-    /[\u007f-\u009f\u2028\u2029\ufeff]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+function isGoInt(plain: string): boolean {
+  const m = GO_INT.exec(plain);
+  if (!m) return false;
+  const body = m[2] as string;
+  const p = body.slice(0, 2).toLowerCase();
+  const digits =
+    p === '0x' || p === '0o' || p === '0b'
+      ? `${p}${body.slice(2)}`
+      : body.length > 1 && body[0] === '0'
+        ? `0o${body.slice(1)}`
+        : body;
+  const v = BigInt(digits);
+  const signed = m[1] === '-' ? -v : v;
+  // ParseInt, else ParseUint (which takes no sign).
+  return (signed >= INT64_MIN && signed <= INT64_MAX) || (m[1] === '' && v <= UINT64_MAX);
+}
+
+/** True when go-yaml v2 reads `s`, written plain, back as the same string (encode.go stringv's canUsePlain). */
+export function resolvesToString(s: string): boolean {
+  if (s === '' || RESOLVED_WORDS.has(s)) return false;
+  const c = s.charCodeAt(0);
+  if (c === 0x2e /* . */) return !DOT_FLOAT.test(s);
+  const digit = c >= 0x30 && c <= 0x39;
+  if (!digit && c !== 0x2b && c !== 0x2d) return true;
+  if (isTimestamp(s)) return false;
+  const plain = s.replaceAll('_', '');
+  if (isGoInt(plain)) return false;
+  if (YAML_STYLE_FLOAT.test(plain) && Number.isFinite(Number(plain))) return false;
+  if (/^0b[-+]?[01]+$/.test(plain)) return false;
+  return !BASE60_FLOAT.test(s);
+}
+
+// ---- characters, as go-yaml's emitter classifies them ----
+
+function isPrintable(c: number): boolean {
+  return (
+    c === 0x0a ||
+    (c >= 0x20 && c <= 0x7e) ||
+    (c >= 0xa0 && c <= 0xd7ff) ||
+    (c >= 0xe000 && c <= 0xfffd && c !== 0xfeff)
   );
 }
+const isBreak = (c: number) => c === 0x0d || c === 0x0a || c === 0x85 || c === 0x2028 || c === 0x2029;
+const isBlank = (c: number) => c === 0x20 || c === 0x09;
+const isBlankOrBreak = (c: number) => isBlank(c) || isBreak(c) || c === 0;
 
-/** A literal block (`|`) for multi-line text, when its characters allow one; else null. */
-function block(s: string, indent: string): string | null {
-  if (!s.includes('\n') || UNPRINTABLE.test(s.replace(/[\n\t]/g, '')) || s.trim() === '') return null;
-  // Counted by hand: `/\n+$/` retries at every line break and is quadratic in a long run of them.
-  let trailing = 0;
-  while (s[s.length - 1 - trailing] === '\n') trailing++;
-  const chomp = trailing === 0 ? '-' : trailing === 1 ? '' : '+';
-  // The last line break is the one that ends the block's last line; `+` keeps the empty lines before it.
-  const body = trailing === 0 ? s : s.slice(0, -1);
-  const lines = body.split('\n');
-  const firstText = lines.find((l) => l !== '') ?? '';
-  // A first line starting with a space would otherwise be read as the block's indentation.
-  const indicator = /^[ \t]/.test(firstText) ? '2' : '';
-  const text = lines.map((l) => (l === '' ? '' : `${indent}${l}`)).join('\n');
-  return `|${indicator}${chomp}\n${text}`;
+function codePoints(s: string): number[] {
+  const out: number[] = [];
+  for (const ch of s) out.push(ch.codePointAt(0) as number);
+  return out;
 }
 
-function scalar(v: unknown, indent: string): string {
-  if (v === null || v === undefined) return 'null';
-  if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (typeof v === 'number') {
-    if (Number.isNaN(v)) return '.nan';
-    if (!Number.isFinite(v)) return v > 0 ? '.inf' : '-.inf';
-    return String(v);
+function utf8Length(cps: readonly number[]): number {
+  let n = 0;
+  for (const c of cps) n += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+  return n;
+}
+
+interface Analysis {
+  multiline: boolean;
+  blockPlainAllowed: boolean;
+  singleQuotedAllowed: boolean;
+  blockAllowed: boolean;
+}
+
+/** yaml_emitter_analyze_scalar, for block context (nothing here is written in flow style). */
+function analyze(v: readonly number[]): Analysis {
+  if (v.length === 0) {
+    return { multiline: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: false };
   }
-  if (typeof v === 'bigint') return String(v);
-  const s = String(v);
-  if (plainOk(s)) return s;
-  return block(s, indent) ?? quoted(s);
+  let indicators =
+    v.length >= 3 &&
+    ((v[0] === 0x2d && v[1] === 0x2d && v[2] === 0x2d) || (v[0] === 0x2e && v[1] === 0x2e && v[2] === 0x2e));
+  let lineBreaks = false;
+  let special = false;
+  let leadingSpace = false;
+  let leadingBreak = false;
+  let trailingSpace = false;
+  let trailingBreak = false;
+  let breakSpace = false;
+  let spaceBreak = false;
+  let precededByWhitespace = true;
+  let previousSpace = false;
+  let previousBreak = false;
+  for (let i = 0; i < v.length; i++) {
+    const c = v[i] as number;
+    const followedByWhitespace = i + 1 >= v.length || isBlank(v[i + 1] as number);
+    if (i === 0) {
+      if ('#,[]{}&*!|>\'"%@`'.includes(String.fromCodePoint(c))) indicators = true;
+      else if ((c === 0x3f || c === 0x3a || c === 0x2d) && followedByWhitespace) indicators = true;
+    } else if (c === 0x3a && followedByWhitespace) indicators = true;
+    else if (c === 0x23 && precededByWhitespace) indicators = true;
+    if (!isPrintable(c)) special = true;
+    if (c === 0x20) {
+      if (i === 0) leadingSpace = true;
+      if (i === v.length - 1) trailingSpace = true;
+      if (previousBreak) breakSpace = true;
+      previousSpace = true;
+      previousBreak = false;
+    } else if (isBreak(c)) {
+      lineBreaks = true;
+      if (i === 0) leadingBreak = true;
+      if (i === v.length - 1) trailingBreak = true;
+      if (previousSpace) spaceBreak = true;
+      previousSpace = false;
+      previousBreak = true;
+    } else {
+      previousSpace = false;
+      previousBreak = false;
+    }
+    precededByWhitespace = isBlankOrBreak(c);
+  }
+  const a: Analysis = {
+    multiline: lineBreaks,
+    blockPlainAllowed: true,
+    singleQuotedAllowed: true,
+    blockAllowed: true,
+  };
+  if (leadingSpace || leadingBreak || trailingSpace || trailingBreak) a.blockPlainAllowed = false;
+  if (trailingSpace) a.blockAllowed = false;
+  if (breakSpace) {
+    a.blockPlainAllowed = false;
+    a.singleQuotedAllowed = false;
+  }
+  if (spaceBreak || special) {
+    a.blockPlainAllowed = false;
+    a.singleQuotedAllowed = false;
+    a.blockAllowed = false;
+  }
+  if (lineBreaks || indicators) a.blockPlainAllowed = false;
+  return a;
 }
 
-function key(k: string): string {
-  return plainOk(k) ? k : quoted(k);
+type Style = 'plain' | 'single' | 'double' | 'literal';
+
+/** encode.go stringv's choice, corrected by yaml_emitter_select_scalar_style. */
+function stringStyle(s: string, a: Analysis, simpleKey: boolean): Style {
+  let style: Style = s.includes('\n') ? 'literal' : resolvesToString(s) ? 'plain' : 'double';
+  if (simpleKey && a.multiline) style = 'double';
+  if (style === 'plain' && !a.blockPlainAllowed) style = 'single';
+  if (style === 'single' && !a.singleQuotedAllowed) style = 'double';
+  if (style === 'literal' && (!a.blockAllowed || simpleKey)) style = 'double';
+  return style;
 }
+
+const ESCAPES: Record<number, string> = {
+  0: '0',
+  7: 'a',
+  8: 'b',
+  9: 't',
+  10: 'n',
+  11: 'v',
+  12: 'f',
+  13: 'r',
+  27: 'e',
+  34: '"',
+  92: '\\',
+  133: 'N',
+  160: '_',
+  8232: 'L',
+  8233: 'P',
+};
+
+function escaped(c: number): string {
+  const named = ESCAPES[c];
+  if (named !== undefined) return `\\${named}`;
+  const hex = c.toString(16).toUpperCase();
+  if (c <= 0xff) return `\\x${hex.padStart(2, '0')}`;
+  if (c <= 0xffff) return `\\u${hex.padStart(4, '0')}`;
+  return `\\U${hex.padStart(8, '0')}`;
+}
+
+/** Go's strconv.FormatFloat(f, 'g', -1, 64), as go-yaml writes a float. */
+export function goFloat(f: number): string {
+  if (Number.isNaN(f)) return '.nan';
+  if (!Number.isFinite(f)) return f > 0 ? '.inf' : '-.inf';
+  const [mantissa, expText] = f.toExponential().split('e') as [string, string];
+  const exp = Number(expText);
+  if (exp < -4 || exp >= 6) {
+    return `${mantissa}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  }
+  return String(f);
+}
+
+/**
+ * A JSON number as it comes out of sigs.k8s.io/yaml: go-yaml v2 reads an integer that fits 64 bits back as
+ * an integer, anything else as a float.
+ */
+function number(v: number): string {
+  if (Number.isInteger(v) && v >= -(2 ** 63) && v < 2 ** 64) return BigInt(v).toString();
+  return goFloat(v);
+}
+
+// ---- go-yaml v2's natural key order (sorter.go) ----
+
+const LETTER = /\p{L}/u;
+const DIGIT = /\p{Nd}/u;
+const isLetter = (c: number) =>
+  c < 0x80 ? (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) : LETTER.test(String.fromCodePoint(c));
+const isDigit = (c: number) => (c < 0x80 ? c >= 0x30 && c <= 0x39 : DIGIT.test(String.fromCodePoint(c)));
+
+/** keyList.Less for two string keys: letters before other characters, digit runs compared as numbers. */
+export function goKeyLess(a: string, b: string): boolean {
+  const ar = codePoints(a);
+  const br = codePoints(b);
+  for (let i = 0; i < ar.length && i < br.length; i++) {
+    const x = ar[i] as number;
+    const y = br[i] as number;
+    if (x === y) continue;
+    const al = isLetter(x);
+    const bl = isLetter(y);
+    if (al && bl) return x < y;
+    if (al || bl) return bl;
+    let an = 0;
+    let bn = 0;
+    if (x === 0x30 || y === 0x30) {
+      for (let j = i - 1; j >= 0 && isDigit(ar[j] as number); j--) {
+        if (ar[j] !== 0x30) {
+          an = 1;
+          bn = 1;
+          break;
+        }
+      }
+    }
+    let ai = i;
+    for (; ai < ar.length && isDigit(ar[ai] as number); ai++) an = an * 10 + ((ar[ai] as number) - 0x30);
+    let bi = i;
+    for (; bi < br.length && isDigit(br[bi] as number); bi++) bn = bn * 10 + ((br[bi] as number) - 0x30);
+    if (an !== bn) return an < bn;
+    if (ai !== bi) return ai < bi;
+    return x < y;
+  }
+  return ar.length < br.length;
+}
+
+const byGoKey = (a: string, b: string) => (a === b ? 0 : goKeyLess(a, b) ? -1 : goKeyLess(b, a) ? 1 : 0);
+
+// ---- the emitter ----
 
 function isMap(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function write(v: unknown, indent: string, out: string[]): void {
-  if (Array.isArray(v)) {
-    for (const item of v) {
-      if ((isMap(item) && Object.keys(item).length > 0) || (Array.isArray(item) && item.length > 0)) {
-        // The item's first line goes after the dash; the rest keep the item's indentation.
-        const lines: string[] = [];
-        write(item, `${indent}  `, lines);
-        out.push(`${indent}- ${(lines[0] as string).slice(indent.length + 2)}`, ...lines.slice(1));
-      } else out.push(`${indent}- ${inline(item, `${indent}  `)}`);
+class Emitter {
+  out = '';
+  column = 0;
+  whitespace = true;
+  indention = true;
+  indent = -1;
+
+  put(text: string, width = text.length): void {
+    this.out += text;
+    this.column += width;
+  }
+
+  putBreak(): void {
+    this.out += '\n';
+    this.column = 0;
+  }
+
+  writeIndent(): void {
+    const indent = Math.max(this.indent, 0);
+    if (!this.indention || this.column > indent || (this.column === indent && !this.whitespace))
+      this.putBreak();
+    if (this.column < indent) this.put(' '.repeat(indent - this.column));
+    this.whitespace = true;
+    this.indention = true;
+  }
+
+  indicator(text: string, needWhitespace: boolean, isWhitespace: boolean, isIndention: boolean): void {
+    if (needWhitespace && !this.whitespace) this.put(' ');
+    this.put(text);
+    this.whitespace = isWhitespace;
+    this.indention = this.indention && isIndention;
+  }
+
+  /** One character of a scalar: line breaks reset the column, as write_break does. */
+  writeBreak(c: number): void {
+    if (c === 0x0a) this.putBreak();
+    else {
+      this.out += String.fromCodePoint(c);
+      this.column = 0;
     }
-    return;
   }
-  if (isMap(v)) {
-    for (const [k, val] of Object.entries(v)) {
-      if (val === undefined) continue;
-      const nested = (isMap(val) && Object.keys(val).length > 0) || (Array.isArray(val) && val.length > 0);
-      if (nested) {
-        out.push(`${indent}${key(k)}:`);
-        write(val, `${indent}  `, out);
-      } else out.push(`${indent}${key(k)}: ${inline(val, `${indent}  `)}`);
+
+  increaseIndent(flow: boolean, indentless: boolean): void {
+    if (this.indent < 0) this.indent = flow ? BEST_INDENT : 0;
+    else if (!indentless) this.indent += BEST_INDENT;
+  }
+
+  node(v: unknown, mapping: boolean, simpleKey: boolean): void {
+    if (Array.isArray(v)) this.sequence(v, mapping);
+    else if (isMap(v)) this.mapping(v);
+    else this.scalar(v, simpleKey);
+  }
+
+  sequence(items: readonly unknown[], mapping: boolean): void {
+    if (items.length === 0) {
+      this.indicator('[', true, true, false);
+      this.indicator(']', false, false, false);
+      return;
+    }
+    const saved = this.indent;
+    this.increaseIndent(false, mapping && !this.indention);
+    for (const item of items) {
+      this.writeIndent();
+      this.indicator('-', true, false, true);
+      // JSON writes an undefined array element as null.
+      this.node(item === undefined ? null : item, false, false);
+    }
+    this.indent = saved;
+  }
+
+  mapping(o: Record<string, unknown>): void {
+    const keys = Object.keys(o).filter((k) => o[k] !== undefined);
+    if (keys.length === 0) {
+      this.indicator('{', true, true, false);
+      this.indicator('}', false, false, false);
+      return;
+    }
+    keys.sort(byGoKey);
+    const saved = this.indent;
+    this.increaseIndent(false, false);
+    for (const k of keys) {
+      this.writeIndent();
+      const cps = codePoints(k);
+      const a = analyze(cps);
+      if (!a.multiline && utf8Length(cps) <= MAX_SIMPLE_KEY_BYTES) {
+        this.string(k, cps, a, true);
+        this.indicator(':', false, false, false);
+      } else {
+        this.indicator('?', true, false, true);
+        this.string(k, cps, a, false);
+        this.writeIndent();
+        this.indicator(':', true, false, true);
+      }
+      this.node(o[k], true, false);
+    }
+    this.indent = saved;
+  }
+
+  scalar(v: unknown, simpleKey: boolean): void {
+    if (typeof v === 'string') {
+      const cps = codePoints(v);
+      this.string(v, cps, analyze(cps), simpleKey);
+      return;
+    }
+    const text =
+      v === null || v === undefined
+        ? 'null'
+        : typeof v === 'number'
+          ? number(v)
+          : typeof v === 'bigint'
+            ? v.toString()
+            : String(v);
+    if (!this.whitespace) this.put(' ');
+    this.put(text);
+    this.whitespace = false;
+    this.indention = false;
+  }
+
+  string(s: string, cps: readonly number[], a: Analysis, simpleKey: boolean): void {
+    const style = stringStyle(s, a, simpleKey);
+    const saved = this.indent;
+    this.increaseIndent(true, false);
+    if (style === 'literal') this.literal(cps);
+    else this.flowScalar(s, cps, style, !simpleKey);
+    this.indent = saved;
+  }
+
+  /** yaml_emitter_write_{plain,single_quoted,double_quoted}_scalar. */
+  flowScalar(s: string, v: readonly number[], style: Style, allowBreaks: boolean): void {
+    if (style === 'plain') {
+      if (!this.whitespace) this.put(' ');
+      // Nothing to fold when every character fits before the width (UTF-16 length >= characters).
+      if (!allowBreaks || this.column + s.length <= BEST_WIDTH) {
+        this.put(s, v.length);
+        this.whitespace = false;
+        this.indention = false;
+        return;
+      }
+    } else this.indicator(style === 'single' ? "'" : '"', true, false, false);
+    const bom = v[0] === 0xfeff;
+    let spaces = false;
+    let breaks = false;
+    for (let i = 0; i < v.length; i++) {
+      const c = v[i] as number;
+      const next = v[i + 1];
+      if (style === 'double' && (bom || !isPrintable(c) || isBreak(c) || c === 0x22 || c === 0x5c)) {
+        this.put(escaped(c));
+        spaces = false;
+      } else if (c === 0x20) {
+        const inside = style === 'plain' || (i > 0 && i < v.length - 1);
+        if (
+          allowBreaks &&
+          !spaces &&
+          this.column > BEST_WIDTH &&
+          inside &&
+          (style === 'double' || next !== 0x20)
+        ) {
+          this.writeIndent();
+          if (style === 'double' && next === 0x20) this.put('\\');
+        } else this.put(' ');
+        spaces = true;
+      } else if (isBreak(c)) {
+        if (!breaks && c === 0x0a) this.putBreak();
+        this.writeBreak(c);
+        this.indention = true;
+        breaks = true;
+      } else {
+        if (breaks) this.writeIndent();
+        if (style === 'single' && c === 0x27) this.put("'");
+        this.put(String.fromCodePoint(c), 1);
+        this.indention = false;
+        spaces = false;
+        breaks = false;
+      }
+    }
+    if (style !== 'plain') this.indicator(style === 'single' ? "'" : '"', false, false, false);
+    this.whitespace = false;
+    this.indention = false;
+  }
+
+  /** yaml_emitter_write_literal_scalar with its block scalar hints. */
+  literal(v: readonly number[]): void {
+    this.indicator('|', true, false, false);
+    if (v[0] === 0x20 || isBreak(v[0] as number)) this.indicator(String(BEST_INDENT), false, false, false);
+    const last = v.length - 1;
+    let chomp = '';
+    if (!isBreak(v[last] as number)) chomp = '-';
+    else if (last === 0 || isBreak(v[last - 1] as number)) chomp = '+';
+    if (chomp) this.indicator(chomp, false, false, false);
+    this.putBreak();
+    this.indention = true;
+    this.whitespace = true;
+    let breaks = true;
+    for (const c of v) {
+      if (isBreak(c)) {
+        this.writeBreak(c);
+        this.indention = true;
+        breaks = true;
+      } else {
+        if (breaks) this.writeIndent();
+        this.put(String.fromCodePoint(c), 1);
+        this.indention = false;
+        breaks = false;
+      }
     }
   }
-}
 
-/** An empty collection or a scalar, on the line of its key or dash. */
-function inline(v: unknown, indent: string): string {
-  if (Array.isArray(v)) return '[]';
-  if (isMap(v)) return '{}';
-  return scalar(v, indent);
-}
-
-/** `apiVersion`, `kind`, `metadata` (name and namespace first) lead, as people expect to read them. */
-function conventional(o: Record<string, unknown>): Record<string, unknown> {
-  const { apiVersion, kind, metadata, ...rest } = o;
-  let meta = metadata;
-  if (isMap(metadata)) {
-    const { name, namespace, ...others } = metadata;
-    meta = { name, namespace, ...others };
+  /** The end of a document: the last line ends with a line break. */
+  end(): string {
+    this.indent = -1;
+    this.writeIndent();
+    return this.out;
   }
-  return { apiVersion, kind, metadata: meta, ...rest };
 }
 
-/** Objects as multi-document YAML. */
+/** One value as sigs.k8s.io/yaml's Marshal writes it. */
+export function marshal(v: unknown): string {
+  const e = new Emitter();
+  e.node(v, false, false);
+  return e.end();
+}
+
+/** Objects as multi-document YAML, as `kubectl kustomize` prints them. */
 export function toYaml(objects: readonly unknown[]): string {
-  return objects
-    .map((o) => {
-      const lines: string[] = [];
-      if (isMap(o)) write(conventional(o), '', lines);
-      else if (Array.isArray(o)) write(o, '', lines);
-      return `${lines.length > 0 ? lines.join('\n') : inline(o, '')}\n`;
-    })
-    .join('---\n');
+  return objects.map(marshal).join('---\n');
 }

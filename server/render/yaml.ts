@@ -208,10 +208,35 @@ function composeBounded(text: string, file: string, options: Options): [Document
   return [docs, lines];
 }
 
-/** Refuses a `__proto__` mapping key anywhere in the node tree (depth is already bounded), aliased keys too. */
-function refuseProtoKeys(node: unknown, doc: Document, where: string, lines: LineCounter): void {
+/**
+ * An implicit empty key (`: value`, `{: value}`): go-yaml (kustomize) fails to parse it, where the `yaml`
+ * package reads a null key. An explicit `? ` with nothing after it is an empty key in both.
+ */
+function isMissingKey(key: unknown, text: string): boolean {
+  const range = isScalar(key) ? key.range : undefined;
+  if (!range || range[0] !== range[1] || key === null) return false;
+  let i = range[0] - 1;
+  while (i >= 0 && /\s/.test(text[i] as string)) i--;
+  return text[i] !== '?';
+}
+
+/**
+ * Refuses a `__proto__` mapping key anywhere in the node tree (depth is already bounded), aliased keys too,
+ * and a mapping key that is missing (see isMissingKey).
+ */
+function refuseProtoKeys(
+  node: unknown,
+  doc: Document,
+  where: string,
+  lines: LineCounter,
+  text: string,
+): void {
   if (isMap(node)) {
     for (const pair of node.items) {
+      if (isMissingKey(pair.key, text)) {
+        const line = lines.linePos((pair.key as { range: [number] }).range[0]).line;
+        throw new RenderError(`${where}: not valid YAML at line ${line}: a mapping key is missing`);
+      }
       const key = isAlias(pair.key) ? pair.key.resolve(doc) : pair.key;
       if (isScalar(key) && key.value === FORBIDDEN_KEY) {
         const range = (pair.key as { range?: [number, number, number] }).range;
@@ -220,13 +245,35 @@ function refuseProtoKeys(node: unknown, doc: Document, where: string, lines: Lin
           `${where}: the key "${FORBIDDEN_KEY}"${line ? ` at line ${line}` : ''} is not allowed`,
         );
       }
-      refuseProtoKeys(pair.key, doc, where, lines);
-      refuseProtoKeys(pair.value, doc, where, lines);
+      refuseProtoKeys(pair.key, doc, where, lines, text);
+      refuseProtoKeys(pair.value, doc, where, lines, text);
     }
   } else if (isSeq(node)) {
-    for (const item of node.items) refuseProtoKeys(item, doc, where, lines);
+    for (const item of node.items) refuseProtoKeys(item, doc, where, lines, text);
   }
   // An alias as a value needs no look: its anchor was checked where it was defined.
+}
+
+/**
+ * A block scalar (`|`, `>`) that ends the file without a final line break has none in go-yaml (kustomize);
+ * the `yaml` package adds one as if the file ended with it. Only the last scalar of the file can be one.
+ */
+function dropInventedBreak(node: unknown, end: number): void {
+  if (isScalar(node)) {
+    const range = node.range;
+    if (
+      (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED') &&
+      range &&
+      range[1] >= end &&
+      typeof node.value === 'string' &&
+      node.value.endsWith('\n')
+    ) {
+      node.value = node.value.slice(0, -1);
+    }
+  } else if (isMap(node) || isSeq(node)) {
+    const last = node.items[node.items.length - 1];
+    dropInventedBreak(isMap(node) ? (last as { value?: unknown } | undefined)?.value : last, end);
+  }
 }
 
 /** Each non-empty document with where it is (`file (document 3)`), for messages. */
@@ -246,7 +293,8 @@ function located(text: string, file: string, options: Options = YAML_OPTIONS): [
         { cause: problem },
       );
     }
-    refuseProtoKeys(doc.contents, doc, where, lines);
+    refuseProtoKeys(doc.contents, doc, where, lines, text);
+    if (i === list.length - 1 && !/[\n\r]$/.test(text)) dropInventedBreak(doc.contents, text.length);
     collectDocument(doc, text);
     let value: unknown;
     try {
@@ -266,19 +314,26 @@ export function parseDocument(text: string, file: string, options: Options = YAM
   return docs[0] ?? null;
 }
 
-/** Parses every document of one file; empty documents are dropped, `kind: List` is expanded. */
+/**
+ * An object whose kind ends in `List` (List, ConfigMapList, ...) and that has `items` stands for its items,
+ * as in kustomize; lists inside lists are expanded too. Anything else is one object.
+ */
+function expandLists(value: unknown, where: string, out: KubeObject[]): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new RenderError(`${where}: a manifest must be a mapping with apiVersion, kind and metadata`);
+  }
+  const obj = value as KubeObject;
+  const items = (obj as { items?: unknown }).items;
+  if (typeof obj.kind === 'string' && obj.kind.endsWith('List') && Array.isArray(items)) {
+    for (const item of items) expandLists(item, where, out);
+  } else out.push(obj);
+  checkObjectCount(out.length, where);
+}
+
+/** Parses every document of one file; empty documents are dropped, `*List` kinds are expanded. */
 export function parseManifests(text: string, file: string): KubeObject[] {
   const out: KubeObject[] = [];
-  for (const [value, where] of located(text, file)) {
-    if (typeof value !== 'object' || Array.isArray(value)) {
-      throw new RenderError(`${where}: a manifest must be a mapping with apiVersion, kind and metadata`);
-    }
-    const obj = value as KubeObject;
-    if (obj.kind === 'List' && Array.isArray((obj as { items?: unknown }).items)) {
-      for (const item of (obj as unknown as { items: KubeObject[] }).items) out.push(item);
-    } else out.push(obj);
-    checkObjectCount(out.length, where);
-  }
+  for (const [value, where] of located(text, file)) expandLists(value, where, out);
   return out;
 }
 

@@ -4,10 +4,11 @@ import { type AuditRow, auditAfter } from '../db/audit.ts';
 import type { Db } from '../db/open.ts';
 import { appendEvents, cursor, type OutboxEvent, setCursor } from '../db/outbox.ts';
 import { getRevision, shortDigest } from '../db/revisions.ts';
-import { finishedRunsAfter, type RunRecord } from '../db/runs.ts';
+import { finishedRunsAfter } from '../db/runs.ts';
 import { stateCell } from '../db/state.ts';
 import type { HostNow } from '../host/sampler.ts';
 import { type NodeStateInputs, nodeState } from '../sync/node-state.ts';
+import type { RunRecord } from '../sync/run.ts';
 import { EVENT, event, type ReportConfig, type StatusSnapshot } from './model.ts';
 
 export interface CollectorDeps {

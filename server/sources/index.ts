@@ -32,6 +32,27 @@ export function sourceOptions(source: Config['source'], settings: SourceSettings
   return opts;
 }
 
+/** A source chosen on the console: credentials and TLS pins of the configured source only go to its own host. */
+export function consoleSourceConfig(
+  config: Pick<Config, 'source'>,
+  spec: Pick<Config['source'], 'kind' | 'url' | 'ref' | 'path'>,
+): Config['source'] {
+  const source: Config['source'] = { kind: spec.kind, url: spec.url, path: spec.path };
+  if (spec.ref) source.ref = spec.ref;
+  const hostOf = (u: string) => {
+    try {
+      return new URL(u.replace(/^oci(\+https?)?:/, 'https:')).host;
+    } catch {
+      return null;
+    }
+  };
+  if (hostOf(spec.url) !== null && hostOf(spec.url) === hostOf(config.source.url)) {
+    if (config.source.authFile) source.authFile = config.source.authFile;
+    if (config.source.tlsPin) source.tlsPin = config.source.tlsPin;
+  }
+  return source;
+}
+
 export function createSource(source: Config['source'], settings: SourceSettings = {}): Source {
   const upstream = upstreamSource(source, settings);
   if (!settings.dataDir || source.kind === 'upload') return upstream;

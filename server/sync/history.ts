@@ -9,10 +9,11 @@ import {
   shortDigest,
 } from '../db/revisions.ts';
 import { type RunListItem, runPage } from '../db/run-history.ts';
-import { getRun, type RunRecord } from '../db/runs.ts';
+import { getRun } from '../db/runs.ts';
 import { byText } from '../order.ts';
 import { diffObjects, type ObjectsDiff } from './diff.ts';
 import { heldRevision } from './holds.ts';
+import type { RunRecord } from './run.ts';
 import { lkgRevision } from './state-keys.ts';
 
 export interface RevisionItem extends RevisionSummary {

@@ -1,6 +1,7 @@
 // Single-flight sync queue: never two reconciles at once; triggers during a run coalesce into one follow-up.
-import type { RunRecord, Trigger } from '../db/runs.ts';
+
 import type { ReconcileOptions } from './reconciler.ts';
+import type { RunRecord, Trigger } from './run.ts';
 
 export type RunFn = (trigger: Trigger, actor: string | null, opts: ReconcileOptions) => Promise<RunRecord>;
 

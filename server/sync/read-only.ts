@@ -1,11 +1,10 @@
 // The sync of a node whose data volume is full: the LKG applied again from the store, nothing written to it.
 import { applyAll } from '../apply/ssa.ts';
 import { revisionObjects, shortDigest } from '../db/revisions.ts';
-import type { RunRecord, Trigger } from '../db/runs.ts';
 import type { DataVolume } from '../db/space.ts';
-import type { ReconcilerDeps } from './reconciler.ts';
+import type { RunRecord, Trigger } from './run.ts';
 import { lkgRevision } from './state-keys.ts';
-import { DEFAULT_POLICY } from './types.ts';
+import { DEFAULT_POLICY, type ReconcilerDeps } from './types.ts';
 
 /**
  * Re-asserts the LKG's stored objects (drift correction wins, as in any re-assert) and keeps the result in
@@ -39,7 +38,7 @@ export async function reassertReadOnly(
       result: ok ? 'succeeded' : 'failed',
       reason: ok ? null : 'ApplyFailed',
       message,
-      stages: [{ stage: 'apply', at: startedAt.toISOString() }],
+      stages: [{ stage: 'reassert', at: startedAt.toISOString() }],
       changes: kept,
       durationMs: finishedAt.getTime() - startedAt.getTime(),
       unchanged: changes.length - kept.length,

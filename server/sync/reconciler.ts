@@ -1,33 +1,23 @@
 // One reconcile, top to bottom: fetch → render → plan → store → apply → prune → health → commit | roll back.
-import type { Logger } from 'pino';
 import { previewChanges } from '../apply/diff.ts';
 import { planObjects } from '../apply/plan.ts';
 import { pruneObjects } from '../apply/prune.ts';
 import { applyAll } from '../apply/ssa.ts';
 import { waitHealthy } from '../apply/wait.ts';
-import type { ClusterClient, KubeObject } from '../cluster/types.ts';
+import type { KubeObject } from '../cluster/types.ts';
 import { refOf } from '../cluster/types.ts';
-import type { Db } from '../db/open.ts';
-import { getRevision, markInFlight, revisionObjects, shortDigest } from '../db/revisions.ts';
-import {
-  type Change,
-  finishRun,
-  getRun,
-  markStage,
-  type RunRecord,
-  setRunRevision,
-  startRun,
-  type Trigger,
-} from '../db/runs.ts';
-import { getState } from '../db/state.ts';
-import type { RenderLimits } from '../render/off-thread.ts';
-import type { Source } from '../sources/types.ts';
+import { appliedVersions, getRevision, markInFlight, revisionObjects, shortDigest } from '../db/revisions.ts';
+import { finishRun, getRun, markStage, setRunRevision, startRun } from '../db/runs.ts';
+import { RunChanges } from './changes.ts';
 import { heldRevision, releaseHeld, whyWait } from './holds.ts';
+import { revisionIdentity } from './identity.ts';
 import { withReconcileLock } from './lock.ts';
-import type { SyncMetrics } from './metrics.ts';
+import type { Change, RunRecord, Stage, Trigger } from './run.ts';
+import { lkgRevision } from './state-keys.ts';
 import {
   commit,
   reassert,
+  reassertOffline,
   recordMetrics,
   reportDrift,
   rollBack,
@@ -39,51 +29,46 @@ import {
   asFailure,
   DEFAULT_POLICY,
   type LkgPointer,
-  type Stage,
+  type ReconcileOptions,
+  type ReconcilerDeps,
   StageFailure,
   type SyncPolicy,
   step,
 } from './types.ts';
 import { fetchUpstream } from './upstream.ts';
-import { renderForNode, type VarsSettings } from './vars.ts';
+import { nodeRenderInputs, renderWith } from './vars.ts';
 
-export type { FailureReason, LkgPointer, Stage, SyncPolicy, UpstreamState } from './types.ts';
+export type {
+  FailureReason,
+  LkgPointer,
+  ReconcileOptions,
+  ReconcilerDeps,
+  Stage,
+  SyncPolicy,
+  UpstreamState,
+} from './types.ts';
 export { DEFAULT_POLICY, STAGES, StageFailure } from './types.ts';
-
-export interface ReconcilerDeps {
-  db: Db;
-  cluster: ClusterClient;
-  source: Source;
-  sourcePath: string;
-  log: Logger;
-  policy?: Partial<SyncPolicy>;
-  /** Where `${VAR}` values come from; none = render without substitution. */
-  vars?: VarsSettings;
-  /** The render's deadline (OUTPOST_RENDER_TIMEOUT); absent: the default. */
-  render?: RenderLimits;
-  metrics?: SyncMetrics;
-  /** Called as each stage starts, for live progress on the page. */
-  onStage?: (runId: number, stage: Stage) => void;
-  /** The upstream's clock (full-fetch interval, contact times); tests move it. */
-  now?: () => Date;
-}
-
-export interface ReconcileOptions {
-  /** Apply this stored revision instead of fetching (manual rollback to any stored revision). */
-  target?: number;
-  /** Apply the revision even if it is held after a failed rollout (staff retry). */
-  retry?: boolean;
-  /** Staff confirmed a prune of more than the allowed share of the running objects (`--allow-mass-prune`). */
-  allowMassPrune?: boolean;
-  /** Only re-assert the LKG from the store, no fetch (the schedule's ticks while the upstream backs off). */
-  reassertOnly?: boolean;
-}
 
 /** What a run is trying to make true: a stored revision and its planned objects. */
 interface Desired {
   revisionId: number;
   digest: string;
   objects: KubeObject[];
+}
+
+/**
+ * How the stages before the apply ended: a revision to apply, or the run ends here — having re-asserted the LKG
+ * or reported drift (`ends`), or failing after re-asserting the LKG offline (`fails`).
+ */
+type Decision =
+  | { kind: 'apply'; desired: Desired }
+  | { kind: 'ends'; message: string; changes: Change[] }
+  | { kind: 'fails'; failure: StageFailure; changes: Change[] };
+
+/** The run being recorded: its id and how a stage is announced. */
+interface Run {
+  id: number;
+  stage: (s: Stage) => void;
 }
 
 /** One reconcile; waits while another process (the server, a CLI) is reconciling the same store. */
@@ -106,58 +91,61 @@ async function reconcileLocked(
   opts: ReconcileOptions,
 ): Promise<RunRecord> {
   const policy = { ...DEFAULT_POLICY, ...d.policy, ...(opts.allowMassPrune ? { maxPruneRatio: 1 } : {}) };
-  const runId = startRun(d.db, trigger, actor);
+  const id = startRun(d.db, trigger, actor);
+  const run: Run = {
+    id,
+    stage: (s) => {
+      markStage(d.db, id, s);
+      d.onStage?.(id, s);
+    },
+  };
   const started = Date.now();
   d.metrics?.inProgress.set(1);
-  const changes: Change[] = [];
-  const stage = (s: Stage) => {
-    markStage(d.db, runId, s);
-    d.onStage?.(runId, s);
-  };
-  const finish = (message: string) => finishRun(d.db, runId, { result: 'succeeded', message, changes });
-  const lkg = getState<LkgPointer>(d.db, 'lkg_revision');
+  const changes = new RunChanges();
+  const lkg = lkgRevision.get(d.db);
   try {
-    if (opts.reassertOnly) {
-      stage('apply');
-      changes.push(...(await step('ApplyFailed', () => reassert(d, lkg, policy))));
-      finish(
-        `re-asserted ${lkg ? `revision ${shortDigest(lkg.digest)}` : 'the empty state'} from the local store`,
-      );
-      return done(d, runId, started);
+    const decision = opts.reassertOnly
+      ? await reassertStage(d, run, lkg, policy, null)
+      : opts.target !== undefined
+        ? await desiredFromStore(d, run, opts.target)
+        : await desiredFromUpstream(d, run, lkg, opts, policy);
+    if (decision.kind !== 'apply') {
+      changes.add(decision.changes);
+      if (decision.kind === 'fails') throw decision.failure;
+      finishRun(d.db, id, { result: 'succeeded', message: decision.message, changes: changes.list() });
+      return done(d, id, started);
     }
-    const desired =
-      opts.target !== undefined
-        ? await desiredFromStore(d, runId, opts.target, stage)
-        : await desiredFromUpstream(d, { runId, lkg, opts, policy, changes, stage, finish });
-    // Nothing new to apply: held, waiting for a window, or drift only reported. The run is finished.
-    if (!desired) return done(d, runId, started);
+    const { desired } = decision;
 
     // What may be on the cluster from earlier runs (LKG, and every apply a crash cut short) that this revision
     // lacks — read before this run marks itself in flight, which it stays until commit or rollback so a crash now
     // is recoverable too. A prune of most of what runs is refused here, before anything is written.
     const stale = staleBefore(d.db, lkg, desired.objects, policy);
-    stage('apply');
+    run.stage('apply');
     markInFlight(d.db, desired.revisionId);
     // Re-asserting the running revision is drift correction: it wins over whoever edited its fields since.
     const reasserting = lkg?.revisionId === desired.revisionId;
     const forceConflicts = policy.forceConflicts || reasserting;
-    // The whole set passes a server dry run before anything is written (a conflict, a schema error).
+    // The whole set passes a server dry run before anything is written (a conflict, a schema error); objects
+    // still in a live version the last commit verified need none (an unchanged resync is a few LISTs).
+    const known = lkg ? appliedVersions(d.db, lkg.revisionId) : undefined;
     const plan = await step('ValidationFailed', () =>
-      previewChanges(d.cluster, desired.objects, { forceConflicts, concurrency: policy.concurrency }),
+      previewChanges(d.cluster, desired.objects, { forceConflicts, concurrency: policy.concurrency, known }),
     );
     const applied = await applyAll(d.cluster, desired.objects, {
       ...policy,
       forceConflicts,
       planned: new Map(plan.map((p) => [p.ref, p.action])),
+      verified: new Map(plan.flatMap((p) => (p.version ? [[p.ref, p.version] as const] : []))),
     });
-    changes.push(...applied.changes);
+    changes.add(applied.changes);
     if (applied.failed)
       throw new StageFailure('ApplyFailed', applied.failed.message, { cause: applied.failed });
 
-    stage('prune');
-    changes.push(...(await step('PruneFailed', () => pruneObjects(d.cluster, stale))));
+    run.stage('prune');
+    changes.add(await step('PruneFailed', () => pruneObjects(d.cluster, stale)));
 
-    stage('health');
+    run.stage('health');
     const verdict = await step('HealthFailed', () =>
       waitHealthy(d.cluster, desired.objects.map(refOf), {
         timeoutMs: policy.healthTimeoutMs,
@@ -167,29 +155,33 @@ async function reconcileLocked(
     );
     if (!verdict.healthy) throw new StageFailure('HealthFailed', verdict.message);
 
-    stage('commit');
-    commit(d.db, desired.revisionId, desired.objects, policy.retention);
+    run.stage('commit');
+    commit(d.db, desired.revisionId, desired.objects, policy.retention, applied.versions);
     if (opts.retry) releaseHeld(d.db);
-    changes.push(...(await sweepOrphans(d, desired.objects.map(refOf), policy)));
-    const drifted = reasserting ? changes.filter((c) => c.action === 'configured').length : 0;
-    finish(
-      `revision ${shortDigest(desired.digest)} applied and healthy${drifted ? `; corrected drift on ${drifted} object(s)` : ''}`,
-    );
-    d.log.info({ runId, revisionId: desired.revisionId, trigger }, 'sync succeeded');
+    changes.add(await sweepOrphans(d, desired.objects.map(refOf), policy));
+    const drifted = reasserting ? changes.list().filter((c) => c.action === 'configured').length : 0;
+    const message = `revision ${shortDigest(desired.digest)} applied and healthy${drifted ? `; corrected drift on ${drifted} object(s)` : ''}`;
+    finishRun(d.db, id, { result: 'succeeded', message, changes: changes.list() });
+    d.log.info({ runId: id, revisionId: desired.revisionId, trigger }, 'sync succeeded');
   } catch (err) {
     const failure = asFailure(err);
-    const run = getRun(d.db, runId) as RunRecord;
-    const failedId = run.revisionId;
+    const failedId = (getRun(d.db, id) as RunRecord).revisionId;
     // A revision the cluster refused, or that never became healthy, is rolled back to the LKG and held.
     if (failure.rollsBack && failedId !== null && failedId !== lkg?.revisionId) {
-      stage('rollback');
-      await rollBack(d, runId, failedId, lkg, failure, changes, policy);
+      run.stage('rollback');
+      const outcome = await rollBack(d, failedId, lkg, failure, policy);
+      changes.add(outcome.changes);
+      finishRun(d.db, id, { ...outcome, changes: changes.list() });
     } else {
-      finishRun(d.db, runId, { result: 'failed', reason: failure.reason, message: failure.message, changes });
+      const { reason, message } = failure;
+      finishRun(d.db, id, { result: 'failed', reason, message, changes: changes.list() });
     }
-    d.log.error({ runId, trigger, reason: failure.reason, err: failure.cause ?? failure }, failure.message);
+    d.log.error(
+      { runId: id, trigger, reason: failure.reason, err: failure.cause ?? failure },
+      failure.message,
+    );
   }
-  return done(d, runId, started);
+  return done(d, id, started);
 }
 
 function done(d: ReconcilerDeps, runId: number, started: number): RunRecord {
@@ -199,65 +191,76 @@ function done(d: ReconcilerDeps, runId: number, started: number): RunRecord {
   return run;
 }
 
-/** Manual rollback: a revision already in the store, applied with no network. */
-async function desiredFromStore(
+/** The LKG applied again from the store, as a stage of its own; the run ends with it, saying why (or what). */
+async function reassertStage(
   d: ReconcilerDeps,
-  runId: number,
-  id: number,
-  stage: (s: Stage) => void,
-): Promise<Desired> {
-  stage('plan');
-  return step('ValidationFailed', async () => {
+  run: Run,
+  lkg: LkgPointer | null,
+  policy: SyncPolicy,
+  why: string | null,
+): Promise<Decision> {
+  run.stage('reassert');
+  const changes = await step('ApplyFailed', () => reassert(d, lkg, policy));
+  const what = lkg ? `revision ${shortDigest(lkg.digest)}` : 'the empty state';
+  return { kind: 'ends', message: why ?? `re-asserted ${what} from the local store`, changes };
+}
+
+/** Manual rollback: a revision already in the store, applied with no network. */
+async function desiredFromStore(d: ReconcilerDeps, run: Run, id: number): Promise<Decision> {
+  run.stage('plan');
+  const desired = await step('ValidationFailed', async () => {
     const rev = getRevision(d.db, id);
     if (!rev) throw new StageFailure('ValidationFailed', `revision ${id} is not stored on this node`);
-    setRunRevision(d.db, runId, id);
+    setRunRevision(d.db, run.id, id);
     const objects = await planObjects(revisionObjects(d.db, id), d.cluster);
     return { revisionId: id, digest: rev.digest, objects };
   });
-}
-
-interface RunContext {
-  runId: number;
-  lkg: LkgPointer | null;
-  opts: ReconcileOptions;
-  policy: SyncPolicy;
-  changes: Change[];
-  stage: (s: Stage) => void;
-  finish: (message: string) => void;
+  return { kind: 'apply', desired };
 }
 
 /**
- * fetch → render → plan → store. Returns null when the run ends here: the revision is held after a failed
- * rollout or must wait (staff hold, maintenance window) — the LKG is re-asserted instead — or the upstream is
- * unchanged and drift is only to be reported.
+ * fetch → render → plan → store. The revision is identified by its tree and its render inputs together; the run
+ * ends early when the fetch failed (the LKG is re-asserted offline), when that identity is held after a failed
+ * rollout or must wait (staff hold, maintenance window; the LKG is re-asserted instead), or when it is the
+ * running revision and drift is only to be reported.
  */
-async function desiredFromUpstream(d: ReconcilerDeps, c: RunContext): Promise<Desired | null> {
-  const { lkg, policy, changes, stage } = c;
-  stage('fetch');
-  const fetched = await fetchUpstream(d, lkg, changes);
-  const digest = fetched.digest;
+async function desiredFromUpstream(
+  d: ReconcilerDeps,
+  run: Run,
+  lkg: LkgPointer | null,
+  opts: ReconcileOptions,
+  policy: SyncPolicy,
+): Promise<Decision> {
+  run.stage('fetch');
+  const fetched = await fetchUpstream(d, lkg);
+  if (!fetched.ok) {
+    run.stage('reassert');
+    return { kind: 'fails', ...(await reassertOffline(d, lkg, fetched.failure)) };
+  }
+  const upstream = fetched.upstream;
+
+  run.stage('render');
+  const inputs = await step('RenderFailed', () => nodeRenderInputs(d));
+  const identity = revisionIdentity(upstream.digest, inputs.digest);
   const held = heldRevision(d.db);
-  if (held && held.digest !== digest) releaseHeld(d.db);
-  const isNew = digest !== lkg?.digest;
+  if (held && held.digest !== identity) releaseHeld(d.db);
+  const isNew = identity !== lkg?.digest;
   const wait = isNew ? whyWait(d.db, policy.maintenanceWindows, new Date(), policy.timeZone) : null;
-  if (lkg && isNew && ((held?.digest === digest && !c.opts.retry) || wait)) {
-    stage('apply');
-    changes.push(...(await step('ApplyFailed', () => reassert(d, lkg, policy))));
-    c.finish(wait ?? `revision ${shortDigest(digest)} is held: ${held?.message}`);
-    return null;
-  }
+  if (lkg && isNew && held?.digest === identity && !opts.retry)
+    return reassertStage(d, run, lkg, policy, `revision ${shortDigest(identity)} is held: ${held.message}`);
+  if (lkg && isNew && wait) return reassertStage(d, run, lkg, policy, wait);
   if (lkg && !isNew && policy.drift === 'report') {
-    stage('plan');
+    run.stage('plan');
     const drift = await step('ApplyFailed', () => reportDrift(d, lkg, policy));
-    changes.push(...drift);
-    c.finish(drift.length ? `drift on ${drift.length} object(s) reported, not corrected` : 'no drift');
-    return null;
+    const message = drift.length ? `drift on ${drift.length} object(s) reported, not corrected` : 'no drift';
+    return { kind: 'ends', message, changes: drift };
   }
-  stage('render');
-  const rendered = await step('RenderFailed', () => renderForNode(d, fetched.files));
-  stage('plan');
+  const rendered = await step('RenderFailed', () => renderWith(d, upstream.files, inputs));
+
+  run.stage('plan');
   const planned = await step('ValidationFailed', () => planObjects(rendered, d.cluster));
-  stage('store');
-  const revisionId = step('StoreFailed', () => storeFetched(d, c.runId, fetched, planned));
-  return { revisionId, digest, objects: planned };
+
+  run.stage('store');
+  const revisionId = step('StoreFailed', () => storeFetched(d, run.id, upstream, inputs, identity, planned));
+  return { kind: 'apply', desired: { revisionId, digest: identity, objects: planned } };
 }

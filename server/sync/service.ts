@@ -4,7 +4,7 @@ import { type PlannedChange, previewChanges } from '../apply/diff.ts';
 import { planObjects } from '../apply/plan.ts';
 import { type AuditEntry, appendAudit } from '../db/audit.ts';
 import { checkStore, type Db, StoreFullError } from '../db/open.ts';
-import { closeAbandonedRuns, type RunRecord, recentRuns, type Trigger } from '../db/runs.ts';
+import { closeAbandonedRuns, recentRuns } from '../db/runs.ts';
 import { volumeOf } from '../db/space.ts';
 import type { Problem } from '../problem.ts';
 import type { SourceOptions } from '../sources/options.ts';
@@ -24,6 +24,7 @@ import {
   reconcile,
   type Stage,
 } from './reconciler.ts';
+import type { RunRecord, Trigger } from './run.ts';
 import { RunningInventory } from './running.ts';
 import { type Schedule, startSchedule } from './schedule.ts';
 import {
@@ -113,14 +114,8 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
   const live = new LiveView(running, d.cluster, d.log);
   const clusterView = new ClusterView(running, d.cluster, d.log);
   let changes = 0;
-  // What the console's settings may change while running; the configuration's values until they do.
-  const runtime = {
-    source: d.source,
-    sourcePath: d.sourcePath,
-    maintenanceWindows: d.policy?.maintenanceWindows ?? [],
-    schedule: null as string | null,
-    paused: false,
-  };
+  // The schedule the console's settings may change while running (the rest is read per run: settings.sync).
+  const runtime = { schedule: null as string | null, paused: false };
   let scheduleOpts: { nodeName: string } | null = null;
   const volume = volumeOf(d.db);
   const queue = new SyncQueue(async (trigger, actor, opts) => {
@@ -129,10 +124,7 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
     const run = () =>
       reconcile(
         {
-          ...d,
-          source: runtime.source,
-          sourcePath: runtime.sourcePath,
-          policy: { ...d.policy, maintenanceWindows: runtime.maintenanceWindows },
+          ...settings.sync(d),
           onStage: (runId, stage) => {
             progress.runId = runId;
             progress.stage = stage;
@@ -185,7 +177,7 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
           const u = readStatus(d.db).upstream;
           return { failures: u.consecutiveFailures, unreachable: u.reachable === false };
         },
-        probe: () => runtime.source.probe(),
+        probe: () => settings.sync(d).source.probe(),
         reassert: true,
         onError: (err) => d.log.error({ err }, 'scheduled sync crashed'),
       },
@@ -204,11 +196,6 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
     makeSource: d.makeSource,
     sourcePolicy: d.sourcePolicy,
     apply(values, source) {
-      if (source) {
-        runtime.source = source;
-        runtime.sourcePath = values.source.path;
-      }
-      runtime.maintenanceWindows = values.maintenanceWindows;
       const reschedule =
         source !== null || runtime.schedule !== values.schedule || runtime.paused !== values.paused;
       runtime.schedule = values.schedule;
@@ -290,9 +277,10 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
       }
     },
     async preview() {
-      const fetched = await d.source.fetch();
-      const planned = await planObjects(await renderForNode(d, fetched.files), d.cluster);
-      return previewChanges(d.cluster, planned, { ...DEFAULT_POLICY, ...d.policy });
+      const e = settings.sync(d);
+      const fetched = await e.source.fetch();
+      const planned = await planObjects(await renderForNode(e, fetched.files), e.cluster);
+      return previewChanges(e.cluster, planned, { ...DEFAULT_POLICY, ...e.policy });
     },
     start({ schedule: expression, nodeName, liveIntervalMs = 10_000, clusterIntervalMs = 5_000 }) {
       configuredSchedule = expression;
@@ -301,12 +289,6 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
       const e = settings.effective();
       runtime.schedule = e.schedule;
       runtime.paused = e.paused;
-      runtime.maintenanceWindows = e.maintenanceWindows;
-      const chosen = settings.consoleSource();
-      if (chosen) {
-        runtime.source = chosen;
-        runtime.sourcePath = e.source.path;
-      }
       startScheduleNow();
       live.start(liveIntervalMs);
       void live.refresh();

@@ -18,6 +18,7 @@ import { VerifyError } from '../sources/verify.ts';
 import { validCron } from './cron.ts';
 import { scheduleProblem } from './schedule.ts';
 import { pollRecord } from './state-keys.ts';
+import type { SyncPolicy } from './types.ts';
 
 /**
  * Which sources the console may choose (OUTPOST_CONSOLE_SOURCE_EDIT): none, signed kinds only, or any kind.
@@ -76,8 +77,20 @@ export class SettingsError extends Error implements Problem {
   }
 }
 
+/** What the console's settings change of a sync: where it fetches from, and when it may apply. */
+export interface SyncTarget {
+  source: Source;
+  sourcePath: string;
+  policy?: Partial<SyncPolicy> | undefined;
+}
+
 export interface Settings {
   effective(): EffectiveSettings;
+  /**
+   * `base` (the configuration's sync) with the console's overrides applied: the one way the schedule, the page's
+   * "Next sync" preview, `outpost sync --once`, `retry`, `rollback` and `outpost diff` see the settings.
+   */
+  sync<D extends SyncTarget>(base: D): D;
   /** The source the console's stored choice stands for, or null when the configuration's applies. */
   consoleSource(): Source | null;
   update<K extends SettingKey>(key: K, value: SettingsValues[K], actor: string, source?: string): void;
@@ -189,6 +202,18 @@ export function createSettings(d: SettingsDeps): Settings {
     );
   };
 
+  // The console's source is built once per choice: a source may keep connections and caches between fetches.
+  let built: { spec: string; source: Source | null } | null = null;
+  const sync = <D extends SyncTarget>(base: D): D => {
+    const e = current();
+    const policy = { ...base.policy, maintenanceWindows: e.maintenanceWindows };
+    if (!e.overridden.source) return { ...base, policy };
+    const spec = JSON.stringify(e.source);
+    if (built?.spec !== spec) built = { spec, source: consoleSource() };
+    if (!built.source) return { ...base, policy };
+    return { ...base, source: built.source, sourcePath: e.source.path, policy };
+  };
+
   const applyNow = (sourceChanged: boolean) => {
     const e = current();
     d.apply(e, sourceChanged ? consoleSource() : null);
@@ -218,6 +243,7 @@ export function createSettings(d: SettingsDeps): Settings {
   return {
     effective: current,
     consoleSource,
+    sync,
     update(key, value, actor, source) {
       if (key === 'source' && !d.makeSource)
         throw new SettingsError('url', 'the source cannot be changed here');

@@ -3,6 +3,7 @@
 // lock.ts, sweep.ts and report/collector.ts).
 import type { StoreCheck } from '../db/open.ts';
 import { stateCell } from '../db/state.ts';
+import type { FailureReason } from './run.ts';
 import type { LkgPointer, UpstreamState } from './types.ts';
 
 /** A revision rolled back from: not applied again until the upstream publishes something else or staff retry. */
@@ -12,7 +13,7 @@ export interface HeldRevision {
   /** Short digests, for "rolled back from X to Y because …". */
   from: string;
   to: string | null;
-  reason: string;
+  reason: FailureReason;
   message: string;
   at: string;
 }

@@ -2,10 +2,10 @@
 import type { Db } from '../db/open.ts';
 import { storeBytes } from '../db/retention.ts';
 import { getRevision, shortDigest } from '../db/revisions.ts';
-import { lastFinishedRun, type RunRecord } from '../db/runs.ts';
+import { lastFinishedRun } from '../db/runs.ts';
 import { type ReadOnlyReassert, type StoreUsage, volumeOf } from '../db/space.ts';
 import { heldRevision, staffHold } from './holds.ts';
-import type { LkgPointer } from './reconciler.ts';
+import type { RunRecord } from './run.ts';
 import {
   type HeldRevision,
   lkgRevision,
@@ -13,6 +13,7 @@ import {
   storeCheckResult,
   upstreamState,
 } from './state-keys.ts';
+import type { LkgPointer } from './types.ts';
 
 export interface SyncStatus {
   applied: {

@@ -1,4 +1,5 @@
-// Reconciler steps that touch the store and the cluster together: store, commit, re-assert, roll back.
+// Reconciler steps that touch the store and the cluster together: store, commit, re-assert, roll back. Each returns
+// what it did (its changes, or the run's outcome); none writes the run's record of changes itself.
 import { previewChanges } from '../apply/diff.ts';
 import { inventoryDiff, pruneObjects } from '../apply/prune.ts';
 import { applyAll } from '../apply/ssa.ts';
@@ -6,6 +7,8 @@ import type { KubeObject, ObjectRef } from '../cluster/types.ts';
 import { refOf, refString } from '../cluster/types.ts';
 import type { Db } from '../db/open.ts';
 import {
+  type AppliedVersion,
+  appliedVersions,
   clearInFlight,
   getRevision,
   inFlightRevisions,
@@ -18,12 +21,11 @@ import {
   shortDigest,
   storeRevision,
 } from '../db/revisions.ts';
-import { type Change, finishRun, type RunRecord, setRunRevision } from '../db/runs.ts';
-import { treeDigest } from '../sources/digest.ts';
-import type { Fetched } from '../sources/types.ts';
+import { setRunRevision } from '../db/runs.ts';
 import { guardPrune, storedDesired } from './guard.ts';
 import { heldRevision, holdRevision } from './holds.ts';
-import type { ReconcilerDeps } from './reconciler.ts';
+import type { RenderInputs } from './identity.ts';
+import type { Change, RunOutcome, RunRecord } from './run.ts';
 import { lkgRevision, upstreamState } from './state-keys.ts';
 import { readStatus } from './status.ts';
 import {
@@ -31,9 +33,11 @@ import {
   DEFAULT_POLICY,
   isInfrastructure,
   type LkgPointer,
-  type StageFailure,
+  type ReconcilerDeps,
+  StageFailure,
   type SyncPolicy,
 } from './types.ts';
+import type { Upstream } from './upstream.ts';
 
 /** Dry-run of the LKG against live: one skipped change per object that drifted, naming the fields. */
 export async function reportDrift(d: ReconcilerDeps, lkg: LkgPointer, policy: SyncPolicy): Promise<Change[]> {
@@ -41,6 +45,7 @@ export async function reportDrift(d: ReconcilerDeps, lkg: LkgPointer, policy: Sy
   const planned = await previewChanges(d.cluster, storedDesired(d.db, lkg), {
     ...policy,
     forceConflicts: true,
+    known: appliedVersions(d.db, lkg.revisionId),
   });
   return planned
     .filter((p) => p.action !== 'unchanged')
@@ -51,15 +56,22 @@ export async function reportDrift(d: ReconcilerDeps, lkg: LkgPointer, policy: Sy
     }));
 }
 
-/** Stores the fetched revision (durable before anything is applied) and links it to the run. */
+/**
+ * Stores the fetched revision under its identity (durable before anything is applied) and links it to the run. A
+ * revision of the same identity stored before is the same content: its row is reused.
+ */
 export function storeFetched(
   d: ReconcilerDeps,
   runId: number,
-  fetched: Fetched,
+  fetched: Upstream,
+  inputs: RenderInputs & { digest: string },
+  identity: string,
   objects: KubeObject[],
 ): number {
   const { id } = storeRevision(d.db, {
-    digest: treeDigest(fetched.files),
+    digest: identity,
+    sourceDigest: fetched.digest,
+    inputsDigest: inputs.digest,
     sourceKind: fetched.origin ?? d.source.kind,
     sourceUrl: d.source.url,
     sourcePath: d.sourcePath,
@@ -113,12 +125,21 @@ export function staleBefore(
   return stale;
 }
 
-/** Promotes the revision to last-known-good: inventory, status and pointer change together or not at all. */
-export function commit(db: Db, revisionId: number, objects: KubeObject[], retention: number): void {
+/**
+ * Promotes the revision to last-known-good: inventory (with each object's verified live version, for the next
+ * run's no-change shortcut), status and pointer change together or not at all.
+ */
+export function commit(
+  db: Db,
+  revisionId: number,
+  objects: KubeObject[],
+  retention: number,
+  versions?: ReadonlyMap<string, AppliedVersion>,
+): void {
   db.transaction(() => {
     // The prune before this covered every revision in flight (one reconcile at a time).
     clearInFlight(db);
-    saveInventory(db, revisionId, objects.map(refOf));
+    saveInventory(db, revisionId, objects.map(refOf), versions);
     markRevision(db, revisionId, 'applied');
     const digest = getRevision(db, revisionId)?.digest as string;
     lkgRevision.set(db, { revisionId, digest, at: new Date().toISOString() });
@@ -150,6 +171,28 @@ export async function reassert(
   return [...report.changes, ...pruned];
 }
 
+/**
+ * Offline is no reason to drift: when the fetch failed, the LKG is re-asserted from the store (a wiped or edited
+ * cluster comes back without the cloud) and the run fails with the fetch's reason, saying what was re-asserted.
+ */
+export async function reassertOffline(
+  d: ReconcilerDeps,
+  lkg: LkgPointer | null,
+  failure: StageFailure,
+): Promise<{ changes: Change[]; failure: StageFailure }> {
+  const what = lkg ? `revision ${shortDigest(lkg.digest)}` : 'the empty state (no revision applied yet)';
+  const because = (note: string) =>
+    new StageFailure(failure.reason, `${failure.message}; ${note}`, { cause: failure.cause });
+  try {
+    const changes = await reassert(d, lkg);
+    return { changes, failure: because(`re-asserted ${what} from the local store`) };
+  } catch (err) {
+    // A store that cannot give the LKG whole (StoreCorrupt) is the run's reason, not a footnote to the fetch.
+    if (err instanceof StageFailure) throw err;
+    return { changes: [], failure: because(`re-asserting ${what} failed too: ${(err as Error).message}`) };
+  }
+}
+
 const NOT_HELD = ' (a cluster failure, not the revision: not held, the next run tries it again)';
 
 /**
@@ -159,13 +202,11 @@ const NOT_HELD = ' (a cluster failure, not the revision: not held, the next run 
  */
 export async function rollBack(
   d: ReconcilerDeps,
-  runId: number,
   failedId: number,
   lkg: LkgPointer | null,
   failure: StageFailure,
-  changes: Change[],
   policy: SyncPolicy,
-): Promise<void> {
+): Promise<RunOutcome> {
   const failed = getRevision(d.db, failedId);
   const from = failed ? shortDigest(failed.digest) : String(failedId);
   const to = lkg ? shortDigest(lkg.digest) : null;
@@ -186,6 +227,7 @@ export async function rollBack(
         : `removed ${from} because ${because}`,
       at: new Date().toISOString(),
     });
+  const changes: Change[] = [];
   try {
     if (lkg) changes.push(...(await reassert(d, lkg, policy)));
     const keep = lkg ? inventory(d.db, lkg.revisionId) : [];
@@ -193,19 +235,18 @@ export async function rollBack(
     changes.push(...(await pruneObjects(d.cluster, added)));
     clearInFlight(d.db);
   } catch (err) {
-    finishRun(d.db, runId, {
+    return {
       result: 'failed',
       // A damaged store is said as such: it is what staff must act on, not the rollback.
       reason: asFailure(err).reason === 'StoreCorrupt' ? 'StoreCorrupt' : 'RollbackFailed',
       message: `${because}; rolling back to ${to ?? 'nothing'} failed: ${(err as Error).message}`,
       changes,
-    });
-    return;
+    };
   }
   const message = to
     ? `rolled back from ${from} to ${to} because ${because}`
     : `removed ${from} because ${because}`;
-  finishRun(d.db, runId, { result: 'rolled-back', reason: failure.reason, message, changes });
+  return { result: 'rolled-back', reason: failure.reason, message, changes };
 }
 
 export function recordMetrics(d: ReconcilerDeps, run: RunRecord, started: number): void {

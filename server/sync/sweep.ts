@@ -6,11 +6,10 @@ import { pruneObjects } from '../apply/prune.ts';
 import type { KubeObject, ObjectRef } from '../cluster/types.ts';
 import { refOf, refString } from '../cluster/types.ts';
 import { storedKinds } from '../db/revisions.ts';
-import type { Change } from '../db/runs.ts';
 import { stateCell } from '../db/state.ts';
 import { guardPrune } from './guard.ts';
-import type { ReconcilerDeps } from './reconciler.ts';
-import { asFailure, type SyncPolicy } from './types.ts';
+import type { Change } from './run.ts';
+import { asFailure, type ReconcilerDeps, type SyncPolicy } from './types.ts';
 
 /** When the last sweep looked: this module's own key of the state table. */
 const lastSweep = stateCell<{ at: string }>('last_sweep');

@@ -1,35 +1,18 @@
-// The reconciler's vocabulary: stages, named failure reasons, and the small records it keeps in state.
+// The reconciler's vocabulary: its dependencies and options, stages, named failure reasons, and the small records
+// it keeps in state.
+import type { Logger } from 'pino';
 import { ClusterError } from '../cluster/client.ts';
+import type { ClusterClient } from '../cluster/types.ts';
+import type { Db } from '../db/open.ts';
 import { RevisionUnreadable } from '../db/revisions.ts';
+import type { RenderLimits } from '../render/off-thread.ts';
+import type { Source } from '../sources/types.ts';
+import type { SyncMetrics } from './metrics.ts';
+import type { FailureReason, Stage } from './run.ts';
+import type { VarsSettings } from './vars.ts';
 
-export type FailureReason =
-  | 'FetchFailed'
-  | 'VerifyFailed'
-  | 'RenderFailed'
-  | 'ValidationFailed'
-  | 'StoreFailed'
-  | 'ApplyFailed'
-  | 'PruneFailed'
-  | 'HealthFailed'
-  | 'RollbackFailed'
-  | 'StoreCorrupt'
-  | 'MassPruneRefused'
-  | 'ClusterUnreachable'
-  | 'Interrupted'
-  | 'InternalError';
-
-export const STAGES = [
-  'fetch',
-  'render',
-  'plan',
-  'store',
-  'apply',
-  'prune',
-  'health',
-  'commit',
-  'rollback',
-] as const;
-export type Stage = (typeof STAGES)[number];
+export type { FailureReason, Stage } from './run.ts';
+export { APPLY_PATH, DETOURS, STAGES } from './run.ts';
 
 /** Failures after which the cluster may hold part of a bad revision: those roll back to the LKG. */
 const ROLLS_BACK = new Set<FailureReason>(['ApplyFailed', 'PruneFailed', 'HealthFailed']);
@@ -86,6 +69,35 @@ export const DEFAULT_POLICY: SyncPolicy = {
   sweepIntervalMs: 10 * 60_000,
   fullFetchIntervalMs: 24 * 3_600_000,
 };
+
+export interface ReconcilerDeps {
+  db: Db;
+  cluster: ClusterClient;
+  source: Source;
+  sourcePath: string;
+  log: Logger;
+  policy?: Partial<SyncPolicy>;
+  /** Where `${VAR}` values come from; none = render without substitution. */
+  vars?: VarsSettings;
+  /** The render's deadline (OUTPOST_RENDER_TIMEOUT); absent: the default. */
+  render?: RenderLimits;
+  metrics?: SyncMetrics;
+  /** Called as each stage starts, for live progress on the page. */
+  onStage?: (runId: number, stage: Stage) => void;
+  /** The upstream's clock (full-fetch interval, contact times); tests move it. */
+  now?: () => Date;
+}
+
+export interface ReconcileOptions {
+  /** Apply this stored revision instead of fetching (manual rollback to any stored revision). */
+  target?: number;
+  /** Apply the revision even if it is held after a failed rollout (staff retry). */
+  retry?: boolean;
+  /** Staff confirmed a prune of more than the allowed share of the running objects (`--allow-mass-prune`). */
+  allowMassPrune?: boolean;
+  /** Only re-assert the LKG from the store, no fetch (the schedule's ticks while the upstream backs off). */
+  reassertOnly?: boolean;
+}
 
 export interface UpstreamState {
   /** The network reached the upstream (false: no connection, DNS, timeout). */

@@ -1,18 +1,21 @@
 // The fetch stage: asks the source for the desired state (conditionally: an unchanged upstream costs a ref
 // check, a 304 or one HEAD — and in full once per fullFetchIntervalMs, so content changed under an unchanged
 // ETag is found), refuses older signed versions, and records whether the upstream answered, and whether what
-// it answered was usable ("broken" is not "unreachable"). When it fails, the node still re-asserts its
-// last-known-good from SQLite, with no network at all.
+// it answered was usable ("broken" is not "unreachable"). It only fetches: what the run does when it fails (re-assert
+// the LKG from the store) is the reconciler's next stage.
 import type { Db } from '../db/open.ts';
-import { revisionByDigest, revisionFiles, shortDigest } from '../db/revisions.ts';
-import type { Change } from '../db/runs.ts';
+import { getRevision, revisionBySource, revisionFiles, shortDigest } from '../db/revisions.ts';
 import { treeDigest } from '../sources/digest.ts';
 import { type Fetched, isUnchanged } from '../sources/types.ts';
 import { checkVersion, VerifyError } from '../sources/verify.ts';
-import type { ReconcilerDeps } from './reconciler.ts';
 import { highestVersion, pollRecord, upstreamState } from './state-keys.ts';
-import { reassert } from './steps.ts';
-import { DEFAULT_POLICY, type LkgPointer, StageFailure, type UpstreamState } from './types.ts';
+import {
+  DEFAULT_POLICY,
+  type LkgPointer,
+  type ReconcilerDeps,
+  StageFailure,
+  type UpstreamState,
+} from './types.ts';
 
 /** How a poll ended, for the upstream's state. */
 type Contact = { ok: true; changed: boolean; full: boolean } | { ok: false; error: Error; network: boolean };
@@ -30,16 +33,16 @@ export function isNetworkFailure(err: unknown): boolean {
 }
 
 export interface Upstream extends Fetched {
+  /** The tree's digest, computed once per fetch. */
   digest: string;
   /** True when the source said nothing changed since the last poll. */
   unchanged: boolean;
 }
 
-export async function fetchUpstream(
-  d: ReconcilerDeps,
-  lkg: LkgPointer | null,
-  changes: Change[],
-): Promise<Upstream> {
+/** The fetch stage's result: the content, or the failure the run ends with (after re-asserting the LKG). */
+export type FetchResult = { ok: true; upstream: Upstream } | { ok: false; failure: StageFailure };
+
+export async function fetchUpstream(d: ReconcilerDeps, lkg: LkgPointer | null): Promise<FetchResult> {
   const now = (d.now?.() ?? new Date()).toISOString();
   let result: Upstream;
   try {
@@ -50,22 +53,24 @@ export async function fetchUpstream(
     const verify = err instanceof VerifyError;
     const network = !verify && (d.source.kind === 'upload' || isNetworkFailure(err));
     recordContact(d.db, now, { ok: false, error: err as Error, network });
-    let message = verify ? (err as Error).message : `${d.source.kind} source: ${(err as Error).message}`;
-    message += await reassertOffline(d, lkg, changes);
-    throw new StageFailure(verify ? 'VerifyFailed' : 'FetchFailed', message, { cause: err });
+    const message = verify ? (err as Error).message : `${d.source.kind} source: ${(err as Error).message}`;
+    return {
+      ok: false,
+      failure: new StageFailure(verify ? 'VerifyFailed' : 'FetchFailed', message, { cause: err }),
+    };
   }
   const refused = antiRollback(d.db, result);
-  const changed = !result.unchanged && result.digest !== lkg?.digest;
+  // "Changed" compares trees: the running revision's identity also covers its render inputs.
+  const running = lkg ? getRevision(d.db, lkg.revisionId)?.sourceDigest : undefined;
+  const changed = !result.unchanged && result.digest !== running;
   // Running from an on-site upload while the upstream is down: the upstream still counts as unreachable.
   if (result.upstreamError)
     recordContact(d.db, now, { ok: false, error: new Error(result.upstreamError), network: true });
   else if (refused) recordContact(d.db, now, { ok: false, error: refused, network: false });
   else recordContact(d.db, now, { ok: true, changed, full: !result.unchanged });
-  if (refused) {
-    const message = refused.message + (await reassertOffline(d, lkg, changes));
-    throw new StageFailure('VerifyFailed', message, { cause: refused });
-  }
-  return result;
+  if (refused)
+    return { ok: false, failure: new StageFailure('VerifyFailed', refused.message, { cause: refused }) };
+  return { ok: true, upstream: result };
 }
 
 async function fetchConditionally(d: ReconcilerDeps, now: string): Promise<Upstream> {
@@ -78,7 +83,7 @@ async function fetchConditionally(d: ReconcilerDeps, now: string): Promise<Upstr
     poll?.token ? { token: poll.token, ...(verified ? {} : { full: true }) } : undefined,
   );
   if (isUnchanged(answer) && poll) {
-    const stored = revisionByDigest(d.db, poll.digest);
+    const stored = revisionBySource(d.db, poll.digest);
     if (stored) {
       if (answer.token && answer.token !== poll.token) pollRecord.set(d.db, { ...poll, token: answer.token });
       const files = revisionFiles(d.db, stored.id);
@@ -135,21 +140,4 @@ function recordContact(db: Db, now: string, r: Contact): void {
         lastFullFetch,
       };
   upstreamState.set(db, next);
-}
-
-/** Offline is no reason to drift: a wiped or edited cluster comes back to the LKG without the cloud. */
-async function reassertOffline(
-  d: ReconcilerDeps,
-  lkg: LkgPointer | null,
-  changes: Change[],
-): Promise<string> {
-  const what = lkg ? `revision ${shortDigest(lkg.digest)}` : 'the empty state (no revision applied yet)';
-  try {
-    changes.push(...(await reassert(d, lkg)));
-    return `; re-asserted ${what} from the local store`;
-  } catch (err) {
-    // A store that cannot give the LKG whole (StoreCorrupt) is the run's reason, not a footnote to the fetch.
-    if (err instanceof StageFailure) throw err;
-    return `; re-asserting ${what} failed too: ${(err as Error).message}`;
-  }
 }

@@ -5,6 +5,7 @@ import { RenderError } from '../render/errors.ts';
 import { type RenderLimits, renderOffThread } from '../render/off-thread.ts';
 import { mergeVars, nodeFactsVars } from '../render/vars.ts';
 import type { FileTree } from '../sources/types.ts';
+import { inputsDigest, type RenderInputs } from './identity.ts';
 
 export interface VarsSettings {
   /** Values from config: highest precedence. */
@@ -46,11 +47,29 @@ export async function gatherVars(cluster: ClusterClient, s: VarsSettings): Promi
   );
 }
 
+type RenderDeps = { cluster: ClusterClient; sourcePath: string; vars?: VarsSettings; render?: RenderLimits };
+
+/** The render inputs of this node now (variables read from the cluster), with their digest. */
+export async function nodeRenderInputs(d: RenderDeps): Promise<RenderInputs & { digest: string }> {
+  const inputs: RenderInputs = {
+    sourcePath: d.sourcePath,
+    vars: d.vars ? await gatherVars(d.cluster, d.vars) : {},
+    strictVars: d.vars?.strict ?? false,
+  };
+  return { ...inputs, digest: inputsDigest(inputs) };
+}
+
+/** Renders a tree with inputs gathered before (the reconciler decides by their digest first). */
+export function renderWith(d: RenderDeps, files: FileTree, inputs: RenderInputs): Promise<KubeObject[]> {
+  return renderOffThread(
+    files,
+    inputs.sourcePath,
+    { vars: inputs.vars, strictVars: inputs.strictVars },
+    d.render,
+  );
+}
+
 /** Renders a revision's tree with this node's variables: the one way the reconciler, diff and preview render. */
-export async function renderForNode(
-  d: { cluster: ClusterClient; sourcePath: string; vars?: VarsSettings; render?: RenderLimits },
-  files: FileTree,
-): Promise<KubeObject[]> {
-  const vars = d.vars ? await gatherVars(d.cluster, d.vars) : {};
-  return renderOffThread(files, d.sourcePath, { vars, strictVars: d.vars?.strict ?? false }, d.render);
+export async function renderForNode(d: RenderDeps, files: FileTree): Promise<KubeObject[]> {
+  return renderWith(d, files, await nodeRenderInputs(d));
 }

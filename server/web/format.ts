@@ -1,29 +1,11 @@
 // Display helpers for the templates, bound to one language: times, ages, sizes, and reasons in plain words.
-import { STAGES } from '../sync/types.ts';
+import { CHANGE_ACTIONS, FAILURE_REASONS, RUN_RESULTS, STAGES, TRIGGERS } from '../sync/run.ts';
 import { type Locale, type Translator, translator } from './i18n/index.ts';
 import { formatClock, formatDateTime, formatNumber, formatPercent } from './i18n/numbers.ts';
 
-/** Every key the helpers below build at run time; the catalogue test checks each exists in every language. */
-export const REASON_CODES = [
-  'FetchFailed',
-  'VerifyFailed',
-  'RenderFailed',
-  'ValidationFailed',
-  'StoreFailed',
-  'ApplyFailed',
-  'PruneFailed',
-  'HealthFailed',
-  'RollbackFailed',
-  'StoreCorrupt',
-  'MassPruneRefused',
-  'ClusterUnreachable',
-  'Interrupted',
-  'InternalError',
-] as const;
-export const TRIGGERS = ['schedule', 'button', 'cli', 'upload', 'startup'] as const;
-export const RESULTS = ['running', 'succeeded', 'failed', 'rolled-back'] as const;
+// Every key the helpers below build at run time; the catalogue test checks each exists in every language. The run
+// vocabulary (reasons, stages, triggers, results, change actions) is the domain's, in sync/run.ts.
 export const HEALTH = ['Healthy', 'Progressing', 'Degraded', 'Unknown'] as const;
-export const CHANGES = ['created', 'configured', 'unchanged', 'deleted', 'skipped', 'failed'] as const;
 export const REVISION_STATUSES = ['stored', 'applied', 'failed'] as const;
 export const WORKLOAD_STATES = ['ok', 'progressing', 'failing'] as const;
 export const POD_PHASES = ['Running', 'Pending', 'Succeeded', 'Failed', 'Unknown'] as const;
@@ -47,12 +29,12 @@ export const DYNAMIC_KEYS: readonly string[] = [
   ...WHY_KEYS,
   ...POD_PHASES.map((p) => `phase.${p}`),
   ...['B', 'KB', 'MB', 'GB', 'TB'].map((u) => `unit.${u}`),
-  ...REASON_CODES.map((c) => `reason.${c}`),
+  ...FAILURE_REASONS.map((c) => `reason.${c}`),
   ...STAGES.map((s) => `stage.${s}`),
   ...TRIGGERS.map((t) => `trigger.${t}`),
-  ...RESULTS.map((r) => `result.${r}`),
+  ...RUN_RESULTS.map((r) => `result.${r}`),
   ...HEALTH.map((h) => `health.${h}`),
-  ...CHANGES.map((c) => `change.${c}`),
+  ...CHANGE_ACTIONS.map((c) => `change.${c}`),
   ...REVISION_STATUSES.map((s) => `revstatus.${s}`),
   ...WORKLOAD_STATES.map((s) => `wstate.${s}`),
 ];

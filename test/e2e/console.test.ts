@@ -182,7 +182,7 @@ describe('console in Chromium', () => {
       100,
     );
     await page.goto(`${outpost.url}/runs`);
-    assert.match((await page.locator('tr[data-run]').first().textContent()) ?? '', /button[\s\S]*by /);
+    assert.match((await page.locator('tr[data-run]').first().textContent()) ?? '', /rollback[\s\S]*by /);
     await shoot('runs');
     await page.locator('tr[data-run] a').first().click();
     await page.getByTestId('run-trigger').waitFor();

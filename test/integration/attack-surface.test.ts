@@ -164,13 +164,13 @@ describe('attack surface', () => {
       'logs.yaml': deployment('logs', PAYLOAD_IMAGE),
       '<img src=x onerror=alert("file")>.yaml': 'kind: [\n',
     });
-    assert.equal((await sync.trigger('button')).reason, 'RenderFailed');
+    assert.equal((await sync.trigger('sync-now')).reason, 'RenderFailed');
     f.write({
       'ns.yaml': NS,
       'web.yaml': deployment('web', BROKEN_IMAGE),
       'logs.yaml': deployment('logs', PAYLOAD_IMAGE),
     });
-    assert.equal((await sync.trigger('button')).result, 'rolled-back');
+    assert.equal((await sync.trigger('sync-now')).result, 'rolled-back');
     sync.setHold({ until: new Date(Date.now() + 3_600_000), reason: HOLD_REASON }, 'operator');
     await sync.cluster.refresh();
     await sync.live.refresh();

@@ -6,8 +6,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { MANAGED_BY } from '../../server/apply/labels.ts';
 import { readPresence } from '../../server/apply/live.ts';
-import { createClusterClient, LIST_PAGE } from '../../server/cluster/client.ts';
-import { loadCredentials } from '../../server/cluster/credentials.ts';
+import { LIST_PAGE, openCluster } from '../../server/cluster/client.ts';
 import type { ClusterClient } from '../../server/cluster/types.ts';
 import { type Kubesim, startKubesim } from '../../server/kubesim/index.ts';
 
@@ -22,7 +21,7 @@ describe('cluster client lists', () => {
     dir = mkdtempSync(path.join(tmpdir(), 'outpost-client-'));
     const kubeconfigPath = path.join(dir, 'kubeconfig.yaml');
     sim = await startKubesim({ kubeconfigPath });
-    cluster = createClusterClient(loadCredentials({ mode: 'kubeconfig', path: kubeconfigPath }));
+    cluster = await openCluster({ mode: 'kubeconfig', path: kubeconfigPath });
     const manager = { fieldManager: 'test' };
     await cluster.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'pages' } }, manager);
     for (let i = 0; i < COUNT; i++)

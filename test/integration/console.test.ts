@@ -142,18 +142,18 @@ describe('console pages', () => {
     const res = await b.post('/actions/rollback', { revision: String(older) });
     assert.equal(res.status, 303);
     assert.equal(res.headers.get('location'), '/');
-    const run = await waitForRun(sync, (r) => r.trigger === 'button' && r.result !== 'running');
+    const run = await waitForRun(sync, (r) => r.trigger === 'rollback' && r.result !== 'running');
     assert.equal(run.result, 'succeeded');
     assert.equal(sync.history.runningId(), older);
     assert.ok(recentAudit(f.db, 20).some((a) => a.action === 'rollback' && a.target === `revision ${older}`));
     // Back to the newest for the tests after this one.
-    await sync.trigger('button', 'test', { target: ids[0] as number });
+    await sync.trigger('rollback', 'test', { target: ids[0] as number });
     await Promise.all([sync.live.refresh(), sync.cluster.refresh()]);
   });
 
   test('sync runs list the trigger and who pressed it; a failed run says why in plain words', async () => {
     f.write({ ...files('registry.example.com/web:2'), 'broken.yaml': 'kind: [\n' });
-    const failed = await sync.trigger('button', 'tech@10.0.0.9');
+    const failed = await sync.trigger('sync-now', 'tech@10.0.0.9');
     assert.equal(failed.reason, 'RenderFailed');
     f.write(files('registry.example.com/web:2'));
     const b = await new Browser(web.url).login('viewer');
@@ -161,13 +161,13 @@ describe('console pages', () => {
     assert.match(
       list,
       new RegExp(
-        `<tr data-run="${failed.id}">[\\s\\S]*?button <span class="sub">by tech@10\\.0\\.0\\.9</span>`,
+        `<tr data-run="${failed.id}">[\\s\\S]*?Sync now <span class="sub">by tech@10\\.0\\.0\\.9</span>`,
       ),
     );
     assert.match(list, /start-up/);
     assert.match(list, /The desired state could not be read/);
     const one = await b.page(`/runs/${failed.id}`);
-    assert.match(one, /data-testid="run-trigger">button · by tech@10\.0\.0\.9/);
+    assert.match(one, /data-testid="run-trigger">Sync now · by tech@10\.0\.0\.9/);
     assert.match(one, /RenderFailed: /);
     const first = await b.page('/runs/2');
     assert.match(first, /data-testid="changes"[\s\S]*Deployment shop\/web/);
@@ -203,7 +203,7 @@ describe('console pages', () => {
       recentAudit(f.db, 5).some((a) => a.action === 'restart' && a.target === 'apps/v1 Deployment shop/web'),
     );
     // The next sync does not undo the restart (its own field manager) and changes nothing.
-    const run = await sync.trigger('button');
+    const run = await sync.trigger('sync-now');
     assert.deepEqual(
       run.changes.filter((c) => c.action === 'configured'),
       [],

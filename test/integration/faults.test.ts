@@ -99,7 +99,7 @@ describe('API faults at each stage', () => {
     test(`a reconcile where ${what} ends ${result} with ${reason}`, async () => {
       f.sim.faults.clear();
       f.write(GOOD);
-      const reset = await reconcile(f.deps, 'button', 'test', { retry: true });
+      const reset = await reconcile(f.deps, 'retry', 'test', { retry: true });
       assert.equal(reset.result, 'succeeded', `reset: ${reset.message}`);
       const lkg = lkgRevision.get(f.db);
       f.write(next());
@@ -138,7 +138,7 @@ describe('transient API faults are retried, and only the revision’s own failur
   async function nextRunWith(faults: FaultSpec[]) {
     f.sim.faults.clear();
     f.write(GOOD);
-    const reset = await reconcile(f.deps, 'button', 'test', { retry: true });
+    const reset = await reconcile(f.deps, 'retry', 'test', { retry: true });
     assert.equal(reset.result, 'succeeded', `reset: ${reset.message}`);
     releaseHeld(f.db);
     f.write(next());

@@ -1,4 +1,5 @@
-// Conformance: every fixture under test/fixtures/kustomize renders to the same objects as `kubectl kustomize`.
+// Conformance: every fixture under test/fixtures/kustomize renders to the same objects as `kubectl kustomize`,
+// printed byte for byte as it prints them.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -8,7 +9,7 @@ import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '../../server/cluster/types.ts';
 import { render } from '../../server/render/index.ts';
-import { YAML_OPTIONS } from '../../server/render/yaml.ts';
+import { toYaml, YAML_OPTIONS } from '../../server/render/yaml.ts';
 import { dirSource } from '../../server/sources/dir.ts';
 
 const run = promisify(execFile);
@@ -37,22 +38,23 @@ for (const site of ['berlin', 'osaka']) {
 
 const id = (o: KubeObject) => `${o.apiVersion} ${o.kind} ${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
 
-async function kubectl(dir: string): Promise<KubeObject[]> {
+async function kubectl(dir: string): Promise<{ text: string; objects: KubeObject[] }> {
   const { stdout } = await run('kubectl', ['kustomize', dir], { maxBuffer: 64 * 1024 * 1024 });
   // Read back with the same YAML rules as our renderer, so both sides mean the same scalars.
-  return parseAllDocuments(stdout, YAML_OPTIONS)
+  const objects = parseAllDocuments(stdout, YAML_OPTIONS)
     .map((d) => d.toJS() as KubeObject | null)
     .filter((o): o is KubeObject => o !== null);
+  return { text: stdout, objects };
 }
 
 describe('kustomize conformance', { concurrency: 4 }, () => {
-  test('there are at least 30 kustomization fixtures', () => {
-    assert.ok(cases.length - 2 >= 30, `only ${cases.length - 2} fixtures`);
+  test('there are at least 80 kustomization fixtures', () => {
+    assert.ok(cases.length - 2 >= 80, `only ${cases.length - 2} fixtures`);
   });
 
   for (const c of cases) {
-    test(`fixture ${c.name} renders the same objects as kubectl kustomize`, async () => {
-      const expected = await kubectl(path.join(c.tree, c.at));
+    test(`fixture ${c.name} renders the same objects and bytes as kubectl kustomize`, async () => {
+      const { text, objects: expected } = await kubectl(path.join(c.tree, c.at));
       const { files } = await dirSource(c.tree).fetch();
       // A JSON round trip drops what YAML output cannot carry (undefined), as writing the objects out would.
       const actual = JSON.parse(JSON.stringify(render(files, c.at))) as KubeObject[];
@@ -62,6 +64,8 @@ describe('kustomize conformance', { concurrency: 4 }, () => {
       assert.deepEqual([...got.keys()].sort(), [...want.keys()].sort(), 'the same objects');
       for (const [key, obj] of want) assert.deepEqual(got.get(key), obj, key);
       assert.deepEqual(actual.map(id), expected.map(id), 'in the same order');
+      // What `diff <(kubectl kustomize DIR) <(outpost render DIR)` compares.
+      assert.equal(toYaml(actual), text, 'the same bytes');
     });
   }
 });

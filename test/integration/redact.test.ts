@@ -74,7 +74,7 @@ describe('secret values in diffs', () => {
     web = await listen(fleetApp(f, { sync, access }));
     assert.equal((await sync.trigger('startup')).result, 'succeeded');
     f.write(tree(2));
-    const run = await sync.trigger('button', 'test');
+    const run = await sync.trigger('sync-now', 'test');
     assert.equal(run.result, 'succeeded', run.message ?? '');
     const [to, from] = listRevisions(f.db, 2);
     assert.ok(to && from);

@@ -60,7 +60,7 @@ describe('render deadline and heap limit in a running console', () => {
 
   test('a render past the deadline fails the run as RenderFailed while /healthz keeps answering', async () => {
     f.deps.render = { timeoutMs: 300 };
-    const { result: run, answers } = await whileProbing(() => sync.trigger('button'));
+    const { result: run, answers } = await whileProbing(() => sync.trigger('sync-now'));
     assert.equal(run.result, 'failed');
     assert.equal(run.reason, 'RenderFailed');
     assert.equal(run.message, 'render took longer than 300ms');
@@ -74,7 +74,7 @@ describe('render deadline and heap limit in a running console', () => {
 
   test('a render that exhausts its heap fails the run as RenderFailed and the server carries on', async () => {
     f.deps.render = { timeoutMs: 60_000, heapMb: 8 };
-    const { result: run } = await whileProbing(() => sync.trigger('button'));
+    const { result: run } = await whileProbing(() => sync.trigger('sync-now'));
     assert.equal(run.reason, 'RenderFailed');
     assert.equal(run.message, 'render ran out of memory (limit 8 MB)');
     assert.equal((await fetch(`${web.url}/healthz`)).status, 200);

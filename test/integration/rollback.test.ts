@@ -27,7 +27,7 @@ describe('rollback', () => {
   /** Starting points of the tests' own, so any one runs alone: `image` applied and healthy (the LKG)… */
   async function healthyApplied(image = 'shop/web:1.0') {
     f.write({ 'ns.yaml': NS, 'web.yaml': deployment('web', image) });
-    const run = await reconcile(f.deps, 'button');
+    const run = await reconcile(f.deps, 'sync-now');
     assert.equal(run.result, 'succeeded', run.message ?? '');
   }
   /** …or, on top of that, a broken revision rolled back from and held. */
@@ -74,6 +74,12 @@ describe('rollback', () => {
     assert.equal(status.attempted?.result, 'rolled-back');
     assert.equal(status.applied?.digest, lkg?.digest);
     assert.match(heldRevision(f.db)?.message ?? '', /^rolled back from/);
+    // Each object once, with what the run did last: the Deployment put back, the ConfigMap it added removed.
+    const refs = run.changes.map((c) => c.ref);
+    assert.equal(new Set(refs).size, refs.length, refs.join(', '));
+    const action = (part: string) => run.changes.find((c) => c.ref.includes(part))?.action;
+    assert.equal(action('Deployment shop/web'), 'configured');
+    assert.equal(action('ConfigMap shop/extra'), 'deleted');
   });
 
   test('a scheduled run does not re-apply the held revision and writes nothing', async () => {
@@ -88,7 +94,7 @@ describe('rollback', () => {
 
   test('staff retry applies the held revision again (and it rolls back again)', async () => {
     await heldBroken();
-    const run = await reconcile(f.deps, 'button', 'tech', { retry: true });
+    const run = await reconcile(f.deps, 'retry', 'tech', { retry: true });
     assert.equal(run.result, 'rolled-back');
     assert.equal(await imageOf(f), 'shop/web:1.0');
   });
@@ -109,7 +115,7 @@ describe('rollback', () => {
     const runs = (await import('../../server/db/revisions.ts')).listRevisions(f.db);
     const oldest = runs[runs.length - 1];
     assert.ok(oldest);
-    const run = await reconcile(f.deps, 'button', 'tech', { target: oldest.id });
+    const run = await reconcile(f.deps, 'rollback', 'tech', { target: oldest.id });
     assert.equal(run.result, 'succeeded', run.message ?? '');
     assert.equal(await imageOf(f), 'shop/web:1.0');
     assert.notEqual(readStatus(f.db).applied?.digest, first.applied?.digest);

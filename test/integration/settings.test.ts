@@ -1,9 +1,12 @@
 // The signature requirement cannot be bypassed from the console: the settings page offers and the server
 // accepts only signed source kinds, and a stored unsigned choice fails every sync as VerifyFailed.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { openDb } from '../../server/db/open.ts';
 import { writeSetting } from '../../server/db/settings.ts';
 import { dirSource } from '../../server/sources/dir.ts';
 import { createSyncService, type SyncService, type SyncServiceDeps } from '../../server/sync/service.ts';
@@ -11,6 +14,8 @@ import { lkgRevision } from '../../server/sync/state-keys.ts';
 import { fleetApp } from '../support/console.ts';
 import { configMap, type Fleet, makeFleet, NS } from '../support/fleet.ts';
 import { Browser, listen, type Running, testAccess } from '../support/http.ts';
+
+const run = promisify(execFile);
 
 describe('console source changes while signatures are required', () => {
   let f: Fleet;
@@ -92,7 +97,7 @@ describe('console source changes while signatures are required', () => {
       clusterIntervalMs: 60_000,
     });
     try {
-      const run = await restarted.trigger('button', 'admin');
+      const run = await restarted.trigger('sync-now', 'admin');
       assert.equal(run.result, 'failed');
       assert.equal(run.reason, 'VerifyFailed');
       assert.match(
@@ -109,5 +114,79 @@ describe('console source changes while signatures are required', () => {
     } finally {
       await restarted.stop();
     }
+  });
+});
+
+describe('the effective sync settings: every caller sees a console override', () => {
+  let f: Fleet;
+  let sync: SyncService;
+  let chosen: string;
+  const BIN = path.resolve(import.meta.dirname, '..', '..', 'bin', 'outpost.js');
+  const cm = (name: string) =>
+    f.cluster.get({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'shop', name });
+
+  before(async () => {
+    f = await makeFleet({ 'ns.yaml': NS, 'cm.yaml': configMap('from-config') });
+    chosen = path.join(f.dir, 'chosen');
+    mkdirSync(chosen);
+    writeFileSync(path.join(chosen, 'ns.yaml'), NS);
+    writeFileSync(path.join(chosen, 'cm.yaml'), configMap('from-console'));
+    sync = createSyncService({
+      ...f.deps,
+      sourceSpec: { kind: 'dir', url: f.sourceDir, path: '.' },
+      makeSource: (spec) => dirSource(spec.url),
+      sourcePolicy: { requireSignature: false, edit: 'any' },
+    });
+    sync.settings.update('source', { kind: 'dir', url: chosen, path: '.' }, 'admin');
+  });
+  after(async () => {
+    await sync.stop();
+    await f.close();
+  });
+
+  test('the page\'s "Next sync" preview plans the source chosen on the console', async () => {
+    const refs = (await sync.preview()).map((c) => c.ref);
+    assert.ok(
+      refs.some((r) => r.includes('ConfigMap shop/from-console')),
+      refs.join(', '),
+    );
+    assert.ok(!refs.some((r) => r.includes('from-config')), refs.join(', '));
+  });
+
+  test('a scheduled sync applies the source chosen on the console', async () => {
+    const run = await sync.trigger('schedule');
+    assert.equal(run.result, 'succeeded', run.message ?? '');
+    assert.notEqual(await cm('from-console'), null);
+    assert.equal(await cm('from-config'), null);
+  });
+
+  test('`outpost diff` and `outpost sync --once` use the source chosen on the console', async () => {
+    const dataDir = path.join(f.dir, 'cli-data');
+    const db = openDb(dataDir);
+    writeSetting(db, 'source', { kind: 'dir', url: chosen, path: '.' }, 'admin');
+    db.close();
+    const env = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      OUTPOST_LOG_LEVEL: 'silent',
+      KUBECONFIG: path.join(f.dir, 'kubeconfig.yaml'),
+      OUTPOST_DATA_DIR: dataDir,
+      OUTPOST_SOURCE_KIND: 'dir',
+      OUTPOST_SOURCE_URL: f.sourceDir,
+      OUTPOST_REQUIRE_SIGNATURE: 'false',
+      OUTPOST_CONSOLE_SOURCE_EDIT: 'any',
+    };
+    await f.cluster.delete({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'shop', name: 'from-console' });
+    const diff = await run(process.execPath, [BIN, 'diff', '--json'], { env, timeout: 30_000 });
+    const refs = (JSON.parse(diff.stdout) as { ref: string; action: string }[]).map((c) => c.ref);
+    assert.ok(
+      refs.some((r) => r.includes('ConfigMap shop/from-console')),
+      refs.join(', '),
+    );
+    assert.ok(!refs.some((r) => r.includes('from-config')), refs.join(', '));
+    const once = await run(process.execPath, [BIN, 'sync', '--once'], { env, timeout: 30_000 });
+    assert.match(once.stdout, /^succeeded/);
+    assert.notEqual(await cm('from-console'), null);
+    assert.equal(await cm('from-config'), null);
   });
 });

@@ -21,7 +21,7 @@ describe('sync', () => {
   /** Each test's own starting point (so any one runs alone): the good tree applied and last-known-good. */
   async function appliedGood() {
     f.write(good);
-    const run = await reconcile(f.deps, 'button');
+    const run = await reconcile(f.deps, 'sync-now');
     assert.equal(run.result, 'succeeded', run.message ?? '');
     return lkgRevision.get(f.db);
   }
@@ -73,7 +73,7 @@ describe('sync', () => {
   test('a changed object is configured and a removed one is pruned', async () => {
     await appliedGood();
     f.write({ 'ns.yaml': NS, 'app/cm.yaml': configMap('settings', 'v2') });
-    const run = await reconcile(f.deps, 'button');
+    const run = await reconcile(f.deps, 'sync-now');
     assert.equal(run.result, 'succeeded', run.message ?? '');
     const actions = Object.fromEntries(run.changes.map((c) => [c.ref, c.action]));
     assert.equal(actions['v1 ConfigMap shop/settings'], 'configured');
@@ -143,14 +143,15 @@ describe('sync', () => {
   test('an API server answering 500 to every dry run retry fails as ValidationFailed naming the object; nothing written', async () => {
     const lkg = await appliedGood();
     f.write({ 'ns.yaml': NS, 'app/cm.yaml': configMap('settings', 'v4') });
-    // On every retry: a single 5xx is retried by the client (test/integration/faults.test.ts).
-    f.sim.faults.inject({ status: 500, method: 'PATCH', pathIncludes: 'namespaces/shop?', times: 50 });
+    // On every retry: a single 5xx is retried by the client (test/integration/faults.test.ts). The changed
+    // ConfigMap is dry-run; the unchanged Namespace needs no dry run (its verified version is still live).
+    f.sim.faults.inject({ status: 500, method: 'PATCH', pathIncludes: 'configmaps/settings?', times: 50 });
     f.sim.stats.reset();
     const run = await reconcile(f.deps, 'schedule');
     f.sim.faults.clear();
     assert.equal(run.result, 'failed');
     assert.equal(run.reason, 'ValidationFailed');
-    assert.match(run.message ?? '', /^v1 Namespace shop: the cluster refused it in a dry run: /);
+    assert.match(run.message ?? '', /^v1 ConfigMap shop\/settings: the cluster refused it in a dry run: /);
     assert.equal(f.sim.stats.writes, 0);
     assert.deepEqual(lkgRevision.get(f.db), lkg);
     assert.equal(readStatus(f.db).applied?.digest, lkg?.digest);
@@ -257,7 +258,7 @@ describe('conflicts', () => {
 
   test('with conflicts: force, a retry of the held revision takes the field over', async () => {
     const deps = { ...f.deps, policy: { ...f.deps.policy, forceConflicts: true } };
-    const run = await reconcile(deps, 'button', 'tech', { retry: true });
+    const run = await reconcile(deps, 'retry', 'tech', { retry: true });
     assert.equal(run.result, 'succeeded', run.message ?? '');
     const cm = await f.cluster.get({
       apiVersion: 'v1',

@@ -48,6 +48,27 @@ describe('cookies', () => {
     assert.match(await res.text(), /out of date/);
   });
 
+  test('a signed-in browser with a malformed CSRF cookie gets every page, and a post is refused, never a 500', async () => {
+    const b = await new Browser(web.url).login('admin');
+    b.cookies.set('outpost_csrf', BROKEN);
+    for (const path of [
+      '/',
+      '/runs',
+      '/revisions',
+      '/plan',
+      '/settings',
+      '/workloads',
+      '/support',
+      '/audit',
+    ]) {
+      const res = await b.request(path);
+      assert.ok(res.status < 500, `${path}: ${res.status}`);
+    }
+    b.cookies.set('outpost_csrf', BROKEN);
+    const post = await b.post('/actions/sync', {});
+    assert.equal(post.status, 403);
+  });
+
   test('a malformed language cookie falls back to the browser language', async () => {
     const res = await get('/login', `outpost_lang=${BROKEN}`, { 'accept-language': 'ru' });
     assert.equal(res.status, 200);

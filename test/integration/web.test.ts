@@ -80,13 +80,13 @@ describe('console', () => {
     const html = await res.text();
     assert.match(html, /^<section id="sync-panel"/);
     assert.doesNotMatch(html, /<html/);
-    await sync.trigger('button');
+    await sync.trigger('sync-now');
     await sync.live.refresh();
     const page = await b.page('/');
     assert.match(page, /data-testid="applied-revision">\s*<code>[0-9a-f]{12}<\/code>/);
     // The overview lists only what needs attention; every applied object is on /objects.
     assert.match(await b.page('/objects'), /<td>Deployment<\/td>\s*<td>shop<\/td>\s*<td>web<\/td>/);
-    assert.equal(sync.runs()[0]?.trigger, 'button');
+    assert.equal(sync.runs()[0]?.trigger, 'sync-now');
   });
 
   test('a plain form post (no htmx) is redirected back to the overview', async () => {
@@ -100,10 +100,10 @@ describe('console', () => {
   });
 
   test('a failed sync is shown in plain words, the running revision stays, and markup in messages is inert', async () => {
-    await sync.trigger('button');
+    await sync.trigger('sync-now');
     const applied = sync.status().applied?.revision;
     f.write({ 'ns.yaml': NS, '<img src=x onerror=alert(1)>.yaml': 'kind: [\n' });
-    const run = await sync.trigger('button');
+    const run = await sync.trigger('sync-now');
     assert.equal(run.reason, 'RenderFailed');
     const html = await (await new Browser(web.url).login('viewer')).page('/');
     assert.match(html, /The desired state could not be read/);

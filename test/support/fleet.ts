@@ -2,8 +2,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createClusterClient } from '../../server/cluster/client.ts';
-import { loadCredentials } from '../../server/cluster/credentials.ts';
+import { openCluster } from '../../server/cluster/client.ts';
 import type { ClusterClient } from '../../server/cluster/types.ts';
 import { type Db, openDb } from '../../server/db/open.ts';
 import { type Kubesim, type KubesimOptions, startKubesim } from '../../server/kubesim/index.ts';
@@ -38,7 +37,7 @@ export async function makeFleet(files: Record<string, string>, simOpts: KubesimO
   write(files);
   const kubeconfigPath = path.join(dir, 'kubeconfig.yaml');
   const sim = await startKubesim({ readyDelayMs: 50, ...simOpts, kubeconfigPath });
-  const cluster = createClusterClient(loadCredentials({ mode: 'kubeconfig', path: kubeconfigPath }));
+  const cluster = await openCluster({ mode: 'kubeconfig', path: kubeconfigPath });
   const db = openDb(dataDir);
   const deps: ReconcilerDeps = {
     db,

@@ -1,7 +1,6 @@
 // Child process for crash tests: reconciles in a loop, alternating sources, until it is killed.
 // argv: <dataDir> <kubeconfig> <sourceDir>...
-import { createClusterClient } from '../../server/cluster/client.ts';
-import { loadCredentials } from '../../server/cluster/credentials.ts';
+import { openCluster } from '../../server/cluster/client.ts';
 import { openDb } from '../../server/db/open.ts';
 import { closeAbandonedRuns } from '../../server/db/runs.ts';
 import { warmRenderWorker } from '../../server/render/off-thread.ts';
@@ -12,7 +11,7 @@ import { silentLog } from './log.ts';
 const [dataDir, kubeconfig, ...sources] = process.argv.slice(2) as [string, string, ...string[]];
 const db = openDb(dataDir);
 closeAbandonedRuns(db);
-const cluster = createClusterClient(loadCredentials({ mode: 'kubeconfig', path: kubeconfig }));
+const cluster = await openCluster({ mode: 'kubeconfig', path: kubeconfig });
 // Ready includes a warm render worker, so the kills fall across whole reconciles rather than mostly into the
 // first worker's start.
 await warmRenderWorker();

@@ -4,8 +4,7 @@
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { mock } from 'node:test';
-import { createClusterClient } from '../../server/cluster/client.ts';
-import { loadCredentials } from '../../server/cluster/credentials.ts';
+import { openCluster } from '../../server/cluster/client.ts';
 import { appendAudit } from '../../server/db/audit.ts';
 import { type HostSample, insertSamples } from '../../server/db/samples.ts';
 import { DataVolume } from '../../server/db/space.ts';
@@ -90,7 +89,7 @@ export async function soakStore(o: SoakOptions): Promise<SoakResult> {
   let version = 0;
   writeFleet(source, o.objects, version);
   const sim = await startKubesim({ readyDelayMs: 0, kubeconfigPath });
-  const cluster = createClusterClient(loadCredentials({ mode: 'kubeconfig', path: kubeconfigPath }));
+  const cluster = await openCluster({ mode: 'kubeconfig', path: kubeconfigPath });
   let now = Date.parse('2026-11-01T00:00:00Z');
   mock.timers.enable({ apis: ['Date'], now });
   const volume = new DataVolume(dataDir, {

@@ -8,9 +8,10 @@ import { test } from 'node:test';
 import { appendAudit } from '../../server/db/audit.ts';
 import { type Db, openDb, StoreFullError } from '../../server/db/open.ts';
 import { enforceBounds, storeBytes } from '../../server/db/retention.ts';
-import { type Change, finishRun, getRun, recentRuns, startRun } from '../../server/db/runs.ts';
+import { finishRun, getRun, recentRuns, startRun } from '../../server/db/runs.ts';
 import { insertSamples } from '../../server/db/samples.ts';
 import { DataVolume, RESERVE_FILE } from '../../server/db/space.ts';
+import type { Change } from '../../server/sync/run.ts';
 import { silentLog } from '../support/log.ts';
 
 const DAY = 86_400_000;
@@ -18,7 +19,7 @@ const objects = (n: number, action: Change['action']): Change[] =>
   Array.from({ length: n }, (_, i) => ({ ref: `apps/v1 Deployment shop/web-${i}`, action }));
 
 /** One finished run at `at`; `changes` as the reconciler reports them. */
-function runAt(db: Db, at: Date, changes: Change[], trigger: 'schedule' | 'button' = 'schedule'): number {
+function runAt(db: Db, at: Date, changes: Change[], trigger: 'schedule' | 'sync-now' = 'schedule'): number {
   const id = startRun(db, trigger, null, at);
   finishRun(db, id, { result: 'succeeded', message: 'revision abc applied and healthy', changes }, at);
   return id;
@@ -29,7 +30,7 @@ const rowCount = (db: Db, table: string) =>
 
 test('a stored change list leaves out unchanged objects and counts them instead', () => {
   const db = openDb(':memory:');
-  const id = runAt(db, new Date(), [...objects(299, 'unchanged'), ...objects(1, 'configured')], 'button');
+  const id = runAt(db, new Date(), [...objects(299, 'unchanged'), ...objects(1, 'configured')], 'sync-now');
   const run = getRun(db, id);
   assert.equal(run?.changes.length, 1);
   assert.equal(run?.changes[0]?.action, 'configured');
@@ -74,7 +75,7 @@ test('a run that changed something, or that staff started, stays its own row and
   for (let i = 0; i < 10; i++) runAt(db, t(i), objects(5, 'unchanged'));
   runAt(db, t(10), objects(1, 'configured'));
   for (let i = 11; i < 20; i++) runAt(db, t(i), objects(5, 'unchanged'));
-  runAt(db, t(20), objects(5, 'unchanged'), 'button');
+  runAt(db, t(20), objects(5, 'unchanged'), 'sync-now');
   for (let i = 21; i < 30; i++) runAt(db, t(i), objects(5, 'unchanged'));
   const runs = recentRuns(db, 10).reverse();
   assert.deepEqual(
@@ -83,7 +84,7 @@ test('a run that changed something, or that staff started, stays its own row and
       ['schedule', 10, 0],
       ['schedule', 1, 1],
       ['schedule', 9, 0],
-      ['button', 1, 0],
+      ['sync-now', 1, 0],
       ['schedule', 9, 0],
     ],
   );

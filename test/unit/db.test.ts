@@ -90,7 +90,7 @@ test('inventory is replaced whole for a revision', () => {
 
 test('runs record stages and results, and abandoned runs are closed as Interrupted', () => {
   const db = openDb(':memory:');
-  const done = startRun(db, 'button', 'alice');
+  const done = startRun(db, 'sync-now', 'alice');
   markStage(db, done, 'fetch');
   markStage(db, done, 'render');
   finishRun(db, done, { result: 'succeeded', changes: [{ ref: 'v1 ConfigMap x/a', action: 'created' }] });

@@ -39,14 +39,9 @@ describe('error fixtures', () => {
       'helmCharts',
       'helmGlobals',
       'helmChartInflationGenerator',
-      'replacements',
-      'vars',
-      'generators',
-      'transformers',
       'validators',
       'openapi',
       'crds',
-      'configurations',
       'buildMetadata',
     ]) {
       assert.ok(names.includes(`field-${field}`), `no error fixture for ${field}`);

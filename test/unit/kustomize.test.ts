@@ -107,9 +107,21 @@ describe('JSON patch', () => {
     });
   });
 
+  test('a replace of a missing key in an existing map adds it, as kustomize does', () => {
+    const out = applyJsonPatch(
+      doc(),
+      parseOperations([{ op: 'replace', path: '/a/nope', value: 1 }], 'p'),
+      'p',
+    );
+    assert.equal((out as { a: Record<string, unknown> }).a.nope, 1);
+  });
+
   test('fails on missing paths and failed tests, as kustomize does', () => {
     const run = (op: unknown) => applyJsonPatch(doc(), parseOperations([op], 'p'), 'p');
-    assert.throws(() => run({ op: 'replace', path: '/a/nope', value: 1 }), /cannot replace "\/a\/nope"/);
+    assert.throws(
+      () => run({ op: 'replace', path: '/no/such', value: 1 }),
+      /path "\/no\/such" does not exist/,
+    );
     assert.throws(() => run({ op: 'remove', path: '/zz' }), /cannot remove "\/zz"/);
     assert.throws(() => run({ op: 'add', path: '/no/such', value: 1 }), /path "\/no\/such" does not exist/);
     assert.throws(() => run({ op: 'test', path: '/a/x~1y', value: 'other' }), /test failed/);

@@ -1,8 +1,8 @@
 // The sync queue: single flight, and triggers during a run coalesce into one follow-up run.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { RunRecord, Trigger } from '../../server/db/runs.ts';
 import { SyncQueue } from '../../server/sync/queue.ts';
+import type { RunRecord, Trigger } from '../../server/sync/run.ts';
 
 function fakeRuns() {
   let active = 0;
@@ -23,13 +23,13 @@ test('queue never runs two reconciles at once and coalesces triggers during a ru
   const f = fakeRuns();
   const q = new SyncQueue(f.run);
   const first = q.trigger('startup');
-  const second = q.trigger('button');
+  const second = q.trigger('sync-now');
   const third = q.trigger('schedule');
   assert.equal(second, third);
   const [a, b] = await Promise.all([first, second]);
   assert.equal(a.id, 1);
   assert.equal(b.id, 2);
-  assert.deepEqual(f.calls, ['startup', 'button']);
+  assert.deepEqual(f.calls, ['startup', 'sync-now']);
   assert.equal(f.max(), 1);
   assert.equal(q.running, false);
 });
@@ -42,7 +42,7 @@ test('queue runs the follow-up even when the current run throws', async () => {
     return { id: n } as RunRecord;
   });
   const first = q.trigger('startup');
-  const second = q.trigger('button');
+  const second = q.trigger('sync-now');
   await assert.rejects(first, /boom/);
   assert.equal((await second).id, 2);
   await q.idle();

@@ -58,7 +58,7 @@ function setup(status: SyncStatus = applied) {
 
 test('the first collection reports the state; history from before reporting is not replayed', () => {
   const s = setup();
-  const old = startRun(s.db, 'button', 'anna');
+  const old = startRun(s.db, 'sync-now', 'anna');
   finishRun(s.db, old, { result: 'failed', reason: 'RenderFailed', changes: [] });
   const c = s.make();
   c.collect();
@@ -74,11 +74,11 @@ test('failed, rolled-back, staff and changing runs are events; an unchanged sche
   const c = s.make();
   c.collect();
   const run = (
-    trigger: 'schedule' | 'button',
+    trigger: 'schedule' | 'sync-now',
     result: 'succeeded' | 'failed' | 'rolled-back',
     changed: boolean,
   ) => {
-    const id = startRun(s.db, trigger, trigger === 'button' ? 'anna' : null);
+    const id = startRun(s.db, trigger, trigger === 'sync-now' ? 'anna' : null);
     finishRun(s.db, id, {
       result,
       ...(result === 'failed'
@@ -90,7 +90,7 @@ test('failed, rolled-back, staff and changing runs are events; an unchanged sche
   run('schedule', 'succeeded', false);
   run('schedule', 'succeeded', true);
   run('schedule', 'failed', false);
-  run('button', 'succeeded', false);
+  run('sync-now', 'succeeded', false);
   c.collect();
   const runs = s.events().filter((e) => e.type === EVENT.run);
   assert.deepEqual(
@@ -102,7 +102,7 @@ test('failed, rolled-back, staff and changing runs are events; an unchanged sche
     [
       ['schedule', 'succeeded', 'info'],
       ['schedule', 'failed', 'error'],
-      ['button', 'succeeded', 'info'],
+      ['sync-now', 'succeeded', 'info'],
     ],
   );
   assert.deepEqual((runs[0]?.data as { changes: unknown } | undefined)?.changes, {

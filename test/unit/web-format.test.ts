@@ -50,7 +50,7 @@ test('failure reasons are plain words in each language; an unknown code is shown
   assert.equal(en.reason('SomethingNew'), 'SomethingNew');
   assert.equal(en.reason(null), '');
   assert.equal(zh.stageLabel('apply'), '正在应用');
-  assert.equal(ru.trigger('button'), 'кнопкой');
+  assert.equal(ru.trigger('sync-now'), 'кнопкой «Синхронизировать»');
   assert.equal(en.result('rolled-back'), 'rolled back');
 });
 

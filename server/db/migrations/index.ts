@@ -6,6 +6,8 @@ import { V4_STORE_SAFETY } from './004-store-safety.ts';
 import { V5_HISTORY_BOUNDS } from './005-history-bounds.ts';
 import { V7_LOGIN_RESET } from './007-login-reset.ts';
 import { V8_OUTBOX } from './008-outbox.ts';
+import { V9_REVISION_IDENTITY } from './009-revision-identity.ts';
+import { V12_APPLIED_VERSIONS } from './012-applied-versions.ts';
 
 export const MIGRATIONS: readonly string[] = [
   V1_INITIAL,
@@ -15,4 +17,6 @@ export const MIGRATIONS: readonly string[] = [
   V5_HISTORY_BOUNDS,
   V7_LOGIN_RESET,
   V8_OUTBOX,
+  V9_REVISION_IDENTITY,
+  V12_APPLIED_VERSIONS,
 ];

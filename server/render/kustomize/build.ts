@@ -6,12 +6,21 @@ import { RenderError } from '../errors.ts';
 import { MAX_OBJECTS } from '../limits.ts';
 import { fileAt, treePath } from '../tree.ts';
 import { parseManifests } from '../yaml.ts';
+import { DEFAULT_CONFIG, EMPTY_CONFIG, mergeConfig, readConfig, type TransformerConfig } from './config.ts';
 import { absorb, generate, mergeOptions } from './generators.ts';
 import { contentHash } from './hash.ts';
 import { setImages } from './images.ts';
 import { findKustomization, type Kustomization, loadKustomization } from './load.ts';
 import { fixNameReferences } from './namereference.ts';
 import { applyJson6902Patches, applyPatches, applyStrategicMergePatches } from './patches/index.ts';
+import { inlineConfigs, type PluginConfig, runGenerators, runTransformers } from './plugins.ts';
+import { declareVars, mergeVarSets, resolveVars, type Var } from './refvars.ts';
+import {
+  applyReplacements,
+  type Replacement,
+  type ReplacementEntry,
+  readReplacementFile,
+} from './replacements.ts';
 import {
   curId,
   describe,
@@ -23,15 +32,7 @@ import {
   storePreviousId,
 } from './resource.ts';
 import { legacySort } from './sort.ts';
-import {
-  addAnnotations,
-  addLabels,
-  addNamePrefixSuffix,
-  COMMON_LABELS,
-  labelSpecs,
-  setNamespace,
-  setReplicas,
-} from './transformers.ts';
+import { addLabels, addNamePrefixSuffix, labelSpecs, setNamespace, setReplicas } from './transformers.ts';
 
 export const BUILD_LIMITS = { maxDepth: 20, maxObjects: MAX_OBJECTS };
 
@@ -40,6 +41,10 @@ interface Ctx {
   /** Folders being built, outermost first: a folder reached again is a cycle. */
   stack: string[];
   objects: number;
+  /** The transformer configuration of the kustomization being built so far (see accumulate). */
+  config: TransformerConfig;
+  /** The vars declared so far in the same scope (a kustomization and its bases), by name. */
+  vars: Map<string, Var>;
 }
 
 const REMOTE =
@@ -66,6 +71,58 @@ function reader(ctx: Ctx, k: Kustomization) {
     if (text === undefined) throw new RenderError(`${k.file}: ${what} "${relative}" not found`);
     return text;
   };
+}
+
+/** kustomize's default field specs merged with the kustomization's `configurations:` files, in order. */
+function ownConfig(k: Kustomization, read: (relative: string, what: string) => string): TransformerConfig {
+  let cfg = DEFAULT_CONFIG;
+  for (const file of k.configurations) {
+    const where = path.join(k.dir, file);
+    cfg = mergeConfig(cfg, readConfig(read(file, 'configurations file'), where), where);
+  }
+  return cfg;
+}
+
+/**
+ * The plugin documents a `transformers:`/`generators:` list names: inline YAML, a file, or a folder with a
+ * kustomization (built on its own: its configuration does not reach ours, as in kustomize).
+ */
+function pluginConfigs(ctx: Ctx, k: Kustomization, entries: string[], field: string): PluginConfig[] {
+  return entries.flatMap((entry) => {
+    const inline = inlineConfigs(entry, k.file);
+    if (inline) return inline;
+    const target = treePath(path.join(k.dir, entry), `${k.file}: ${field} "${entry}"`);
+    const text = fileAt(ctx.files, target);
+    if (text !== undefined && !isDir(ctx.files, target)) {
+      const docs = reader(ctx, k)(entry, `${field} file`);
+      return parseManifests(docs, target).map((obj) => ({
+        obj: obj as Record<string, unknown>,
+        file: target,
+      }));
+    }
+    const sub = subKustomization(ctx, k, entry, field.slice(0, -1));
+    const saved = { config: ctx.config, vars: ctx.vars };
+    ctx.config = EMPTY_CONFIG;
+    ctx.vars = new Map();
+    try {
+      return accumulate(ctx, sub, []).map((r) => ({ obj: r.obj as Record<string, unknown>, file: r.file }));
+    } finally {
+      ctx.config = saved.config;
+      ctx.vars = saved.vars;
+    }
+  });
+}
+
+/** Inline replacements as they are, `path:` entries read from their files, in the order listed. */
+function resolveReplacements(
+  entries: ReplacementEntry[],
+  read: (relative: string, what: string) => string,
+  dir: string,
+): Replacement[] {
+  return entries.flatMap((e) => {
+    if (!('path' in e)) return [e];
+    return readReplacementFile(read(e.path, 'replacement file'), path.join(dir, e.path));
+  });
 }
 
 /** The identity kustomize refuses to see twice: group, version, kind, name and effective namespace. */
@@ -148,7 +205,14 @@ function accumulate(ctx: Ctx, k: Kustomization, start: Res[]): Res[] {
   ctx.stack.push(k.dir);
   let list = start;
   const read = reader(ctx, k);
+  // A Component adds to the configuration of the kustomization using it; anything else starts afresh.
+  const outer = k.kind === 'Component' ? null : { config: ctx.config, vars: ctx.vars };
+  if (outer) {
+    ctx.config = EMPTY_CONFIG;
+    ctx.vars = new Map();
+  }
   accumulateResources(ctx, k, list);
+  ctx.config = mergeConfig(ctx.config, ownConfig(k, read), k.file);
   const ids = k.configMapGenerator.length + k.secretGenerator.length > 0 ? new IdIndex(list) : null;
   k.configMapGenerator.forEach((args, i) => {
     const where = `${k.file}: configMapGenerator[${i}] (${args.name})`;
@@ -160,6 +224,7 @@ function accumulate(ctx: Ctx, k: Kustomization, start: Res[]): Res[] {
     const merged = { ...args, options: mergeOptions(args.options, k.generatorOptions) };
     absorb(list, ids as IdIndex, generate('Secret', merged, where, read), where);
   });
+  if (k.generators.length > 0) runGenerators(list, pluginConfigs(ctx, k, k.generators, 'generators'), read);
   for (const entry of k.components) {
     const sub = subKustomization(ctx, k, entry, 'component');
     if (sub.kind !== 'Component') {
@@ -171,15 +236,28 @@ function accumulate(ctx: Ctx, k: Kustomization, start: Res[]): Res[] {
   if (k.patchesStrategicMerge.length > 0)
     list = applyStrategicMergePatches(list, k.patchesStrategicMerge, k.file, read);
   if (k.patches.length > 0) list = applyPatches(list, k.patches, k.file, read);
-  if (k.namespace) setNamespace(list, k.namespace, k.file);
-  if (k.namePrefix || k.nameSuffix) addNamePrefixSuffix(list, k.namePrefix ?? '', k.nameSuffix ?? '');
-  for (const entry of k.labels) addLabels(list, entry.pairs, labelSpecs(entry));
-  if (k.commonLabels) addLabels(list, k.commonLabels, COMMON_LABELS);
-  if (k.commonAnnotations) addAnnotations(list, k.commonAnnotations);
+  const cfg = ctx.config;
+  if (k.namespace) setNamespace(list, k.namespace, k.file, cfg.namespace);
+  if (k.namePrefix || k.nameSuffix) addNamePrefixSuffix(list, k.namePrefix ?? '', k.nameSuffix ?? '', cfg);
+  for (const entry of k.labels) addLabels(list, entry.pairs, labelSpecs(entry, cfg));
+  if (k.commonLabels) addLabels(list, k.commonLabels, cfg.commonLabels);
+  if (k.commonAnnotations) addLabels(list, k.commonAnnotations, cfg.commonAnnotations);
   if (k.patchesJson6902.length > 0) applyJson6902Patches(list, k.patchesJson6902, k.file, read);
-  for (const r of k.replicas) setReplicas(list, r.name, r.count, k.file);
-  if (k.images.length > 0) setImages(list, k.images);
+  for (const r of k.replicas) setReplicas(list, r.name, r.count, k.file, cfg.replicas);
+  if (k.images.length > 0) setImages(list, k.images, cfg.images);
+  if (k.replacements.length > 0)
+    applyReplacements(list, resolveReplacements(k.replacements, read, k.dir), k.file);
+  if (k.transformers.length > 0) {
+    list = runTransformers(list, pluginConfigs(ctx, k, k.transformers, 'transformers'), read);
+  }
+  if (k.vars.length > 0) declareVars(list, k.vars, ctx.vars);
   ctx.stack.pop();
+  // A kustomization hands its configuration and vars (with its bases') up to the one that includes it.
+  if (outer) {
+    ctx.config = mergeConfig(outer.config, ctx.config, k.file);
+    mergeVarSets(outer.vars, ctx.vars.values());
+    ctx.vars = outer.vars;
+  }
   return list;
 }
 
@@ -189,7 +267,7 @@ const LOCAL_CONFIG = 'config.kubernetes.io/local-config';
 export function build(files: FileTree, dir: string): KubeObject[] {
   const file = findKustomization(files, dir);
   if (!file) throw new RenderError(`${dir || '.'}: no kustomization.yaml`);
-  const ctx: Ctx = { files, stack: [], objects: 0 };
+  const ctx: Ctx = { files, stack: [], objects: 0, config: EMPTY_CONFIG, vars: new Map() };
   const top = loadKustomization(files, file);
   let list = accumulate(ctx, top, []);
   // Generated names get their content hash last, once every transformer has shaped the content.
@@ -198,7 +276,8 @@ export function build(files: FileTree, dir: string): KubeObject[] {
     storePreviousId(r);
     r.obj.metadata.name = `${r.obj.metadata.name}-${contentHash(r.obj)}`;
   }
-  fixNameReferences(list);
+  fixNameReferences(list, ctx.config.nameReference);
+  resolveVars(list, ctx.vars, ctx.config.varReference);
   list = list.filter((r) => {
     const v = r.obj.metadata.annotations?.[LOCAL_CONFIG];
     return v === undefined || v === 'false';

@@ -4,6 +4,22 @@ import { RenderError } from '../errors.ts';
 import { getOwn, setOwn } from '../own.ts';
 import { isRecord } from './resource.ts';
 
+/**
+ * Renames, in place, each key of `doc` that matches a known field name but for case to that name: kustomize
+ * decodes a kustomization with Go's encoding/json, which matches field names case-insensitively
+ * (`patchesJSON6902` is `patchesJson6902`). A later spelling of the same field wins, as there.
+ */
+export function canonicalFields<T>(doc: T, known: readonly string[]): T {
+  if (!isRecord(doc)) return doc;
+  const lower = (k: string) => known.find((f) => f.toLowerCase() === k.toLowerCase());
+  const keys = Object.keys(doc);
+  if (keys.every((k) => known.includes(k) || lower(k) === undefined)) return doc;
+  const entries = keys.map((k) => [known.includes(k) ? k : (lower(k) ?? k), doc[k]] as const);
+  for (const k of keys) delete doc[k];
+  for (const [k, v] of entries) setOwn(doc, k, v);
+  return doc;
+}
+
 export class Reader {
   readonly file: string;
   readonly path: string;
@@ -34,6 +50,7 @@ export class Reader {
   fields(known: string[]): this {
     if (!this.present) return this;
     if (!isRecord(this.value)) this.fail('must be a mapping');
+    canonicalFields(this.value, known);
     for (const k of Object.keys(this.value)) {
       if (!known.includes(k))
         new Reader(this.file, this.path ? `${this.path}.${k}` : k, null).fail('unknown field');

@@ -105,6 +105,46 @@ export const REPLICAS: FieldSpec[] = table([
   'StatefulSet spec/replicas create',
 ]);
 
+export const NAME_AFFIX: FieldSpec[] = table(['- metadata/name']);
+
+const POD_VARS = [
+  'containers/args',
+  'containers/command',
+  'containers/env/value',
+  'containers/volumeMounts/mountPath',
+  'initContainers/args',
+  'initContainers/command',
+  'initContainers/env/value',
+  'initContainers/volumeMounts/mountPath',
+];
+
+/** Where `$(VAR)` is replaced (kustomize's varReference defaults, same fields; its order is by kind). */
+export const VAR_REFERENCE: FieldSpec[] = table([
+  ...POD_VARS.map((p) => `CronJob spec/jobTemplate/spec/template/spec/${p}`),
+  'CronJob spec/jobTemplate/spec/template/volumes/nfs/server',
+  ...POD_VARS.map((p) => `DaemonSet spec/template/spec/${p}`),
+  'DaemonSet spec/template/spec/volumes/nfs/server',
+  ...POD_VARS.map((p) => `Deployment spec/template/spec/${p}`),
+  'Deployment spec/template/spec/volumes/nfs/server',
+  'Deployment spec/template/metadata/annotations',
+  'Ingress spec/rules/host',
+  'Ingress spec/tls/hosts',
+  'Ingress spec/tls/secretName',
+  ...POD_VARS.map((p) => `Job spec/template/spec/${p}`),
+  'Job spec/template/spec/volumes/nfs/server',
+  ...POD_VARS.map((p) => `Pod spec/${p}`),
+  'Pod spec/volumes/nfs/server',
+  ...POD_VARS.map((p) => `ReplicaSet spec/template/spec/${p}`),
+  'ReplicaSet spec/template/spec/volumes/nfs/server',
+  'Service spec/ports/port',
+  'Service spec/ports/targetPort',
+  ...POD_VARS.map((p) => `StatefulSet spec/template/spec/${p}`),
+  'StatefulSet spec/volumeClaimTemplates/spec/nfs/server',
+  'PersistentVolume spec/nfs/server',
+  '- metadata/labels',
+  '- metadata/annotations',
+]);
+
 const PATHS = new Map<string, string[]>();
 
 /** Splits `metadata/annotations/a.io\/b` at unescaped slashes (cached: the same few paths recur). */

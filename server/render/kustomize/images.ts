@@ -2,7 +2,7 @@
 import { RE2JS } from 're2js';
 import { type Pattern, re2 } from '../re2.ts';
 import { notePlainTemplate } from '../yaml.ts';
-import { applyFieldSpec, IMAGES } from './fieldspec.ts';
+import { applyFieldSpec, type FieldSpec } from './fieldspec.ts';
 import { isRecord, type Res } from './resource.ts';
 
 export interface ImageEdit {
@@ -98,14 +98,14 @@ function walk(node: unknown, edit: ImageEdit): void {
   }
 }
 
-export function setImages(resources: Res[], edits: ImageEdit[]): void {
+export function setImages(resources: Res[], edits: ImageEdit[], specs: FieldSpec[]): void {
   for (const edit of edits) {
     for (const r of resources) {
       if (r.obj.kind === 'CustomResourceDefinition') continue;
       // Two passes, as in kustomize: any containers list, then the well-known paths. A tag suffix is
       // therefore applied twice where both see the image; we reproduce that, since we must match it.
       walk(r.obj, edit);
-      for (const spec of IMAGES) {
+      for (const spec of specs) {
         applyFieldSpec(r.obj, spec, (v) => (typeof v === 'string' ? editImage(v, edit) : v), 'none');
       }
     }

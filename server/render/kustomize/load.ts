@@ -3,11 +3,13 @@ import type { FileTree } from '../../sources/types.ts';
 import { RenderError } from '../errors.ts';
 import { fileAt } from '../tree.ts';
 import { parseDocument, YAML_11_OPTIONS } from '../yaml.ts';
-import { Reader } from './check.ts';
+import { canonicalFields, Reader } from './check.ts';
 import type { FieldSpec } from './fieldspec.ts';
 import type { GeneratorArgs, GeneratorOptions } from './generators.ts';
 import type { ImageEdit } from './images.ts';
 import type { PatchEntry } from './patches/index.ts';
+import { readVar, type Var } from './refvars.ts';
+import { type ReplacementEntry, readReplacementEntry } from './replacements.ts';
 import type { Behavior } from './resource.ts';
 import type { Selector } from './select.ts';
 
@@ -41,6 +43,13 @@ export interface Kustomization {
   configMapGenerator: GeneratorArgs[];
   secretGenerator: GeneratorArgs[];
   generatorOptions?: GeneratorOptions;
+  replacements: ReplacementEntry[];
+  /** Files of transformer field specs (nameReference, namePrefix, commonLabels, images, varReference...). */
+  configurations: string[];
+  /** Built-in plugin configurations: inline YAML, or files and folders holding them. */
+  generators: string[];
+  transformers: string[];
+  vars: Var[];
   sortOptions?: { order: 'legacy' | 'fifo'; orderFirst?: string[]; orderLast?: string[] };
 }
 
@@ -49,14 +58,9 @@ const REFUSED: Record<string, string> = {
   helmCharts: 'Helm charts are not inflated on the node; render the chart into the repository instead',
   helmGlobals: 'Helm charts are not inflated on the node',
   helmChartInflationGenerator: 'Helm charts are not inflated on the node',
-  replacements: 'replacements are not supported; use patches, or variable substitution from node facts',
-  vars: 'vars are not supported; use variable substitution from node facts',
-  generators: 'generator plugins are not supported',
-  transformers: 'transformer plugins are not supported',
   validators: 'validator plugins are not supported',
   openapi: 'custom OpenAPI schemas are not supported',
   crds: 'CRD schemas for kustomize are not supported',
-  configurations: 'custom transformer configurations are not supported',
   buildMetadata: 'buildMetadata is not supported',
 };
 
@@ -83,6 +87,11 @@ const SUPPORTED = [
   'secretGenerator',
   'generatorOptions',
   'sortOptions',
+  'replacements',
+  'configurations',
+  'generators',
+  'transformers',
+  'vars',
 ];
 
 export function findKustomization(files: FileTree, dir: string): string | null {
@@ -94,7 +103,7 @@ export function findKustomization(files: FileTree, dir: string): string | null {
   return found[0] ?? null;
 }
 
-function selector(r: Reader): Selector | undefined {
+export function selector(r: Reader): Selector | undefined {
   if (!r.present) return undefined;
   r.fields(['group', 'version', 'kind', 'name', 'namespace', 'labelSelector', 'annotationSelector']);
   const s: Selector = {};
@@ -113,7 +122,7 @@ function selector(r: Reader): Selector | undefined {
   return s;
 }
 
-function fieldSpecs(r: Reader): FieldSpec[] {
+export function fieldSpecs(r: Reader): FieldSpec[] {
   return r.list().map((f) => {
     f.fields(['path', 'group', 'version', 'kind', 'create']);
     const spec: FieldSpec = { path: f.at('path').requiredString(), create: f.at('create').bool() ?? false };
@@ -138,14 +147,13 @@ function options(r: Reader): GeneratorOptions | undefined {
   return o;
 }
 
-function generator(r: Reader, secret: boolean): GeneratorArgs {
+export function generator(r: Reader, secret: boolean): GeneratorArgs {
   const known = ['name', 'namespace', 'behavior', 'literals', 'files', 'envs', 'env', 'options'];
   r.fields(secret ? [...known, 'type'] : known);
-  const behavior = r.at('behavior').string() ?? 'create';
-  if (!['create', 'merge', 'replace'].includes(behavior)) {
-    r.at('behavior').fail(`must be create, merge or replace, not "${behavior}"`);
-  }
-  const args: GeneratorArgs = { name: r.at('name').requiredString(), behavior: behavior as Behavior };
+  // kustomize takes any other word (`add`, a typo, empty) for create.
+  const named = r.at('behavior').string();
+  const behavior: Behavior = named === 'merge' || named === 'replace' ? named : 'create';
+  const args: GeneratorArgs = { name: r.at('name').requiredString(), behavior };
   const namespace = r.at('namespace').string();
   if (namespace) args.namespace = namespace;
   args.literals = r.at('literals').strings();
@@ -176,7 +184,7 @@ function patch(r: Reader, legacy: boolean): PatchEntry {
   return p;
 }
 
-function image(r: Reader): ImageEdit {
+export function image(r: Reader): ImageEdit {
   r.fields(['name', 'newName', 'newTag', 'digest', 'tagSuffix']);
   const edit: ImageEdit = { name: r.at('name').requiredString() };
   for (const k of ['newName', 'newTag', 'digest', 'tagSuffix'] as const) {
@@ -217,7 +225,10 @@ function sortOptions(r: Reader): Kustomization['sortOptions'] {
 
 export function loadKustomization(files: FileTree, file: string): Kustomization {
   // kustomize decodes its own file with sigs.k8s.io/yaml (YAML 1.1): `namePrefix: on` is a boolean there.
-  const doc = parseDocument(fileAt(files, file) as string, file, YAML_11_OPTIONS);
+  const doc = canonicalFields(parseDocument(fileAt(files, file) as string, file, YAML_11_OPTIONS), [
+    ...SUPPORTED,
+    ...Object.keys(REFUSED),
+  ]);
   const root = new Reader(file, '', doc ?? {});
   if (!root.present || typeof doc !== 'object' || Array.isArray(doc)) root.fail('must be a mapping');
   for (const key of Object.keys(root.value as object)) {
@@ -271,6 +282,11 @@ export function loadKustomization(files: FileTree, file: string): Kustomization 
       .at('secretGenerator')
       .list()
       .map((g) => generator(g, true)),
+    replacements: root.at('replacements').list().map(readReplacementEntry),
+    configurations: root.at('configurations').strings(),
+    generators: root.at('generators').strings(),
+    transformers: root.at('transformers').strings(),
+    vars: root.at('vars').list().map(readVar),
   };
   for (const key of ['namespace', 'namePrefix', 'nameSuffix'] as const) {
     const v = root.at(key).string();

@@ -19,7 +19,7 @@ import {
   str,
 } from './resource.ts';
 
-interface BackRef {
+export interface BackRef {
   referral: Partial<Gvk>;
   referrers: FieldSpec[];
 }
@@ -329,24 +329,38 @@ function set(ctx: Context, node: unknown): unknown {
   return setScalar(ctx, node);
 }
 
-/** Every referrer field spec, by the referrer's kind. */
-const BY_KIND = new Map<string, { referral: Partial<Gvk>; spec: FieldSpec }[]>();
-for (const backRef of BACK_REFERENCES) {
-  for (const spec of backRef.referrers) {
-    const kind = spec.kind as string;
-    BY_KIND.set(kind, [...(BY_KIND.get(kind) ?? []), { referral: backRef.referral, spec }]);
+type Specs = Map<string, { referral: Partial<Gvk>; spec: FieldSpec }[]>;
+
+/** Every referrer field spec, by the referrer's kind ('' for specs that apply to every kind). */
+const BY_KIND = new WeakMap<BackRef[], Specs>();
+function byKind(refs: BackRef[]): Specs {
+  let map = BY_KIND.get(refs);
+  if (!map) {
+    const m: Specs = new Map();
+    for (const backRef of refs) {
+      for (const spec of backRef.referrers) {
+        const kind = spec.kind ?? '';
+        m.set(kind, [...(m.get(kind) ?? []), { referral: backRef.referral, spec }]);
+      }
+    }
+    BY_KIND.set(refs, m);
+    map = m;
   }
+  return map;
 }
 
 /** Rewrites every reference to an object whose name changed during the build (prefix, suffix, hash). */
-export function fixNameReferences(list: Res[]): void {
+export function fixNameReferences(list: Res[], refs: BackRef[] = BACK_REFERENCES): void {
   // Nothing was renamed, so nothing can need fixing.
   if (!list.some((r) => r.prev.length > 0)) return;
   const ix = buildIndex(list);
+  const table = byKind(refs);
+  const everyKind = table.get('') ?? [];
   for (const referrer of list) {
     const gvk = (ix.org.get(referrer) as ResId).gvk;
-    const specs = BY_KIND.get(gvk.kind);
-    if (!specs) continue;
+    const own = table.get(gvk.kind);
+    const specs = own ? [...own, ...everyKind] : everyKind;
+    if (specs.length === 0) continue;
     const rid = ix.cur.get(referrer) as ResId;
     const namespaces = subjectNamespaces(referrer);
     for (const { referral, spec } of specs) {

@@ -36,6 +36,8 @@ export interface Res {
   behavior: Behavior;
   /** Made by a generator (kustomize then always holds annotations on it: its behaviour). */
   generated?: boolean;
+  /** The `vars` pinned to this object when they were declared (kustomize's refVarNames). */
+  vars?: string[];
 }
 
 export const NAMESPACE_OF_CLUSTER_SCOPED = '_non_namespaceable_';

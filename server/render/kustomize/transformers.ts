@@ -1,17 +1,13 @@
 // The simple built-in transformers: namespace, name prefix/suffix, labels, annotations, replicas.
 import { RenderError } from '../errors.ts';
 import { notePlainTemplate } from '../yaml.ts';
+import type { TransformerConfig } from './config.ts';
 import {
   applyFieldSpec,
-  COMMON_ANNOTATIONS,
-  COMMON_LABELS,
   type FieldSpec,
   METADATA_LABELS_ONLY,
-  NAMESPACE,
-  REPLICAS,
   setEntries,
   specMatches,
-  TEMPLATE_LABELS,
 } from './fieldspec.ts';
 import {
   allIds,
@@ -27,25 +23,47 @@ import {
   str,
 } from './resource.ts';
 
+/** How a NamespaceTransformer treats (Cluster)RoleBinding subjects, and whether it keeps namespaces set. */
+export interface NamespaceOptions {
+  subjects?: 'defaultOnly' | 'allServiceAccounts' | 'none';
+  unsetOnly?: boolean;
+}
+
 /** `namespace:` sets metadata.namespace of namespaced objects, renames Namespace objects, fixes a few refs. */
-export function setNamespace(resources: Res[], namespace: string, file: string): void {
+export function setNamespace(
+  resources: Res[],
+  namespace: string,
+  file: string,
+  specs: FieldSpec[],
+  options: NamespaceOptions = {},
+): void {
+  const subjectsMode = options.subjects ?? 'defaultOnly';
+  const value = (old: unknown) =>
+    options.unsetOnly && typeof old === 'string' && old !== '' ? old : namespace;
   for (const r of resources) {
     storePreviousId(r);
     const { obj } = r;
     const apiVersion = str(obj.apiVersion);
-    if (!isClusterScoped(apiVersion, str(obj.kind))) obj.metadata.namespace = namespace;
+    if (!isClusterScoped(apiVersion, str(obj.kind))) obj.metadata.namespace = value(obj.metadata.namespace);
     notePlainTemplate('namespace', namespace);
-    if (obj.kind === 'RoleBinding' || obj.kind === 'ClusterRoleBinding') {
-      // Only the subject named "default" follows the namespace (kustomize's defaultOnly mode).
+    if ((obj.kind === 'RoleBinding' || obj.kind === 'ClusterRoleBinding') && subjectsMode !== 'none') {
+      // defaultOnly: only a subject named "default" follows; allServiceAccounts: every ServiceAccount.
       const subjects = (obj as { subjects?: unknown }).subjects;
       if (Array.isArray(subjects)) {
-        for (const s of subjects) if (isRecord(s) && s.name === 'default') s.namespace = namespace;
+        for (const s of subjects) {
+          if (!isRecord(s)) continue;
+          const follows = subjectsMode === 'defaultOnly' ? s.name === 'default' : s.kind === 'ServiceAccount';
+          if (follows) s.namespace = value(s.namespace);
+        }
       }
     }
-    for (const spec of NAMESPACE) {
-      // metadata/name is only the Namespace's own name in the core group.
+    for (const spec of specs) {
+      // metadata/namespace was set above (only on namespaced objects); metadata/name is only the
+      // Namespace's own name in the core group.
+      if (spec.path === 'metadata/namespace') continue;
       if (spec.path === 'metadata/name' && apiVersion !== 'v1') continue;
-      applyFieldSpec(obj, spec, setScalar(obj, spec, namespace), 'scalar');
+      const set = setScalar(obj, spec, namespace);
+      applyFieldSpec(obj, spec, (old) => (value(old) === old ? old : set(old)), 'scalar');
     }
   }
   const seen = new Map<string, Res>();
@@ -81,23 +99,31 @@ function keepsItsName(r: Res): boolean {
   );
 }
 
-export function addNamePrefixSuffix(resources: Res[], prefix: string, suffix: string): void {
-  for (const r of resources) {
-    if (keepsItsName(r)) continue;
-    if (prefix) {
-      r.prefixes.push(prefix);
-      storePreviousId(r);
-      r.obj.metadata.name = `${prefix}${str(r.obj.metadata.name)}`;
+/** Prefixes (then suffixes) the name, and any other field the configuration lists, of every object. */
+export function addNamePrefixSuffix(
+  resources: Res[],
+  prefix: string,
+  suffix: string,
+  config: Pick<TransformerConfig, 'namePrefix' | 'nameSuffix'>,
+): void {
+  const pass = (affix: string, specs: FieldSpec[], front: boolean) => {
+    if (!affix) return;
+    for (const r of resources) {
+      if (keepsItsName(r)) continue;
+      const { gvk } = orgId(r);
+      for (const spec of specs) {
+        if (!gvkSelected(gvk, spec)) continue;
+        if (spec.path === 'metadata/name') {
+          (front ? r.prefixes : r.suffixes).push(affix);
+          storePreviousId(r);
+        }
+        const set = (v: unknown) => (typeof v === 'string' ? (front ? `${affix}${v}` : `${v}${affix}`) : v);
+        applyFieldSpec(r.obj, { path: spec.path }, set, 'none');
+      }
     }
-  }
-  for (const r of resources) {
-    if (keepsItsName(r)) continue;
-    if (suffix) {
-      r.suffixes.push(suffix);
-      storePreviousId(r);
-      r.obj.metadata.name = `${str(r.obj.metadata.name)}${suffix}`;
-    }
-  }
+  };
+  pass(prefix, config.namePrefix, true);
+  pass(suffix, config.nameSuffix, false);
 }
 
 export function addLabels(resources: Res[], labels: Record<string, string>, specs: FieldSpec[]): void {
@@ -113,25 +139,24 @@ export function addLabels(resources: Res[], labels: Record<string, string>, spec
 }
 
 /** The field specs of one `labels:` entry: its own `fields`, plus selectors and/or templates when asked. */
-export function labelSpecs(entry: {
-  includeSelectors?: boolean;
-  includeTemplates?: boolean;
-  fields?: FieldSpec[];
-}): FieldSpec[] {
-  const own = entry.fields ?? [];
-  if (entry.includeSelectors) return [...own, ...COMMON_LABELS];
-  return [...own, ...(entry.includeTemplates ? TEMPLATE_LABELS : []), ...METADATA_LABELS_ONLY];
+export function labelSpecs(
+  entry: { includeSelectors?: boolean; includeTemplates?: boolean; fields?: FieldSpec[] },
+  config: Pick<TransformerConfig, 'labels' | 'commonLabels' | 'templateLabels'>,
+): FieldSpec[] {
+  const own = [...(entry.fields ?? []), ...config.labels];
+  if (entry.includeSelectors) return [...own, ...config.commonLabels];
+  return [...own, ...(entry.includeTemplates ? config.templateLabels : []), ...METADATA_LABELS_ONLY];
 }
 
-export { COMMON_LABELS };
-
-export function addAnnotations(resources: Res[], annotations: Record<string, string>): void {
-  addLabels(resources, annotations, COMMON_ANNOTATIONS);
-}
-
-export function setReplicas(resources: Res[], name: string, count: number, file: string): void {
+export function setReplicas(
+  resources: Res[],
+  name: string,
+  count: number,
+  file: string,
+  specs: FieldSpec[],
+): void {
   let found = false;
-  for (const spec of REPLICAS) {
+  for (const spec of specs) {
     for (const r of resources) {
       const matches = allIds(r).some((id) => id.name === name && gvkSelected(id.gvk, spec));
       if (!matches) continue;

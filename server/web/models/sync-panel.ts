@@ -4,7 +4,7 @@ import { inMaintenanceWindow } from '../../sync/holds.ts';
 import type { SyncProgress } from '../../sync/service.ts';
 import type { SourceSpec } from '../../sync/settings.ts';
 import type { SyncStatus } from '../../sync/status.ts';
-import { STAGES, type Stage } from '../../sync/types.ts';
+import { APPLY_PATH, DETOURS, STAGES, type Stage } from '../../sync/types.ts';
 import type { WebDeps } from '../deps.ts';
 
 export interface StageStep {
@@ -38,10 +38,10 @@ export function stageSteps(marks: { stage: string; at: string }[], current: Stag
   if (current && !seen.some((m) => m.stage === current))
     steps.push({ stage: current, state: 'current', at: null });
   const last = steps.at(-1)?.stage;
-  if (last !== 'rollback') {
-    const from = last ? STAGES.indexOf(last) + 1 : 0;
-    for (const s of STAGES.slice(from))
-      if (s !== 'rollback') steps.push({ stage: s, state: 'pending', at: null });
+  // A detour (re-assert, rollback) ends the run; otherwise the rest of the apply path is still to come.
+  if (!last || !(DETOURS as readonly Stage[]).includes(last)) {
+    const from = last ? (APPLY_PATH as readonly Stage[]).indexOf(last) + 1 : 0;
+    for (const s of APPLY_PATH.slice(from)) steps.push({ stage: s, state: 'pending', at: null });
   }
   return steps;
 }

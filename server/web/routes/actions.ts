@@ -4,6 +4,7 @@ import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import { dateExists } from '../../calendar.ts';
 import type { ReconcileOptions } from '../../sync/reconciler.ts';
+import type { Trigger } from '../../sync/run.ts';
 import type { WebDeps } from '../deps.ts';
 import { HttpError } from '../http-error.ts';
 import type { Translator } from '../i18n/index.ts';
@@ -103,24 +104,30 @@ export function actionRoutes(deps: WebDeps, views: Views): Router {
   };
 
   /** The run is recorded in SQLite; the page follows it by polling, so the request does not wait for it. */
-  const start = (req: Request, action: string, opts: ReconcileOptions = {}, target?: string) => {
+  const start = (
+    req: Request,
+    action: string,
+    trigger: Trigger,
+    opts: ReconcileOptions = {},
+    target?: string,
+  ) => {
     deps.sync.audit({ actor: actor(req), source: req.ip, action, target, result: 'started' });
     deps.sync
-      .trigger('button', actor(req), opts)
+      .trigger(trigger, actor(req), opts)
       .catch((err: unknown) => deps.log.error({ err, action }, 'sync crashed'));
   };
 
   r.post('/actions/sync', (req, res) => {
-    start(req, 'sync');
+    start(req, 'sync', 'sync-now');
     answer(req, res);
   });
   r.post('/actions/retry', (req, res) => {
-    start(req, 'retry', { retry: true });
+    start(req, 'retry', 'retry', { retry: true });
     answer(req, res);
   });
   r.post('/actions/rollback', (req, res) => {
     const { revision } = parse(rollbackForm, req.body);
-    start(req, 'rollback', { target: revision }, `revision ${revision}`);
+    start(req, 'rollback', 'rollback', { target: revision }, `revision ${revision}`);
     answer(req, res);
   });
   r.post('/actions/hold', (req, res) => {

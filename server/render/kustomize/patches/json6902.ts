@@ -93,9 +93,7 @@ function add(doc: unknown, path: string, value: unknown, where: string, replace:
     const i = index(parent, last, path, where, !replace);
     parent.splice(i, replace ? 1 : 0, value);
   } else if (isRecord(parent)) {
-    if (replace && !Object.hasOwn(parent, last)) {
-      throw new RenderError(`${where}: cannot replace "${path}": it does not exist`);
-    }
+    // A `replace` of a missing key in an existing map adds it: kustomize's JSON patch library does.
     setOwn(parent, last, value, where);
   } else throw new RenderError(`${where}: path "${path}" does not exist`);
   return doc;

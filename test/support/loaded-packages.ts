@@ -1,0 +1,21 @@
+// Preloaded into a server under test (NODE_OPTIONS=--import): appends each npm package the process loads, once,
+// to the file named by OUTPOST_TEST_LOADED_PACKAGES (appended as they load, so a killed process leaves its list).
+import { appendFileSync } from 'node:fs';
+import { registerHooks } from 'node:module';
+
+const file = process.env.OUTPOST_TEST_LOADED_PACKAGES;
+const seen = new Set<string>();
+
+if (file) {
+  registerHooks({
+    resolve(specifier, context, next) {
+      const resolved = next(specifier, context);
+      const pkg = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(resolved.url)?.[1];
+      if (pkg && !seen.has(pkg)) {
+        seen.add(pkg);
+        appendFileSync(file, `${pkg}\n`);
+      }
+      return resolved;
+    },
+  });
+}

@@ -3,8 +3,7 @@
 // lock.ts, sweep.ts and report/collector.ts).
 import type { StoreCheck } from '../db/open.ts';
 import { stateCell } from '../db/state.ts';
-import type { FailureReason } from './run.ts';
-import type { LkgPointer, UpstreamState } from './types.ts';
+import type { FailureReason, LkgPointer, UpstreamState } from './types.ts';
 
 /** A revision rolled back from: not applied again until the upstream publishes something else or staff retry. */
 export interface HeldRevision {

@@ -33,8 +33,7 @@ export function stateCell<T>(key: StateKey): StateCell<T> {
   };
 }
 
-/** @deprecated Read through the key's `stateCell` (sync/state-keys.ts); kept for callers not yet moved. */
-export function getState<T>(db: Db, key: StateKey): T | null {
+function getState<T>(db: Db, key: StateKey): T | null {
   const row = db.prepare('SELECT value FROM state WHERE key = ?').get(key) as { value: string } | undefined;
   return row ? (JSON.parse(row.value) as T) : null;
 }

@@ -40,6 +40,13 @@ describe('signed bundles', () => {
 
   const value = async () => ((await f.cluster.get(CM))?.data as { key?: string } | undefined)?.key;
 
+  /** Each test's own starting point, so any one runs alone: version 5 published, verified and applied. */
+  async function appliedV5() {
+    publish({ 'ns.yaml': NS, 'cm.yaml': configMap('settings', 'v5') }, 'version=5');
+    const r = await reconcile(f.deps, 'sync-now');
+    assert.equal(r.result, 'succeeded', r.message ?? '');
+  }
+
   before(async () => {
     f = await makeFleet({});
     server = await startBundleServer();
@@ -67,6 +74,7 @@ describe('signed bundles', () => {
   });
 
   test('an unchanged bundle is one 304 and no write', async () => {
+    await appliedV5();
     server.requests.length = 0;
     f.sim.stats.reset();
     const r = await reconcile(f.deps, 'schedule');
@@ -101,6 +109,7 @@ describe('signed bundles', () => {
   ];
   for (const [what, arrange, message] of refusals) {
     test(`a bundle ${what} is refused as VerifyFailed and the LKG keeps running`, async () => {
+      await appliedV5();
       const before = readStatus(f.db).applied;
       arrange();
       const r = await reconcile(f.deps, 'schedule');
@@ -126,6 +135,7 @@ describe('signed bundles', () => {
   });
 
   test('a restart while the upstream is down re-asserts the LKG from the store onto a wiped cluster', async () => {
+    await appliedV5();
     await f.cluster.delete(CM);
     await server.close();
     const env = {

@@ -42,6 +42,14 @@ describe('cli', () => {
     await f.close();
   });
 
+  /** A starting point of the test's own, so any one runs alone: the settings ConfigMap applied by the CLI. */
+  async function synced() {
+    f.write({ 'ns.yaml': NS, 'cm.yaml': configMap('settings') });
+    const r = await outpost(['sync', '--once'], env);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+  }
+
+  // The first test of the file: it reads the fresh store, alone or with the others.
   test('status --json on a node that never synced prints nulls', async () => {
     const r = await outpost(['status', '--json'], env);
     assert.equal(r.code, 0, r.stderr);
@@ -154,6 +162,7 @@ describe('cli', () => {
   });
 
   test('diff shows what the next sync would change, field by field, and writes nothing', async () => {
+    await synced();
     f.write({ 'ns.yaml': NS, 'cm.yaml': configMap('settings', 'v2'), 'cm2.yaml': configMap('second') });
     f.sim.stats.reset();
     const r = await outpost(['diff'], env);
@@ -167,6 +176,7 @@ describe('cli', () => {
   });
 
   test('rollback <id> applies a stored revision with no source at all', async () => {
+    await synced();
     const revs = JSON.parse((await outpost(['revisions', '--json'], env)).stdout) as {
       id: number;
       status: string;
@@ -201,6 +211,7 @@ describe('cli', () => {
   });
 
   test('status says the store is damaged when the running revision is missing from it', async () => {
+    await synced();
     assert.match((await outpost(['status'], env)).stdout, /^store:\s+ok$/m);
     // A copy of the store: the tests after this one read the running revision.
     const copy = path.join(f.dir, 'damaged-data');
@@ -228,6 +239,7 @@ describe('cli', () => {
   });
 
   test('status still shows the stored status with a schedule that never fires, and exits 2 naming the setting', async () => {
+    await synced();
     const r = await outpost(['status', '--json'], { ...env, OUTPOST_SCHEDULE: '0 0 31 2 *' });
     assert.equal(r.code, 2);
     assert.match(r.stderr, /OUTPOST_SCHEDULE: "0 0 31 2 \*" never fires/);
@@ -235,6 +247,7 @@ describe('cli', () => {
   });
 
   test('status reads the store in a read-only folder', async () => {
+    await synced();
     // A read-only bind mount of the data folder (tests run as root: chmod alone would not stop root).
     const ro = path.join(f.dir, 'ro-data');
     mkdirSync(ro);

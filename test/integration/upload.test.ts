@@ -116,12 +116,19 @@ describe('upload', () => {
   });
 
   test('the periodic full fetch keeps the upstream’s win over the older upload', async () => {
+    // Its own history, so it runs alone: an upload, then the upstream publishing something newer over it.
+    assert.equal((await upload(bundle('from-usb-2', 'version=4'))).status, 200);
+    await sync.trigger('schedule'); // queued behind the upload's own run
+    assert.equal(await value(), 'from-usb-2');
+    f.write({ 'ns.yaml': NS, 'cm.yaml': configMap('settings', 'upstream-v3') });
+    assert.equal((await sync.trigger('schedule')).result, 'succeeded');
+    assert.equal(await value(), 'upstream-v3');
     // A day later the poll downloads both sides in full instead of trusting their tokens; which side won is
     // remembered in the token all the same.
     const later = new Date(Date.now() + 25 * 3_600_000);
     const run = await reconcile({ ...f.deps, now: () => later }, 'schedule');
     assert.equal(run.result, 'succeeded', run.message ?? '');
     assert.equal(readStatus(f.db).upstream.lastFullFetch, later.toISOString());
-    assert.equal(await value(), 'upstream-v2');
+    assert.equal(await value(), 'upstream-v3');
   });
 });

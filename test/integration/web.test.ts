@@ -10,13 +10,15 @@ import { configMap, deployment, type Fleet, makeFleet, NS } from '../support/fle
 import { Browser, listen, type Running, testAccess } from '../support/http.ts';
 import { silentLog } from '../support/log.ts';
 
+const GOOD = { 'ns.yaml': NS, 'cm.yaml': configMap('settings'), 'web.yaml': deployment('web') };
+
 describe('console', () => {
   let f: Fleet;
   let sync: SyncService;
   let web: Running;
   let ready = false;
   before(async () => {
-    f = await makeFleet({ 'ns.yaml': NS, 'cm.yaml': configMap('settings'), 'web.yaml': deployment('web') });
+    f = await makeFleet(GOOD);
     const registry = new Registry();
     sync = createSyncService({ ...f.deps, metrics: createSyncMetrics(registry) });
     const app = createApp({
@@ -122,12 +124,20 @@ describe('console', () => {
   });
 
   test('metrics are in Prometheus text with outpost_ names', async () => {
-    const text = await (
-      await fetch(`${web.url}/metrics`, { headers: { authorization: 'Bearer scrape-token-1' } })
-    ).text();
+    const scrape = async () =>
+      (await fetch(`${web.url}/metrics`, { headers: { authorization: 'Bearer scrape-token-1' } })).text();
+    const renderFailures = (text: string) =>
+      Number(/outpost_sync_runs_total\{result="failed",reason="RenderFailed"\} (\d+)/.exec(text)?.[1] ?? 0);
+    // Its own runs, whatever ran before: one that applies the three objects, then one that cannot render.
+    f.write(GOOD);
+    assert.equal((await sync.trigger('sync-now')).result, 'succeeded');
+    const before = renderFailures(await scrape());
+    f.write({ 'ns.yaml': NS, 'bad.yaml': 'kind: [\n' });
+    assert.equal((await sync.trigger('sync-now')).reason, 'RenderFailed');
+    const text = await scrape();
     assert.match(text, /^# TYPE outpost_sync_runs_total counter/m);
     assert.match(text, /outpost_sync_runs_total\{result="succeeded",reason=""\} \d+/);
-    assert.match(text, /outpost_sync_runs_total\{result="failed",reason="RenderFailed"\} 1/);
+    assert.equal(renderFailures(text), before + 1);
     assert.match(text, /^outpost_applied_objects 3$/m);
   });
 

@@ -442,6 +442,7 @@ export const en: Record<string, string> = {
   'csrf.crossSite': 'Forbidden: cross-site request refused.',
   'csrf.stale': 'Forbidden: the form is out of date. Reload the page and try again.',
   'auth.metricsToken': 'Sign in, or send the metrics token as a Bearer token.',
+  'sse.busy': 'Too many live connections to this console; try again in a moment.',
   'auth.signInFirst': 'Sign in first.',
   'form.giveDateTime': 'Give a date and time.',
   'form.holdReason': 'Say why updates are held (at most 200 characters).',

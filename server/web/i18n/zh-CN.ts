@@ -387,6 +387,7 @@ export const zhCN: Record<string, string> = {
   'csrf.crossSite': '禁止：已拒绝跨站请求。',
   'csrf.stale': '禁止：表单已过期。请刷新页面后重试。',
   'auth.metricsToken': '请登录，或以 Bearer 令牌发送指标令牌。',
+  'sse.busy': '此控制台的实时连接过多；请稍后再试。',
   'auth.signInFirst': '请先登录。',
   'form.giveDateTime': '请填写日期和时间。',
   'form.holdReason': '请说明暂停更新的原因（最多 200 个字符）。',

@@ -1,4 +1,6 @@
 // English: the reference catalogue. Every key here must exist in every other language (a test checks).
+import { HEALTH_PHRASES } from '../../apply/health/phrases.ts';
+
 export const en: Record<string, string> = {
   // Layout and navigation
   'nav.skip': 'Skip to content',
@@ -520,4 +522,6 @@ export const en: Record<string, string> = {
     'Outpost does not manage the namespace {namespace}, so it does not restart anything there.',
   'restart.gone': '{name} is not on the cluster any more.',
   'restart.failed': 'The restart of {name} did not go through: {error}',
+  // Health phrases of our own: English has one home, server/apply/health/phrases.ts.
+  ...Object.fromEntries(Object.entries(HEALTH_PHRASES).map(([k, v]) => [`health.say.${k}`, v])),
 };

@@ -11,6 +11,7 @@ import { type HealthRecord, readHealth } from '../sync/health-record.ts';
 import { liveHolder } from '../sync/lock.ts';
 import { type Cause, type NodeState, nodeState } from '../sync/node-state.ts';
 import { EMPTY_STATUS, readStatus, type SyncStatus } from '../sync/status.ts';
+import { en } from '../web/i18n/en.ts';
 import { type Command, out } from './io.ts';
 import { readStore } from './store.ts';
 
@@ -41,50 +42,18 @@ function upstreamLine(u: SyncStatus['upstream']): string {
   return `reachable, last contact ${u.lastContact}`;
 }
 
-/** The overall word as the console's English catalogue says it. */
-const WORD: Record<NodeState['word'], string> = {
-  allGood: 'All good',
-  updating: 'Updating now',
-  starting: 'Starting up',
-  updateHeld: 'Update held back',
-  updateRefused: 'Update refused',
-  offline: 'Running offline',
-  healthUnknown: 'Health unknown',
-  needsAttention: 'Needs attention',
-  storeDamaged: 'Local store damaged',
-  nothingApplied: 'Nothing applied yet',
-  storeFull: 'Data volume full',
-};
+/**
+ * In the console's English words (its catalogue): the command line says what the page says. The command is a
+ * composition root like main.ts, so it may read the web layer's catalogue.
+ */
+const say = (key: string, vars: Record<string, string | number> = {}): string =>
+  (en[key] ?? key).replace(/\{(\w+)\}/g, (m, k: string) => (Object.hasOwn(vars, k) ? String(vars[k]) : m));
 
-/** One line per cause, for an engineer at a shell: what, where, and what releases it. */
+/** One cause as the page says it, with what to type where the page has a button. */
 export function causeLine(c: Cause): string {
-  const v = c.vars;
-  switch (c.code) {
-    case 'imagePull':
-      return `image ${v.image} cannot be pulled for ${v.workload}`;
-    case 'workloadFailing':
-      return `${v.workload} is failing: ${v.problem}`;
-    case 'objectDegraded':
-      return `${v.object} is degraded: ${v.why}`;
-    case 'held':
-      return `revision ${v.rev} is held after a failed rollout (${v.why}); ${v.running} keeps running — release it with \`outpost retry\` or publish a newer revision`;
-    case 'parse':
-      return `${v.file} does not parse at line ${v.line}; the new revision was not applied`;
-    case 'objectRefused':
-      return `the cluster refused ${v.object}: ${v.why}; the new revision was not applied`;
-    case 'refused':
-      return `the new revision was not applied (${v.reason})`;
-    case 'massPrune':
-      return `the new revision would remove most of what runs: refused until confirmed (\`outpost sync --once --allow-mass-prune\`)`;
-    case 'storeDamaged':
-      return 'the local store is damaged: syncs stop with StoreCorrupt and remove nothing';
-    case 'unreachable':
-      return `upstream unreachable since ${v.since}; the last good revision keeps running`;
-    case 'upstreamBroken':
-      return `upstream broken since ${v.since}; the last good revision keeps running`;
-    case 'clusterUnreadable':
-      return 'the server cannot read the cluster right now';
-  }
+  const vars = c.code === 'refused' ? { ...c.vars, reason: say(`reason.${c.vars.reason}`) } : c.vars;
+  const text = say(`cause.${c.code}`, vars);
+  return c.code === 'held' ? `${text} (From a shell: \`outpost retry\`.)` : text;
 }
 
 interface Reading {
@@ -135,14 +104,13 @@ function run(args: string[]): number {
     out(JSON.stringify({ ...s, state }, null, 2));
     return code;
   }
-  const since = state.sync.since ? ` since ${state.sync.since}` : '';
   const c = state.health.counts;
-  out(`state:     ${WORD[state.word]} (${state.overall})`);
+  out(`state:     ${say(`word.${state.word}`)} (${state.overall})`);
   out(
-    `sync:      ${state.sync.state}${since}${state.sync.revision ? ` (revision ${state.sync.revision})` : ''}`,
+    `sync:      ${say(`syncState.${state.sync.state}`, { since: state.sync.since ?? '' })}${state.sync.revision ? ` (revision ${state.sync.revision})` : ''}`,
   );
   out(
-    `health:    ${state.health.state} (${c.Healthy} healthy, ${c.Progressing} progressing, ${c.Degraded} degraded${state.healthReadAt ? `; read by the server ${state.healthReadAt}` : '; no reading from the server yet'})`,
+    `health:    ${say(`healthState.${state.health.state}`)} (${c.Healthy} healthy, ${c.Progressing} progressing, ${c.Degraded} degraded${state.healthReadAt ? `; read by the server ${state.healthReadAt}` : '; no reading from the server yet'})`,
   );
   out(
     `applied:   ${s.applied ? `${s.applied.revision}${s.applied.version ? ` version ${s.applied.version}` : ''} at ${s.applied.at} (${s.applied.objects} objects)` : 'none'}`,

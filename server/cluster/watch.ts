@@ -36,6 +36,12 @@ export interface InformerOptions {
   retry?: { baseMs: number; maxMs: number };
 }
 
+/**
+ * Views built from informers wait this long after a change before rebuilding: a sync writing 2,000 objects
+ * makes a few rebuilds a second, not one per object, and a page still shows a change within a second.
+ */
+export const CHANGE_BATCH_MS = 250;
+
 /** Objects per LIST page: a big namespace never arrives as one huge body. */
 const PAGE = 500;
 const LIST_TIMEOUT_MS = 30_000;

@@ -11,7 +11,7 @@ import {
   workloadSummary,
 } from '../cluster/reads.ts';
 import type { KubeObject } from '../cluster/types.ts';
-import { type Informer, startInformer } from '../cluster/watch.ts';
+import { CHANGE_BATCH_MS, type Informer, startInformer } from '../cluster/watch.ts';
 
 /** Cluster-wide collections the console reads, by the API path their informer watches. */
 const WATCHED: { path: string; kind: string }[] = [
@@ -58,11 +58,11 @@ export async function watchCluster(kc: KubeConfig, onError: (err: unknown) => vo
   const changed = () => {
     if (queued || stopped) return;
     queued = true;
-    // A relist reports each object: the views hear of it once.
-    setImmediate(() => {
+    // A relist or a sync reports each object: the views hear of a burst once.
+    setTimeout(() => {
       queued = false;
       if (!stopped) for (const fn of listeners) fn();
-    });
+    }, CHANGE_BATCH_MS);
   };
   const informers = new Map<string, Informer>();
   for (const w of WATCHED) {

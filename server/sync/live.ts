@@ -7,7 +7,7 @@ import { readLive, readPresence } from '../apply/live.ts';
 import type { KubeConfig } from '../cluster/kubeconfig.ts';
 import type { ClusterClient, KubeObject, ObjectRef } from '../cluster/types.ts';
 import { refString } from '../cluster/types.ts';
-import { type Informer, startInformer } from '../cluster/watch.ts';
+import { CHANGE_BATCH_MS, type Informer, startInformer } from '../cluster/watch.ts';
 import { Refreshing } from './periodic.ts';
 import type { RunningInventory } from './running.ts';
 
@@ -86,10 +86,10 @@ export class LiveView extends Refreshing {
   #changed(): void {
     if (this.#queued || this.#stopped) return;
     this.#queued = true;
-    setImmediate(() => {
+    setTimeout(() => {
       this.#queued = false;
       if (!this.#stopped) this.#rebuild(this.#running.refs());
-    });
+    }, CHANGE_BATCH_MS);
   }
 
   /** Informers for the kinds in `refs`, started on first need and stopped when no applied object has the kind. */

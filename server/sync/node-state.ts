@@ -5,6 +5,7 @@
 import { worstFirst } from '../apply/health/index.ts';
 import type { ClusterSnapshot } from './cluster-view.ts';
 import type { LiveSnapshot } from './live.ts';
+import type { FailureReason } from './run.ts';
 import type { SyncStatus } from './status.ts';
 
 /** The colour. `full`: the data volume is full — the node runs its LKG read-only and records no history. */
@@ -123,7 +124,11 @@ export interface NodeState {
 }
 
 /** Failures that refuse nothing: the update never arrived, the process stopped, or the cluster did not answer. */
-const NOT_REFUSED = new Set(['FetchFailed', 'Interrupted', 'ClusterUnreachable']);
+const NOT_REFUSED: ReadonlySet<string> = new Set<FailureReason>([
+  'FetchFailed',
+  'Interrupted',
+  'ClusterUnreachable',
+]);
 
 export function syncState(i: NodeStateInputs): NodeState['sync'] {
   const s = i.status;

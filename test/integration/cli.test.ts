@@ -118,7 +118,11 @@ describe('cli', () => {
     assert.deepEqual(s.state.causes[0].vars, { file: 'cm.yaml', line: 5, rev: '—' });
     const plain = (await outpost(['status'], env)).stdout;
     assert.match(plain, /^state:\s+Update refused \(bad\)$/m);
-    assert.match(plain, /^cause:\s+cm\.yaml does not parse at line 5; the new revision was not applied$/m);
+    assert.match(
+      plain,
+      /^cause:\s+The file cm\.yaml does not parse at line 5; the new version was not applied\. Fix the file upstream\.$/m,
+    );
+    assert.match(plain, /^sync:\s+update refused/m);
     assert.match(plain, /^\s+details: RenderFailed: cm\.yaml: not valid YAML at line 5/m);
   });
 

@@ -117,6 +117,7 @@ const NOT_WORDS = new Set([
   'trust proxy',
   'attachment; filename=" "',
   'Bearer realm="outpost"',
+  // The live-updates stream's content type (its 503 body is in the catalogue: sse.busy).
   'text/event-stream; charset=utf-8',
   // A Git branch name as the placeholder of the branch field.
   'main',

@@ -1,5 +1,6 @@
 // Display helpers for the templates, bound to one language: times, ages, sizes, and reasons in plain words.
 
+import { HEALTH_PHRASES } from '../apply/health/phrases.ts';
 import { DEMO_REASONS } from '../config-sections.ts';
 import {
   CAUSE_CODES,
@@ -41,6 +42,7 @@ export const DYNAMIC_KEYS: readonly string[] = [
   ...HEALTH_STATES.map((h) => `healthState.${h}`),
   ...CAUSE_CODES.map((c) => `cause.${c}`),
   ...Object.keys(DEMO_REASONS).map((k) => `demo.reason.${k}`),
+  ...Object.keys(HEALTH_PHRASES).map((k) => `health.say.${k}`),
 ];
 
 export interface Format {
@@ -66,6 +68,11 @@ export interface Format {
   result(r: string): string;
   /** A code in words when `prefix.code` is in the catalogue (audit actions and results), else the code itself. */
   known(prefix: string, code: string): string;
+  /** An object's status detail: our own phrase in the reader's language, the cluster's words as they are. */
+  healthDetail(h: {
+    message: string;
+    say?: { key: string; params: Readonly<Record<string, string | number>> };
+  }): string;
   /** Why the console runs on the simulator, in words. */
   demoReason(reason: string): string;
 }
@@ -133,6 +140,7 @@ export function createFormat(tr: Translator): Format {
     trigger: (x) => known('trigger', x),
     result: (r) => known('result', r),
     known,
+    healthDetail: (h) => (h.say ? t(`health.say.${h.say.key}`, h.say.params) : h.message),
     demoReason(reason) {
       const key = Object.entries(DEMO_REASONS).find(([, text]) => text === reason)?.[0];
       return key ? t(`demo.reason.${key}`) : reason;

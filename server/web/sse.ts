@@ -1,6 +1,7 @@
 // Server-sent events to open pages: a "changed" notice when what the console shows may have changed, streamed pod
 // logs, heartbeats, a bound on open streams, and all of them closed on shutdown.
 import type { Request, Response } from 'express';
+import { requestContext } from './views.ts';
 
 /** The DOM event htmx fires on the page for a change notice; panels refresh on it (`hx-trigger`). */
 export const CHANGED_EVENT = 'outpost-changed';
@@ -81,7 +82,7 @@ export function createSseHub(opts: { version: () => string; max?: number }): Sse
     open(req, res) {
       if (closed || open.size >= max) {
         res.setHeader('Retry-After', '30');
-        res.status(503).type('text').send('too many live connections');
+        res.status(503).type('text').send(requestContext(res).t('sse.busy'));
         return null;
       }
       res.writeHead(200, {

@@ -1,6 +1,7 @@
 // Display helpers per language: ages, sizes, durations, percentages and failure reasons in plain words.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { healthOf } from '../../server/apply/health/index.ts';
 import { createFormat } from '../../server/web/format.ts';
 import { translator } from '../../server/web/i18n/index.ts';
 import { sparkline } from '../../server/web/sparkline.ts';
@@ -67,4 +68,21 @@ test('a sparkline breaks at gaps, scales shares to a fixed range and draws a lon
   assert.deepEqual(sparkline([null, null]).segments, []);
   // An idle network (all zero) stays at the bottom instead of filling the box.
   assert.match(sparkline([0, 0, 0], { floor: 1024 }).segments[0] as string, /,23 /);
+});
+
+test('object status details: our phrases in the reader language, the cluster own words as they are', () => {
+  const h = healthOf(
+    {
+      spec: { replicas: 3 },
+      status: { observedGeneration: 1, replicas: 3, updatedReplicas: 1 },
+      metadata: { generation: 1 },
+    },
+    'apps/v1',
+    'Deployment',
+  );
+  assert.equal(h.message, '1 of 3 replicas updated', 'English for logs and the CLI');
+  assert.equal(createFormat(translator('ru')).healthDetail(h), 'обновлено реплик: 1 из 3');
+  assert.equal(createFormat(translator('zh-CN')).healthDetail(h), '已更新 1/3 个副本');
+  const theirs = { status: 'Degraded' as const, message: 'Back-off pulling image "shop/web:9"' };
+  assert.equal(createFormat(translator('ru')).healthDetail(theirs), theirs.message);
 });

@@ -1,11 +1,15 @@
 // CustomResourceDefinition health: Established, and its names accepted.
+
+import { said } from './phrases.ts';
 import { condition, type Health } from './types.ts';
 
 export function crdHealth(obj: Record<string, unknown>): Health {
   const names = condition(obj, 'NamesAccepted');
   if (names?.status === 'False')
-    return { status: 'Degraded', message: names.message ?? 'names not accepted' };
+    return names.message
+      ? { status: 'Degraded', message: names.message }
+      : said('Degraded', 'namesNotAccepted');
   const established = condition(obj, 'Established');
-  if (established?.status === 'True') return { status: 'Healthy', message: 'established' };
-  return { status: 'Progressing', message: 'waiting to be established' };
+  if (established?.status === 'True') return said('Healthy', 'established');
+  return said('Progressing', 'waitingEstablished');
 }

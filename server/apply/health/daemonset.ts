@@ -1,4 +1,6 @@
 // DaemonSet health: every scheduled node runs an updated, available pod.
+
+import { said } from './phrases.ts';
 import { type Health, staleGeneration } from './types.ts';
 
 export function daemonSetHealth(obj: Record<string, unknown>): Health {
@@ -7,12 +9,11 @@ export function daemonSetHealth(obj: Record<string, unknown>): Health {
     updatedNumberScheduled?: number;
     numberAvailable?: number;
   };
-  if (staleGeneration(obj))
-    return { status: 'Progressing', message: 'waiting for the controller to see the change' };
+  if (staleGeneration(obj)) return said('Progressing', 'waitingController');
   const want = s.desiredNumberScheduled ?? 0;
   if ((s.updatedNumberScheduled ?? 0) < want)
-    return { status: 'Progressing', message: `${s.updatedNumberScheduled ?? 0} of ${want} pods updated` };
+    return said('Progressing', 'podsUpdated', { n: s.updatedNumberScheduled ?? 0, of: want });
   if ((s.numberAvailable ?? 0) < want)
-    return { status: 'Progressing', message: `${s.numberAvailable ?? 0} of ${want} pods available` };
-  return { status: 'Healthy', message: `${want} of ${want} pods available` };
+    return said('Progressing', 'podsAvailable', { n: s.numberAvailable ?? 0, of: want });
+  return said('Healthy', 'podsAvailable', { n: want, of: want });
 }

@@ -1,4 +1,6 @@
 // Deployment health: all desired replicas updated and available, and no progress deadline exceeded.
+
+import { said } from './phrases.ts';
 import { condition, type Health, staleGeneration } from './types.ts';
 
 export function deploymentHealth(obj: Record<string, unknown>): Health {
@@ -11,16 +13,15 @@ export function deploymentHealth(obj: Record<string, unknown>): Health {
   const want = spec?.replicas ?? 1;
   const progressing = condition(obj, 'Progressing');
   if (progressing?.status === 'False' && progressing.reason === 'ProgressDeadlineExceeded') {
-    return { status: 'Degraded', message: progressing.message ?? 'rollout did not finish in time' };
+    return progressing.message
+      ? { status: 'Degraded', message: progressing.message }
+      : said('Degraded', 'rolloutTimeout');
   }
-  if (staleGeneration(obj))
-    return { status: 'Progressing', message: 'waiting for the controller to see the change' };
+  if (staleGeneration(obj)) return said('Progressing', 'waitingController');
   const available = status.availableReplicas ?? 0;
   const updated = status.updatedReplicas ?? 0;
-  if (updated < want) return { status: 'Progressing', message: `${updated} of ${want} replicas updated` };
-  if ((status.replicas ?? 0) > updated)
-    return { status: 'Progressing', message: 'old replicas are terminating' };
-  if (available < want)
-    return { status: 'Progressing', message: `${available} of ${want} replicas available` };
-  return { status: 'Healthy', message: `${available} of ${want} replicas available` };
+  if (updated < want) return said('Progressing', 'replicasUpdated', { n: updated, of: want });
+  if ((status.replicas ?? 0) > updated) return said('Progressing', 'oldTerminating');
+  if (available < want) return said('Progressing', 'replicasAvailable', { n: available, of: want });
+  return said('Healthy', 'replicasAvailable', { n: available, of: want });
 }

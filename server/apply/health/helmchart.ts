@@ -1,6 +1,7 @@
 // K3s HelmChart health: K3s's helm-controller runs an install Job and names it in status.jobName; the chart is
 // healthy when that Job succeeded. The Job is looked up by the caller and passed in as `related`.
 import { jobHealth } from './job.ts';
+import { said } from './phrases.ts';
 import { condition, type Health } from './types.ts';
 
 export function helmChartJobName(obj: Record<string, unknown>): string | null {
@@ -13,11 +14,10 @@ export function helmChartHealth(
 ): Health {
   const failed = condition(obj, 'Failed');
   if (failed?.status === 'True')
-    return { status: 'Degraded', message: failed.message ?? 'helm install failed' };
+    return failed.message ? { status: 'Degraded', message: failed.message } : said('Degraded', 'helmFailed');
   const jobName = helmChartJobName(obj);
-  if (!jobName)
-    return { status: 'Progressing', message: 'waiting for the helm-controller to start the install job' };
-  if (!related) return { status: 'Progressing', message: `waiting for install job ${jobName}` };
+  if (!jobName) return said('Progressing', 'helmWaiting');
+  if (!related) return said('Progressing', 'helmJobWaiting', { name: jobName });
   const job = jobHealth(related);
-  return { ...job, message: `install job ${jobName}: ${job.message}` };
+  return { status: job.status, message: `install job ${jobName}: ${job.message}` };
 }

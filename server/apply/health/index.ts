@@ -5,6 +5,7 @@ import { deploymentHealth } from './deployment.ts';
 import { helmChartHealth } from './helmchart.ts';
 import { jobHealth } from './job.ts';
 import { namespaceHealth } from './namespace.ts';
+import { said } from './phrases.ts';
 import { podHealth } from './pod.ts';
 import { pvcHealth } from './pvc.ts';
 import { replicaSetHealth } from './replicaset.ts';
@@ -54,9 +55,7 @@ export function presenceIsHealth(apiVersion: string, kind: string): boolean {
 
 /** The health of an object whose presence is all there is to know. */
 export function presenceHealth(present: boolean): Health {
-  return present
-    ? { status: 'Healthy', message: 'present' }
-    : { status: 'Degraded', message: 'missing from the cluster' };
+  return present ? said('Healthy', 'present') : said('Degraded', 'missing');
 }
 
 export function hasSpecificCheck(apiVersion: string, kind: string): boolean {
@@ -75,8 +74,12 @@ export function healthOf(
   const ready = condition(obj, 'Ready');
   if (ready) {
     return ready.status === 'True'
-      ? { status: 'Healthy', message: ready.message ?? 'ready' }
-      : { status: 'Progressing', message: ready.message ?? ready.reason ?? 'not ready yet' };
+      ? ready.message
+        ? { status: 'Healthy', message: ready.message }
+        : said('Healthy', 'ready')
+      : (ready.message ?? ready.reason)
+        ? { status: 'Progressing', message: (ready.message ?? ready.reason) as string }
+        : said('Progressing', 'notReady');
   }
   return presenceHealth(true);
 }

@@ -1,4 +1,6 @@
 // Pod health: Running and Ready, Succeeded for run-to-completion pods; pull and crash loops are Degraded at once.
+
+import { said } from './phrases.ts';
 import { condition, type Health } from './types.ts';
 
 interface ContainerStatus {
@@ -53,16 +55,18 @@ export function podHealth(obj: Record<string, unknown>): Health {
   if (problem) return { status: 'Degraded', message: problem };
   switch (status.phase) {
     case 'Succeeded':
-      return { status: 'Healthy', message: 'completed' };
+      return said('Healthy', 'completed');
     case 'Failed':
-      return { status: 'Degraded', message: status.message ?? status.reason ?? 'pod failed' };
+      return (status.message ?? status.reason)
+        ? { status: 'Degraded', message: (status.message ?? status.reason) as string }
+        : said('Degraded', 'podFailed');
     case 'Running': {
       const ready = condition(obj, 'Ready');
       return ready?.status === 'True'
-        ? { status: 'Healthy', message: 'running and ready' }
-        : { status: 'Progressing', message: 'running, not ready yet' };
+        ? said('Healthy', 'runningReady')
+        : said('Progressing', 'runningNotReady');
     }
     default:
-      return { status: 'Progressing', message: `pod is ${status.phase ?? 'pending'}` };
+      return said('Progressing', 'podPhase', { phase: status.phase ?? 'pending' });
   }
 }

@@ -1,12 +1,12 @@
 // ReplicaSet health: all desired replicas available.
+
+import { said } from './phrases.ts';
 import { type Health, staleGeneration } from './types.ts';
 
 export function replicaSetHealth(obj: Record<string, unknown>): Health {
   const want = (obj.spec as { replicas?: number } | undefined)?.replicas ?? 1;
   const available = (obj.status as { availableReplicas?: number } | undefined)?.availableReplicas ?? 0;
-  if (staleGeneration(obj))
-    return { status: 'Progressing', message: 'waiting for the controller to see the change' };
-  if (available < want)
-    return { status: 'Progressing', message: `${available} of ${want} replicas available` };
-  return { status: 'Healthy', message: `${available} of ${want} replicas available` };
+  if (staleGeneration(obj)) return said('Progressing', 'waitingController');
+  if (available < want) return said('Progressing', 'replicasAvailable', { n: available, of: want });
+  return said('Healthy', 'replicasAvailable', { n: available, of: want });
 }

@@ -1,4 +1,6 @@
 // Service health: a LoadBalancer is healthy once it has an ingress address; other types once they exist.
+
+import { said } from './phrases.ts';
 import type { Health } from './types.ts';
 
 export function serviceHealth(obj: Record<string, unknown>): Health {
@@ -8,6 +10,6 @@ export function serviceHealth(obj: Record<string, unknown>): Health {
     obj.status as { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } } | undefined
   )?.loadBalancer?.ingress;
   const first = ingress?.[0];
-  if (first) return { status: 'Healthy', message: `load balancer at ${first.ip ?? first.hostname}` };
-  return { status: 'Progressing', message: 'waiting for a load balancer address' };
+  if (first) return said('Healthy', 'lbAt', { address: first.ip ?? first.hostname ?? '' });
+  return said('Progressing', 'lbWaiting');
 }

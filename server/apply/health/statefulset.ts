@@ -1,4 +1,6 @@
 // StatefulSet health: every replica ready and on the current revision.
+
+import { said } from './phrases.ts';
 import { type Health, staleGeneration } from './types.ts';
 
 export function statefulSetHealth(obj: Record<string, unknown>): Health {
@@ -9,11 +11,10 @@ export function statefulSetHealth(obj: Record<string, unknown>): Health {
     currentRevision?: string;
     updateRevision?: string;
   };
-  if (staleGeneration(obj))
-    return { status: 'Progressing', message: 'waiting for the controller to see the change' };
+  if (staleGeneration(obj)) return said('Progressing', 'waitingController');
   const ready = s.readyReplicas ?? 0;
   if ((s.updatedReplicas ?? 0) < want)
-    return { status: 'Progressing', message: `${s.updatedReplicas ?? 0} of ${want} replicas updated` };
-  if (ready < want) return { status: 'Progressing', message: `${ready} of ${want} replicas ready` };
-  return { status: 'Healthy', message: `${ready} of ${want} replicas ready` };
+    return said('Progressing', 'replicasUpdated', { n: s.updatedReplicas ?? 0, of: want });
+  if (ready < want) return said('Progressing', 'replicasReady', { n: ready, of: want });
+  return said('Healthy', 'replicasReady', { n: ready, of: want });
 }

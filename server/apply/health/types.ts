@@ -4,6 +4,8 @@ export type HealthStatus = 'Healthy' | 'Progressing' | 'Degraded' | 'Unknown';
 export interface Health {
   status: HealthStatus;
   message: string;
+  /** The message as one of our phrases (phrases.ts), for the console to say in the reader's language. */
+  say?: { key: string; params: Readonly<Record<string, string | number>> };
 }
 
 /** Worst first, as problems are listed: broken, then not knowable, then still converging, then fine. */

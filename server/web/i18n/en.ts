@@ -1,4 +1,6 @@
 // English: the reference catalogue. Every key here must exist in every other language (a test checks).
+import { HEALTH_PHRASES } from '../../apply/health/phrases.ts';
+
 export const en: Record<string, string> = {
   // Layout and navigation
   'nav.skip': 'Skip to content',
@@ -442,6 +444,7 @@ export const en: Record<string, string> = {
   'csrf.crossSite': 'Forbidden: cross-site request refused.',
   'csrf.stale': 'Forbidden: the form is out of date. Reload the page and try again.',
   'auth.metricsToken': 'Sign in, or send the metrics token as a Bearer token.',
+  'sse.busy': 'Too many live connections to this console; try again in a moment.',
   'auth.signInFirst': 'Sign in first.',
   'form.giveDateTime': 'Give a date and time.',
   'form.holdReason': 'Say why updates are held (at most 200 characters).',
@@ -519,4 +522,6 @@ export const en: Record<string, string> = {
     'Outpost does not manage the namespace {namespace}, so it does not restart anything there.',
   'restart.gone': '{name} is not on the cluster any more.',
   'restart.failed': 'The restart of {name} did not go through: {error}',
+  // Health phrases of our own: English has one home, server/apply/health/phrases.ts.
+  ...Object.fromEntries(Object.entries(HEALTH_PHRASES).map(([k, v]) => [`health.say.${k}`, v])),
 };

@@ -3,7 +3,31 @@
 // lock.ts, sweep.ts and report/collector.ts).
 import type { StoreCheck } from '../db/open.ts';
 import { stateCell } from '../db/state.ts';
-import type { FailureReason, LkgPointer, UpstreamState } from './types.ts';
+import type { FailureReason } from './run.ts';
+
+/** Whether the upstream answered, and how: the fetch stage's record. */
+export interface UpstreamState {
+  /** The network reached the upstream (false: no connection, DNS, timeout). */
+  reachable: boolean;
+  /** It answered, but not with usable content (an HTTP error, an HTML page, a truncated or malformed bundle). */
+  broken?: boolean;
+  brokenSince?: string | null;
+  /** The last time a poll downloaded the whole content rather than trusting "unchanged". */
+  lastFullFetch?: string | null;
+  lastContact: string | null;
+  /** When the upstream last published something different from what the node ran. */
+  lastChange: string | null;
+  unreachableSince: string | null;
+  consecutiveFailures: number;
+  lastError: string | null;
+}
+
+/** The last-known-good: the revision a commit vouched for. */
+export interface LkgPointer {
+  revisionId: number;
+  digest: string;
+  at: string;
+}
 
 /** A revision rolled back from: not applied again until the upstream publishes something else or staff retry. */
 export interface HeldRevision {

@@ -8,12 +8,12 @@ import { heldRevision, staffHold } from './holds.ts';
 import type { RunRecord } from './run.ts';
 import {
   type HeldRevision,
+  type LkgPointer,
   lkgRevision,
   type StaffHold,
   storeCheckResult,
   upstreamState,
 } from './state-keys.ts';
-import type { LkgPointer } from './types.ts';
 
 export interface SyncStatus {
   applied: {

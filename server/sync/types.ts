@@ -13,6 +13,7 @@ import type { VarsSettings } from './vars.ts';
 
 export type { FailureReason, Stage } from './run.ts';
 export { APPLY_PATH, DETOURS, STAGES } from './run.ts';
+export type { LkgPointer, UpstreamState } from './state-keys.ts';
 
 /** Failures after which the cluster may hold part of a bad revision: those roll back to the LKG. */
 const ROLLS_BACK = new Set<FailureReason>(['ApplyFailed', 'PruneFailed', 'HealthFailed']);
@@ -97,28 +98,6 @@ export interface ReconcileOptions {
   allowMassPrune?: boolean;
   /** Only re-assert the LKG from the store, no fetch (the schedule's ticks while the upstream backs off). */
   reassertOnly?: boolean;
-}
-
-export interface UpstreamState {
-  /** The network reached the upstream (false: no connection, DNS, timeout). */
-  reachable: boolean;
-  /** It answered, but not with usable content (an HTTP error, an HTML page, a truncated or malformed bundle). */
-  broken?: boolean;
-  brokenSince?: string | null;
-  /** The last time a poll downloaded the whole content rather than trusting "unchanged". */
-  lastFullFetch?: string | null;
-  lastContact: string | null;
-  /** When the upstream last published something different from what the node ran. */
-  lastChange: string | null;
-  unreachableSince: string | null;
-  consecutiveFailures: number;
-  lastError: string | null;
-}
-
-export interface LkgPointer {
-  revisionId: number;
-  digest: string;
-  at: string;
 }
 
 /** Runs one stage body, turning any error into a StageFailure with the stage's reason. */

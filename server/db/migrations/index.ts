@@ -17,7 +17,6 @@ export const MIGRATIONS: readonly string[] = [
   V5_HISTORY_BOUNDS,
   V7_LOGIN_RESET,
   V8_OUTBOX,
-  V12_APPLIED_VERSIONS,
-  // After 012: main shipped 012 first, and a store's user_version counts steps in this order.
   V9_REVISION_IDENTITY,
+  V12_APPLIED_VERSIONS,
 ];

@@ -3,6 +3,7 @@
 // docs/performance.md, the one place figures are kept.
 import { cpus } from 'node:os';
 import path from 'node:path';
+import { cliBench } from './bench/cli.ts';
 import { consoleBench, consoleMemory, consoleSoak } from './bench/console.ts';
 import { type SectionResult, writeDoc } from './bench/doc.ts';
 import { hostBench } from './bench/host.ts';
@@ -29,6 +30,7 @@ const sections: { id: string; title: string; optIn?: boolean; run(): Promise<[st
   reportBench,
   storeCheckBench,
   consoleBench,
+  cliBench,
   multipartBench,
   consoleSoak,
   consoleMemory,

@@ -7,6 +7,6 @@ const root = path.resolve(import.meta.dirname, '..');
 const htmxDir = path.dirname(createRequire(import.meta.url).resolve('htmx.org/package.json'));
 const out = path.join(root, 'public', 'vendor');
 mkdirSync(out, { recursive: true });
-for (const f of ['dist/htmx.min.js', 'dist/ext/hx-csp.min.js']) {
+for (const f of ['dist/htmx.min.js', 'dist/ext/hx-csp.min.js', 'dist/ext/hx-sse.min.js']) {
   copyFileSync(path.join(htmxDir, f), path.join(out, path.basename(f)));
 }

@@ -7,6 +7,12 @@ import type { ReportConfig, SEVERITIES } from './report/model.ts';
 import { parseHostKeyPins } from './tunnel/hostkey.ts';
 import type { TunnelConfig } from './tunnel/model.ts';
 
+/** Why the node runs on the simulator; the console shows each in the reader's words (`demo.reason.<key>`). */
+export const DEMO_REASONS = {
+  forced: 'OUTPOST_DEMO=1',
+  noCluster: 'no cluster configured: not in a pod and KUBECONFIG unset',
+} as const;
+
 export function parseDuration(s: string): number {
   const m = /^(\d+)(ms|s|m|h)$/.exec(s);
   if (!m) throw new ConfigError([`"${s}" is not a duration such as 90s, 5m or 1h`]);

@@ -11,6 +11,7 @@ import {
   accessConfig,
   accessSchema,
   booleanish,
+  DEMO_REASONS,
   duration,
   parseDuration,
   reportConfig,
@@ -375,7 +376,7 @@ function chooseCluster(
   env: NodeJS.ProcessEnv,
   forceDemo: boolean,
 ): { cluster: Config['cluster']; demoReason?: string } {
-  if (forceDemo) return { cluster: { mode: 'demo' }, demoReason: 'OUTPOST_DEMO=1' };
+  if (forceDemo) return { cluster: { mode: 'demo' }, demoReason: DEMO_REASONS.forced };
   const host = env.KUBERNETES_SERVICE_HOST;
   if (host && existsSync(path.join(SERVICE_ACCOUNT_DIR, 'token'))) {
     return { cluster: { mode: 'in-cluster', host, port: env.KUBERNETES_SERVICE_PORT ?? '443' } };
@@ -384,7 +385,7 @@ function chooseCluster(
   if (kubeconfig) return { cluster: { mode: 'kubeconfig', path: kubeconfig } };
   return {
     cluster: { mode: 'demo' },
-    demoReason: 'no cluster configured: not in a pod and KUBECONFIG unset',
+    demoReason: DEMO_REASONS.noCluster,
   };
 }
 

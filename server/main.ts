@@ -16,12 +16,17 @@ import { createLogger, type Logger } from './log.ts';
 import { processMetrics, Registry, storeMetrics } from './metrics.ts';
 import { Reporter } from './report/index.ts';
 import { consoleSourceConfig, createSource, sourceOptions } from './sources/index.ts';
-import { createSyncMetrics } from './sync/metrics.ts';
-import { stateInputs } from './sync/node-state.ts';
+import { recordHealth } from './sync/health-record.ts';
+import { createSyncMetrics, stateMetrics } from './sync/metrics.ts';
+import { nodeState, stateInputs } from './sync/node-state.ts';
 import { createSyncService } from './sync/service.ts';
 import { buildSupportBundle } from './sync/support-bundle.ts';
 import { consoleTarget } from './tunnel/model.ts';
 import { createApp } from './web/app.ts';
+import { createSseHub } from './web/sse.ts';
+
+/** How often the live health is offered to the store for `outpost status`: it lags the page by at most this. */
+const HEALTH_RECORD_MS = 2_000;
 
 /** Where people reach the console (as configured; a proxy in front may publish another address). */
 function consoleUrl(config: Config, port: number): string {
@@ -50,7 +55,7 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
     initEmpty: config.initEmptyDb,
   });
   const db = volume.db;
-  const { cluster, sim } = await connectCluster(config);
+  const { cluster, kubeConfig, sim } = await connectCluster(config);
   if (sim)
     log.warn({ kubeconfig: sim.kubeconfigPath, reason: config.demoReason }, 'DEMO mode: simulated cluster');
   const registry = new Registry();
@@ -70,7 +75,9 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
     sourceSpec: config.source,
     makeSource: (spec) => createSource(consoleSourceConfig(config, spec), config),
     sourcePolicy: { requireSignature: config.requireSignature, edit: config.consoleSourceEdit },
+    kubeConfig,
   });
+  stateMetrics(registry, () => nodeState(stateInputs(sync)));
   const host = new HostSampler({
     db,
     log,
@@ -105,7 +112,10 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
       })
     : null;
   let ready = false;
+  // Open pages' live streams: ended first on shutdown, so no open connection holds the server.
+  const events = createSseHub({ version: () => `${sync.version()}|${host.version}` });
   const app = createApp({
+    events,
     sync,
     access,
     reach: {
@@ -149,7 +159,8 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
         db,
         log,
         config: config.report,
-        inputs: () => stateInputs(sync),
+        // A sync running is not reported upward: every scheduled run would be two state changes.
+        inputs: () => ({ ...stateInputs(sync), applying: false }),
         host: () => host.now(),
       })
     : null;
@@ -165,6 +176,16 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
       log.error({ err }, 'data volume check failed');
     }
   }, config.store.checkMs);
+  // The live health, for `outpost status` in another process: written when it changes, never while full.
+  const healthRecord = setInterval(() => {
+    if (volume.state().full) return;
+    try {
+      recordHealth(db, stateInputs(sync));
+    } catch (err) {
+      log.warn({ err }, 'could not record the live health for the command line');
+    }
+  }, HEALTH_RECORD_MS);
+  healthRecord.unref();
   // Startup sync: re-asserts the desired state right away instead of waiting for the schedule.
   sync.trigger('startup').catch((err: unknown) => log.error({ err }, 'startup sync crashed'));
   ready = true;
@@ -173,6 +194,8 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
   return async () => {
     ready = false;
     clearInterval(volumeCheck);
+    events.close();
+    clearInterval(healthRecord);
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
     tunnel?.close('system', 'Outpost is stopping');

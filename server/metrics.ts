@@ -64,6 +64,10 @@ export class Gauge extends Metric<number> {
     if (typeof labelsOrValue === 'number') this.values.set(this.key({}), labelsOrValue);
     else this.values.set(this.key(labelsOrValue), value ?? 0);
   }
+  /** Forgets every series: for a gauge whose label values change (the current state word). */
+  reset(): void {
+    this.values.clear();
+  }
   protected zero() {
     return 0;
   }

@@ -23,7 +23,7 @@ const reporter = new Reporter({
     status: EMPTY_STATUS,
     health: { Healthy: 0, Progressing: 0, Degraded: 0, Unknown: 0 },
     liveError: null,
-    failingWorkloads: 0,
+    failing: [],
   }),
 });
 await reporter.start();

@@ -39,7 +39,7 @@ const inputs = (): NodeStateInputs => ({
   },
   health: { Healthy: 303, Progressing: 0, Degraded: 0, Unknown: 0 },
   liveError: null,
-  failingWorkloads: 0,
+  failing: [],
 });
 
 /** A TCP relay that counts the bytes both ways: what the node's uplink would carry. */

@@ -16,6 +16,9 @@ export interface PlannedChange {
   fields: string[];
   /** For an unchanged object: the live version now known to hold it (recorded at commit). */
   version?: AppliedVersion;
+  /** With `values`: the live object and the dry run's result (comparable form), for old → new values. */
+  before?: KubeObject;
+  after?: KubeObject;
 }
 
 /** Paths where two JSON values differ; lists are compared whole, like most atomic fields. */
@@ -38,7 +41,12 @@ export function changedPaths(a: unknown, b: unknown, prefix = ''): string[] {
 export async function previewChanges(
   cluster: ClusterClient,
   objects: KubeObject[],
-  opts: { forceConflicts?: boolean; concurrency?: number; known?: ReadonlyMap<string, AppliedVersion> } = {},
+  opts: {
+    forceConflicts?: boolean;
+    concurrency?: number;
+    known?: ReadonlyMap<string, AppliedVersion>;
+    values?: boolean;
+  } = {},
 ): Promise<PlannedChange[]> {
   const concurrency = opts.concurrency ?? 8;
   const sent = objects.map(withOwnerLabels);
@@ -65,8 +73,13 @@ export async function previewChanges(
         cause: err,
       });
     }
-    const fields = changedPaths(comparable(current), comparable(preview));
-    if (fields.length > 0) return { ref, action: 'configured', fields };
+    const before = comparable(current);
+    const after = comparable(preview);
+    const fields = changedPaths(before, after);
+    if (fields.length > 0)
+      return opts.values
+        ? { ref, action: 'configured', fields, before: before as KubeObject, after: after as KubeObject }
+        : { ref, action: 'configured', fields };
     return { ref, action: 'unchanged', fields, version: versionOf(preview, desired) };
   });
 }

@@ -7,9 +7,39 @@ import type { AccessService } from './service.ts';
  * Called by main.ts at start. Does nothing once an admin exists. Otherwise replaces any earlier code (only the
  * newest works), and logs where to use it: the generated code itself, or that the file's code is in effect.
  */
+/**
+ * The first-run instructions as a framed block a person finds in a scrolling log (on stderr, apart from the JSON
+ * log lines): where to go, the code, how long it holds.
+ */
+export function enrollmentBanner(
+  setupUrl: string,
+  code: string | null,
+  codeFile: string | undefined,
+  minutes: number,
+): string {
+  const lines = [
+    'FIRST RUN: no administrator yet',
+    '',
+    `Open:             ${setupUrl}`,
+    code ? `Enrollment code:  ${code}` : `Enrollment code:  in ${codeFile}`,
+    '',
+    `Valid for ${minutes} min, once.${code ? ' Restart Outpost for a new one.' : ''}`,
+  ];
+  const width = Math.max(...lines.map((l) => l.length));
+  const rule = '═'.repeat(width + 4);
+  return [`╔${rule}╗`, ...lines.map((l) => `║  ${l.padEnd(width)}  ║`), `╚${rule}╝`, ''].join('\n');
+}
+
 export function startEnrollment(
   access: AccessService,
-  opts: { code?: string | undefined; codeFile?: string | undefined; ttlMs: number; setupUrl: string },
+  opts: {
+    code?: string | undefined;
+    codeFile?: string | undefined;
+    ttlMs: number;
+    setupUrl: string;
+    /** Where the banner goes; stderr by default (the JSON log is on stdout). */
+    print?: (text: string) => void;
+  },
   log: Logger,
 ): { code: string; expiresAt: Date } | null {
   // A code read from the file (main.ts reads it before anything starts); else one is generated.
@@ -31,5 +61,7 @@ export function startEnrollment(
         `(valid for ${minutes} min, once; restart Outpost for a new one).`,
     );
   }
+  const print = opts.print ?? ((text: string) => process.stderr.write(text));
+  print(`\n${enrollmentBanner(opts.setupUrl, fromFile ? null : opened.code, opts.codeFile, minutes)}\n`);
   return opened;
 }

@@ -167,9 +167,6 @@ const SUBCOMMANDS: Record<string, (args: string[]) => number | Promise<number>> 
 };
 
 export const bundleCommand: Command = {
-  name: 'bundle',
-  usage: 'bundle create|sign|verify|apply',
-  summary: 'make, sign, check a signed bundle; apply one on site (air-gapped)',
   run(args) {
     const [sub, ...rest] = args;
     const fn = sub ? SUBCOMMANDS[sub] : undefined;

@@ -53,10 +53,6 @@ export async function readFleet(o: {
 }
 
 export const fleetCommand: Command = {
-  name: 'fleet',
-  usage:
-    'fleet --mqtt URL [--prefix P] [--ca FILE] [--auth-file FILE] [--sort state|node|site|since|seen] [--json]',
-  summary: "every node's reported status from an MQTT broker, worst first",
   async run(args) {
     const { values } = parseArgs({
       args,

@@ -25,10 +25,7 @@ export function tolerateClosedStdout(): void {
   });
 }
 
-/** One subcommand: `usage` is its synopsis line, `run` returns the exit code. */
+/** One subcommand (its synopsis is in the table in cli.ts): `run` returns the exit code. */
 export interface Command {
-  name: string;
-  usage: string;
-  summary: string;
   run(args: string[]): number | Promise<number>;
 }

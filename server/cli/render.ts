@@ -55,8 +55,5 @@ async function run(args: string[]): Promise<number> {
 }
 
 export const renderCommand: Command = {
-  name: 'render',
-  usage: 'render <path> [--var K=V]... [--strict] [--root <dir>]',
-  summary: 'render a folder (Kustomize or plain YAML, then variable substitution) to stdout',
   run,
 };

@@ -33,8 +33,5 @@ async function run(args: string[]): Promise<number> {
 }
 
 export const simCommand: Command = {
-  name: 'sim',
-  usage: 'sim [--port P] [--kubeconfig F]',
-  summary: 'run the Kubernetes simulator standalone and write a kubeconfig for it',
   run,
 };

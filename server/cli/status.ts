@@ -1,11 +1,15 @@
-// `outpost status [--json]`: the node's sync status from the store, readable while the server runs, with a
-// broken configuration (the store's folder is all it needs) and on a read-only folder.
+// `outpost status [--json]`: the node's state as the console shows it — sync and health, the overall word, the
+// causes and the held revision — from the store, readable while the server runs, with a broken configuration
+// (the store's folder is all it needs) and on a read-only folder.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Config, loadConfig, loadDataDir } from '../config.ts';
 import { ConfigError } from '../config-error.ts';
 import { volumeStateAt } from '../db/space.ts';
+import { type HealthRecord, readHealth } from '../sync/health-record.ts';
+import { liveHolder } from '../sync/lock.ts';
+import { type Cause, type NodeState, nodeState } from '../sync/node-state.ts';
 import { EMPTY_STATUS, readStatus, type SyncStatus } from '../sync/status.ts';
 import { type Command, out } from './io.ts';
 import { readStore } from './store.ts';
@@ -37,32 +41,124 @@ function upstreamLine(u: SyncStatus['upstream']): string {
   return `reachable, last contact ${u.lastContact}`;
 }
 
+/** The overall word as the console's English catalogue says it. */
+const WORD: Record<NodeState['word'], string> = {
+  allGood: 'All good',
+  updating: 'Updating now',
+  starting: 'Starting up',
+  updateHeld: 'Update held back',
+  updateRefused: 'Update refused',
+  offline: 'Running offline',
+  healthUnknown: 'Health unknown',
+  needsAttention: 'Needs attention',
+  storeDamaged: 'Local store damaged',
+  nothingApplied: 'Nothing applied yet',
+  storeFull: 'Data volume full',
+};
+
+/** One line per cause, for an engineer at a shell: what, where, and what releases it. */
+export function causeLine(c: Cause): string {
+  const v = c.vars;
+  switch (c.code) {
+    case 'imagePull':
+      return `image ${v.image} cannot be pulled for ${v.workload}`;
+    case 'workloadFailing':
+      return `${v.workload} is failing: ${v.problem}`;
+    case 'objectDegraded':
+      return `${v.object} is degraded: ${v.why}`;
+    case 'held':
+      return `revision ${v.rev} is held after a failed rollout (${v.why}); ${v.running} keeps running — release it with \`outpost retry\` or publish a newer revision`;
+    case 'parse':
+      return `${v.file} does not parse at line ${v.line}; the new revision was not applied`;
+    case 'objectRefused':
+      return `the cluster refused ${v.object}: ${v.why}; the new revision was not applied`;
+    case 'refused':
+      return `the new revision was not applied (${v.reason})`;
+    case 'massPrune':
+      return `the new revision would remove most of what runs: refused until confirmed (\`outpost sync --once --allow-mass-prune\`)`;
+    case 'storeDamaged':
+      return 'the local store is damaged: syncs stop with StoreCorrupt and remove nothing';
+    case 'unreachable':
+      return `upstream unreachable since ${v.since}; the last good revision keeps running`;
+    case 'upstreamBroken':
+      return `upstream broken since ${v.since}; the last good revision keeps running`;
+    case 'clusterUnreadable':
+      return 'the server cannot read the cluster right now';
+  }
+}
+
+interface Reading {
+  status: SyncStatus;
+  health: HealthRecord | null;
+  applying: boolean;
+}
+
+const read = (db: Parameters<typeof readStatus>[0]): Reading => ({
+  status: readStatus(db),
+  health: readHealth(db),
+  applying: liveHolder(db) !== null,
+});
+
+/** The same model the page computes; health is the server's last reading (none: unknown, not healthy). */
+export function stateOfReading(r: Reading): NodeState & { healthReadAt: string | null } {
+  const h = r.health;
+  const state = nodeState({
+    status: r.status,
+    health: h?.health ?? { Healthy: 0, Progressing: 0, Degraded: 0, Unknown: 0 },
+    liveError: h?.liveError ?? null,
+    failing: h?.failing ?? [],
+    degraded: h?.degraded ?? [],
+    applying: r.applying,
+  });
+  return { ...state, healthReadAt: h?.at ?? null };
+}
+
 function run(args: string[]): number {
   const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });
   const { dir, config } = dataDir();
   const code = config ? 0 : 2;
-  let status: SyncStatus = existsSync(path.join(dir, 'outpost.db'))
-    ? readStore(dir, readStatus)
-    : EMPTY_STATUS;
-  if (config && status !== EMPTY_STATUS) {
+  let reading: Reading = existsSync(path.join(dir, 'outpost.db'))
+    ? readStore(dir, read)
+    : { status: EMPTY_STATUS, health: null, applying: false };
+  if (config && reading.status !== EMPTY_STATUS) {
     // The server's "data volume full" shows on disk: it released its reserve file.
     const volume = volumeStateAt(config.dataDir, config.store.reserveBytes);
-    status = {
-      ...status,
-      store: { ...status.store, full: volume.full, limitBytes: config.store.limitBytes },
+    const s = reading.status;
+    reading = {
+      ...reading,
+      status: { ...s, store: { ...s.store, full: volume.full, limitBytes: config.store.limitBytes } },
     };
   }
+  const state = stateOfReading(reading);
+  const s = reading.status;
   if (values.json) {
-    out(JSON.stringify(status, null, 2));
+    out(JSON.stringify({ ...s, state }, null, 2));
     return code;
   }
-  const s = status;
+  const since = state.sync.since ? ` since ${state.sync.since}` : '';
+  const c = state.health.counts;
+  out(`state:     ${WORD[state.word]} (${state.overall})`);
   out(
-    `applied:   ${s.applied ? `${s.applied.revision} at ${s.applied.at} (${s.applied.objects} objects)` : 'none'}`,
+    `sync:      ${state.sync.state}${since}${state.sync.revision ? ` (revision ${state.sync.revision})` : ''}`,
+  );
+  out(
+    `health:    ${state.health.state} (${c.Healthy} healthy, ${c.Progressing} progressing, ${c.Degraded} degraded${state.healthReadAt ? `; read by the server ${state.healthReadAt}` : '; no reading from the server yet'})`,
+  );
+  out(
+    `applied:   ${s.applied ? `${s.applied.revision}${s.applied.version ? ` version ${s.applied.version}` : ''} at ${s.applied.at} (${s.applied.objects} objects)` : 'none'}`,
   );
   out(
     `attempted: ${s.attempted ? `${s.attempted.result}${s.attempted.reason ? ` (${s.attempted.reason}: ${s.attempted.message})` : ''} at ${s.attempted.at}` : 'none'}`,
   );
+  if (s.held)
+    out(
+      `held:      ${s.held.from} since ${s.held.at} — ${s.held.reason}: ${s.held.message} (release: \`outpost retry\`)`,
+    );
+  if (s.hold) out(`on hold:   until ${s.hold.until} by ${s.hold.by}: ${s.hold.reason}`);
+  for (const cause of state.causes) {
+    out(`cause:     ${causeLine(cause)}`);
+    if (cause.detail) out(`           details: ${cause.detail}`);
+  }
   const damaged = `DAMAGED: ${s.store.problem} (syncs stop with StoreCorrupt and remove nothing)`;
   const integrity = s.store.ok ? `ok${s.store.checkedAt ? ` (checked ${s.store.checkedAt})` : ''}` : damaged;
   out(
@@ -76,8 +172,5 @@ function run(args: string[]): number {
 }
 
 export const statusCommand: Command = {
-  name: 'status',
-  usage: 'status [--json]',
-  summary: 'what the node runs, what was last attempted, upstream reachability',
   run,
 };

@@ -38,8 +38,5 @@ async function run(args: string[]): Promise<number> {
 }
 
 export const supportBundleCommand: Command = {
-  name: 'support-bundle',
-  usage: 'support-bundle [-o FILE]',
-  summary: 'write the support bundle (host facts, samples, runs, diffs, events, pod logs, redacted config)',
   run,
 };

@@ -153,10 +153,6 @@ export async function runUser(args: string[], io: CliIo = {}): Promise<number> {
 }
 
 export const userCommand: Command = {
-  name: 'user',
-  usage: 'user add|passwd|role|expire|unlock|list|remove …',
-  summary:
-    'console users: add (--role, --password-stdin, --expires), passwd, role, expire, unlock, list, remove',
   run: (args) => runUser(args),
 };
 
@@ -195,8 +191,5 @@ export async function runKioskToken(args: string[], io: CliIo = {}): Promise<num
 }
 
 export const kioskTokenCommand: Command = {
-  name: 'kiosk-token',
-  usage: 'kiosk-token create|list|revoke [<name>]',
-  summary: 'tokens that let a screen show /kiosk without signing in (and nothing else)',
   run: (args) => runKioskToken(args),
 };

@@ -1,5 +1,6 @@
 // The narrow Kubernetes client, on @kubernetes/client-node: KubernetesObjectApi for apply/get/list/delete and
 // discovery, Log for pod logs; our typed errors and our retry on top.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { type Readable, Transform } from 'node:stream';
 import {
   type ClusterTarget,
@@ -81,6 +82,7 @@ function toClusterError(err: unknown, what: string, server: string): ClusterErro
 
 export async function createClusterClient(kc: KubeConfig): Promise<ClusterClient> {
   const server = serverOf(kc);
+  const deadline = new AsyncLocalStorage<AbortSignal>();
   const [{ KubernetesObjectApi }, { ObjectSerializer }, { Log }] = await Promise.all([
     objectModule(),
     serializerModule(),
@@ -93,7 +95,7 @@ export async function createClusterClient(kc: KubeConfig): Promise<ClusterClient
   /** KubernetesObjectApi plus the two things it keeps protected: a request of our own, and forgetting discovery. */
   class ObjectApi extends KubernetesObjectApi {
     /** A GET through the library (auth, TLS, middleware) with our Accept header, answered as plain JSON. */
-    get_(path: string, accept: string): Promise<Record<string, unknown>> {
+    getAs(path: string, accept: string): Promise<Record<string, unknown>> {
       const ctx = this.configuration.baseServer.makeRequestContext(path, HttpMethod.GET);
       ctx.setHeaderParam('Accept', accept);
       return this.requestPromise(ctx) as unknown as Promise<Record<string, unknown>>;
@@ -104,12 +106,13 @@ export async function createClusterClient(kc: KubeConfig): Promise<ClusterClient
     forgetDiscovery() {
       this.apiVersionResourceCache = {};
     }
-    /** A hung API server must fail a request, not hang a stage or a page: every request gets a deadline. */
-    withDeadline(ms: number): this {
+    /** Requests sent inside `deadline.run(signal, ...)` carry that signal (see call()). */
+    withDeadline(): this {
       this.configuration.middleware.push(
         new PromiseMiddlewareWrapper({
           pre: async (ctx) => {
-            ctx.setSignal(AbortSignal.timeout(ms));
+            const signal = deadline.getStore();
+            if (signal) ctx.setSignal(signal);
             return ctx;
           },
           post: async (res) => res,
@@ -118,7 +121,7 @@ export async function createClusterClient(kc: KubeConfig): Promise<ClusterClient
       return this;
     }
   }
-  const api = kc.makeApiClient(ObjectApi).withDeadline(REQUEST_TIMEOUT_MS);
+  const api = kc.makeApiClient(ObjectApi).withDeadline();
   const log = new Log(kc);
 
   // The library deserializes built-in kinds into its model classes (timestamps become Dates, unknown fields
@@ -149,7 +152,22 @@ export async function createClusterClient(kc: KubeConfig): Promise<ClusterClient
    * one 503 must not roll a good revision back.
    */
   function call<T>(what: string, fn: () => Promise<T>, retry = true): Promise<T> {
-    const once = () => fn().catch((err: unknown) => Promise.reject(toClusterError(err, what, server)));
+    const once = async () => {
+      // A hung API server must fail a request, not hang a stage or a page. The deadline ends with the request
+      // (AbortSignal.timeout would keep each request's state alive for the full 30 s after it answered).
+      const abort = new AbortController();
+      const timer = setTimeout(
+        () => abort.abort(new DOMException(`no answer within ${REQUEST_TIMEOUT_MS / 1000}s`, 'TimeoutError')),
+        REQUEST_TIMEOUT_MS,
+      );
+      try {
+        return await deadline.run(abort.signal, fn);
+      } catch (err) {
+        throw toClusterError(err, what, server);
+      } finally {
+        clearTimeout(timer);
+      }
+    };
     if (!retry) return once();
     return withRetry(DEFAULT_RETRY, once, (o) =>
       'error' in o
@@ -258,7 +276,7 @@ export async function createClusterClient(kc: KubeConfig): Promise<ClusterClient
       const q = new URLSearchParams({ includeObject, limit: String(LIST_PAGE) });
       if (opts.labelSelector) q.set('labelSelector', opts.labelSelector);
       if (next) q.set('continue', next);
-      const body = await api.get_(`${p}?${q}`, TABLE);
+      const body = await api.getAs(`${p}?${q}`, TABLE);
       return { items: take(body), next: (body.metadata as { continue?: string } | undefined)?.continue };
     });
   }
@@ -278,8 +296,7 @@ export async function createClusterClient(kc: KubeConfig): Promise<ClusterClient
     server,
     async ping() {
       // A liveness check wants a quick answer, not the retries a stage gets.
-      passThrough('', 'VersionInfo');
-      await call(`Kubernetes API ${server}`, () => api.get_('/version', 'application/json'), false);
+      await call(`Kubernetes API ${server}`, () => api.getAs('/version', 'application/json'), false);
     },
     resource,
     invalidateDiscovery() {

@@ -97,6 +97,16 @@ export class RevisionUnreadable extends Error {
   }
 }
 
+/** A revision id that names nothing in the store (a typo): refused before any run is recorded. */
+export class RevisionNotStored extends Error {
+  readonly revisionId: number;
+  constructor(revisionId: number) {
+    super(`revision ${revisionId} is not stored on this node (\`outpost revisions\` lists the stored ones)`);
+    this.name = 'RevisionNotStored';
+    this.revisionId = revisionId;
+  }
+}
+
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
 /** Short form of a digest for people: the first 12 hex characters. */

@@ -13,7 +13,8 @@ export type StateKey =
   | 'held' // a revision rolled back from, not re-applied until upstream changes or staff retry
   | 'staff_hold' // staff paused new revisions until a time
   | 'highest_version' // anti-rollback: the highest signed bundle version verified
-  | 'report_state'; // the state last reported upward and since when (a restart is not a state change)
+  | 'report_state' // the state last reported upward and since when (a restart is not a state change)
+  | 'live_health'; // the server's last reading of the live objects' health, for `outpost status`
 
 /** One key of the state table with the type of its value. */
 export interface StateCell<T> {

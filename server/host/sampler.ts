@@ -1,7 +1,13 @@
 // Samples the host every interval into SQLite (batched, with retention) and keeps 24 h of sparkline buckets in memory.
 import type { Logger } from 'pino';
 import type { Db } from '../db/open.ts';
-import { bucketedSamples, type HostSample, insertSamples, pruneSamples } from '../db/samples.ts';
+import {
+  bucketedSamples,
+  type HostSample,
+  insertSamples,
+  pruneSamples,
+  samplesSince,
+} from '../db/samples.ts';
 import { volumeOf } from '../db/space.ts';
 import { hostReader, type ReadHost } from './readings.ts';
 
@@ -36,6 +42,22 @@ export interface HostSamplerOptions {
 
 export const WINDOW_MS = 24 * 3_600_000;
 export const BUCKET_MS = 10 * 60_000;
+
+/** The console's chart ranges: how far back, and one point per step. 24 h is the in-memory series. */
+export const CHART_RANGES = {
+  '1h': { spanMs: 3_600_000, stepMs: 60_000 },
+  '24h': { spanMs: WINDOW_MS, stepMs: BUCKET_MS },
+  '7d': { spanMs: 7 * 86_400_000, stepMs: 3_600_000 },
+} as const;
+export type ChartRange = keyof typeof CHART_RANGES;
+
+/** A series on a fixed time grid: `series[k][i]` is the mean over [start + i·stepMs, start + (i+1)·stepMs). */
+export interface TimedSeries {
+  range: ChartRange;
+  start: number;
+  stepMs: number;
+  series: Series;
+}
 const BUCKETS = WINDOW_MS / BUCKET_MS;
 const PRUNE_EVERY_MS = 3_600_000;
 
@@ -73,6 +95,7 @@ export class HostSampler {
   #first: NodeJS.Timeout | null = null;
   #lastPrune = 0;
   #series: Series | null = null;
+  #windows = new Map<ChartRange, { version: number; last: number; window: TimedSeries }>();
   /** Bumped on every sample: lets the web layer cache what it rendered from us. */
   version = 0;
 
@@ -128,6 +151,51 @@ export class HostSampler {
   series(): Series {
     this.#series ??= this.#buildSeries(Date.now());
     return this.#series;
+  }
+
+  /**
+   * The last hour (one point a minute, from raw samples) or 7 days (one an hour, averaged by SQLite); 24 h is
+   * the in-memory series. Samples not written yet count too, so the first minute already draws.
+   */
+  window(range: ChartRange, now = Date.now()): TimedSeries {
+    const { spanMs, stepMs } = CHART_RANGES[range];
+    const last = Math.floor(now / stepMs) * stepMs;
+    const start = last - (spanMs / stepMs - 1) * stepMs;
+    if (range === '24h') return { range, start, stepMs, series: this.series() };
+    const hit = this.#windows.get(range);
+    if (hit && hit.version === this.version && hit.last === last) return hit.window;
+    let stored: HostSample[] = [];
+    try {
+      stored = range === '1h' ? samplesSince(this.#o.db, start) : bucketedSamples(this.#o.db, start, stepMs);
+    } catch (err) {
+      this.#o.log.warn({ err, range }, 'could not read stored host samples');
+    }
+    const n = spanMs / stepMs;
+    const sum = METRICS.map(() => new Array<number>(n).fill(0));
+    const count = METRICS.map(() => new Array<number>(n).fill(0));
+    for (const s of [...stored, ...this.#buffer]) {
+      const i = Math.floor((s.at - start) / stepMs);
+      if (i < 0 || i >= n) continue;
+      const m = metricsOf(s);
+      METRICS.forEach((k, j) => {
+        const v = m[k];
+        if (v === null || !Number.isFinite(v)) return;
+        (sum[j] as number[])[i] = ((sum[j] as number[])[i] as number) + v;
+        (count[j] as number[])[i] = ((count[j] as number[])[i] as number) + 1;
+      });
+    }
+    const series = Object.fromEntries(
+      METRICS.map((k, j) => [
+        k,
+        (sum[j] as number[]).map((v, i) => {
+          const c = (count[j] as number[])[i] as number;
+          return c > 0 ? v / c : null;
+        }),
+      ]),
+    ) as unknown as Series;
+    const window = { range, start, stepMs, series };
+    this.#windows.set(range, { version: this.version, last, window });
+    return window;
   }
 
   /** Raw samples waiting for the next batched write. */

@@ -34,12 +34,17 @@ export interface ListResult {
 }
 
 export class Engine {
-  readonly store = new Store();
+  readonly store: Store;
   readonly kinds = new KindRegistry();
   /** Called after a CRD is stored or removed so served kinds can follow. */
   onCrdChange: (crd: JsonObject, deleted: boolean) => void = () => {};
   private nextIp = 2;
   private readonly nodePorts = new Set<number>();
+
+  /** `history`: how many changes a watch can resume across (the watch cache's window). */
+  constructor(history?: number) {
+    this.store = new Store(history);
+  }
 
   key(rt: ResourceType): string {
     return storeKey(rt);

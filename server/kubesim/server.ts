@@ -14,6 +14,7 @@ import {
 } from './errors.ts';
 import { type Faults, parseFaultSpec } from './faults.ts';
 import type { ResourceType } from './kinds.ts';
+import { type LogFeed, serveFollow } from './logs.ts';
 import { managerFromRequest } from './managed.ts';
 import { decodeProtobuf, isProtobuf } from './protobuf.ts';
 import { podLog, scaleGet, scaleWrite } from './subresources.ts';
@@ -36,6 +37,10 @@ export interface ServerDeps {
   latencyMs: number;
   /** Open watch streams and hung requests, ended when the simulator closes. */
   open: Set<ServerResponse>;
+  /** Container output written after start, and its followers. */
+  logs: LogFeed;
+  /** Milliseconds between BOOKMARK events on watches that allow them. */
+  bookmarkMs: number;
 }
 
 const MAX_BODY = 3 * 1024 * 1024;
@@ -202,7 +207,7 @@ async function resource(
   if (name === undefined) {
     if (method === 'GET') {
       if (q.get('watch') === 'true' || q.get('watch') === '1') {
-        return serveWatch(e, rt, ns, q, req, res, deps.open);
+        return serveWatch(e, rt, ns, q, req, res, deps.open, deps.bookmarkMs);
       }
       const limit = Number(q.get('limit') ?? '0');
       const list = e.list(rt, ns, {
@@ -237,7 +242,24 @@ async function resource(
 
   if (sub === 'log') {
     if (method !== 'GET') throw methodNotAllowed();
-    return sendText(res, 200, podLog(e.read(rt, namespace, name), q));
+    const out = podLog(e.read(rt, namespace, name), q, (c) => deps.logs.written(namespace, name, c));
+    if (q.get('follow') !== 'true') return sendText(res, 200, out.text);
+    const where = { ns: namespace, pod: name, container: out.container };
+    const podKey = e.key(rt);
+    return serveFollow(
+      deps.logs,
+      where,
+      out.text,
+      Number(q.get('limitBytes') ?? '0'),
+      res,
+      deps.open,
+      (gone) =>
+        e.store.subscribe((ev) => {
+          const m = obj(ev.object.metadata);
+          if (ev.type === 'DELETED' && ev.resource === podKey && m.namespace === namespace && m.name === name)
+            gone();
+        }),
+    );
   }
   if (sub === 'scale') {
     if (method === 'GET') return send(res, 200, scaleGet(e.read(rt, namespace, name)));
@@ -359,6 +381,20 @@ async function simControl(
       return send(res, 200, { cleared: true });
     }
     if (method === 'GET') return send(res, 200, { faults: deps.faults.active() });
+  }
+  if (url.pathname === '/_sim/compact' && method === 'POST') {
+    return send(res, 200, { oldestResourceVersion: String(deps.engine.store.compact()) });
+  }
+  if (url.pathname === '/_sim/logs' && method === 'POST') {
+    const b = obj(parseBody((await readBody(req)).toString('utf8'), 'json'));
+    if (typeof b.namespace !== 'string' || typeof b.pod !== 'string' || typeof b.line !== 'string')
+      throw badRequest('a log line needs namespace, pod and line (and container for a pod with several)');
+    const pod = deps.engine.store.get('/pods', b.namespace, b.pod);
+    if (!pod) throw resourceNotFound();
+    const container =
+      typeof b.container === 'string' ? b.container : podLog(pod, new URLSearchParams()).container;
+    deps.logs.write(b.namespace, b.pod, container, b.line);
+    return send(res, 201, { written: true });
   }
   if (url.pathname === '/_sim/stats' && method === 'GET') {
     const { requests, writes, byMethod } = deps.stats;

@@ -13,7 +13,8 @@ export interface StoreEvent {
   rv: number;
 }
 
-const HISTORY = 5000;
+/** Changes kept for watches to resume from, unless the simulator is started with another window. */
+export const DEFAULT_HISTORY = 5000;
 
 function nsName(o: JsonObject): { ns: string; name: string } {
   const meta = (o.metadata ?? {}) as JsonObject;
@@ -29,6 +30,11 @@ export class Store {
   private readonly data = new Map<string, Map<string, JsonObject>>();
   private readonly history: StoreEvent[] = [];
   private readonly listeners = new Set<(e: StoreEvent) => void>();
+  private readonly kept: number;
+
+  constructor(kept = DEFAULT_HISTORY) {
+    this.kept = kept;
+  }
 
   revision(): number {
     return this.rv;
@@ -107,6 +113,12 @@ export class Store {
     return this.history.filter((e) => e.rv > rv);
   }
 
+  /** Forgets every change so far, as etcd compaction does: a watch from an older version then gets 410 Gone. */
+  compact(): number {
+    this.history.length = 0;
+    return this.oldestRevision();
+  }
+
   subscribe(fn: (e: StoreEvent) => void): () => void {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
@@ -114,7 +126,7 @@ export class Store {
 
   private emit(e: StoreEvent): void {
     this.history.push(e);
-    if (this.history.length > HISTORY) this.history.shift();
+    if (this.history.length > this.kept) this.history.shift();
     for (const fn of [...this.listeners]) fn(e);
   }
 }

@@ -1,4 +1,4 @@
-// The small subresources: pods/log (synthetic container output) and /scale for scalable workloads.
+// The small subresources: pods/log (a start banner plus what was written to the container) and /scale for scalable workloads.
 import type { Engine, WriteOptions } from './engine.ts';
 import { ApiError, badRequest } from './errors.ts';
 import type { ResourceType } from './kinds.ts';
@@ -6,7 +6,12 @@ import { jsonPatch, mergePatch } from './patch.ts';
 import { arr, isObject, type JsonObject, obj, rfc3339, str } from './util.ts';
 import { parseBody, update } from './write.ts';
 
-export function podLog(pod: JsonObject, q: URLSearchParams): string {
+/** The container a log request reads, and its output so far (the start banner, then what was written to it). */
+export function podLog(
+  pod: JsonObject,
+  q: URLSearchParams,
+  written: (container: string) => string[] = () => [],
+): { container: string; text: string } {
   const meta = obj(pod.metadata);
   const containers = arr(obj(pod.spec).containers).filter(isObject);
   const wanted = q.get('container') ?? (containers.length === 1 ? str(containers[0]?.name) : undefined);
@@ -34,11 +39,15 @@ export function podLog(pod: JsonObject, q: URLSearchParams): string {
     `outpost-sim: container ${wanted} started from image ${String(c.image)}`,
     `outpost-sim: pod ${meta.namespace}/${meta.name} on ${String(obj(pod.spec).nodeName ?? '')}`,
     'outpost-sim: ready',
+    ...written(wanted),
   ];
   if (q.get('timestamps') === 'true') lines = lines.map((l) => `${started.replace('Z', '.000000000Z')} ${l}`);
   const tail = Number(q.get('tailLines') ?? '-1');
   if (tail >= 0) lines = lines.slice(Math.max(0, lines.length - tail));
-  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+  let text = lines.length > 0 ? `${lines.join('\n')}\n` : '';
+  const limit = Number(q.get('limitBytes') ?? '0');
+  if (limit > 0) text = Buffer.from(text, 'utf8').subarray(0, limit).toString('utf8');
+  return { container: wanted, text };
 }
 
 function selectorString(o: JsonObject): string {

@@ -1,4 +1,5 @@
-// `?watch=true`: a stream of {type, object} JSON lines, resumable from a resourceVersion, like the watch cache.
+// `?watch=true`: a stream of {type, object} JSON lines, resumable from a resourceVersion within the kept window
+// (older: an ERROR event with a 410 Status), with BOOKMARK events every `bookmarkMs` when the client allows them.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Engine } from './engine.ts';
 import { failureStatus } from './errors.ts';
@@ -15,6 +16,7 @@ export function serveWatch(
   req: IncomingMessage,
   res: ServerResponse,
   open: Set<ServerResponse>,
+  bookmarkMs: number,
 ): void {
   const byLabel = parseLabelSelector(q.get('labelSelector'));
   const byField = parseFieldSelector(q.get('fieldSelector'));
@@ -33,12 +35,26 @@ export function serveWatch(
         `${JSON.stringify({ type, object: { ...object, apiVersion: apiVersionOf(rt), kind: object.kind ?? rt.kind } })}\n`,
       );
   };
+  const rvParam = q.get('resourceVersion');
+  if (rvParam && Number(rvParam) > e.store.revision()) {
+    // As the API server after waiting for a version it has not reached (a restored etcd): the client must list.
+    const status = failureStatus(
+      504,
+      'Timeout',
+      `Too large resource version: ${rvParam}, current: ${e.store.revision()}`,
+      {
+        causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
+        retryAfterSeconds: 1,
+      },
+    );
+    res.writeHead(504, { 'Content-Type': 'application/json' }).end(JSON.stringify(status));
+    return;
+  }
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
   // Clients wait for the headers before they consider the watch established.
   res.flushHeaders();
   open.add(res);
 
-  const rvParam = q.get('resourceVersion');
   const initial = q.get('sendInitialEvents') === 'true' || !rvParam || rvParam === '0';
   let from = e.store.revision();
   if (initial) {
@@ -79,9 +95,18 @@ export function serveWatch(
   const unsubscribe = e.store.subscribe(deliver);
   const timeout = Number(q.get('timeoutSeconds') ?? '0');
   const timer = timeout > 0 ? setTimeout(() => stop(), timeout * 1000) : undefined;
+  // A bookmark tells the client how far it is up to date even when nothing it watches changes, so its next
+  // watch resumes from a version that is still in the window.
+  const ticker = bookmarks
+    ? setInterval(
+        () => send('BOOKMARK', { kind: rt.kind, metadata: { resourceVersion: String(e.store.revision()) } }),
+        bookmarkMs,
+      )
+    : undefined;
   function stop(): void {
     unsubscribe();
     if (timer) clearTimeout(timer);
+    if (ticker) clearInterval(ticker);
     open.delete(res);
     if (!res.writableEnded) res.end();
   }

@@ -1,4 +1,5 @@
-// In-memory view of the cluster for the console, refreshed by periodic lists so a page never waits for the API.
+// In-memory view of the cluster for the console, fed by informers (or, without them, periodic lists) so a page
+// never waits for the API.
 import type { Logger } from 'pino';
 import {
   type EventSummary,
@@ -10,6 +11,8 @@ import {
 } from '../cluster/reads.ts';
 import type { ClusterClient, ObjectRef } from '../cluster/types.ts';
 import { byText } from '../order.ts';
+import type { ClusterWatch } from './cluster-watch.ts';
+import { relevantEvents } from './events.ts';
 import { Refreshing } from './periodic.ts';
 import type { RunningInventory } from './running.ts';
 
@@ -34,12 +37,12 @@ export interface ClusterSnapshot {
   workloads: WorkloadView[];
   /** Pods in the managed namespaces. */
   pods: PodSummary[];
-  /** Newest first, managed namespaces and cluster-scoped objects (nodes), at most MAX_EVENTS. */
+  /** Newest first, at most MAX_EVENTS: about what runs in the managed namespaces and the nodes (events.ts). */
   events: EventSummary[];
   /** Whole cluster. */
   podPhases: Record<string, number>;
   restarts: number;
-  /** Warning events seen in the last hour, whole cluster. */
+  /** Warning events among `events` seen in the last hour. */
   warnings: number;
 }
 
@@ -105,13 +108,16 @@ export function buildSnapshot(
     restarts += p.restarts;
   }
   const hourAgo = now - 3_600_000;
-  const warnings = read.events.filter(
-    (e) => e.type === 'Warning' && e.lastSeen && Date.parse(e.lastSeen) >= hourAgo,
-  ).length;
-  const events = read.events
-    .filter((e) => e.namespace === '' || e.namespace === 'default' || inScope(e.namespace))
+  const events = relevantEvents(read.events, {
+    namespaces: managed.namespaces,
+    workloads: read.workloads.filter((w) => inScope(w.namespace)),
+    pods,
+  })
     .sort((x, y) => byText(y.lastSeen ?? '', x.lastSeen ?? ''))
     .slice(0, MAX_EVENTS);
+  const warnings = events.filter(
+    (e) => e.type === 'Warning' && e.lastSeen && Date.parse(e.lastSeen) >= hourAgo,
+  ).length;
   return {
     refreshedAt: new Date(now).toISOString(),
     error: null,
@@ -147,6 +153,11 @@ export class ClusterView extends Refreshing {
   #cluster: ClusterClient;
   #log: Logger;
   #scope: { of: ObjectRef[]; scope: Scope } | null = null;
+  #watch: ClusterWatch | null = null;
+  /** The caches changed since the view was last built from them. */
+  #dirty = true;
+  #builtAt = 0;
+  #builtFor: ObjectRef[] | null = null;
   /** Bumped on every refresh: lets the web layer cache what it rendered from us. */
   version = 0;
 
@@ -155,6 +166,21 @@ export class ClusterView extends Refreshing {
     this.#running = running;
     this.#cluster = cluster;
     this.#log = log;
+  }
+
+  /**
+   * From now on the view is built from the informers' caches: again on every change they report (so a page
+   * follows the cluster within a second), and on the periodic tick only to age what it shows. No API request.
+   */
+  follow(watch: ClusterWatch): void {
+    this.#watch = watch;
+    watch.onChange(() => {
+      this.#dirty = true;
+      // A refresh already running (a list from before the watches) is joined, not repeated: build after it.
+      void this.refresh().then(() => {
+        if (this.#dirty) void this.refresh();
+      });
+    });
   }
 
   snapshot(): ClusterSnapshot {
@@ -175,7 +201,44 @@ export class ClusterView extends Refreshing {
     return this.#scope.scope;
   }
 
+  /**
+   * Rebuilt when the caches or the running revision changed (or a minute passed: "warnings in the last hour" moves with time); otherwise
+   * only the age is brought up to date, and the version moves only if the watches' health did, so open pages
+   * are not told to refresh for nothing.
+   */
+  #fromWatch(watch: ClusterWatch): void {
+    const now = Date.now();
+    const st = watch.status();
+    const at = st.currentAt === null ? null : new Date(st.currentAt).toISOString();
+    // A new running revision changes what is in scope, with or without a change in the cluster.
+    const refs = this.#running.refs();
+    if (st.synced && (this.#dirty || refs !== this.#builtFor || now - this.#builtAt >= 60_000)) {
+      this.#dirty = false;
+      this.#builtAt = now;
+      this.#builtFor = refs;
+      this.#snapshot = {
+        ...buildSnapshot(watch.state().readout, this.#managed(), now),
+        refreshedAt: at,
+        error: st.error,
+      };
+      this.version++;
+      return;
+    }
+    // Before the first lists there is nothing to show but why (an API server that does not answer).
+    const moved = st.error !== this.#snapshot.error;
+    this.#snapshot = {
+      ...this.#snapshot,
+      refreshedAt: st.synced ? at : this.#snapshot.refreshedAt,
+      error: st.error,
+    };
+    if (moved) this.version++;
+  }
+
   protected async update(): Promise<void> {
+    if (this.#watch) {
+      this.#fromWatch(this.#watch);
+      return;
+    }
     try {
       const read = await readCluster(this.#cluster);
       this.#snapshot = buildSnapshot(read, this.#managed());

@@ -98,6 +98,20 @@ export function diffObjects(from: KubeObject[], to: KubeObject[]): ObjectsDiff {
   return { objects, unchanged };
 }
 
+/** Field by field, one object's old and new form; Secret and env values hidden as in `diffObjects`. */
+export function objectChanges(before: KubeObject, after: KubeObject): FieldChange[] {
+  const hide = diffHider();
+  return hide.reveal(fieldChanges(hide.object(before), hide.object(after)));
+}
+
+/** One change as `path: old → new` (or what happened to a hidden value), for a terminal. */
+export function changeLine(f: FieldChange, max = 200): string {
+  const hidden = hiddenChange(f);
+  if (hidden) return `${f.path}: ${hidden} (value hidden)`;
+  const side = (v: unknown) => (v === undefined ? '(none)' : showValue(v, max));
+  return `${f.path}: ${side(f.before)} → ${side(f.after)}`;
+}
+
 /** A value as one short line (or a block for multi-line strings), for pages and the support bundle. */
 export function showValue(v: unknown, max = 2_000): string {
   if (v === undefined) return '';

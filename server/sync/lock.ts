@@ -101,6 +101,12 @@ export function tryLock(db: Db, opts: LockOptions = {}): Holder | null {
   return null;
 }
 
+/** The process reconciling right now, if any (read only: `outpost status` says "applying now" with it). */
+export function liveHolder(db: Db, opts: LockOptions = {}): Holder | null {
+  const holder = lockLease.get(db);
+  return holder && !gone(holder, me(opts)) ? holder : null;
+}
+
 /** Extends our lease; false when it is no longer ours (taken over after we failed to renew in time). */
 export function renewLock(db: Db, opts: LockOptions = {}): boolean {
   const m = me(opts);

@@ -1,5 +1,6 @@
 // Prometheus metrics of the sync loop, registered on a registry the composition root owns.
 import { Counter, Gauge, Histogram, type Registry } from '../metrics.ts';
+import { HEALTH_STATES, type NodeState, SYNC_STATES } from './node-state.ts';
 
 export interface SyncMetrics {
   runs: Counter;
@@ -67,4 +68,28 @@ export function createSyncMetrics(registry: Registry): SyncMetrics {
       '1 when the local store is damaged (start-up integrity check, or the running revision unreadable): syncs stop with StoreCorrupt',
     ),
   };
+}
+
+/**
+ * The node state on /metrics, the same model the console shows: one series per possible value, 1 for the current
+ * one (`outpost_state{overall,word}`, `outpost_sync_state{state}`, `outpost_health_state{state}`), so an alert
+ * can say `outpost_sync_state{state="held"} == 1`.
+ */
+export function stateMetrics(registry: Registry, read: () => NodeState): void {
+  const overall = registry.register(
+    new Gauge('outpost_state', 'The overall state: 1 for the current colour and word', ['overall', 'word']),
+  );
+  const sync = registry.register(
+    new Gauge('outpost_sync_state', 'Sync: 1 for the current answer (synced, applying, held, …)', ['state']),
+  );
+  const health = registry.register(
+    new Gauge('outpost_health_state', 'Health of the live objects: 1 for the current answer', ['state']),
+  );
+  registry.beforeScrape(() => {
+    const s = read();
+    overall.reset();
+    overall.set({ overall: s.overall, word: s.word }, 1);
+    for (const v of SYNC_STATES) sync.set({ state: v }, v === s.sync.state ? 1 : 0);
+    for (const v of HEALTH_STATES) health.set({ state: v }, v === s.health.state ? 1 : 0);
+  });
 }

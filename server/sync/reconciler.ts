@@ -6,7 +6,14 @@ import { applyAll } from '../apply/ssa.ts';
 import { waitHealthy } from '../apply/wait.ts';
 import type { KubeObject } from '../cluster/types.ts';
 import { refOf } from '../cluster/types.ts';
-import { appliedVersions, getRevision, markInFlight, revisionObjects, shortDigest } from '../db/revisions.ts';
+import {
+  appliedVersions,
+  getRevision,
+  markInFlight,
+  RevisionNotStored,
+  revisionObjects,
+  shortDigest,
+} from '../db/revisions.ts';
 import { finishRun, getRun, markStage, setRunRevision, startRun } from '../db/runs.ts';
 import { RunChanges } from './changes.ts';
 import { heldRevision, releaseHeld, whyWait } from './holds.ts';
@@ -91,6 +98,8 @@ async function reconcileLocked(
   opts: ReconcileOptions,
 ): Promise<RunRecord> {
   const policy = { ...DEFAULT_POLICY, ...d.policy, ...(opts.allowMassPrune ? { maxPruneRatio: 1 } : {}) };
+  // A rollback to a revision that is not stored is a mistake, not a sync: no run is recorded, no state changes.
+  if (opts.target !== undefined && !getRevision(d.db, opts.target)) throw new RevisionNotStored(opts.target);
   const id = startRun(d.db, trigger, actor);
   const run: Run = {
     id,

@@ -2,6 +2,7 @@
 
 import { type PlannedChange, previewChanges } from '../apply/diff.ts';
 import { planObjects } from '../apply/plan.ts';
+import type { KubeConfig } from '../cluster/kubeconfig.ts';
 import { type AuditEntry, appendAudit } from '../db/audit.ts';
 import { checkStore, type Db, StoreFullError } from '../db/open.ts';
 import { closeAbandonedRuns, recentRuns } from '../db/runs.ts';
@@ -11,6 +12,7 @@ import type { SourceOptions } from '../sources/options.ts';
 import type { Source } from '../sources/types.ts';
 import { acceptUpload } from '../sources/upload.ts';
 import { ClusterView } from './cluster-view.ts';
+import { type ClusterWatch, watchCluster } from './cluster-watch.ts';
 import { createHistory, type History } from './history.ts';
 import { setStaffHold } from './holds.ts';
 import { LiveView } from './live.ts';
@@ -105,6 +107,8 @@ export interface SyncServiceDeps extends Omit<ReconcilerDeps, 'onStage'> {
   makeSource?: (spec: SourceSpec) => Source;
   /** Which sources the console may choose (signature requirement, OUTPOST_CONSOLE_SOURCE_EDIT); strict when absent. */
   sourcePolicy?: SourcePolicy;
+  /** The library's configuration of the same cluster: with it the console's views follow informers, not lists. */
+  kubeConfig?: KubeConfig;
 }
 
 // biome-ignore lint/complexity/noExcessiveLinesPerFunction: a factory: its body is the methods of the service it returns, each a small function of its own.
@@ -152,6 +156,7 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
     }
   });
   let schedule: Schedule | null = null;
+  let watching: Promise<ClusterWatch | null> | null = null;
   checkStoreAtStart(d.db, d.log);
   d.metrics?.storeDamaged.set(readStatus(d.db).store.ok ? 0 : 1);
   // Runs left "running" are abandoned only if no live process holds the reconcile lock (a CLI may be mid-run).
@@ -216,11 +221,11 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
     timeZone: d.policy?.timeZone,
     cluster: clusterView,
     history: createHistory(d.db),
-    workloads: createWorkloadActions(d.db, d.cluster, clusterView),
+    workloads: createWorkloadActions(d.db, d.cluster, clusterView, d.kubeConfig),
     settings,
     version: () => {
       const l = live.snapshot();
-      return `${changes}.${clusterView.version}.${l.refreshedAt}.${l.error}.${volume?.full ? 'full' : ''}`;
+      return `${changes}.${clusterView.version}.${live.version}.${l.error}.${volume?.full ? 'full' : ''}`;
     },
     setHold(hold, actor) {
       changes++;
@@ -294,11 +299,28 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
       void live.refresh();
       clusterView.start(clusterIntervalMs);
       void clusterView.refresh();
+      const kc = d.kubeConfig;
+      if (kc) {
+        live.follow(kc);
+        // Until the informers are loaded the view lists as before; a failure to start them leaves it listing.
+        watching = watchCluster(kc, (err) => d.log.warn({ err }, 'cluster watch failed; retrying'))
+          .then((w) => {
+            clusterView.follow(w);
+            void clusterView.refresh();
+            return w;
+          })
+          .catch((err: unknown) => {
+            d.log.error({ err }, 'could not start the cluster watches; the console lists instead');
+            return null;
+          });
+      }
     },
     async stop() {
       schedule?.stop();
       live.stop();
       clusterView.stop();
+      await (await watching)?.stop();
+      await live.stopWatches();
       // A probe in flight reads the source; the store and the source go away after stop.
       await schedule?.settled();
       await queue.idle();

@@ -1,6 +1,8 @@
-// Staff actions on workloads from the console: rollout restart (audited) and bounded pod log reads.
-
+// Staff actions on workloads from the console: rollout restart (audited), bounded pod log reads and follows.
+import type { Readable } from 'node:stream';
 import { ClusterError } from '../cluster/client.ts';
+import { followLog } from '../cluster/follow.ts';
+import type { KubeConfig } from '../cluster/kubeconfig.ts';
 import { WORKLOAD_KINDS, type WorkloadKind, workloadApiVersion } from '../cluster/reads.ts';
 import type { ClusterClient } from '../cluster/types.ts';
 import { appendAudit } from '../db/audit.ts';
@@ -33,13 +35,23 @@ export interface LogRead {
 export interface WorkloadActions {
   restart(kind: string, namespace: string, name: string, actor: string, source?: string): Promise<string>;
   logs(namespace: string, pod: string, opts: { container?: string; tailLines?: number }): Promise<LogRead>;
+  /**
+   * The lines a container writes from now on, as the API streams them (`follow`), cut at MAX_LOG_BYTES by the API
+   * server. The caller bounds how long it reads and must destroy the stream when its reader goes.
+   */
+  follow(namespace: string, pod: string, opts: { container?: string }): Promise<Readable>;
 }
 
 export function isWorkloadKind(k: string): k is WorkloadKind {
   return (WORKLOAD_KINDS as readonly string[]).includes(k);
 }
 
-export function createWorkloadActions(db: Db, cluster: ClusterClient, view: ClusterView): WorkloadActions {
+export function createWorkloadActions(
+  db: Db,
+  cluster: ClusterClient,
+  view: ClusterView,
+  kubeConfig?: KubeConfig,
+): WorkloadActions {
   const inScope = (namespace: string) => view.snapshot().namespaces.includes(namespace);
   return {
     /** `kubectl rollout restart`: a new pod-template annotation makes the controller replace every pod. */
@@ -85,6 +97,31 @@ export function createWorkloadActions(db: Db, cluster: ClusterClient, view: Clus
       });
       void view.refresh();
       return at;
+    },
+
+    async follow(namespace, pod, opts) {
+      if (!inScope(namespace))
+        throw new WorkloadError(`namespace ${namespace} is not managed by Outpost`, 'forbidden');
+      const known = view.snapshot().pods.find((p) => p.namespace === namespace && p.name === pod);
+      const container = opts.container || known?.containers[0];
+      try {
+        if (kubeConfig && container)
+          return await followLog(
+            kubeConfig,
+            { namespace, name: pod },
+            { container, tailLines: 0, limitBytes: MAX_LOG_BYTES },
+          );
+        return await cluster.logs(
+          { namespace, name: pod },
+          { follow: true, tailLines: 0, limitBytes: MAX_LOG_BYTES, ...(container ? { container } : {}) },
+        );
+      } catch (err) {
+        const kind =
+          err instanceof ClusterError && err.status >= 400 && err.status < 500 ? 'invalid' : 'upstream';
+        throw new WorkloadError(`log of pod ${namespace}/${pod}: ${(err as Error).message}`, kind, {
+          cause: err,
+        });
+      }
     },
 
     async logs(namespace, pod, opts) {

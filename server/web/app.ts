@@ -17,6 +17,7 @@ import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
 import { kioskRoutes } from './routes/kiosk.ts';
 import { langRoutes } from './routes/lang.ts';
+import { liveRoutes } from './routes/live.ts';
 import { overviewRoutes } from './routes/overview.ts';
 import { planRoutes } from './routes/plan.ts';
 import { tr } from './routes/respond.ts';
@@ -27,6 +28,7 @@ import { supportRoutes } from './routes/support.ts';
 import { tunnelRoutes } from './routes/tunnel.ts';
 import { userRoutes } from './routes/users.ts';
 import { workloadRoutes } from './routes/workloads.ts';
+import { createSseHub } from './sse.ts';
 import { createViews } from './views.ts';
 
 const PUBLIC_DIR = path.resolve(import.meta.dirname, '..', '..', 'public');
@@ -51,9 +53,10 @@ export function createApp(deps: WebDeps): Express {
     next();
   });
   // Before anything reads the request: a page rebinding its own name to this node gets nothing from it.
+  // The language first (it reads only two headers): even the host check answers in the reader's words.
+  app.use(locale);
   app.use(hostCheck(hostMatcher({ nodeName: deps.nodeName, allowedHosts: reach.allowedHosts }), deps.log));
   app.use(basePath(reach.basePath ?? '', trustedProxy));
-  app.use(locale);
   app.use(
     authenticate({
       access: deps.access,
@@ -68,6 +71,12 @@ export function createApp(deps: WebDeps): Express {
   app.use(csrf(deps.csrfSecret ?? randomBytes(32)));
   // The pages polled most (the kiosk board, the overview and its fragments) first: fewer routers to walk.
   app.use(kioskRoutes(deps, views));
+  app.use(
+    liveRoutes(
+      deps,
+      deps.events ?? createSseHub({ version: () => `${deps.sync.version()}|${deps.host?.version ?? 0}` }),
+    ),
+  );
   app.use(overviewRoutes(deps, views));
   app.use(authRoutes(deps.access, views));
   app.use(userRoutes(deps.access, views));

@@ -1,15 +1,19 @@
 // What the web layer needs from the rest of Outpost, passed in by main.ts (nothing here creates it).
+
 import type { Logger } from 'pino';
 import type { AccessService } from '../auth/service.ts';
-import type { HostNow, Series } from '../host/sampler.ts';
+import type { ChartRange, HostNow, Series, TimedSeries } from '../host/sampler.ts';
 import type { Registry } from '../metrics.ts';
 import type { SyncService } from '../sync/service.ts';
 import type { SupportTunnel } from '../tunnel/tunnel.ts';
+import type { SseHub } from './sse.ts';
 
 /** The host sampler as the console reads it: the latest reading and 24 h of buckets, both in memory. */
 export interface HostReadings {
   now(): HostNow | null;
   series(): Series;
+  /** One chart range on its time grid; absent in tests that stub only the 24 h series. */
+  window?(range: ChartRange): TimedSeries;
   readonly version: number;
   readonly intervalMs: number;
 }
@@ -51,4 +55,6 @@ export interface WebDeps {
   tunnel?: SupportTunnel | null;
   /** Builds the support bundle (tar.gz); the page offers no download without it. */
   supportBundle?: () => Promise<Buffer>;
+  /** Live streams to open pages (change notices, followed logs); one of the app's own when absent. */
+  events?: SseHub;
 }

@@ -1,4 +1,13 @@
 // Display helpers for the templates, bound to one language: times, ages, sizes, and reasons in plain words.
+
+import { DEMO_REASONS } from '../config-sections.ts';
+import {
+  CAUSE_CODES,
+  HEALTH_STATES,
+  REASON_CODES as STATE_REASONS,
+  SYNC_STATES,
+  WORDS,
+} from '../sync/node-state.ts';
 import { CHANGE_ACTIONS, FAILURE_REASONS, RUN_RESULTS, STAGES, TRIGGERS } from '../sync/run.ts';
 import { type Locale, type Translator, translator } from './i18n/index.ts';
 import { formatClock, formatDateTime, formatNumber, formatPercent } from './i18n/numbers.ts';
@@ -10,19 +19,8 @@ export const REVISION_STATUSES = ['stored', 'applied', 'failed'] as const;
 export const WORKLOAD_STATES = ['ok', 'progressing', 'failing'] as const;
 export const POD_PHASES = ['Running', 'Pending', 'Succeeded', 'Failed', 'Unknown'] as const;
 export const OVERALL_STATES = ['ok', 'warn', 'bad', 'none'] as const;
-export const WHY_KEYS = [
-  'why.ok',
-  'why.failing',
-  'why.degraded',
-  'why.syncFailed',
-  'why.storeCorrupt',
-  'why.massPruneRefused',
-  'why.rolledBack',
-  'why.progressing',
-  'why.clusterUnreadable',
-  'why.offline',
-  'why.upstreamBroken',
-] as const;
+/** One per reason the state model gives (server/sync/node-state.ts). */
+export const WHY_KEYS = STATE_REASONS.map((r) => `why.${r}`);
 /** Keys built at run time (by the helpers here, the models, or `'prefix.' + value` in templates). */
 export const DYNAMIC_KEYS: readonly string[] = [
   ...OVERALL_STATES.map((s) => `state.${s}`),
@@ -37,6 +35,12 @@ export const DYNAMIC_KEYS: readonly string[] = [
   ...CHANGE_ACTIONS.map((c) => `change.${c}`),
   ...REVISION_STATUSES.map((s) => `revstatus.${s}`),
   ...WORKLOAD_STATES.map((s) => `wstate.${s}`),
+  // The node state model (server/sync/node-state.ts).
+  ...WORDS.map((w) => `word.${w}`),
+  ...SYNC_STATES.map((s) => `syncState.${s}`),
+  ...HEALTH_STATES.map((h) => `healthState.${h}`),
+  ...CAUSE_CODES.map((c) => `cause.${c}`),
+  ...Object.keys(DEMO_REASONS).map((k) => `demo.reason.${k}`),
 ];
 
 export interface Format {
@@ -60,6 +64,10 @@ export interface Format {
   stageLabel(stage: string): string;
   trigger(t: string): string;
   result(r: string): string;
+  /** A code in words when `prefix.code` is in the catalogue (audit actions and results), else the code itself. */
+  known(prefix: string, code: string): string;
+  /** Why the console runs on the simulator, in words. */
+  demoReason(reason: string): string;
 }
 
 const formats = new Map<Locale, Format>();
@@ -124,6 +132,11 @@ export function createFormat(tr: Translator): Format {
     stageLabel: (stage) => known('stage', stage),
     trigger: (x) => known('trigger', x),
     result: (r) => known('result', r),
+    known,
+    demoReason(reason) {
+      const key = Object.entries(DEMO_REASONS).find(([, text]) => text === reason)?.[0];
+      return key ? t(`demo.reason.${key}`) : reason;
+    },
   };
   formats.set(tr.locale, f);
   return f;

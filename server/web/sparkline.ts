@@ -57,3 +57,57 @@ export function sparkline(
   const last = [...values].reverse().find((v) => v !== null && v !== undefined) ?? null;
   return { segments: drawn, width, height: SPARK_HEIGHT, min, max, last };
 }
+
+/** One stretch of a chart that answers "what was it then" on hover: its start time and mean value. */
+export interface Slice {
+  /** Left edge and width in view-box units. */
+  x: number;
+  w: number;
+  at: number;
+  value: number | null;
+}
+
+/** A chart on a time grid, with hover stretches of at most SLICES per chart. */
+export interface Chart extends Spark {
+  /** Time of the first point, or null when nothing was read in the range. */
+  from: number | null;
+  slices: Slice[];
+}
+
+/** At most this many hover stretches (and table rows) per chart: enough to read, small enough to send. */
+export const SLICES = 24;
+
+/**
+ * Where a set of series starts to have readings: charts drawn from there fill their width from the first
+ * minute, instead of a tick at the right end of a mostly empty range. -1 when none has any.
+ */
+export function firstReading(series: readonly (readonly (number | null)[])[]): number {
+  const firsts = series
+    .map((values) => values.findIndex((v) => v !== null && Number.isFinite(v)))
+    .filter((i) => i >= 0);
+  return firsts.length ? Math.min(...firsts) : -1;
+}
+
+/** `values[i]` is the reading at `start + i·stepMs`; gaps stay gaps. */
+export function chart(
+  values: readonly (number | null)[],
+  grid: { start: number; stepMs: number },
+  opts: { range?: [number, number]; floor?: number } = {},
+): Chart {
+  const spark = sparkline(values, opts);
+  const slices: Slice[] = [];
+  if (values.length > 0) {
+    const per = Math.ceil(values.length / Math.min(SLICES, values.length));
+    for (let i = 0; i < values.length; i += per) {
+      const group = values.slice(i, i + per).filter((v): v is number => v !== null && Number.isFinite(v));
+      const x = Math.max(0, i - 0.5);
+      slices.push({
+        x,
+        w: Math.max(0, Math.min(spark.width, i + per - 0.5) - x),
+        at: grid.start + i * grid.stepMs,
+        value: group.length ? group.reduce((a, b) => a + b, 0) / group.length : null,
+      });
+    }
+  }
+  return { ...spark, from: values.length ? grid.start : null, slices };
+}

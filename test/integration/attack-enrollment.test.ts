@@ -52,6 +52,11 @@ describe('attacks', () => {
       await b.page('/setup');
       const res = await b.post('/setup', form('AAAA-BBBB-CCCC-DDDD'));
       assert.equal(res.status, 403);
+      // The form comes back as typed, so a typo is fixed in place; the passwords never come back.
+      const page = await res.text();
+      assert.match(page, /name="code" value="AAAA-BBBB-CCCC-DDDD"/);
+      assert.match(page, /name="username" value="eve"/);
+      assert.doesNotMatch(page, /takeover password/);
       assert.equal(admins(), 0);
     });
 

@@ -7,6 +7,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { bodyText } from '../support/http.ts';
 import { freePort, ROOT, waitFor } from '../support/process.ts';
 import { selfSignedCert } from '../support/tls.ts';
 
@@ -46,19 +47,13 @@ describe('outpost process: TLS, base path, first run', () => {
             ...headers,
           },
         },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => {
-            text += c;
-          });
-          res.on('end', () => {
-            for (const c of res.headers['set-cookie'] ?? []) {
-              const [k, v] = (c.split(';')[0] as string).split('=');
-              cookies.set(k as string, v as string);
-            }
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text });
-          });
+        async (res) => {
+          const text = await bodyText(res);
+          for (const c of res.headers['set-cookie'] ?? []) {
+            const [k, v] = (c.split(';')[0] as string).split('=');
+            cookies.set(k as string, v as string);
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text });
         },
       );
       req.on('error', reject);

@@ -73,6 +73,15 @@ describe('cli', () => {
         limitBytes: null,
         historyDays: null,
       },
+      state: {
+        overall: 'none',
+        word: 'nothingApplied',
+        sync: { state: 'never', since: null, revision: null },
+        health: { state: 'unknown', counts: { Healthy: 0, Progressing: 0, Degraded: 0, Unknown: 0 } },
+        reasons: [],
+        causes: [],
+        healthReadAt: null,
+      },
     });
   });
 
@@ -103,6 +112,41 @@ describe('cli', () => {
     assert.equal(s.attempted.result, 'failed');
     assert.equal(s.attempted.reason, 'RenderFailed');
     assert.deepEqual(s.applied, before.applied);
+    // The state says it as the page does: refused, with the file and line, and the raw reason under it.
+    assert.equal(s.state.sync.state, 'refused');
+    assert.equal(s.state.word, 'updateRefused');
+    assert.deepEqual(s.state.causes[0].vars, { file: 'cm.yaml', line: 5, rev: '—' });
+    const plain = (await outpost(['status'], env)).stdout;
+    assert.match(plain, /^state:\s+Update refused \(bad\)$/m);
+    assert.match(plain, /^cause:\s+cm\.yaml does not parse at line 5; the new revision was not applied$/m);
+    assert.match(plain, /^\s+details: RenderFailed: cm\.yaml: not valid YAML at line 5/m);
+  });
+
+  test('rollback to a revision that is not stored (a typo) records no run and changes no state', async () => {
+    const before = (await outpost(['status', '--json'], env)).stdout;
+    const runs = () => {
+      const db = openDb(env.OUTPOST_DATA_DIR as string);
+      try {
+        return (db.prepare('SELECT count(*) AS n FROM sync_runs').get() as { n: number }).n;
+      } finally {
+        db.close();
+      }
+    };
+    const n = runs();
+    const r = await outpost(['rollback', '99'], env);
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, '');
+    assert.equal(
+      r.stderr,
+      'outpost: revision 99 is not stored on this node (`outpost revisions` lists the stored ones)\n',
+    );
+    assert.equal(runs(), n);
+    assert.equal((await outpost(['status', '--json'], env)).stdout, before);
+    // --debug adds the stack; without it the error is that one line.
+    assert.match(
+      (await outpost(['rollback', '99', '--debug'], env)).stderr,
+      /RevisionNotStored: revision 99[^\n]*\n\s+at /,
+    );
   });
 
   test('diff shows what the next sync would change, field by field, and writes nothing', async () => {
@@ -112,6 +156,8 @@ describe('cli', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^unchanged\s+v1 Namespace shop$/m);
     assert.match(r.stdout, /^configured\s+v1 ConfigMap shop\/settings\s+\(data\.key\)$/m);
+    assert.match(r.stdout, /^\s+data\.key: v1 → v2$/m);
+    assert.match(r.stdout, /^\s+data\.key: v1 → v2$/m);
     assert.match(r.stdout, /^created\s+v1 ConfigMap shop\/second$/m);
     assert.equal(f.sim.stats.writes, 0);
   });

@@ -1,14 +1,25 @@
-// The cluster client's LISTs against the simulator: pages of LIST_PAGE objects, an expired continue token.
+// The cluster client on @kubernetes/client-node: LISTs against the simulator (pages of LIST_PAGE objects, an
+// expired continue token), the verbs and their typed errors, pod logs, and how it authenticates (an exec plugin,
+// the pod's service account over TLS).
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { MANAGED_BY } from '../../server/apply/labels.ts';
 import { readPresence } from '../../server/apply/live.ts';
-import { LIST_PAGE, openCluster } from '../../server/cluster/client.ts';
+import { ClusterError, LIST_PAGE, openCluster } from '../../server/cluster/client.ts';
 import type { ClusterClient } from '../../server/cluster/types.ts';
 import { type Kubesim, startKubesim } from '../../server/kubesim/index.ts';
+import { selfSignedCert } from '../support/tls.ts';
 
 const COUNT = 2 * LIST_PAGE + 17;
 
@@ -117,5 +128,174 @@ describe('cluster client lists', () => {
     } finally {
       sim.faults.clear(id);
     }
+  });
+});
+
+describe('cluster client verbs', () => {
+  let dir: string;
+  let sim: Kubesim;
+  let cluster: ClusterClient;
+  const manager = { fieldManager: 'test' };
+  const cm = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'verbs', name });
+
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'outpost-verbs-'));
+    const kubeconfigPath = path.join(dir, 'kubeconfig.yaml');
+    sim = await startKubesim({ kubeconfigPath });
+    cluster = await openCluster({ mode: 'kubeconfig', path: kubeconfigPath });
+    await cluster.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'verbs' } }, manager);
+  });
+  after(async () => {
+    cluster.close();
+    await sim.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('ping answers, a missing object reads as null and deletes as false', async () => {
+    await cluster.ping();
+    assert.equal(await cluster.get(cm('nope')), null);
+    assert.equal(await cluster.delete(cm('nope')), false);
+  });
+
+  test('a dry-run apply writes nothing; a real one does, as plain JSON (timestamps stay strings)', async () => {
+    const obj = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'a', namespace: 'verbs' },
+      data: { k: 'v' },
+    };
+    sim.stats.reset();
+    const preview = await cluster.apply(obj, { ...manager, dryRun: true });
+    assert.equal(preview.metadata.name, 'a');
+    assert.equal(sim.stats.writes, 0);
+    assert.equal(await cluster.get(cm('a')), null);
+    const applied = await cluster.apply(obj, manager);
+    assert.equal(typeof applied.metadata.creationTimestamp, 'string');
+    assert.equal(Object.getPrototypeOf(applied), Object.prototype);
+    assert.deepEqual((await cluster.get(cm('a')))?.data, { k: 'v' });
+    assert.equal(await cluster.delete(cm('a')), true);
+  });
+
+  test('a refused apply is a ClusterError with the status, the object named and the library error as cause', async () => {
+    // A Deployment without a selector: the API server refuses it as Invalid.
+    const bad = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'b', namespace: 'verbs' },
+      spec: {},
+    };
+    await assert.rejects(cluster.apply(bad, manager), (err: unknown) => {
+      assert.ok(err instanceof ClusterError);
+      assert.equal(err.status, 422);
+      assert.match(err.message, /^apps\/v1 Deployment verbs\/b: /);
+      assert.equal((err.cause as { code?: number }).code, 422);
+      return true;
+    });
+  });
+
+  test('an unknown kind is a 404 ClusterError naming it', async () => {
+    await assert.rejects(cluster.resource('example.com/v1', 'Gadget'), (err: unknown) => {
+      assert.ok(err instanceof ClusterError);
+      assert.equal(err.status, 404);
+      assert.match(err.message, /does not know kind Gadget in example.com\/v1/);
+      return true;
+    });
+  });
+
+  test('one 503 is asked again before anyone sees it', async () => {
+    sim.faults.inject({ status: 503, method: 'GET', pathIncludes: 'configmaps/c', times: 1 });
+    assert.equal(await cluster.get(cm('c')), null);
+  });
+
+  test('a pod log arrives as a stream', async () => {
+    await cluster.apply(
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'p', namespace: 'verbs' },
+        spec: { containers: [{ name: 'main', image: 'registry.example.com/app:1' }] },
+      },
+      manager,
+    );
+    // While the container waits to start, the API server answers 400 (the library keeps no message for it).
+    const pod = { apiVersion: 'v1', kind: 'Pod', namespace: 'verbs', name: 'p' };
+    for (let i = 0; i < 200; i++) {
+      const status = (await cluster.get(pod))?.status as { phase?: string } | undefined;
+      if (status?.phase === 'Running') break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    const stream = await cluster.logs({ namespace: 'verbs', name: 'p' }, { tailLines: 5 });
+    let text = '';
+    for await (const chunk of stream) text += String(chunk);
+    assert.ok(text.length > 0);
+  });
+});
+
+describe('cluster client authentication', () => {
+  let dir: string;
+  const seen: string[] = [];
+  const answer = (req: IncomingMessage, res: ServerResponse) => {
+    seen.push(String(req.headers.authorization));
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ major: '1', minor: '31', gitVersion: 'v1.31.0' }));
+  };
+  const listen = async (server: Server) => {
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    return (server.address() as AddressInfo).port;
+  };
+  before(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'outpost-auth-'));
+  });
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('an exec credential plugin is run and its token sent', async () => {
+    const server = createHttpServer(answer);
+    const port = await listen(server);
+    const plugin = path.join(dir, 'plugin.sh');
+    writeFileSync(
+      plugin,
+      `#!/bin/sh\necho '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"from-plugin"}}'\n`,
+    );
+    chmodSync(plugin, 0o755);
+    const kubeconfig = path.join(dir, 'exec.yaml');
+    writeFileSync(
+      kubeconfig,
+      `apiVersion: v1
+kind: Config
+current-context: c
+contexts: [{name: c, context: {cluster: k, user: u}}]
+clusters: [{name: k, cluster: {server: "http://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]
+users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: "${plugin}", interactiveMode: Never}}}]
+`,
+    );
+    const cluster = await openCluster({ mode: 'kubeconfig', path: kubeconfig });
+    seen.length = 0;
+    await cluster.ping();
+    cluster.close();
+    server.close();
+    assert.deepEqual(seen, ['Bearer from-plugin']);
+  });
+
+  test('in a pod: the service account token is sent over TLS checked against the service account CA', async () => {
+    const sa = path.join(dir, 'sa');
+    rmSync(sa, { recursive: true, force: true });
+    mkdirSync(sa);
+    const { key, cert } = selfSignedCert(sa, {
+      cn: '127.0.0.1',
+      days: 1,
+      altNames: 'IP:127.0.0.1',
+      certFile: 'ca.crt',
+    });
+    writeFileSync(path.join(sa, 'token'), 'sa-token');
+    const server = createHttpsServer({ key: readFileSync(key), cert: readFileSync(cert) }, answer);
+    const port = await listen(server);
+    const cluster = await openCluster({ mode: 'in-cluster', host: '127.0.0.1', port: String(port), dir: sa });
+    seen.length = 0;
+    await cluster.ping();
+    cluster.close();
+    server.close();
+    assert.deepEqual(seen, ['Bearer sa-token']);
   });
 });

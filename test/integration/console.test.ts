@@ -141,9 +141,17 @@ describe('console pages', () => {
     assert.match(confirm, new RegExp(`name="revision" value="${older}"`));
     const res = await b.post('/actions/rollback', { revision: String(older) });
     assert.equal(res.status, 303);
-    assert.equal(res.headers.get('location'), '/');
+    // It lands on its own run, whose page follows the stages until the run has ended.
+    const landed = /^\/runs\/(\d+)$/.exec(res.headers.get('location') ?? '');
+    assert.ok(landed, `lands on the run page, not ${res.headers.get('location')}`);
     const run = await waitForRun(sync, (r) => r.trigger === 'rollback' && r.result !== 'running');
+    assert.equal(run.id, Number(landed[1]));
     assert.equal(run.result, 'succeeded');
+    assert.doesNotMatch(
+      await b.page(`/runs/${run.id}`),
+      /hx-trigger="every 1s"/,
+      'an ended run is not polled',
+    );
     assert.equal(sync.history.runningId(), older);
     assert.ok(recentAudit(f.db, 20).some((a) => a.action === 'rollback' && a.target === `revision ${older}`));
     // Back to the newest for the tests after this one.
@@ -214,24 +222,28 @@ describe('console pages', () => {
       name: 'coredns',
     });
     assert.equal(refused.status, 403);
+    assert.match(await refused.text(), /Outpost does not manage the namespace kube-system/);
   });
 
-  test('pod logs show the tail; following polls the fragment and stops by itself after five minutes', async () => {
+  test('pod logs show the tail; following streams new lines and stops by itself after five minutes', async () => {
     await sync.cluster.refresh();
     const pod = sync.cluster.workload('Deployment', 'shop', 'web')?.pods[0];
     assert.ok(pod, 'the web pod is in the view');
     const b = await new Browser(web.url).login('viewer');
     const page = await b.page(`/pods/shop/${pod.name}/logs?tail=50`);
     assert.match(page, /outpost-sim: ready/);
-    assert.doesNotMatch(page, /hx-trigger="every/);
+    assert.doesNotMatch(page, /hx-sse:connect/);
     const following = await b.request(`/pods/shop/${pod.name}/logs?tail=50&follow=1&since=${Date.now()}`, {
       headers: { 'HX-Request': 'true' },
     });
     const fragment = await following.text();
     assert.match(fragment, /^<div id="log"/);
-    assert.match(fragment, /hx-trigger="every 2s"/);
+    assert.match(
+      fragment,
+      new RegExp(`hx-sse:connect="/pods/shop/${pod.name}/logs/stream\\?container=main"`),
+    );
     const stale = await b.page(`/pods/shop/${pod.name}/logs?follow=1&since=${Date.now() - 6 * 60_000}`);
-    assert.doesNotMatch(stale, /hx-trigger="every/);
+    assert.doesNotMatch(stale, /hx-sse:connect="\/pods/);
     assert.match(stale, /following stopped after 5 minutes/);
     assert.equal((await b.request('/pods/kube-system/coredns/logs')).status, 403);
   });
@@ -303,7 +315,11 @@ describe('console pages', () => {
     const html = await res.text();
     assert.match(html, /<html lang="zh-CN">/);
     assert.match(html, /一切正常/);
-    assert.match(html, /hx-get="\/fragments\/kiosk\?every=3" hx-trigger="every 3s"/);
+    assert.match(
+      html,
+      /hx-get="\/fragments\/kiosk\?every=3" hx-trigger="outpost-changed from:body, every 3s"/,
+    );
+    assert.match(html, /hx-sse:connect="\/events"/);
     assert.doesNotMatch(html, /<(form|button|input|select|textarea|a)\b/i);
     assert.doesNotMatch(html, /X-CSRF-Token/);
     const fragment = await (await fetch(`${web.url}/fragments/kiosk`)).text();

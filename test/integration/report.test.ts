@@ -48,7 +48,7 @@ const inputs = (): NodeStateInputs => ({
   },
   health: { Healthy: 5, Progressing: 0, Degraded: 0, Unknown: 0 },
   liveError: null,
-  failingWorkloads: 0,
+  failing: [],
 });
 
 function reportConfig(over: Partial<ReportConfig>): ReportConfig {

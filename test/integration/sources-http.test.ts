@@ -13,6 +13,7 @@ import { checkVersion, VerifyError } from '../../server/sources/verify.ts';
 import { type BundleServer, startBundleServer } from '../support/http-bundle-server.ts';
 import { type KeyPair, makeKeyPair, minisignSign } from '../support/minisign.ts';
 import { closedPort } from '../support/registry.ts';
+import { rejectsWith } from '../support/rejects.ts';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'outpost-http-src-'));
 let server: BundleServer;
@@ -73,20 +74,11 @@ function source(url: string, limits: Partial<FetchLimits> = {}, requireSignature
 
 const SITE = { 'sites/berlin/app.yaml': 'kind: ConfigMap\n', 'base/kustomization.yaml': 'resources: []\n' };
 
-async function rejection(
+const rejection = (
   p: Promise<unknown>,
   pattern: RegExp,
   kind: typeof FetchError | typeof VerifyError = FetchError,
-) {
-  await assert.rejects(p, (err: unknown) => {
-    assert.ok(
-      err instanceof kind,
-      `expected ${kind.name}, got ${(err as Error).name}: ${(err as Error).message}`,
-    );
-    assert.match((err as Error).message, pattern);
-    return true;
-  });
-}
+) => rejectsWith(p, pattern, kind);
 
 test('http source fetches, verifies and unpacks a tar-made, minisign-signed bundle', async () => {
   const url = publish('site.tar.gz', pack(SITE), 'version=5 expires=2099-01-01T00:00:00Z');

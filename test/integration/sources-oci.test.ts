@@ -18,6 +18,7 @@ import {
   startAuthFront,
   startRegistry,
 } from '../support/registry.ts';
+import { rejectsWith } from '../support/rejects.ts';
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'outpost-oci-src-'));
 let registry: Registry;
@@ -64,20 +65,11 @@ function source(url: string, extra: { limits?: Partial<FetchLimits>; authFile?: 
   );
 }
 
-async function rejection(
+const rejection = (
   p: Promise<unknown>,
   pattern: RegExp,
   kind: typeof FetchError | typeof VerifyError = FetchError,
-) {
-  await assert.rejects(p, (err: unknown) => {
-    assert.ok(
-      err instanceof kind,
-      `expected ${kind.name}, got ${(err as Error).name}: ${(err as Error).message}`,
-    );
-    assert.match((err as Error).message, pattern);
-    return true;
-  });
-}
+) => rejectsWith(p, pattern, kind);
 
 test('parseOciUrl reads tags, digests and the scheme (https unless loopback or oci+http)', () => {
   assert.deepEqual(parseOciUrl('oci://ghcr.io/acme/fleet/berlin:v3'), {

@@ -18,6 +18,15 @@ describe('sync', () => {
     await f.close();
   });
 
+  /** Each test's own starting point (so any one runs alone): the good tree applied and last-known-good. */
+  async function appliedGood() {
+    f.write(good);
+    const run = await reconcile(f.deps, 'sync-now');
+    assert.equal(run.result, 'succeeded', run.message ?? '');
+    return lkgRevision.get(f.db);
+  }
+
+  // The first test of the file: it runs on the fresh cluster, alone or with the others.
   test('a first sync creates every object with owner labels and becomes last-known-good', async () => {
     const run = await reconcile(f.deps, 'startup');
     assert.equal(run.result, 'succeeded', run.message ?? '');
@@ -49,6 +58,7 @@ describe('sync', () => {
   });
 
   test('an unchanged resync reports every object unchanged and makes no write request', async () => {
+    await appliedGood();
     f.sim.stats.reset();
     const run = await reconcile(f.deps, 'schedule');
     assert.equal(run.result, 'succeeded');
@@ -61,6 +71,7 @@ describe('sync', () => {
   });
 
   test('a changed object is configured and a removed one is pruned', async () => {
+    await appliedGood();
     f.write({ 'ns.yaml': NS, 'app/cm.yaml': configMap('settings', 'v2') });
     const run = await reconcile(f.deps, 'sync-now');
     assert.equal(run.result, 'succeeded', run.message ?? '');
@@ -74,7 +85,7 @@ describe('sync', () => {
   });
 
   test('unreadable YAML fails the run as RenderFailed naming the file, and the LKG stays', async () => {
-    const lkg = lkgRevision.get(f.db);
+    const lkg = await appliedGood();
     f.write({ 'ns.yaml': NS, 'app/cm.yaml': 'apiVersion: v1\nkind: [ConfigMap\n' });
     const run = await reconcile(f.deps, 'schedule');
     assert.equal(run.result, 'failed');
@@ -90,10 +101,11 @@ describe('sync', () => {
       namespace: 'shop',
       name: 'settings',
     });
-    assert.equal((cm?.data as { key: string } | undefined)?.key, 'v2');
+    assert.equal((cm?.data as { key: string } | undefined)?.key, 'v1');
   });
 
   test('an object without kind fails as ValidationFailed naming the object, and nothing is applied', async () => {
+    await appliedGood();
     f.write({
       'ns.yaml': NS,
       'app/cm.yaml': configMap('settings', 'v3'),
@@ -108,7 +120,7 @@ describe('sync', () => {
       namespace: 'shop',
       name: 'settings',
     });
-    assert.equal((cm?.data as { key: string } | undefined)?.key, 'v2');
+    assert.equal((cm?.data as { key: string } | undefined)?.key, 'v1');
   });
 
   test('a namespaced object without a namespace fails validation before anything is applied', async () => {
@@ -129,7 +141,7 @@ describe('sync', () => {
   });
 
   test('an API server answering 500 to every dry run retry fails as ValidationFailed naming the object; nothing written', async () => {
-    const lkg = lkgRevision.get(f.db);
+    const lkg = await appliedGood();
     f.write({ 'ns.yaml': NS, 'app/cm.yaml': configMap('settings', 'v4') });
     // On every retry: a single 5xx is retried by the client (test/integration/faults.test.ts). The changed
     // ConfigMap is dry-run; the unchanged Namespace needs no dry run (its verified version is still live).
@@ -146,7 +158,7 @@ describe('sync', () => {
   });
 
   test('an API server that drops connections fails as ClusterUnreachable and keeps the LKG', async () => {
-    const lkg = lkgRevision.get(f.db);
+    const lkg = await appliedGood();
     f.cluster.invalidateDiscovery();
     f.sim.faults.inject({ dropConnection: true });
     const run = await reconcile(f.deps, 'schedule');
@@ -157,6 +169,7 @@ describe('sync', () => {
   });
 
   test('a missing source folder fails as FetchFailed and marks the upstream unreachable', async () => {
+    await appliedGood();
     const run = await reconcile({ ...f.deps, source: dirSource('/nonexistent/outpost') }, 'schedule');
     assert.equal(run.reason, 'FetchFailed');
     assert.match(run.message ?? '', /cannot read folder \/nonexistent\/outpost/);
@@ -207,6 +220,7 @@ describe('drift', () => {
   });
 
   test('drift is corrected by a scheduled run with an unchanged upstream', async () => {
+    await tamper();
     const run = await reconcile(f.deps, 'schedule');
     assert.equal(run.result, 'succeeded');
     assert.match(run.message ?? '', /corrected drift on 1 object/);

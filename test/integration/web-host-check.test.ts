@@ -6,7 +6,7 @@ import { createSyncService, type SyncService } from '../../server/sync/service.t
 import type { ReachOptions } from '../../server/web/deps.ts';
 import { fleetApp } from '../support/console.ts';
 import { configMap, type Fleet, makeFleet, NS } from '../support/fleet.ts';
-import { listen, type Running, testAccess } from '../support/http.ts';
+import { bodyText, listen, type Running, testAccess } from '../support/http.ts';
 import { capturedLog } from '../support/log.ts';
 
 /** A GET with exactly the Host header given (fetch would set its own). */
@@ -16,19 +16,13 @@ function get(
   headers: Record<string, string>,
 ): Promise<{ status: number; body: string; location?: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(`${url}${path}`, { headers }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => {
-        body += c;
+    const req = request(`${url}${path}`, { headers }, async (res) => {
+      const body = await bodyText(res);
+      resolve({
+        status: res.statusCode ?? 0,
+        body,
+        ...(res.headers.location ? { location: res.headers.location } : {}),
       });
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          body,
-          ...(res.headers.location ? { location: res.headers.location } : {}),
-        }),
-      );
     });
     req.on('error', reject);
     req.end();

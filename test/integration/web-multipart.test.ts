@@ -7,7 +7,7 @@ import { createSyncService, type SyncService } from '../../server/sync/service.t
 import { UPLOAD_LIMIT } from '../../server/web/routes/actions.ts';
 import { fleetApp } from '../support/console.ts';
 import { configMap, type Fleet, makeFleet, NS } from '../support/fleet.ts';
-import { Browser, listen, type Running, testAccess } from '../support/http.ts';
+import { Browser, bodyText, listen, type Running, testAccess } from '../support/http.ts';
 
 const B = 'crafted-boundary';
 
@@ -51,16 +51,10 @@ describe('upload form', () => {
             ...o.headers,
           },
         },
-        (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => {
-            text += c;
-          });
-          res.on('end', () => {
-            req.destroy();
-            resolve({ status: res.statusCode ?? 0, text, connection: res.headers.connection });
-          });
+        async (res) => {
+          const text = await bodyText(res);
+          req.destroy();
+          resolve({ status: res.statusCode ?? 0, text, connection: res.headers.connection });
         },
       );
       req.on('error', (err: NodeJS.ErrnoException) => {

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Registry } from '../../server/metrics.ts';
+import { holdRevision, releaseHeld } from '../../server/sync/holds.ts';
 import { createSyncMetrics } from '../../server/sync/metrics.ts';
 import { createSyncService, type SyncService } from '../../server/sync/service.ts';
 import { createApp } from '../../server/web/app.ts';
@@ -159,7 +160,7 @@ describe('console', () => {
       });
     const missing = await post('/actions/hold', 'hours=2&reason=');
     assert.equal(missing.status, 400);
-    assert.match(await missing.text(), /say why updates are held/);
+    assert.match(await missing.text(), /Say why updates are held/);
     assert.equal(sync.status().hold, null);
     const ok = await post('/actions/hold', 'hours=2&reason=stocktaking');
     assert.equal(ok.status, 200);
@@ -185,6 +186,31 @@ describe('console', () => {
       body: 'revision=abc',
     });
     assert.equal(res.status, 400);
-    assert.match(await res.text(), /revision:/);
+    assert.match(await res.text(), /The field (&quot;|")revision(&quot;|") was not filled in as expected/);
+  });
+
+  test('Retry asks on a page of its own (no browser pop-up), and there is nothing to retry when nothing is held', async () => {
+    const b = await new Browser(web.url).login('operator');
+    assert.equal((await b.request('/retry')).status, 409);
+    holdRevision(f.db, {
+      digest: 'sha256:abc',
+      revisionId: null,
+      from: 'abcdef123456',
+      to: null,
+      reason: 'HealthFailed',
+      message: 'rolled back from abcdef123456: <img src=x> never became ready',
+      at: new Date().toISOString(),
+    });
+    try {
+      const panel = await b.page('/fragments/sync');
+      assert.match(panel, /href="\/retry" data-testid="retry">Retry abcdef123456</);
+      assert.doesNotMatch(panel, /hx-confirm/);
+      const confirm = await b.page('/retry');
+      assert.match(confirm, /Apply revision abcdef123456 again\?/);
+      assert.match(confirm, /<form method="post" action="\/actions\/retry"/);
+      assert.match(confirm, /&lt;img src=x&gt;/, 'the reason is shown inert');
+    } finally {
+      releaseHeld(f.db);
+    }
   });
 });

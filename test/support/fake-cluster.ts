@@ -269,3 +269,21 @@ function establishCrds(obj: KubeObject): void {
   if (obj.kind !== 'CustomResourceDefinition') return;
   obj.status = { conditions: [{ type: 'Established', status: 'True' }] };
 }
+
+/** A namespaced CRD `widgets.example.com` (kind Widget, version v1), and one of its objects: fixtures. */
+export const WIDGET_CRD: KubeObject = {
+  apiVersion: 'apiextensions.k8s.io/v1',
+  kind: 'CustomResourceDefinition',
+  metadata: { name: 'widgets.example.com' },
+  spec: {
+    group: 'example.com',
+    scope: 'Namespaced',
+    names: { kind: 'Widget', plural: 'widgets' },
+    versions: [{ name: 'v1' }],
+  },
+};
+export const widget = (name: string, namespace = 'shop'): KubeObject => ({
+  apiVersion: 'example.com/v1',
+  kind: 'Widget',
+  metadata: { name, namespace },
+});

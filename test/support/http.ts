@@ -1,4 +1,5 @@
 // Test helpers for the console: start createApp on port 0 and keep a cookie jar like a browser would.
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { PasswordCost } from '../../server/auth/password.ts';
@@ -108,4 +109,17 @@ export class Browser {
     await this.page('/');
     return this;
   }
+}
+
+/** The whole body of a response from node:http's `request`, as text (tests that must send exact bytes use it). */
+export function bodyText(res: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    res.setEncoding('utf8');
+    res.on('data', (c: string) => {
+      text += c;
+    });
+    res.on('end', () => resolve(text));
+    res.on('error', reject);
+  });
 }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ValidationError } from '../../server/apply/errors.ts';
 import { planObjects, validateShape } from '../../server/apply/plan.ts';
-import { FakeCluster } from '../support/fake-cluster.ts';
+import { FakeCluster, WIDGET_CRD, widget } from '../support/fake-cluster.ts';
 
 const cm = (name: string, namespace?: string) => ({
   apiVersion: 'v1',
@@ -36,22 +36,8 @@ test('a kind the cluster does not know stops the plan, naming the object', async
 });
 
 test('a CRD in the same revision makes its kind known before it exists', async () => {
-  const crd = {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: 'widgets.example.com' },
-    spec: {
-      group: 'example.com',
-      scope: 'Namespaced',
-      names: { kind: 'Widget' },
-      versions: [{ name: 'v1' }],
-    },
-  };
   const cluster = new FakeCluster();
-  const planned = await planObjects(
-    [{ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'shop' } }, crd],
-    cluster,
-  );
+  const planned = await planObjects([widget('w'), WIDGET_CRD], cluster);
   assert.deepEqual(
     planned.map((o) => o.kind),
     ['CustomResourceDefinition', 'Widget'],

@@ -6,7 +6,7 @@ import { ApplyError } from '../../server/apply/errors.ts';
 import { MANAGED_BY } from '../../server/apply/labels.ts';
 import { applyAll } from '../../server/apply/ssa.ts';
 import type { KubeObject } from '../../server/cluster/types.ts';
-import { FakeCluster } from '../support/fake-cluster.ts';
+import { FakeCluster, WIDGET_CRD, widget } from '../support/fake-cluster.ts';
 
 const ns = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
 const cm = (name: string, data: Record<string, string>, namespace = 'shop'): KubeObject => ({
@@ -114,24 +114,8 @@ test('a failing stage stops the apply: later stages are not attempted, and the e
 });
 
 test('a CRD is waited for until established and discovery is refreshed before its custom resources', async () => {
-  const crd: KubeObject = {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: 'widgets.example.com' },
-    spec: {
-      group: 'example.com',
-      scope: 'Namespaced',
-      names: { kind: 'Widget', plural: 'widgets' },
-      versions: [{ name: 'v1' }],
-    },
-  };
-  const widget: KubeObject = {
-    apiVersion: 'example.com/v1',
-    kind: 'Widget',
-    metadata: { name: 'w', namespace: 'shop' },
-  };
   const cluster = new FakeCluster();
-  const report = await applyAll(cluster, [crd, ns('shop'), widget]);
+  const report = await applyAll(cluster, [WIDGET_CRD, ns('shop'), widget('w')]);
   assert.equal(report.failed, undefined);
   assert.equal(cluster.discoveryInvalidations, 1);
   assert.ok(cluster.objects.has('example.com/v1 Widget shop/w'));

@@ -260,3 +260,62 @@ test('the sampler writes in batches, keeps 24 h of buckets in memory and prunes 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the sampler draws 1 h a point a minute (unwritten readings included) and 7 d a point an hour', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'outpost-sampler-'));
+  const db = openDb(dir);
+  try {
+    const now = Date.now();
+    insertSamples(db, [
+      {
+        at: now - 30 * 60_000,
+        cpu: 0.2,
+        memUsed: 1,
+        memTotal: 4,
+        diskUsed: 1,
+        diskTotal: 2,
+        temp: null,
+        rx: 1,
+        tx: 1,
+        load1: 0,
+      },
+      {
+        at: now - 3 * 86_400_000,
+        cpu: 0.6,
+        memUsed: 2,
+        memTotal: 4,
+        diskUsed: 1,
+        diskTotal: 2,
+        temp: null,
+        rx: 1,
+        tx: 1,
+        load1: 0,
+      },
+    ]);
+    const s = new HostSampler({
+      db,
+      log: silentLog,
+      dataDir: dir,
+      read: scripted([{ cpu: 0.9 }]),
+      flushEvery: 100,
+    });
+    await s.sampleNow(now);
+    assert.equal(s.pending, 1, 'the newest reading is not written yet');
+    const hour = s.window('1h', now);
+    assert.equal(hour.stepMs, 60_000);
+    assert.equal(hour.series.cpu.length, 60);
+    assert.equal(hour.series.cpu.at(-1), 0.9, 'the reading of this minute draws before it is written');
+    assert.equal(hour.series.cpu.at(-31), 0.2);
+    assert.equal(hour.series.cpu.filter((v) => v !== null).length, 2);
+    const week = s.window('7d', now);
+    assert.equal(week.series.cpu.length, 7 * 24);
+    const at = (t: number) => Math.floor((t - week.start) / week.stepMs);
+    assert.equal(week.series.mem[at(now - 3 * 86_400_000)], 0.5, 'three days ago, in its hour');
+    assert.equal(week.series.cpu.at(-1), week.series.cpu[at(now)], 'this hour is the last point');
+    assert.ok((week.series.cpu.at(-1) ?? 0) >= 0.2, 'this hour holds the newest reading');
+    assert.equal(s.window('24h', now).series, s.series(), 'a day is the in-memory series');
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -106,6 +106,113 @@ test('every key a template or route uses exists (plain and plural), and every ru
   for (const k of DYNAMIC_KEYS) assert.ok(en.plain.has(k) || en.plural.has(k), `run-time key ${k} missing`);
 });
 
+/**
+ * Text that may stay as it is in every language: names, commands and settings, not words to translate. Each entry
+ * is matched whole against one piece of template text or one string literal.
+ */
+const NOT_WORDS = new Set([
+  'Outpost',
+  '· Outpost ·',
+  // Protocol text: an Express setting and HTTP header values.
+  'trust proxy',
+  'attachment; filename=" "',
+  'Bearer realm="outpost"',
+  // A Git branch name as the placeholder of the branch field.
+  'main',
+]);
+/** Modules whose string literals are never shown to people (each with why). */
+const NOT_SHOWN: Record<string, string> = {
+  // MultipartError messages go to the log; the console shows uploadRefusal's catalogue words.
+  'server/web/multipart.ts': 'log text',
+};
+/** A piece of prose: two words of letters with a space between them. */
+const PROSE = /\p{L}{2,}[,.:;!?)]*\s+\p{L}{2,}/u;
+/** In a template, one word alone is prose too ("Open"); in code it is an identifier ("Healthy"). */
+const WORD = /\p{L}{2,}/u;
+
+/** Template text and user-facing attributes outside Eta tags, <code> and <script>. */
+function templateText(source: string): string[] {
+  const out: string[] = [];
+  const t = source
+    .replace(/<%[\s\S]*?%>/g, '\u0000')
+    .replace(/<!--[\s\S]*?-->/g, ' ')
+    .replace(/<(code|script|style|pre)\b[^>]*>[\s\S]*?<\/\1>/g, ' ');
+  for (const m of t.matchAll(/\b(?:title|aria-label|placeholder|alt|label)="([^"]*)"/g))
+    out.push(m[1] as string);
+  for (const piece of t.replace(/<[^>]*>/g, '\u0000').split('\u0000')) out.push(piece.trim());
+  return out.filter((x) => x.length > 0);
+}
+
+/** String literals in code (comments, imports, log calls and thrown internal errors left out). */
+function codeStrings(source: string): string[] {
+  const out: string[] = [];
+  const code = source
+    .replace(/\/\*[\s\S]*?\*\//g, ' ')
+    .split('\n')
+    .filter((l) => !/^\s*(\/\/|import |export \{|\} from )/.test(l))
+    .map((l) => l.replace(/(^|[^:'"`])\/\/.*$/, '$1'))
+    .join('\n')
+    // Log lines are for the operator's log, in English by design: pino's (obj, 'message') and (obj, `message`).
+    .replace(/\blog(?:\.(?:trace|debug|info|warn|error|fatal)|\[[^\]]*\])\([\s\S]*?\);/g, ' ');
+  for (const m of code.matchAll(/'((?:[^'\\\n]|\\.)*)'|"((?:[^"\\\n]|\\.)*)"|`((?:[^`\\]|\\.)*)`/g)) {
+    const text = (m[1] ?? m[2] ?? m[3] ?? '').replace(/\$\{[^}]*\}/g, ' ');
+    out.push(text.trim());
+  }
+  return out;
+}
+
+test('no template, route, middleware or model shows text that is not in the catalogue', () => {
+  const found: string[] = [];
+  for (const f of files('views', '.eta')) {
+    for (const text of templateText(readFileSync(f, 'utf8')))
+      if (WORD.test(text) && !NOT_WORDS.has(text)) found.push(`${path.relative(ROOT, f)}: ${text}`);
+  }
+  const code = files('server/web', '.ts').filter((f) => !f.includes(`${path.sep}i18n${path.sep}`));
+  assert.ok(code.length > 20, 'the scan sees the web layer');
+  for (const f of code) {
+    if (path.relative(ROOT, f) in NOT_SHOWN) continue;
+    for (const text of codeStrings(readFileSync(f, 'utf8')))
+      if (PROSE.test(text) && !NOT_WORDS.has(text)) found.push(`${path.relative(ROOT, f)}: ${text}`);
+  }
+  assert.deepEqual(found, [], 'put these in the catalogues (or, for a name or command, in NOT_WORDS)');
+});
+
+test('the scan above would catch hard-coded text in a template and in code', () => {
+  assert.deepEqual(
+    templateText(
+      '<h2>Remote support</h2><p><%= it.t("x") %></p><code>npx outpost</code><b title="Open it">x</b>',
+    ).filter((x) => PROSE.test(x)),
+    ['Open it', 'Remote support'],
+  );
+  assert.deepEqual(
+    codeStrings("throw new E('minutes must be a number');\n// a comment here\nt('form.key');").filter((x) =>
+      PROSE.test(x),
+    ),
+    ['minutes must be a number'],
+  );
+});
+
+test('every view rendered by a route is rendered in the request language (given the response)', () => {
+  const missing: string[] = [];
+  for (const f of files('server/web', '.ts')) {
+    const text = readFileSync(f, 'utf8');
+    for (const m of text.matchAll(/views\.(render|page)\(/g)) {
+      // The call's arguments, up to the matching parenthesis.
+      let depth = 0;
+      let i = (m.index as number) + m[0].length - 1;
+      const start = i;
+      for (; i < text.length; i++) {
+        if (text[i] === '(') depth++;
+        else if (text[i] === ')' && --depth === 0) break;
+      }
+      const args = text.slice(start + 1, i).trim();
+      if (!/\bres,?$/.test(args))
+        missing.push(`${path.relative(ROOT, f)}: views.${m[1]}(${args.slice(0, 60)}…)`);
+    }
+  }
+  assert.deepEqual(missing, [], 'without the response, a view renders in English whatever the reader chose');
+});
+
 test('a key that no catalogue has comes back as itself, so a slip shows instead of breaking the page', () => {
   assert.equal(translator('ru').t('no.such.key'), 'no.such.key');
   assert.equal(translator('zh-CN').t('sync.now'), '立即同步');

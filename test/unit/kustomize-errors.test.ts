@@ -40,7 +40,6 @@ describe('error fixtures', () => {
       'helmGlobals',
       'helmChartInflationGenerator',
       'validators',
-      'openapi',
       'crds',
       'buildMetadata',
     ]) {

@@ -61,6 +61,13 @@ describe('matchFields', () => {
     slots[0]?.set('x');
     assert.deepEqual(obj, { spec: { env: [{ name: 'A', value: 'x' }] } });
   });
+  test('an element whose value does not match its own pattern is not created (no endless recursion)', () => {
+    assert.throws(
+      () => matchFields({ a: [] }, 'a.[name=(.*a){12}].x', 'scalar', 't'),
+      /cannot create an element for "\[name=\(\.\*a\)\{12\}\]"/,
+    );
+    assert.throws(() => matchFields({ a: [] }, 'a.[n=007].x', 'scalar', 't'), /does not match itself/);
+  });
   test('an index past the end fails, naming the count', () => {
     assert.throws(() => matchFields({ a: [1] }, 'a.3', 'none', 't'), /index 3 specified but only 1 elements/);
   });

@@ -41,7 +41,7 @@ function setup(status: SyncStatus = applied) {
       status,
       health: { Healthy: 5, Progressing: 0, Degraded: 0, Unknown: 0 },
       liveError: null,
-      failingWorkloads: 0,
+      failing: [],
     },
   };
   const make = () => new Collector({ db, config, inputs: () => inputs.current, clock: () => now });
@@ -118,7 +118,14 @@ test('failed, rolled-back, staff and changing runs are events; an unchanged sche
 test('a state change is one event with the whole snapshot; a restart with the same state is not a change', () => {
   const s = setup();
   s.make().collect();
-  s.inputs.current = { ...s.inputs.current, failingWorkloads: 2 };
+  const w = { kind: 'Deployment', namespace: 'shop', problem: 'CrashLoopBackOff', images: ['web:1'] };
+  s.inputs.current = {
+    ...s.inputs.current,
+    failing: [
+      { ...w, name: 'web' },
+      { ...w, name: 'api' },
+    ],
+  };
   s.advance(1000);
   s.make().collect();
   const states = s.events().filter((e) => e.type === EVENT.state);

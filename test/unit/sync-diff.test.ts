@@ -2,7 +2,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { KubeObject } from '../../server/cluster/types.ts';
-import { diffObjects, diffText, fieldChanges, showValue } from '../../server/sync/diff.ts';
+import {
+  changeLine,
+  diffObjects,
+  diffText,
+  fieldChanges,
+  objectChanges,
+  showValue,
+} from '../../server/sync/diff.ts';
 
 const deploy = (image: string, env: Record<string, string>, replicas = 1): KubeObject => ({
   apiVersion: 'apps/v1',
@@ -66,4 +73,27 @@ test('the diff of two revisions lists added, removed and changed objects and cou
 test('long values are cut with a note of how much is left out', () => {
   assert.equal(showValue('x'.repeat(10), 4), 'xxxx… (6 more characters)');
   assert.equal(showValue({ a: 1 }), '{"a":1}');
+});
+
+test('one object old → new for `outpost diff`: values shown, Secret and env values only said to change', () => {
+  const secret = (v: string): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'db', namespace: 'shop' },
+    data: { password: v },
+  });
+  assert.deepEqual(
+    objectChanges(secret('aHVudGVyMg=='), secret('c2VjcmV0')).map((f) => changeLine(f)),
+    ['data.password: changed (value hidden)'],
+  );
+  const lines = objectChanges(deploy('web:1', { TOKEN: 'abc' }, 1), deploy('web:2', { TOKEN: 'xyz' }, 3)).map(
+    (f) => changeLine(f),
+  );
+  assert.ok(lines.includes('spec.replicas: 1 → 3'), lines.join('\n'));
+  assert.ok(lines.includes('spec.template.spec.containers[main].image: web:1 → web:2'), lines.join('\n'));
+  assert.ok(
+    lines.some((l) => /env\[TOKEN\]\.value: changed \(value hidden\)/.test(l)),
+    lines.join('\n'),
+  );
+  assert.ok(!lines.some((l) => /abc|xyz/.test(l)));
 });

@@ -267,8 +267,30 @@ test('the sync panel fragment lists the stages while running and offers no Sync 
   assert.match(html, /data-testid="sync-progress"/);
   assert.match(html, /<li class="stage-done" data-stage="fetch">Downloading<\/li>/);
   assert.match(html, /<li class="stage-current" data-stage="apply" aria-current="step">Applying<\/li>/);
-  assert.match(html, /hx-get="\/b\/fragments\/sync" hx-trigger="every 1s"/);
+  assert.match(html, /hx-get="\/b\/fragments\/sync" hx-trigger="outpost-changed from:body, every 1s"/);
   assert.doesNotMatch(html, /Sync now/);
+});
+
+test('while a sync runs the header and the kiosk say "Updating now", never "All good"', () => {
+  const deps = fakeDeps({ running: { stage: 'apply', marks: [{ stage: 'fetch', at: 'x' }] } });
+  const m = overviewModel(deps);
+  assert.deepEqual([m.overall, m.node.word, m.node.sync.state], ['warn', 'updating', 'applying']);
+  const header = views.render('partials/state', overviewData(deps), res());
+  assert.match(header, /<h1>Updating now<\/h1>/);
+  assert.doesNotMatch(header, /All good/);
+  const board = views.render(
+    'partials/kiosk-board',
+    { nodeName: 'gw-1', every: 10, ...kioskModel(deps) },
+    res(),
+  );
+  assert.match(board, /Updating now/);
+  assert.doesNotMatch(board, /All good/);
+});
+
+test('the counts are coloured only where there is something: "0 degraded" is not red', () => {
+  const html = views.render('partials/state', overviewData(fakeDeps()), res());
+  assert.match(html, /<span class="pill">0 degraded<\/span>/);
+  assert.match(html, /<span class="pill ok">1 healthy<\/span>/);
 });
 
 test('the kiosk board has no control at all: no form, button, input or link', () => {
@@ -280,7 +302,7 @@ test('the kiosk board has no control at all: no form, button, input or link', ()
   );
   assert.doesNotMatch(html, /<(form|button|input|select|textarea|a)\b/i);
   assert.match(html, /data-state="bad"/);
-  assert.match(html, /hx-trigger="every 10s"/);
+  assert.match(html, /hx-trigger="outpost-changed from:body, every 10s"/);
   assert.match(html, /printer/);
   assert.match(html, /CrashLoopBackOff: &lt;b&gt;boom&lt;\/b&gt;/);
 });
@@ -342,9 +364,42 @@ test('the host panel says there are no readings yet, then shows values and spark
   assert.match(html, /data-testid="host-cpu">25%/);
   assert.match(html, /2 GB of 8 GB/);
   assert.match(html, /<polyline points="0,/);
+  // Readable charts: a range switch, the value of each stretch on hover, min/max, and the same as a table.
+  assert.match(html, /data-range="1h"[^>]*>1 hour<\/a>/);
+  assert.match(html, /data-range="24h" aria-current="true"/);
+  assert.match(html, /<rect class="spark-hit"[^>]*><title>[^<]*: 20%<\/title>/);
+  assert.match(html, /aria-label="CPU over 24 hours: now 20%, min 10%, max 20%" tabindex="0"/);
+  assert.match(html, /min 10% · max 20%/);
+  assert.match(html, /data-testid="chart-values"/);
   // No sensor: no temperature row at all.
   assert.doesNotMatch(html, /Temperature/);
   assert.match(html, /1 d 1 h/);
+  const ru = views.render('partials/host-panel', overviewData(fakeDeps({ host })), res('ru'));
+  assert.match(ru, /Процессор за 24 часа: сейчас 20\s?%/);
+});
+
+test('host readings are coloured only at their thresholds: CPU at 100 % red, 25 % plain', () => {
+  const sample = (cpu: number): HostNow => ({
+    sample: {
+      at: Date.now(),
+      cpu,
+      memUsed: 1,
+      memTotal: 8,
+      diskUsed: 85,
+      diskTotal: 100,
+      temp: null,
+      rx: 0,
+      tx: 0,
+      load1: 1,
+    },
+    uptimeS: 60,
+    interfaces: [],
+  });
+  const busy = views.render('partials/host-panel', overviewData(fakeDeps({ host: sample(1) })), res());
+  assert.match(busy, /<span class="value bad" data-testid="host-cpu">100%/);
+  assert.match(busy, /<span class="value warn" data-testid="host-disk">85%/);
+  const calm = views.render('partials/host-panel', overviewData(fakeDeps({ host: sample(0.25) })), res());
+  assert.match(calm, /<span class="value" data-testid="host-cpu">25%/);
 });
 
 test('the sync panel says "upstream broken", not "unreachable", and when content was last verified in full', () => {

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, request, type Server } from 'node:h
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { type MultipartError, readMultipart } from '../../server/web/multipart.ts';
+import { bodyText } from '../support/http.ts';
 
 const LIMITS = { files: { bundle: 4096, signature: 64 }, fields: 2, fieldSize: 32 };
 const B = 'outpost-test-boundary';
@@ -29,16 +30,10 @@ function send(
         method: 'POST',
         headers: { 'content-type': `multipart/form-data; boundary=${B}`, ...headers },
       },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => {
-          text += c;
-        });
-        res.on('end', () => {
-          req.destroy();
-          resolve(JSON.parse(text) as Answer);
-        });
+      async (res) => {
+        const text = await bodyText(res);
+        req.destroy();
+        resolve(JSON.parse(text) as Answer);
       },
     );
     req.on('error', (err: NodeJS.ErrnoException) => {

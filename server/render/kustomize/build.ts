@@ -13,6 +13,7 @@ import { setImages } from './images.ts';
 import { findKustomization, type Kustomization, loadKustomization } from './load.ts';
 import { fixNameReferences } from './namereference.ts';
 import { applyJson6902Patches, applyPatches, applyStrategicMergePatches } from './patches/index.ts';
+import { parseSchema, setCustomSchema } from './patches/openapi.ts';
 import { inlineConfigs, type PluginConfig, runGenerators, runTransformers } from './plugins.ts';
 import { declareVars, mergeVarSets, resolveVars, type Var } from './refvars.ts';
 import {
@@ -43,6 +44,8 @@ interface Ctx {
   objects: number;
   /** The transformer configuration of the kustomization being built so far (see accumulate). */
   config: TransformerConfig;
+  /** A kustomization named an OpenAPI schema (path or version): the first one holds for the whole build. */
+  schemaSet: boolean;
   /** The vars declared so far in the same scope (a kustomization and its bases), by name. */
   vars: Map<string, Var>;
 }
@@ -205,6 +208,11 @@ function accumulate(ctx: Ctx, k: Kustomization, start: Res[]): Res[] {
   ctx.stack.push(k.dir);
   let list = start;
   const read = reader(ctx, k);
+  if (!ctx.schemaSet && (k.openapi?.path || k.openapi?.version)) {
+    ctx.schemaSet = true;
+    const file = k.openapi.path;
+    if (file) setCustomSchema(parseSchema(read(file, 'openapi schema'), path.join(k.dir, file)));
+  }
   // A Component adds to the configuration of the kustomization using it; anything else starts afresh.
   const outer = k.kind === 'Component' ? null : { config: ctx.config, vars: ctx.vars };
   if (outer) {
@@ -267,9 +275,15 @@ const LOCAL_CONFIG = 'config.kubernetes.io/local-config';
 export function build(files: FileTree, dir: string): KubeObject[] {
   const file = findKustomization(files, dir);
   if (!file) throw new RenderError(`${dir || '.'}: no kustomization.yaml`);
-  const ctx: Ctx = { files, stack: [], objects: 0, config: EMPTY_CONFIG, vars: new Map() };
+  const ctx: Ctx = { files, stack: [], objects: 0, config: EMPTY_CONFIG, vars: new Map(), schemaSet: false };
   const top = loadKustomization(files, file);
-  let list = accumulate(ctx, top, []);
+  setCustomSchema(null);
+  let list: Res[];
+  try {
+    list = accumulate(ctx, top, []);
+  } finally {
+    setCustomSchema(null);
+  }
   // Generated names get their content hash last, once every transformer has shaped the content.
   for (const r of list) {
     if (!r.needsHash) continue;

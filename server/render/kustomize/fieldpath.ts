@@ -184,6 +184,12 @@ export function matchFields(root: unknown, path: string, create: Create, where: 
         elem = {};
         setOwn(elem as object, key, resolveScalar(value), where);
       }
+      // The new element must match its own pattern (`[name=a+]` does not): kustomize would recurse for ever.
+      if (!re.test(scalarText(key === '' ? elem : getOwn(elem as object, key)).trim())) {
+        throw new RenderError(
+          `${where}: cannot create an element for "${part}": its value does not match itself`,
+        );
+      }
       list.push(elem);
       visit(list, i, { value: list, created: false, set() {} });
       return;

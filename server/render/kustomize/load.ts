@@ -50,6 +50,8 @@ export interface Kustomization {
   generators: string[];
   transformers: string[];
   vars: Var[];
+  /** A schema file for custom resources' merge keys (`path`), or kustomize's built-in one (`version`). */
+  openapi?: { path?: string; version?: string };
   sortOptions?: { order: 'legacy' | 'fifo'; orderFirst?: string[]; orderLast?: string[] };
 }
 
@@ -59,7 +61,6 @@ const REFUSED: Record<string, string> = {
   helmGlobals: 'Helm charts are not inflated on the node',
   helmChartInflationGenerator: 'Helm charts are not inflated on the node',
   validators: 'validator plugins are not supported',
-  openapi: 'custom OpenAPI schemas are not supported',
   crds: 'CRD schemas for kustomize are not supported',
   buildMetadata: 'buildMetadata is not supported',
 };
@@ -92,6 +93,7 @@ const SUPPORTED = [
   'generators',
   'transformers',
   'vars',
+  'openapi',
 ];
 
 export function findKustomization(files: FileTree, dir: string): string | null {
@@ -298,6 +300,19 @@ export function loadKustomization(files: FileTree, file: string): Kustomization 
   if (commonAnnotations) k.commonAnnotations = commonAnnotations;
   const generatorOptions = options(root.at('generatorOptions'));
   if (generatorOptions) k.generatorOptions = generatorOptions;
+  const openapi = root.at('openapi');
+  if (openapi.present) {
+    openapi.fields(['path', 'version']);
+    const path = openapi.at('path').string();
+    const version = openapi.at('version').string();
+    if (path && version) openapi.fail('builtin version and custom schema provided, cannot use both');
+    if (version && version !== 'v1.21.2') {
+      openapi.at('version').fail(`the OpenAPI version "${version}" is not built in (kustomize has v1.21.2)`);
+    }
+    k.openapi = {};
+    if (path) k.openapi.path = path;
+    if (version) k.openapi.version = version;
+  }
   const sort = sortOptions(root.at('sortOptions'));
   if (sort) k.sortOptions = sort;
   return k;

@@ -77,6 +77,11 @@ export function runGenerators(list: Res[], configs: PluginConfig[], read: ReadFi
   const ids = new IdIndex(list);
   configs.forEach((c) => {
     const kind = builtinKind(c, 'generators');
+    if (kind === 'HelmChartInflationGenerator') {
+      throw new RenderError(
+        `${c.file}: generators: builtin HelmChartInflationGenerator is not supported by Outpost: Helm charts are not inflated on the node; render the chart into the repository instead`,
+      );
+    }
     if (kind !== 'ConfigMapGenerator' && kind !== 'SecretGenerator') {
       throw new RenderError(`${c.file}: generators: builtin ${kind} is not a generator Outpost supports`);
     }

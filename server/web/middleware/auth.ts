@@ -20,8 +20,8 @@ export interface SignedInUser {
 
 const PUBLIC_READ = [/^\/(login|setup|healthz|readyz)$/, /^\/static\//, /^\/lang\/[^/]+$/];
 const PUBLIC_WRITE = [/^\/(login|setup|logout)$/];
-/** The kiosk board and what it polls; reads only. */
-const KIOSK_READ = [/^\/kiosk$/, /^\/fragments\/kiosk$/, /^\/fragments\/tunnel$/];
+/** The kiosk board, what it polls and its change notices; reads only. */
+const KIOSK_READ = [/^\/kiosk$/, /^\/fragments\/kiosk$/, /^\/fragments\/tunnel$/, /^\/events$/];
 /** Users, the audit log, settings and the support tunnel: admin only, reads and writes. */
 const ADMIN = [/^\/users(\/|$)/, /^\/audit(\/|$)/, /^\/actions\/(settings|tunnel|users)(\/|$)/];
 /** The support bundle holds the audit log and pod logs: not for a read-only viewer. */
@@ -177,7 +177,10 @@ export function authenticate(o: AuthOptions) {
         return;
       }
       res.setHeader('WWW-Authenticate', 'Bearer realm="outpost"');
-      res.status(401).type('text/plain').send('Sign in, or send the metrics token as a Bearer token.\n');
+      res
+        .status(401)
+        .type('text/plain')
+        .send(`${requestContext(res).t('auth.metricsToken')}\n`);
       return;
     }
     if (need === 'kiosk') {
@@ -202,7 +205,7 @@ export function authenticate(o: AuthOptions) {
       const login = `${base}/login?next=${encodeURIComponent(safeNext(returnPath(req, base)))}`;
       if (req.get('HX-Request')) {
         res.setHeader('HX-Redirect', login);
-        res.status(401).type('text/plain').send('Sign in first.');
+        res.status(401).type('text/plain').send(requestContext(res).t('auth.signInFirst'));
       } else {
         res.redirect(303, login);
       }

@@ -2,6 +2,7 @@
 import { createHmac, createSecretKey, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { readCookie } from '../cookies.ts';
+import { requestContext } from '../views.ts';
 
 const COOKIE = 'outpost_csrf';
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -49,21 +50,18 @@ export function csrf(secret: Buffer) {
         // An unparseable Origin is treated as foreign.
       }
       if (!host || originHost !== host) {
-        res.status(403).type('text/plain').send('Forbidden: cross-site request refused.');
+        res.status(403).type('text/plain').send(requestContext(res).t('csrf.crossSite'));
         return;
       }
     } else if (origin === 'null') {
-      res.status(403).type('text/plain').send('Forbidden: cross-site request refused.');
+      res.status(403).type('text/plain').send(requestContext(res).t('csrf.crossSite'));
       return;
     }
     const sent = req.get('x-csrf-token') ?? (req.body as { _csrf?: unknown } | undefined)?._csrf;
     const expected = Buffer.from(sign(id, session));
     const given = Buffer.from(typeof sent === 'string' ? sent : '');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      res
-        .status(403)
-        .type('text/plain')
-        .send('Forbidden: the form is out of date. Reload the page and try again.');
+      res.status(403).type('text/plain').send(requestContext(res).t('csrf.stale'));
       return;
     }
     next();

@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { hostName } from '../../config-sections.ts';
+import { requestContext } from '../views.ts';
 
 /** What a Host header names: an IP literal (always allowed: no DNS, nothing to rebind) or a host name. */
 export type HostTarget = { kind: 'ip' } | { kind: 'name'; name: string };
@@ -75,9 +76,6 @@ export function hostCheck(allowed: HostMatcher, log: Logger) {
     res
       .status(421)
       .type('text/plain')
-      .send(
-        "This console does not answer to the name in the address bar. Open it by the node's address or name; " +
-          'an administrator can add other names with OUTPOST_ALLOWED_HOSTS.\n',
-      );
+      .send(`${requestContext(res).t('host.wrongName')}\n`);
   };
 }

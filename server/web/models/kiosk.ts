@@ -1,18 +1,14 @@
-// The kiosk board: one colour and word for the whole box, the running revision, upstream, heat and disk, failures.
+// The kiosk board: one colour and word for the whole box, the running revision, upstream, heat and disk, and
+// what needs attention in plain words (the same causes the overview shows).
+import type { Cause, NodeState } from '../../sync/node-state.ts';
 import type { WebDeps } from '../deps.ts';
-import { clusterPanelModel, type Overall, objectsPanelModel, overallOf, type Why } from './overview.ts';
+import { type HostLevels, hostLevels, type Overall, stateOf, type Why } from './overview.ts';
 import { syncPanelModel } from './sync-panel.ts';
-
-export interface KioskFailure {
-  kind: string;
-  namespace: string;
-  name: string;
-  problem: string | null;
-}
 
 export interface KioskModel {
   overall: Overall;
   why: Why[];
+  node: NodeState;
   applied: { revision: string; version: string | null; at: string } | null;
   upstream: {
     reachable: boolean | null;
@@ -24,40 +20,22 @@ export interface KioskModel {
   running: { stage: string | null } | null;
   temp: number | null;
   diskShare: number | null;
-  failures: KioskFailure[];
-  moreFailures: number;
+  levels: HostLevels;
+  causes: Cause[];
+  moreCauses: number;
   generatedAt: string;
 }
 
-export const KIOSK_FAILURES_SHOWN = 5;
+export const KIOSK_CAUSES_SHOWN = 5;
 
 export function kioskModel(deps: WebDeps, now = new Date()): KioskModel {
   const sync = syncPanelModel(deps, now);
-  const objects = objectsPanelModel(deps);
-  const cluster = deps.sync.cluster.snapshot();
-  const failing: KioskFailure[] = cluster.workloads
-    .filter((w) => w.state === 'failing')
-    .map((w) => ({ kind: w.kind, namespace: w.namespace, name: w.name, problem: w.problem }));
-  // Degraded objects that are not workloads (a PVC, a Job) count too.
-  for (const o of objects.problems) {
-    if (o.health.status !== 'Degraded') continue;
-    if (
-      failing.some(
-        (f) => f.kind === o.ref.kind && f.namespace === (o.ref.namespace ?? '') && f.name === o.ref.name,
-      )
-    )
-      continue;
-    failing.push({
-      kind: o.ref.kind,
-      namespace: o.ref.namespace ?? '',
-      name: o.ref.name,
-      problem: o.health.message,
-    });
-  }
+  const state = stateOf(deps, sync);
   const sample = deps.host?.now()?.sample ?? null;
   const s = sync.status;
+  const causes = state.node.causes;
   return {
-    ...overallOf(sync, objects, clusterPanelModel(deps).failing),
+    ...state,
     applied: s.applied
       ? { revision: s.applied.revision, version: s.applied.version, at: s.applied.at }
       : null,
@@ -72,8 +50,9 @@ export function kioskModel(deps: WebDeps, now = new Date()): KioskModel {
     temp: sample?.temp ?? null,
     diskShare:
       sample?.diskUsed !== null && sample?.diskTotal ? (sample.diskUsed ?? 0) / sample.diskTotal : null,
-    failures: failing.slice(0, KIOSK_FAILURES_SHOWN),
-    moreFailures: Math.max(0, failing.length - KIOSK_FAILURES_SHOWN),
+    levels: hostLevels(sample),
+    causes: causes.slice(0, KIOSK_CAUSES_SHOWN),
+    moreCauses: Math.max(0, causes.length - KIOSK_CAUSES_SHOWN),
     generatedAt: now.toISOString(),
   };
 }

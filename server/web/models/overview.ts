@@ -1,28 +1,27 @@
 // The overview: overall state, the node (with 24 h sparklines), the cluster, sync, and what needs attention.
 import type { EventSummary } from '../../cluster/reads.ts';
-import type { HostNow } from '../../host/sampler.ts';
 import type { LiveObject } from '../../sync/live.ts';
 import {
+  degradedObjects,
   failingWorkloads,
   healthCounts,
+  type NodeState,
   nodeState,
   type Overall,
   problemObjects,
 } from '../../sync/node-state.ts';
 import type { WebDeps } from '../deps.ts';
-import { type Spark, sparkline } from '../sparkline.ts';
+import {
+  type HostLevels,
+  type HostPanelModel,
+  hostLevels,
+  hostPanelModel,
+  type Level,
+} from './host-panel.ts';
 import { type SyncPanelModel, syncPanelModel } from './sync-panel.ts';
 
-export type { Overall };
-
-export interface HostPanelModel {
-  now: HostNow | null;
-  memShare: number | null;
-  diskShare: number | null;
-  sparks: { cpu: Spark; mem: Spark; disk: Spark; temp: Spark; rx: Spark; tx: Spark };
-  hasTemp: boolean;
-  intervalS: number;
-}
+export type { HostLevels, HostPanelModel, Level, Overall };
+export { hostLevels, hostPanelModel };
 
 export interface ClusterPanelModel {
   nodesReady: number;
@@ -56,6 +55,8 @@ export interface Why {
 export interface OverviewModel {
   overall: Overall;
   why: Why[];
+  /** Sync and health, the word, and the causes in plain terms: the one state every screen shows. */
+  node: NodeState;
   sync: SyncPanelModel;
   host: HostPanelModel;
   cluster: ClusterPanelModel;
@@ -64,30 +65,6 @@ export interface OverviewModel {
 
 export const PROBLEMS_SHOWN = 15;
 const PHASE_ORDER = ['Running', 'Pending', 'Failed', 'Succeeded', 'Unknown'];
-
-export function hostPanelModel(deps: WebDeps): HostPanelModel {
-  const now = deps.host?.now() ?? null;
-  const series = deps.host?.series() ?? { cpu: [], mem: [], disk: [], temp: [], rx: [], tx: [] };
-  const s = now?.sample;
-  const share = (used: number | null | undefined, total: number | null | undefined) =>
-    used !== null && used !== undefined && total ? used / total : null;
-  const unit: [number, number] = [0, 1];
-  return {
-    now,
-    memShare: share(s?.memUsed, s?.memTotal),
-    diskShare: share(s?.diskUsed, s?.diskTotal),
-    sparks: {
-      cpu: sparkline(series.cpu, { range: unit }),
-      mem: sparkline(series.mem, { range: unit }),
-      disk: sparkline(series.disk, { range: unit }),
-      temp: sparkline(series.temp),
-      rx: sparkline(series.rx, { floor: 1024 }),
-      tx: sparkline(series.tx, { floor: 1024 }),
-    },
-    hasTemp: (s?.temp ?? null) !== null || series.temp.some((v) => v !== null),
-    intervalS: Math.round((deps.host?.intervalMs ?? 15_000) / 1000),
-  };
-}
 
 export function clusterPanelModel(deps: WebDeps): ClusterPanelModel {
   const c = deps.sync.cluster.snapshot();
@@ -107,7 +84,7 @@ export function clusterPanelModel(deps: WebDeps): ClusterPanelModel {
     restarts: c.restarts,
     warnings: c.warnings,
     recentWarnings: c.events.filter((e) => e.type === 'Warning').slice(0, 3),
-    failing: failingWorkloads(c),
+    failing: failingWorkloads(c).length,
     error: c.error,
     refreshedAt: c.refreshedAt,
   };
@@ -126,20 +103,25 @@ export function objectsPanelModel(deps: WebDeps): ObjectsPanelModel {
   };
 }
 
-export function overallOf(
+/** The node's state from the panels' readings (the sync status, the live objects, the cluster view). */
+export function stateOf(
+  deps: WebDeps,
   sync: SyncPanelModel,
-  objects: ObjectsPanelModel,
-  failingWorkloads: number,
-): { overall: Overall; why: Why[] } {
-  const { overall, reasons } = nodeState({
+): { overall: Overall; why: Why[]; node: NodeState } {
+  const live = deps.sync.live.snapshot();
+  const failing = failingWorkloads(deps.sync.cluster.snapshot());
+  const node = nodeState({
     status: sync.status,
-    health: objects.counts,
-    liveError: objects.liveError,
-    failingWorkloads,
+    health: healthCounts(live.objects),
+    liveError: live.error,
+    failing,
+    degraded: degradedObjects(live.objects, failing),
+    applying: sync.progress.running,
   });
   return {
-    overall,
-    why: reasons.map((r) => ({ key: `why.${r.code}`, ...(r.n === undefined ? {} : { n: r.n }) })),
+    overall: node.overall,
+    node,
+    why: node.reasons.map((r) => ({ key: `why.${r.code}`, ...(r.n === undefined ? {} : { n: r.n }) })),
   };
 }
 
@@ -148,7 +130,7 @@ export function overviewModel(deps: WebDeps): OverviewModel {
   const objects = objectsPanelModel(deps);
   const cluster = clusterPanelModel(deps);
   return {
-    ...overallOf(sync, objects, cluster.failing),
+    ...stateOf(deps, sync),
     sync,
     host: hostPanelModel(deps),
     cluster,

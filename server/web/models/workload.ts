@@ -3,8 +3,7 @@ import type { EventSummary } from '../../cluster/reads.ts';
 import type { WorkloadView } from '../../sync/cluster-view.ts';
 import { MAX_TAIL_LINES } from '../../sync/workloads.ts';
 
-/** Following a log re-reads its tail every few seconds, and stops by itself after a while (bounded). */
-export const FOLLOW_EVERY_S = 2;
+/** Following a log streams new lines (routes/live.ts) and stops by itself after a while (bounded). */
 export const FOLLOW_FOR_MS = 5 * 60_000;
 const TAILS = [50, 200, 1000];
 const EVENTS_SHOWN = 50;
@@ -44,7 +43,7 @@ export function logRequest(q: LogQuery, containers: readonly string[], now = Dat
   const sinceAsked = Number(q.since);
   const since = follow && Number.isFinite(sinceAsked) && sinceAsked > 0 ? sinceAsked : now;
   const polling = follow && now - since < FOLLOW_FOR_MS;
-  return { container, tail, follow, since, polling, followEnded: follow && !polling, everyS: FOLLOW_EVERY_S };
+  return { container, tail, follow, since, polling, followEnded: follow && !polling };
 }
 
 /** The number of lines in a log text (a final newline ends the last line, it does not start one). */

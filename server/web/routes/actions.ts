@@ -5,14 +5,18 @@ import { z } from 'zod';
 import { dateExists } from '../../calendar.ts';
 import type { ReconcileOptions } from '../../sync/reconciler.ts';
 import type { Trigger } from '../../sync/run.ts';
+import { WorkloadError } from '../../sync/workloads.ts';
 import type { WebDeps } from '../deps.ts';
-import { HttpError } from '../http-error.ts';
+import { HttpError, httpStatus } from '../http-error.ts';
 import type { Translator } from '../i18n/index.ts';
 import { actorOf } from '../middleware/auth.ts';
 import { MultipartError, readMultipart } from '../multipart.ts';
 import { syncPanelModel } from '../viewmodels.ts';
 import { requestContext, type Views } from '../views.ts';
-import { home } from './respond.ts';
+import { home, respond } from './respond.ts';
+
+/** How long a rollback or retry waits for its run to get a number, so the page can follow that run. */
+const RUN_WAIT_MS = 5_000;
 
 const rollbackForm = z.object({ revision: z.coerce.number().int().positive() });
 const holdForm = z.object({
@@ -24,9 +28,9 @@ const holdForm = z.object({
   // The settings page asks for an end time instead (datetime-local: the node's local time).
   until: z
     .string()
-    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, 'give a date and time')
+    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/, 'form.giveDateTime')
     .optional(),
-  reason: z.string().trim().min(1, 'say why updates are held').max(200),
+  reason: z.string().trim().min(1, 'form.holdReason').max(200, 'form.holdReason'),
 });
 const restartForm = z.object({
   kind: z.enum(['Deployment', 'StatefulSet', 'DaemonSet']),
@@ -80,10 +84,18 @@ function uploadRefusal(err: MultipartError, t: Translator['t']): string {
   }
 }
 
-function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+/** The form's fields, or a refusal in the reader's words: our schema messages are catalogue keys. */
+function parse<T>(schema: z.ZodType<T>, body: unknown, t: Translator['t']): T {
   const r = schema.safeParse(body);
   if (!r.success)
-    throw new HttpError(400, r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    throw new HttpError(
+      400,
+      r.error.issues
+        .map((i) =>
+          i.message.startsWith('form.') ? t(i.message) : t('form.badField', { field: i.path.join('.') }),
+        )
+        .join(' '),
+    );
   return r.data;
 }
 
@@ -103,7 +115,10 @@ export function actionRoutes(deps: WebDeps, views: Views): Router {
     res.type('html').send(views.render('partials/sync-panel', syncPanelModel(deps), res));
   };
 
-  /** The run is recorded in SQLite; the page follows it by polling, so the request does not wait for it. */
+  /**
+   * The run is recorded in SQLite; the page follows it by polling, so the request does not wait for it to end.
+   * Resolves with the run's number once it has one (a queued trigger waits behind a running sync: then null).
+   */
   const start = (
     req: Request,
     action: string,
@@ -112,33 +127,62 @@ export function actionRoutes(deps: WebDeps, views: Views): Router {
     target?: string,
   ) => {
     deps.sync.audit({ actor: actor(req), source: req.ip, action, target, result: 'started' });
-    deps.sync
-      .trigger(trigger, actor(req), opts)
-      .catch((err: unknown) => deps.log.error({ err, action }, 'sync crashed'));
+    const newest = deps.sync.history.runs({ limit: 1 })[0]?.id ?? 0;
+    let ended: number | null | undefined;
+    deps.sync.trigger(trigger, actor(req), opts).then(
+      (run) => {
+        ended = run.id;
+      },
+      (err: unknown) => {
+        ended = null;
+        deps.log.error({ err, action }, 'sync crashed');
+      },
+    );
+    return async (): Promise<number | null> => {
+      const until = Date.now() + RUN_WAIT_MS;
+      while (Date.now() < until) {
+        const { runId } = deps.sync.progress();
+        if (runId !== null && runId > newest) return runId;
+        if (ended !== undefined) return ended;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return null;
+    };
+  };
+
+  /** A plain form lands on its run's page, where the stages show as they happen; htmx gets the sync panel. */
+  const follow = async (req: Request, res: Response, run: () => Promise<number | null>) => {
+    if (req.get('HX-Request')) return answer(req, res);
+    const id = await run();
+    res.setHeader('Vary', 'HX-Request');
+    res.redirect(303, home(res, id === null ? '/' : `/runs/${id}`));
   };
 
   r.post('/actions/sync', (req, res) => {
     start(req, 'sync', 'sync-now');
     answer(req, res);
   });
-  r.post('/actions/retry', (req, res) => {
-    start(req, 'retry', 'retry', { retry: true });
-    answer(req, res);
+  // Retrying a held revision asks first, on a page of its own like a rollback (never a browser pop-up).
+  r.get('/retry', (req, res) => {
+    const held = deps.sync.status().held;
+    if (!held) throw new HttpError(409, requestContext(res).t('retry.nothingHeld'));
+    respond(req, res, views, 'retry-confirm', 'retry.pageTitle', { held });
   });
-  r.post('/actions/rollback', (req, res) => {
-    const { revision } = parse(rollbackForm, req.body);
-    start(req, 'rollback', 'rollback', { target: revision }, `revision ${revision}`);
-    answer(req, res);
+  r.post('/actions/retry', async (req, res) => {
+    await follow(req, res, start(req, 'retry', 'retry', { retry: true }));
+  });
+  r.post('/actions/rollback', async (req, res) => {
+    const { revision } = parse(rollbackForm, req.body, requestContext(res).t);
+    await follow(req, res, start(req, 'rollback', 'rollback', { target: revision }, `revision ${revision}`));
   });
   r.post('/actions/hold', (req, res) => {
-    const { hours, until, reason } = parse(holdForm, req.body);
-    if (until && !dateExists(until))
-      throw new HttpError(400, `until: ${requestContext(res).t('form.noSuchDate', { value: until })}`);
+    const { hours, until, reason } = parse(holdForm, req.body, requestContext(res).t);
+    const { t } = requestContext(res);
+    if (until && !dateExists(until)) throw new HttpError(400, t('form.noSuchDate', { value: until }));
     const end = until ? new Date(until) : new Date(Date.now() + (hours ?? 24) * 3_600_000);
     if (Number.isNaN(end.getTime()) || end.getTime() <= Date.now())
-      throw new HttpError(400, 'until: give a time in the future');
-    if (end.getTime() > Date.now() + 14 * 86_400_000)
-      throw new HttpError(400, 'until: at most 14 days from now');
+      throw new HttpError(400, t('form.future'));
+    if (end.getTime() > Date.now() + 14 * 86_400_000) throw new HttpError(400, t('form.max14Days'));
     deps.sync.setHold({ until: end, reason }, actor(req));
     answer(req, res);
   });
@@ -146,7 +190,7 @@ export function actionRoutes(deps: WebDeps, views: Views): Router {
     const files = await readUploadForm(req, res);
     const bundle = files.get('bundle');
     if (!bundle || bundle.data.length === 0)
-      throw new HttpError(400, 'Choose the bundle file (.tar.gz) to upload.');
+      throw new HttpError(400, requestContext(res).t('upload.chooseFile'));
     const sent = files.get('signature');
     const signature = sent && sent.data.length > 0 ? sent : undefined;
     const filename = path.basename(bundle.filename || 'bundle.tar.gz');
@@ -159,8 +203,24 @@ export function actionRoutes(deps: WebDeps, views: Views): Router {
     answer(req, res);
   });
   r.post('/actions/restart', async (req, res) => {
-    const { kind, namespace, name } = parse(restartForm, req.body);
-    await deps.sync.workloads.restart(kind, namespace, name, actor(req), req.ip);
+    const { kind, namespace, name } = parse(restartForm, req.body, requestContext(res).t);
+    try {
+      await deps.sync.workloads.restart(kind, namespace, name, actor(req), req.ip);
+    } catch (err) {
+      if (!(err instanceof WorkloadError)) throw err;
+      // In the reader's words by what went wrong; the cluster's own words stay as the detail.
+      const { t } = requestContext(res);
+      const who = `${kind} ${namespace}/${name}`;
+      const said =
+        err.kind === 'forbidden'
+          ? t('restart.notManaged', { namespace })
+          : err.kind === 'not-found'
+            ? t('restart.gone', { name: who })
+            : t('restart.failed', { name: who, error: err.message });
+      throw new HttpError(httpStatus(err), said, { cause: err });
+    }
+    // The workload page that follows shows the restart (and its rollout) at once, not after the next refresh.
+    await deps.sync.cluster.refresh();
     res.redirect(
       303,
       home(res, `/workloads/${kind}/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`),

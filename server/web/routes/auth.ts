@@ -106,7 +106,7 @@ export function authRoutes(access: AccessService, views: Views): Router {
       closed(res);
       return;
     }
-    page(res, 'setup', { username: '', error: null, passwordMin: PASSWORD_MIN });
+    page(res, 'setup', { username: '', code: '', error: null, passwordMin: PASSWORD_MIN });
   });
 
   r.post('/setup', async (req, res) => {
@@ -118,9 +118,11 @@ export function authRoutes(access: AccessService, views: Views): Router {
     const username = field(req.body, 'username').trim();
     const password = field(req.body, 'password');
     const again = field(req.body, 'password2');
+    // What was typed comes back on an error (bounded, as the field's maxlength), passwords never.
+    const code = field(req.body, 'code').slice(0, 200);
     const show = (status: number, error: string) => {
       res.status(status);
-      page(res, 'setup', { username, error, passwordMin: PASSWORD_MIN });
+      page(res, 'setup', { username, code, error, passwordMin: PASSWORD_MIN });
     };
     // The form is checked before the code, so a typo in it does not count as a wrong code.
     if (nameProblem(username)) return show(400, t('users.badName'));

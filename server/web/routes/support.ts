@@ -15,13 +15,21 @@ export function bundleName(nodeName: string, now = new Date()): string {
 
 export function supportRoutes(deps: WebDeps, views: Views): Router {
   const r = Router();
+  /** The remote support panel offers an action only when a bastion is configured. */
+  const remote = () => ({
+    tunnelConfigured: Boolean(deps.tunnel),
+    tunnelMaxMinutes: deps.tunnel?.maxMinutes ?? 0,
+  });
   r.get('/support', (req, res) => {
-    respond(req, res, views, 'support', 'support.title', { available: deps.supportBundle !== undefined });
+    respond(req, res, views, 'support', 'support.title', {
+      available: deps.supportBundle !== undefined,
+      ...remote(),
+    });
   });
   r.get('/support/bundle', async (req, res) => {
     if (!deps.supportBundle) {
       res.status(404);
-      respond(req, res, views, 'support', 'support.title', { available: false });
+      respond(req, res, views, 'support', 'support.title', { available: false, ...remote() });
       return;
     }
     const body = await deps.supportBundle();

@@ -5,7 +5,7 @@ import type { TunnelStatus } from '../../tunnel/model.ts';
 import type { SupportTunnel } from '../../tunnel/tunnel.ts';
 import { HttpError } from '../http-error.ts';
 import { actorOf } from '../middleware/auth.ts';
-import type { Views } from '../views.ts';
+import { requestContext, type Views } from '../views.ts';
 
 /** What these routes need; the lead merges it into WebDeps. Null when no bastion is configured. */
 export interface TunnelDeps {
@@ -32,14 +32,12 @@ export function tunnelBannerModel(
   };
 }
 
+/** How long remote support may be opened for, at most, when the tunnel does not say (8 hours). */
+const MAX_MINUTES = 480;
 const openForm = z.object({
   minutes: z.preprocess(
     (v) => (v === undefined || v === '' ? 60 : v),
-    z.coerce
-      .number({ message: 'minutes must be a number' })
-      .int('minutes must be a whole number')
-      .min(1, 'at least 1 minute')
-      .max(480, 'at most 480 minutes (8 hours)'),
+    z.coerce.number().int().min(1).max(MAX_MINUTES),
   ),
 });
 
@@ -48,13 +46,8 @@ export function tunnelRoutes(deps: TunnelDeps, views: Views): Router {
   const actor = (req: Request) => actorOf(req);
   const base = (res: Response) => (res.locals.base as string | undefined) ?? '';
 
-  const configured = (): SupportTunnel => {
-    if (!deps.tunnel) {
-      throw new HttpError(
-        409,
-        'Remote support is not set up on this box: OUTPOST_TUNNEL_HOST and the bastion key settings are empty.',
-      );
-    }
+  const configured = (res: Response): SupportTunnel => {
+    if (!deps.tunnel) throw new HttpError(409, requestContext(res).t('tunnel.notConfigured'));
     return deps.tunnel;
   };
 
@@ -84,16 +77,18 @@ export function tunnelRoutes(deps: TunnelDeps, views: Views): Router {
   });
 
   r.post('/actions/tunnel/open', (req, res) => {
-    const tunnel = configured();
+    const tunnel = configured(res);
     const parsed = openForm.safeParse(req.body);
-    if (!parsed.success) throw new HttpError(400, parsed.error.issues.map((i) => i.message).join('; '));
-    // The tunnel checks the configured maximum itself and throws a TunnelError (kind 'invalid') past it.
+    const max = Math.min(MAX_MINUTES, tunnel.maxMinutes);
+    // The tunnel checks its configured maximum itself too; this says it in the reader's words first.
+    if (!parsed.success || parsed.data.minutes > max)
+      throw new HttpError(400, requestContext(res).t('tunnel.badMinutes', { max }));
     tunnel.open({ minutes: parsed.data.minutes, actor: actor(req) });
     answer(req, res);
   });
 
   r.post('/actions/tunnel/close', (req, res) => {
-    configured().close(actor(req));
+    configured(res).close(actor(req));
     answer(req, res);
   });
 

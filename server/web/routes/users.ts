@@ -29,7 +29,10 @@ export function userRoutes(access: AccessService, views: Views): Router {
     return { name: u?.name ?? '-', role: u?.role, source: req.ip };
   };
 
-  const page = (res: Response, extra: { error?: string | null; saved?: boolean } = {}) => {
+  const page = (
+    res: Response,
+    extra: { error?: string | null; saved?: boolean; typed?: Record<string, string> } = {},
+  ) => {
     const { t } = requestContext(res);
     res.type('html').send(
       views.page(
@@ -43,6 +46,7 @@ export function userRoutes(access: AccessService, views: Views): Router {
           now: Date.now(),
           error: null,
           saved: false,
+          typed: {},
           ...extra,
         },
         res,
@@ -58,7 +62,11 @@ export function userRoutes(access: AccessService, views: Views): Router {
       } catch (err) {
         if (!(err instanceof AccessError || err instanceof HttpError)) throw err;
         res.status(httpStatus(err));
-        page(res, { error: err.message });
+        // The add form comes back as it was typed (bounded), the password never.
+        const typed = Object.fromEntries(
+          ['name', 'role', 'expiresHours'].map((k) => [k, field(req.body, k).slice(0, 64)]),
+        );
+        page(res, { error: err.message, typed });
         return;
       }
       res.redirect(303, `${base(res)}/users?saved=1`);

@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { isWorkloadKind, WorkloadError } from '../../sync/workloads.ts';
 import type { WebDeps } from '../deps.ts';
 import { HttpError } from '../http-error.ts';
+import { rolloutOf } from '../models/rollout.ts';
 import { lineCount, logRequest, workloadEvents } from '../models/workload.ts';
 import type { Views } from '../views.ts';
 import { respond, tr } from './respond.ts';
@@ -24,7 +25,23 @@ export function workloadRoutes(deps: WebDeps, views: Views): Router {
   r.get('/workloads/:kind/:ns/:name', (req, res) => {
     const w = find(req.params.kind, req.params.ns, req.params.name, res);
     const events = workloadEvents(view.snapshot().events, w);
-    respond(req, res, views, 'workload', 'wl.title', { workload: w, events });
+    respond(req, res, views, 'workload', 'wl.title', { workload: w, events, rollout: rolloutOf(w) });
+  });
+
+  // The restart's progress (and the pods) alone, polled by the workload page until the new pods are ready.
+  r.get('/workloads/:kind/:ns/:name/rollout', async (req, res) => {
+    let w = find(req.params.kind, req.params.ns, req.params.name, res);
+    const rollout = rolloutOf(w);
+    if (rollout && !rollout.done) {
+      // Fresh pods for a page that is watching: the periodic refresh alone is too slow to follow a rollout.
+      await view.refresh();
+      w = find(req.params.kind, req.params.ns, req.params.name, res);
+    }
+    const self = `${tr(res).base}/workloads/${w.kind}/${encodeURIComponent(w.namespace)}/${encodeURIComponent(w.name)}`;
+    res.setHeader('Cache-Control', 'no-store');
+    res
+      .type('html')
+      .send(views.render('partials/rollout', { workload: w, rollout: rolloutOf(w), self }, res));
   });
 
   r.get('/workloads/:kind/:ns/:name/restart', (req, res) => {

@@ -8,6 +8,7 @@
 import { RenderError } from '../../errors.ts';
 import { getOwn, setOwn } from '../../own.ts';
 import { isRecord } from '../resource.ts';
+import { customSchema } from './openapi.ts';
 import { type FieldSchema, SCHEMA_DEFS, SCHEMA_KINDS } from './schema-data.ts';
 
 /** Where the walk is in the schema: a definition, a list's merge keys, or known-but-untracked (`{}`). */
@@ -56,13 +57,13 @@ function field(s: Schema | null, name: string): Schema | null {
   if (!s) return null;
   if (s.values) return { def: s.values };
   if (!s.def) return {};
-  const fields = SCHEMA_DEFS.get(s.def);
+  const fields = (customSchema()?.defs ?? SCHEMA_DEFS).get(s.def);
   return fieldSchema(fields?.get(name) ?? fields?.get('*'));
 }
 
 export function schemaForKind(apiVersion: unknown, kind: unknown): Schema | null {
   if (typeof apiVersion !== 'string' || typeof kind !== 'string' || !apiVersion || !kind) return null;
-  const def = SCHEMA_KINDS.get(`${apiVersion}|${kind}`);
+  const def = (customSchema()?.kinds ?? SCHEMA_KINDS).get(`${apiVersion}|${kind}`);
   return def ? { def } : null;
 }
 

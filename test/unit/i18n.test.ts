@@ -117,6 +117,9 @@ const NOT_WORDS = new Set([
   'trust proxy',
   'attachment; filename=" "',
   'Bearer realm="outpost"',
+  // The live-updates stream: its type, and the 503 body only an EventSource reads (it retries after Retry-After).
+  'text/event-stream; charset=utf-8',
+  'too many live connections',
   // A Git branch name as the placeholder of the branch field.
   'main',
 ]);

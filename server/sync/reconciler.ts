@@ -252,10 +252,12 @@ async function desiredFromUpstream(
   const inputs = await step('RenderFailed', () => nodeRenderInputs(d));
   const identity = revisionIdentity(upstream.digest, inputs.digest);
   const held = heldRevision(d.db);
-  if (held && held.digest !== identity) releaseHeld(d.db);
+  // A hold recorded before identity covered the render inputs (migration 009) names the tree alone.
+  const isHeld = held !== null && (held.digest === identity || held.digest === upstream.digest);
+  if (held && !isHeld) releaseHeld(d.db);
   const isNew = identity !== lkg?.digest;
   const wait = isNew ? whyWait(d.db, policy.maintenanceWindows, new Date(), policy.timeZone) : null;
-  if (lkg && isNew && held?.digest === identity && !opts.retry)
+  if (lkg && isNew && isHeld && !opts.retry)
     return reassertStage(d, run, lkg, policy, `revision ${shortDigest(identity)} is held: ${held.message}`);
   if (lkg && isNew && wait) return reassertStage(d, run, lkg, policy, wait);
   if (lkg && !isNew && policy.drift === 'report') {

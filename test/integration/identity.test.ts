@@ -5,6 +5,8 @@ import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { KubeObject } from '../../server/cluster/types.ts';
 import { listRevisions, revisionObjects } from '../../server/db/revisions.ts';
+import { treeDigest } from '../../server/sources/digest.ts';
+import { heldRevision, holdRevision } from '../../server/sync/holds.ts';
 import { reconcile } from '../../server/sync/reconciler.ts';
 import type { VarsSettings } from '../../server/sync/vars.ts';
 import { type Fleet, makeFleet, NS } from '../support/fleet.ts';
@@ -39,26 +41,33 @@ describe('revision identity', () => {
     await f.close();
   });
 
+  // Each test starts from the tree as published and the first revision (GREETING=hello) stored.
   let first: number;
-  let second: number;
-
-  test('an unchanged tree with unchanged variables is a re-assert of the same revision', async () => {
-    const deps = { ...f.deps, vars: vars('hello') };
-    const run = await reconcile(deps, 'startup');
+  before(async () => {
+    const run = await reconcile({ ...f.deps, vars: vars('hello') }, 'startup');
     assert.equal(run.result, 'succeeded', run.message ?? '');
     first = run.revisionId as number;
-    const again = await reconcile(deps, 'schedule');
+  });
+  const restore = () => f.write({ 'ns.yaml': NS, 'greeting.yaml': GREETING });
+
+  test('an unchanged tree with unchanged variables is a re-assert of the same revision', async () => {
+    restore();
+    await reconcile({ ...f.deps, vars: vars('hello') }, 'schedule');
+    const count = listRevisions(f.db).length;
+    const again = await reconcile({ ...f.deps, vars: vars('hello') }, 'schedule');
     assert.equal(again.result, 'succeeded', again.message ?? '');
     assert.equal(again.revisionId, first);
-    assert.equal(listRevisions(f.db).length, 1);
+    assert.equal(listRevisions(f.db).length, count, 'no new revision stored');
   });
 
   test('a variable changed under an unchanged tree is new content, stored with the new objects', async () => {
+    restore();
+    await reconcile({ ...f.deps, vars: vars('hello') }, 'schedule');
     const run = await reconcile({ ...f.deps, vars: vars('bonjour') }, 'schedule');
     assert.equal(run.result, 'succeeded', run.message ?? '');
     assert.doesNotMatch(run.message ?? '', /drift/);
     assert.match(run.message ?? '', /applied and healthy$/);
-    second = run.revisionId as number;
+    const second = run.revisionId as number;
     assert.notEqual(second, first, 'a new revision, not the old one re-asserted');
     assert.equal(storedText(second), 'bonjour');
     assert.equal(storedText(first), 'hello', 'the first revision keeps what was applied under it');
@@ -68,15 +77,19 @@ describe('revision identity', () => {
   });
 
   test('an offline re-assert keeps the new value', async () => {
-    await f.cluster.apply(
-      {
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: { name: 'greeting', namespace: 'shop' },
-        data: { text: 'edited by hand' },
-      },
-      { fieldManager: 'someone', force: true },
-    );
+    restore();
+    assert.equal((await reconcile({ ...f.deps, vars: vars('bonjour') }, 'schedule')).result, 'succeeded');
+    const edit = (text: string) =>
+      f.cluster.apply(
+        {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'greeting', namespace: 'shop' },
+          data: { text },
+        },
+        { fieldManager: 'someone', force: true },
+      );
+    await edit('edited by hand');
     const reassert = await reconcile({ ...f.deps, vars: vars('bonjour') }, 'schedule', null, {
       reassertOnly: true,
     });
@@ -84,27 +97,53 @@ describe('revision identity', () => {
     assert.equal(await live(), 'bonjour');
     // With the upstream gone the fetch fails and the LKG is re-asserted from the store: still the new value.
     rmSync(f.sourceDir, { recursive: true, force: true });
-    await f.cluster.apply(
-      {
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: { name: 'greeting', namespace: 'shop' },
-        data: { text: 'edited again' },
-      },
-      { fieldManager: 'someone', force: true },
-    );
+    await edit('edited again');
     const offline = await reconcile({ ...f.deps, vars: vars('bonjour') }, 'schedule');
     assert.equal(offline.reason, 'FetchFailed');
     assert.match(offline.message ?? '', /re-asserted revision/);
+    assert.deepEqual(
+      offline.stages.map((s) => s.stage),
+      ['fetch', 'reassert'],
+    );
     assert.equal(await live(), 'bonjour');
   });
 
   test('the variable set back is the first revision again, applied as new content', async () => {
-    f.write({ 'ns.yaml': NS, 'greeting.yaml': GREETING });
+    restore();
+    assert.equal((await reconcile({ ...f.deps, vars: vars('bonjour') }, 'schedule')).result, 'succeeded');
     const run = await reconcile({ ...f.deps, vars: vars('hello') }, 'schedule');
     assert.equal(run.result, 'succeeded', run.message ?? '');
     assert.equal(run.revisionId, first);
     assert.doesNotMatch(run.message ?? '', /drift/);
     assert.equal(await live(), 'hello');
+  });
+});
+
+describe('revision identity after the upgrade to it', () => {
+  let f: Fleet;
+  before(async () => {
+    f = await makeFleet({ 'ns.yaml': NS, 'greeting.yaml': GREETING });
+  });
+  after(async () => {
+    await f.close();
+  });
+
+  test('a hold recorded before identity covered the render inputs (by tree digest) still holds that tree', async () => {
+    assert.equal((await reconcile({ ...f.deps, vars: vars('hello') }, 'startup')).result, 'succeeded');
+    const next = { 'ns.yaml': NS, 'greeting.yaml': GREETING.replace('text:', 'other: "x"\n  text:') };
+    f.write(next);
+    holdRevision(f.db, {
+      digest: treeDigest(next),
+      revisionId: null,
+      from: 'aaaaaaaaaaaa',
+      to: 'bbbbbbbbbbbb',
+      reason: 'HealthFailed',
+      message: 'rolled back before the upgrade',
+      at: new Date().toISOString(),
+    });
+    const run = await reconcile({ ...f.deps, vars: vars('hello') }, 'schedule');
+    assert.equal(run.result, 'succeeded', run.message ?? '');
+    assert.match(run.message ?? '', /is held: rolled back before the upgrade/);
+    assert.notEqual(heldRevision(f.db), null);
   });
 });

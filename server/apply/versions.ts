@@ -4,12 +4,29 @@ import { createHash } from 'node:crypto';
 import type { ClusterClient, KubeObject, ObjectVersion } from '../cluster/types.ts';
 import { refOf, refString } from '../cluster/types.ts';
 import type { AppliedVersion } from '../db/revisions.ts';
-import { MANAGED_BY } from './labels.ts';
+import { FIELD_MANAGER, MANAGED_BY } from './labels.ts';
 import { mapPool } from './pool.ts';
 
 /** sha256 of the object as sent: a verified version vouches for exactly this content. */
 export function desiredDigest(desired: KubeObject): string {
   return createHash('sha256').update(JSON.stringify(desired)).digest('hex');
+}
+
+/**
+ * sha256 of the fields Outpost's field manager owns (its managedFields entries, times left out). Any write to one
+ * of them by anyone changes it: another manager's update takes the field over, Outpost's own apply of another
+ * revision changes the set. Empty when the object shows no managedFields (then the resourceVersion must match).
+ */
+export function fieldsDigest(managedFields: unknown): string {
+  if (!Array.isArray(managedFields)) return '';
+  const ours = (managedFields as { manager?: string; operation?: string; subresource?: string }[])
+    .filter((e) => e?.manager === FIELD_MANAGER)
+    .map((e) => {
+      const { time: _, ...rest } = e as Record<string, unknown>;
+      return JSON.stringify(rest);
+    })
+    .sort();
+  return ours.length ? createHash('sha256').update(ours.join('\n')).digest('hex') : '';
 }
 
 /** The version of a live object (an apply's answer, or a dry run that changed nothing) holding `desired`. */
@@ -20,6 +37,7 @@ export function versionOf(live: KubeObject, desired: KubeObject): AppliedVersion
     resourceVersion: String(m.resourceVersion ?? ''),
     ...(typeof m.generation === 'number' ? { generation: m.generation } : {}),
     uid: String(m.uid ?? ''),
+    fieldsDigest: fieldsDigest(m.managedFields),
   };
 }
 
@@ -38,14 +56,16 @@ function holds(
 /**
  * Is the live object still the one verified? Its resourceVersion unchanged means nothing was written since. A
  * changed one is still the same content when only the status moved (a controller's update): same object (uid),
- * same generation (the API server bumps it on every change outside metadata and status), and every label and
- * annotation Outpost sends still there with its value. Metadata beyond those (finalizers, owner references) is
- * not covered by the generation, so an object that sends any needs its resourceVersion unchanged.
+ * same generation (the API server bumps it on every change outside metadata and status), the same fields owned
+ * by Outpost's manager (a metadata edit by anyone shows there), and every label and annotation Outpost sends
+ * still there with its value. Metadata beyond those (finalizers, owner references) is not covered, so an object
+ * that sends any needs its resourceVersion unchanged.
  */
 export function stillVerified(live: ObjectVersion, known: AppliedVersion, desired: KubeObject): boolean {
   if (live.resourceVersion === known.resourceVersion) return true;
   if (known.generation === undefined || live.generation !== known.generation) return false;
   if (!known.uid || live.uid !== known.uid) return false;
+  if (!known.fieldsDigest || fieldsDigest(live.managedFields) !== known.fieldsDigest) return false;
   if (Object.keys(desired.metadata).some((k) => !GENERATION_BLIND.has(k))) return false;
   return holds(live.labels, desired.metadata.labels) && holds(live.annotations, desired.metadata.annotations);
 }
@@ -98,6 +118,7 @@ export async function verifiedUnchanged(
         resourceVersion: now.resourceVersion,
         ...(now.generation !== undefined ? { generation: now.generation } : {}),
         uid: now.uid ?? was.uid,
+        fieldsDigest: fieldsDigest(now.managedFields),
       });
     }
   });

@@ -365,6 +365,7 @@ export async function createClusterClient(kc: KubeConfig): Promise<ClusterClient
           if (typeof m.uid === 'string') v.uid = m.uid;
           if (m.labels) v.labels = m.labels;
           if (m.annotations) v.annotations = m.annotations;
+          if (Array.isArray(m.managedFields)) v.managedFields = m.managedFields;
           return v;
         }),
       );

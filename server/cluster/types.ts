@@ -56,6 +56,7 @@ export interface ObjectVersion {
   uid?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
+  managedFields?: unknown[];
 }
 
 /** GET pods/log parameters, as the API names them. */

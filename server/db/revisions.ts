@@ -260,6 +260,8 @@ export interface AppliedVersion {
   resourceVersion: string;
   generation?: number;
   uid: string;
+  /** sha256 of the fields Outpost's field manager owns there (managedFields): who else wrote what shows in it. */
+  fieldsDigest: string;
 }
 
 /**
@@ -274,8 +276,9 @@ export function saveInventory(
 ): void {
   const insert = db.prepare(
     `INSERT OR IGNORE INTO inventory
-       (revision_id, api_version, kind, namespace, name, desired_digest, resource_version, generation, uid)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       (revision_id, api_version, kind, namespace, name, desired_digest, resource_version, generation, uid,
+        fields_digest)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   db.transaction(() => {
     db.prepare('DELETE FROM inventory WHERE revision_id = ?').run(revisionId);
@@ -291,6 +294,7 @@ export function saveInventory(
         v?.resourceVersion ?? '',
         v?.generation ?? null,
         v?.uid ?? '',
+        v?.fieldsDigest ?? '',
       );
     }
   })();
@@ -300,7 +304,7 @@ export function saveInventory(
 export function appliedVersions(db: Db, revisionId: number): Map<string, AppliedVersion> {
   const rows = db
     .prepare(
-      `SELECT api_version, kind, namespace, name, desired_digest, resource_version, generation, uid
+      `SELECT api_version, kind, namespace, name, desired_digest, resource_version, generation, uid, fields_digest
          FROM inventory WHERE revision_id = ? AND resource_version != '' AND desired_digest != ''`,
     )
     .all(revisionId) as {
@@ -312,6 +316,7 @@ export function appliedVersions(db: Db, revisionId: number): Map<string, Applied
     resource_version: string;
     generation: number | null;
     uid: string;
+    fields_digest: string;
   }[];
   const out = new Map<string, AppliedVersion>();
   for (const r of rows) {
@@ -322,6 +327,7 @@ export function appliedVersions(db: Db, revisionId: number): Map<string, Applied
       resourceVersion: r.resource_version,
       ...(r.generation === null ? {} : { generation: r.generation }),
       uid: r.uid,
+      fieldsDigest: r.fields_digest,
     });
   }
   return out;

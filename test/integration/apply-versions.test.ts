@@ -104,6 +104,33 @@ describe('no-change resync', () => {
     assert.equal((await f.cluster.get(ref))?.metadata.labels?.['app.kubernetes.io/managed-by'], 'outpost');
   });
 
+  test('an annotation another revision added through Outpost’s own manager is removed again', async () => {
+    const ref = { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name: 'web-1' };
+    const before = await f.cluster.get(ref);
+    // What a crashed or rolled-back revision B leaves: Outpost's manager applied it with one more annotation.
+    const b = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: {
+        name: 'web-1',
+        namespace: 'shop',
+        labels: { 'app.kubernetes.io/managed-by': 'outpost' },
+        annotations: { 'only-in-b': 'yes' },
+      },
+      spec: (before?.spec ?? {}) as Record<string, unknown>,
+    };
+    await f.cluster.apply(b, { fieldManager: 'outpost', force: true });
+    const edited = await f.cluster.get(ref);
+    assert.equal(edited?.metadata.generation, before?.metadata.generation, 'metadata only: same generation');
+    const run = await reconcile(f.deps, 'schedule');
+    assert.equal(run.result, 'succeeded', run.message ?? '');
+    assert.deepEqual(
+      run.changes.filter((c) => c.action !== 'unchanged').map((c) => `${c.action} ${c.ref}`),
+      ['configured apps/v1 Deployment shop/web-1'],
+    );
+    assert.equal((await f.cluster.get(ref))?.metadata.annotations?.['only-in-b'], undefined);
+  });
+
   test('an object deleted behind Outpost’s back is created again by the next resync', async () => {
     assert.equal(await f.cluster.delete(cm('cm-11')), true);
     const run = await reconcile(f.deps, 'schedule');

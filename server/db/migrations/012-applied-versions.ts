@@ -4,4 +4,5 @@ ALTER TABLE inventory ADD COLUMN desired_digest   TEXT NOT NULL DEFAULT ''; -- s
 ALTER TABLE inventory ADD COLUMN resource_version TEXT NOT NULL DEFAULT ''; -- the live version known to hold it
 ALTER TABLE inventory ADD COLUMN generation       INTEGER;                  -- its metadata.generation, when the kind has one
 ALTER TABLE inventory ADD COLUMN uid              TEXT NOT NULL DEFAULT '';
+ALTER TABLE inventory ADD COLUMN fields_digest    TEXT NOT NULL DEFAULT ''; -- sha256 of the fields Outpost's manager owns
 `;

@@ -420,6 +420,9 @@ export async function createClusterClient(kc: KubeConfig): Promise<ClusterClient
           done(null, chunk);
         },
       });
+      // `Log` pipes its response in without an error listener: ending early (a bound, a closed page) aborts the
+      // request, and that AbortError must end our stream rather than escape as an uncaught exception.
+      out.on('pipe', (src: Readable) => src.on('error', (err) => out.destroy(err)));
       const controller = await call(
         what,
         () =>

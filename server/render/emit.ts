@@ -115,71 +115,103 @@ interface Analysis {
   blockAllowed: boolean;
 }
 
+/** What yaml_emitter_analyze_scalar learns of a scalar in one pass, before it decides the styles allowed. */
+interface Scan {
+  indicators: boolean;
+  lineBreaks: boolean;
+  special: boolean;
+  leadingSpace: boolean;
+  leadingBreak: boolean;
+  trailingSpace: boolean;
+  trailingBreak: boolean;
+  breakSpace: boolean;
+  spaceBreak: boolean;
+}
+
+/** A document marker (`---`, `...`) at the start reads as an indicator. */
+function startsWithMarker(v: readonly number[]): boolean {
+  return (
+    v.length >= 3 &&
+    ((v[0] === 0x2d && v[1] === 0x2d && v[2] === 0x2d) || (v[0] === 0x2e && v[1] === 0x2e && v[2] === 0x2e))
+  );
+}
+
+/** Whether the character at `i` is a YAML indicator where it stands (flow indicators count: go-yaml's rule). */
+function indicatorAt(v: readonly number[], i: number, precededByWhitespace: boolean): boolean {
+  const c = v[i] as number;
+  const followedByWhitespace = i + 1 >= v.length || isBlank(v[i + 1] as number);
+  if (i === 0) {
+    if ('#,[]{}&*!|>\'"%@`'.includes(String.fromCodePoint(c))) return true;
+    return (c === 0x3f || c === 0x3a || c === 0x2d) && followedByWhitespace;
+  }
+  if (c === 0x3a && followedByWhitespace) return true;
+  return c === 0x23 && precededByWhitespace;
+}
+
+/** yaml_emitter_analyze_scalar's pass: indicators, and where spaces and line breaks stand. */
+function scan(v: readonly number[]): Scan {
+  const f: Scan = {
+    indicators: startsWithMarker(v),
+    lineBreaks: false,
+    special: false,
+    leadingSpace: false,
+    leadingBreak: false,
+    trailingSpace: false,
+    trailingBreak: false,
+    breakSpace: false,
+    spaceBreak: false,
+  };
+  let precededByWhitespace = true;
+  let previousSpace = false;
+  let previousBreak = false;
+  const last = v.length - 1;
+  for (let i = 0; i < v.length; i++) {
+    const c = v[i] as number;
+    if (indicatorAt(v, i, precededByWhitespace)) f.indicators = true;
+    if (!isPrintable(c)) f.special = true;
+    const space = c === 0x20;
+    const lineBreak = !space && isBreak(c);
+    if (space) {
+      if (i === 0) f.leadingSpace = true;
+      if (i === last) f.trailingSpace = true;
+      if (previousBreak) f.breakSpace = true;
+    } else if (lineBreak) {
+      f.lineBreaks = true;
+      if (i === 0) f.leadingBreak = true;
+      if (i === last) f.trailingBreak = true;
+      if (previousSpace) f.spaceBreak = true;
+    }
+    previousSpace = space;
+    previousBreak = lineBreak;
+    precededByWhitespace = isBlankOrBreak(c);
+  }
+  return f;
+}
+
 /** yaml_emitter_analyze_scalar, for block context (nothing here is written in flow style). */
 function analyze(v: readonly number[]): Analysis {
   if (v.length === 0) {
     return { multiline: false, blockPlainAllowed: true, singleQuotedAllowed: true, blockAllowed: false };
   }
-  let indicators =
-    v.length >= 3 &&
-    ((v[0] === 0x2d && v[1] === 0x2d && v[2] === 0x2d) || (v[0] === 0x2e && v[1] === 0x2e && v[2] === 0x2e));
-  let lineBreaks = false;
-  let special = false;
-  let leadingSpace = false;
-  let leadingBreak = false;
-  let trailingSpace = false;
-  let trailingBreak = false;
-  let breakSpace = false;
-  let spaceBreak = false;
-  let precededByWhitespace = true;
-  let previousSpace = false;
-  let previousBreak = false;
-  for (let i = 0; i < v.length; i++) {
-    const c = v[i] as number;
-    const followedByWhitespace = i + 1 >= v.length || isBlank(v[i + 1] as number);
-    if (i === 0) {
-      if ('#,[]{}&*!|>\'"%@`'.includes(String.fromCodePoint(c))) indicators = true;
-      else if ((c === 0x3f || c === 0x3a || c === 0x2d) && followedByWhitespace) indicators = true;
-    } else if (c === 0x3a && followedByWhitespace) indicators = true;
-    else if (c === 0x23 && precededByWhitespace) indicators = true;
-    if (!isPrintable(c)) special = true;
-    if (c === 0x20) {
-      if (i === 0) leadingSpace = true;
-      if (i === v.length - 1) trailingSpace = true;
-      if (previousBreak) breakSpace = true;
-      previousSpace = true;
-      previousBreak = false;
-    } else if (isBreak(c)) {
-      lineBreaks = true;
-      if (i === 0) leadingBreak = true;
-      if (i === v.length - 1) trailingBreak = true;
-      if (previousSpace) spaceBreak = true;
-      previousSpace = false;
-      previousBreak = true;
-    } else {
-      previousSpace = false;
-      previousBreak = false;
-    }
-    precededByWhitespace = isBlankOrBreak(c);
-  }
+  const f = scan(v);
   const a: Analysis = {
-    multiline: lineBreaks,
+    multiline: f.lineBreaks,
     blockPlainAllowed: true,
     singleQuotedAllowed: true,
     blockAllowed: true,
   };
-  if (leadingSpace || leadingBreak || trailingSpace || trailingBreak) a.blockPlainAllowed = false;
-  if (trailingSpace) a.blockAllowed = false;
-  if (breakSpace) {
+  if (f.leadingSpace || f.leadingBreak || f.trailingSpace || f.trailingBreak) a.blockPlainAllowed = false;
+  if (f.trailingSpace) a.blockAllowed = false;
+  if (f.breakSpace) {
     a.blockPlainAllowed = false;
     a.singleQuotedAllowed = false;
   }
-  if (spaceBreak || special) {
+  if (f.spaceBreak || f.special) {
     a.blockPlainAllowed = false;
     a.singleQuotedAllowed = false;
     a.blockAllowed = false;
   }
-  if (lineBreaks || indicators) a.blockPlainAllowed = false;
+  if (f.lineBreaks || f.indicators) a.blockPlainAllowed = false;
   return a;
 }
 
@@ -194,6 +226,9 @@ function stringStyle(s: string, a: Analysis, simpleKey: boolean): Style {
   if (style === 'literal' && (!a.blockAllowed || simpleKey)) style = 'double';
   return style;
 }
+
+/** A character a double-quoted scalar writes as an escape. */
+const mustEscape = (c: number) => !isPrintable(c) || isBreak(c) || c === 0x22 || c === 0x5c;
 
 const ESCAPES: Record<number, string> = {
   0: '0',
@@ -263,26 +298,40 @@ export function goKeyLess(a: string, b: string): boolean {
     const bl = isLetter(y);
     if (al && bl) return x < y;
     if (al || bl) return bl;
-    let an = 0;
-    let bn = 0;
-    if (x === 0x30 || y === 0x30) {
-      for (let j = i - 1; j >= 0 && isDigit(ar[j] as number); j--) {
-        if (ar[j] !== 0x30) {
-          an = 1;
-          bn = 1;
-          break;
-        }
-      }
-    }
-    let ai = i;
-    for (; ai < ar.length && isDigit(ar[ai] as number); ai++) an = an * 10 + ((ar[ai] as number) - 0x30);
-    let bi = i;
-    for (; bi < br.length && isDigit(br[bi] as number); bi++) bn = bn * 10 + ((br[bi] as number) - 0x30);
-    if (an !== bn) return an < bn;
-    if (ai !== bi) return ai < bi;
-    return x < y;
+    return digitsLess(ar, br, i);
   }
   return ar.length < br.length;
+}
+
+/**
+ * keyList.Less where `a` and `b` first differ at `i` and neither is a letter there: the digit runs from `i`
+ * compared as numbers (a zero after a non-zero digit of the same run counts), then by length, then the
+ * characters themselves.
+ */
+function digitsLess(ar: readonly number[], br: readonly number[], i: number): boolean {
+  const x = ar[i] as number;
+  const y = br[i] as number;
+  let an = 0;
+  let bn = 0;
+  if ((x === 0x30 || y === 0x30) && nonZeroBefore(ar, i)) {
+    an = 1;
+    bn = 1;
+  }
+  let ai = i;
+  for (; ai < ar.length && isDigit(ar[ai] as number); ai++) an = an * 10 + ((ar[ai] as number) - 0x30);
+  let bi = i;
+  for (; bi < br.length && isDigit(br[bi] as number); bi++) bn = bn * 10 + ((br[bi] as number) - 0x30);
+  if (an !== bn) return an < bn;
+  if (ai !== bi) return ai < bi;
+  return x < y;
+}
+
+/** Whether the digit run ending just before `i` holds a digit other than zero. */
+function nonZeroBefore(ar: readonly number[], i: number): boolean {
+  for (let j = i - 1; j >= 0 && isDigit(ar[j] as number); j--) {
+    if (ar[j] !== 0x30) return true;
+  }
+  return false;
 }
 
 const byGoKey = (a: string, b: string) => (a === b ? 0 : goKeyLess(a, b) ? -1 : goKeyLess(b, a) ? 1 : 0);
@@ -422,37 +471,17 @@ class Emitter {
 
   /** yaml_emitter_write_{plain,single_quoted,double_quoted}_scalar. */
   flowScalar(s: string, v: readonly number[], style: Style, allowBreaks: boolean): void {
-    if (style === 'plain') {
-      if (!this.whitespace) this.put(' ');
-      // Nothing to fold when every character fits before the width (UTF-16 length >= characters).
-      if (!allowBreaks || this.column + s.length <= BEST_WIDTH) {
-        this.put(s, v.length);
-        this.whitespace = false;
-        this.indention = false;
-        return;
-      }
-    } else this.indicator(style === 'single' ? "'" : '"', true, false, false);
+    if (this.openFlow(s, v, style, allowBreaks)) return;
     const bom = v[0] === 0xfeff;
     let spaces = false;
     let breaks = false;
     for (let i = 0; i < v.length; i++) {
       const c = v[i] as number;
-      const next = v[i + 1];
-      if (style === 'double' && (bom || !isPrintable(c) || isBreak(c) || c === 0x22 || c === 0x5c)) {
+      if (style === 'double' && (bom || mustEscape(c))) {
         this.put(escaped(c));
         spaces = false;
       } else if (c === 0x20) {
-        const inside = style === 'plain' || (i > 0 && i < v.length - 1);
-        if (
-          allowBreaks &&
-          !spaces &&
-          this.column > BEST_WIDTH &&
-          inside &&
-          (style === 'double' || next !== 0x20)
-        ) {
-          this.writeIndent();
-          if (style === 'double' && next === 0x20) this.put('\\');
-        } else this.put(' ');
+        this.flowSpace(v, i, style, allowBreaks && !spaces);
         spaces = true;
       } else if (isBreak(c)) {
         if (!breaks && c === 0x0a) this.putBreak();
@@ -471,6 +500,38 @@ class Emitter {
     if (style !== 'plain') this.indicator(style === 'single' ? "'" : '"', false, false, false);
     this.whitespace = false;
     this.indention = false;
+  }
+
+  /**
+   * The start of a flow scalar: its opening quote, or (plain) the separating space. A plain scalar that needs
+   * no folding is written whole here; returns true when it was.
+   */
+  openFlow(s: string, v: readonly number[], style: Style, allowBreaks: boolean): boolean {
+    if (style !== 'plain') {
+      this.indicator(style === 'single' ? "'" : '"', true, false, false);
+      return false;
+    }
+    if (!this.whitespace) this.put(' ');
+    // Nothing to fold when every character fits before the width (UTF-16 length >= characters).
+    if (allowBreaks && this.column + s.length > BEST_WIDTH) return false;
+    this.put(s, v.length);
+    this.whitespace = false;
+    this.indention = false;
+    return true;
+  }
+
+  /**
+   * A space at `i`: folded into a line break past the width (`mayFold`: breaks allowed, not right after
+   * another space), unless it is a quoted scalar's first or last character; a double-quoted scalar escapes
+   * a following space so it survives the fold.
+   */
+  flowSpace(v: readonly number[], i: number, style: Style, mayFold: boolean): void {
+    const next = v[i + 1];
+    const inside = style === 'plain' || (i > 0 && i < v.length - 1);
+    if (mayFold && this.column > BEST_WIDTH && inside && (style === 'double' || next !== 0x20)) {
+      this.writeIndent();
+      if (style === 'double' && next === 0x20) this.put('\\');
+    } else this.put(' ');
   }
 
   /** yaml_emitter_write_literal_scalar with its block scalar hints. */

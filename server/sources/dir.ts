@@ -24,6 +24,18 @@ interface Listing {
   links: Map<string, string>;
 }
 
+/** The target of the link at `relPath`, relative to its folder `dir`; a link that leaves `abs` is refused. */
+async function linkTarget(abs: string, dir: string, relPath: string): Promise<string> {
+  const target = path.resolve(dir, await readlink(path.join(abs, relPath)));
+  const inside = path.relative(abs, target);
+  if (inside === '..' || inside.startsWith(`..${path.sep}`) || path.isAbsolute(inside)) {
+    throw new FetchError(
+      `${relPath}: a symbolic link to "${target}", outside ${abs}; links may only point inside the source`,
+    );
+  }
+  return path.relative(dir, target).split(path.sep).join('/') || '.';
+}
+
 /** Every file and link under `abs` (not their content); a link that leaves the folder is refused by name. */
 async function list(abs: string): Promise<Listing> {
   const out: Listing = { files: new Map(), links: new Map() };
@@ -41,14 +53,7 @@ async function list(abs: string): Promise<Listing> {
       const relPath = rel ? `${rel}/${e.name}` : e.name;
       if (isReservedPath(relPath)) throw new FetchError(`${abs}: ${reservedNameMessage(relPath)}`);
       if (e.isSymbolicLink()) {
-        const target = path.resolve(dir, await readlink(path.join(abs, relPath)));
-        const inside = path.relative(abs, target);
-        if (inside === '..' || inside.startsWith(`..${path.sep}`) || path.isAbsolute(inside)) {
-          throw new FetchError(
-            `${relPath}: a symbolic link to "${target}", outside ${abs}; links may only point inside the source`,
-          );
-        }
-        out.links.set(relPath, path.relative(dir, target).split(path.sep).join('/') || '.');
+        out.links.set(relPath, await linkTarget(abs, dir, relPath));
         continue;
       }
       if (e.isDirectory()) {

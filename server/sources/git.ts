@@ -167,7 +167,6 @@ export function gitSource(url: string, ref: string | undefined, opts: SourceOpti
     let total = 0;
     const git = await loadGit();
     const { commit } = await git.readCommit({ fs, cache, gitdir: GITDIR, oid: sha });
-    // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: a bounded tree walk: each refusal (mode, depth, size, count) is its own branch, kept together so the limits read as one.
     const walk = async (treeOid: string, prefix: string): Promise<void> => {
       const { tree } = await git.readTree({ fs, cache, gitdir: GITDIR, oid: treeOid });
       for (const e of tree) {

@@ -135,65 +135,55 @@ export function matchFields(root: unknown, path: string, create: Create, where: 
   const parts = splitFieldPath(path);
   const visit = (node: unknown, i: number, slot: Slot): void => {
     const part = parts[i];
-    if (part === undefined) {
-      out.push(slot);
-      return;
-    }
-    const next = parts[i + 1];
-    if (isIndex(part)) {
-      const list = mustBeList(node, part, where);
-      const idx = Number(part);
-      if (list.length === idx && create !== 'none') list.push(fresh(next, create));
-      if (list.length < idx + 1) {
-        throw new RenderError(`${where}: index ${idx} specified but only ${list.length} elements found`);
-      }
-      visit(list[idx], i + 1, elementSlot(list, idx, false));
-      return;
-    }
-    if (part === '*') {
+    if (part === undefined) out.push(slot);
+    else if (isIndex(part)) visitIndex(node, i, part);
+    else if (part === '*') {
       const list = mustBeList(node, part, where);
       list.forEach((el, j) => {
         visit(el, i + 1, elementSlot(list, j, false));
       });
-      return;
+    } else if (isSelector(part)) visitSelector(node, i, part);
+    else visitField(node, i, part, slot);
+  };
+  // A number: that element, appended when it is the next one and fields are created.
+  const visitIndex = (node: unknown, i: number, part: string): void => {
+    const list = mustBeList(node, part, where);
+    const idx = Number(part);
+    if (list.length === idx && create !== 'none') list.push(fresh(parts[i + 1], create));
+    if (list.length < idx + 1) {
+      throw new RenderError(`${where}: index ${idx} specified but only ${list.length} elements found`);
     }
-    if (isSelector(part)) {
-      const list = mustBeList(node, part, where);
-      const [key, value] = splitSelector(part, where);
-      const re = pattern(value, where);
-      const before = out.length;
-      let matched = false;
-      list.forEach((el, j) => {
-        if (key === '') {
-          // A scalar element is the match itself; the rest of the path is not followed (kustomize's rule).
-          if (!isRecord(el) && !Array.isArray(el) && re.test(scalarText(el).trim())) {
-            matched = true;
-            out.push(elementSlot(list, j, false));
-          }
-          return;
+    visit(list[idx], i + 1, elementSlot(list, idx, false));
+  };
+  // `[k=v]`: every element that matches, or (creating) a new one that does.
+  const visitSelector = (node: unknown, i: number, part: string): void => {
+    const list = mustBeList(node, part, where);
+    const [key, value] = splitSelector(part, where);
+    const re = pattern(value, where);
+    const before = out.length;
+    let matched = false;
+    list.forEach((el, j) => {
+      if (key === '') {
+        // A scalar element is the match itself; the rest of the path is not followed (kustomize's rule).
+        if (!isRecord(el) && !Array.isArray(el) && re.test(scalarText(el).trim())) {
+          matched = true;
+          out.push(elementSlot(list, j, false));
         }
-        if (!isRecord(el)) return;
-        const v = getOwn(el, key);
-        if (v === undefined || v === null || !re.test(scalarText(v).trim())) return;
-        matched = true;
-        visit(el, i + 1, elementSlot(list, j, false));
-      });
-      if (matched || out.length > before || create === 'none') return;
-      let elem: unknown = resolveScalar(value);
-      if (key !== '') {
-        elem = {};
-        setOwn(elem as object, key, resolveScalar(value), where);
+        return;
       }
-      // The new element must match its own pattern (`[name=a+]` does not): kustomize would recurse for ever.
-      if (!re.test(scalarText(key === '' ? elem : getOwn(elem as object, key)).trim())) {
-        throw new RenderError(
-          `${where}: cannot create an element for "${part}": its value does not match itself`,
-        );
-      }
-      list.push(elem);
-      visit(list, i, { value: list, created: false, set() {} });
-      return;
-    }
+      if (!isRecord(el)) return;
+      const v = getOwn(el, key);
+      if (v === undefined || v === null || !re.test(scalarText(v).trim())) return;
+      matched = true;
+      visit(el, i + 1, elementSlot(list, j, false));
+    });
+    if (matched || out.length > before || create === 'none') return;
+    list.push(selectorElement(key, value, re, part, where));
+    visit(list, i, { value: list, created: false, set() {} });
+  };
+  // A field name: the field of a mapping, created (with the mapping itself, when null) if asked.
+  const visitField = (node: unknown, i: number, part: string, slot: Slot): void => {
+    const next = parts[i + 1];
     if (node === null || node === undefined) {
       if (create === 'none') return;
       const map = {};
@@ -220,6 +210,22 @@ export function matchFields(root: unknown, path: string, create: Create, where: 
   };
   visit(root, 0, { value: root, created: false, set() {} });
   return out;
+}
+
+/** The element a `[k=v]` selector creates when none matches: the value itself (`k` empty) or `{k: v}`. */
+function selectorElement(key: string, value: string, re: Pattern, part: string, where: string): unknown {
+  let elem: unknown = resolveScalar(value);
+  if (key !== '') {
+    elem = {};
+    setOwn(elem as object, key, resolveScalar(value), where);
+  }
+  // The new element must match its own pattern (`[name=a+]` does not): kustomize would recurse for ever.
+  if (!re.test(scalarText(key === '' ? elem : getOwn(elem as object, key)).trim())) {
+    throw new RenderError(
+      `${where}: cannot create an element for "${part}": its value does not match itself`,
+    );
+  }
+  return elem;
 }
 
 function elementSlot(list: unknown[], i: number, created: boolean): Slot {

@@ -225,20 +225,18 @@ function sortOptions(r: Reader): Kustomization['sortOptions'] {
   return out;
 }
 
-export function loadKustomization(files: FileTree, file: string): Kustomization {
-  // kustomize decodes its own file with sigs.k8s.io/yaml (YAML 1.1): `namePrefix: on` is a boolean there.
-  const doc = canonicalFields(parseDocument(fileAt(files, file) as string, file, YAML_11_OPTIONS), [
-    ...SUPPORTED,
-    ...Object.keys(REFUSED),
-  ]);
-  const root = new Reader(file, '', doc ?? {});
-  if (!root.present || typeof doc !== 'object' || Array.isArray(doc)) root.fail('must be a mapping');
+/** A field Outpost refuses (by name, with its reason) or does not know fails the kustomization. */
+function refuseUnsupportedFields(root: Reader, file: string): void {
   for (const key of Object.keys(root.value as object)) {
     const reason = REFUSED[key];
     if (reason) throw new RenderError(`${file}: field "${key}" is not supported by Outpost: ${reason}`);
     if (!SUPPORTED.includes(key))
       throw new RenderError(`${file}: field "${key}" is not supported by Outpost`);
   }
+}
+
+/** `kind:` (Kustomization when absent), checked against `apiVersion:`. */
+function kindOf(root: Reader): Kustomization['kind'] {
   const kindField = root.at('kind').string() ?? 'Kustomization';
   if (kindField !== 'Kustomization' && kindField !== 'Component') {
     root.at('kind').fail('must be Kustomization or Component');
@@ -248,6 +246,34 @@ export function loadKustomization(files: FileTree, file: string): Kustomization 
   const wanted =
     kind === 'Component' ? 'kustomize.config.k8s.io/v1alpha1' : 'kustomize.config.k8s.io/v1beta1';
   if (apiVersion && apiVersion !== wanted) root.at('apiVersion').fail(`must be ${wanted} for a ${kind}`);
+  return kind;
+}
+
+/** `openapi:`: a custom schema file or the built-in version, not both. */
+function openapiOf(openapi: Reader): NonNullable<Kustomization['openapi']> {
+  openapi.fields(['path', 'version']);
+  const path = openapi.at('path').string();
+  const version = openapi.at('version').string();
+  if (path && version) openapi.fail('builtin version and custom schema provided, cannot use both');
+  if (version && version !== 'v1.21.2') {
+    openapi.at('version').fail(`the OpenAPI version "${version}" is not built in (kustomize has v1.21.2)`);
+  }
+  const out: NonNullable<Kustomization['openapi']> = {};
+  if (path) out.path = path;
+  if (version) out.version = version;
+  return out;
+}
+
+export function loadKustomization(files: FileTree, file: string): Kustomization {
+  // kustomize decodes its own file with sigs.k8s.io/yaml (YAML 1.1): `namePrefix: on` is a boolean there.
+  const doc = canonicalFields(parseDocument(fileAt(files, file) as string, file, YAML_11_OPTIONS), [
+    ...SUPPORTED,
+    ...Object.keys(REFUSED),
+  ]);
+  const root = new Reader(file, '', doc ?? {});
+  if (!root.present || typeof doc !== 'object' || Array.isArray(doc)) root.fail('must be a mapping');
+  refuseUnsupportedFields(root, file);
+  const kind = kindOf(root);
   if (Object.keys(root.value as object).every((key) => key === 'apiVersion' || key === 'kind')) {
     root.fail('the kustomization is empty');
   }
@@ -301,18 +327,7 @@ export function loadKustomization(files: FileTree, file: string): Kustomization 
   const generatorOptions = options(root.at('generatorOptions'));
   if (generatorOptions) k.generatorOptions = generatorOptions;
   const openapi = root.at('openapi');
-  if (openapi.present) {
-    openapi.fields(['path', 'version']);
-    const path = openapi.at('path').string();
-    const version = openapi.at('version').string();
-    if (path && version) openapi.fail('builtin version and custom schema provided, cannot use both');
-    if (version && version !== 'v1.21.2') {
-      openapi.at('version').fail(`the OpenAPI version "${version}" is not built in (kustomize has v1.21.2)`);
-    }
-    k.openapi = {};
-    if (path) k.openapi.path = path;
-    if (version) k.openapi.version = version;
-  }
+  if (openapi.present) k.openapi = openapiOf(openapi);
   const sort = sortOptions(root.at('sortOptions'));
   if (sort) k.sortOptions = sort;
   return k;

@@ -106,6 +106,49 @@ function replacementsOf(r: Reader, read: ReadFile): Replacement[] {
   });
 }
 
+/** A NamespaceTransformer's options: how RoleBinding subjects follow, and whether set namespaces are kept. */
+function namespaceOptions(r: Reader): NamespaceOptions {
+  const mode = r.at('setRoleBindingSubjects').string() ?? 'defaultOnly';
+  if (!['defaultOnly', 'allServiceAccounts', 'none', ''].includes(mode)) {
+    r.at('setRoleBindingSubjects').fail('must be one of defaultOnly, none or allServiceAccounts');
+  }
+  return {
+    subjects: (mode || 'defaultOnly') as NamespaceOptions['subjects'],
+    unsetOnly: r.at('unsetOnly').bool() ?? false,
+  };
+}
+
+/** A PatchTransformer document as a `patches:` entry. */
+function patchEntry(r: Reader): Parameters<typeof applyPatches>[1][number] {
+  const entry: Parameters<typeof applyPatches>[1][number] = {};
+  const p = r.at('path').string();
+  const text = r.at('patch').string();
+  const target = selector(r.at('target'));
+  if (p) entry.path = p;
+  if (text) entry.patch = text;
+  if (target) entry.target = target;
+  const o = r.at('options');
+  if (o.present) {
+    entry.options = {
+      allowNameChange: o.at('allowNameChange').bool() ?? false,
+      allowKindChange: o.at('allowKindChange').bool() ?? false,
+    };
+  }
+  return entry;
+}
+
+/** A PatchJson6902Transformer document as a `patchesJson6902:` entry. */
+function json6902Entry(r: Reader): Parameters<typeof applyJson6902Patches>[1][number] {
+  const entry: Parameters<typeof applyJson6902Patches>[1][number] = {};
+  const p = r.at('path').string();
+  const text = r.at('jsonOp').string();
+  const target = selector(r.at('target'));
+  if (p) entry.path = p;
+  if (text) entry.patch = text;
+  if (target) entry.target = target;
+  return entry;
+}
+
 /** Runs the transformer documents in order, after the kustomization's own fields, as kustomize does. */
 export function runTransformers(list: Res[], configs: PluginConfig[], read: ReadFile): Res[] {
   let out = list;
@@ -131,14 +174,7 @@ export function runTransformers(list: Res[], configs: PluginConfig[], read: Read
       }
       case 'NamespaceTransformer': {
         const namespace = r.at('metadata').at('namespace').string() ?? '';
-        const mode = r.at('setRoleBindingSubjects').string() ?? 'defaultOnly';
-        if (!['defaultOnly', 'allServiceAccounts', 'none', ''].includes(mode)) {
-          r.at('setRoleBindingSubjects').fail('must be one of defaultOnly, none or allServiceAccounts');
-        }
-        const options: NamespaceOptions = {
-          subjects: (mode || 'defaultOnly') as NamespaceOptions['subjects'],
-          unsetOnly: r.at('unsetOnly').bool() ?? false,
-        };
+        const options = namespaceOptions(r);
         if (namespace) setNamespace(out, namespace, c.file, specs(), options);
         break;
       }
@@ -156,24 +192,9 @@ export function runTransformers(list: Res[], configs: PluginConfig[], read: Read
         );
         break;
       }
-      case 'PatchTransformer': {
-        const entry: Parameters<typeof applyPatches>[1][number] = {};
-        const p = r.at('path').string();
-        const text = r.at('patch').string();
-        const target = selector(r.at('target'));
-        if (p) entry.path = p;
-        if (text) entry.patch = text;
-        if (target) entry.target = target;
-        const o = r.at('options');
-        if (o.present) {
-          entry.options = {
-            allowNameChange: o.at('allowNameChange').bool() ?? false,
-            allowKindChange: o.at('allowKindChange').bool() ?? false,
-          };
-        }
-        out = applyPatches(out, [entry], c.file, read);
+      case 'PatchTransformer':
+        out = applyPatches(out, [patchEntry(r)], c.file, read);
         break;
-      }
       case 'PatchStrategicMergeTransformer': {
         const entries = [...r.at('paths').strings()];
         const inline = r.at('patches').string();
@@ -181,17 +202,9 @@ export function runTransformers(list: Res[], configs: PluginConfig[], read: Read
         out = applyStrategicMergePatches(out, entries, c.file, read);
         break;
       }
-      case 'PatchJson6902Transformer': {
-        const entry: Parameters<typeof applyJson6902Patches>[1][number] = {};
-        const p = r.at('path').string();
-        const text = r.at('jsonOp').string();
-        const target = selector(r.at('target'));
-        if (p) entry.path = p;
-        if (text) entry.patch = text;
-        if (target) entry.target = target;
-        applyJson6902Patches(out, [entry], c.file, read);
+      case 'PatchJson6902Transformer':
+        applyJson6902Patches(out, [json6902Entry(r)], c.file, read);
         break;
-      }
       case 'ReplacementTransformer':
         applyReplacements(out, replacementsOf(r.at('replacements'), read), c.file);
         break;

@@ -231,6 +231,32 @@ function createKind(value: unknown): Create {
   return 'scalar';
 }
 
+/** Whether `r` is a replacement target: selected by `t.select` (labels, annotations, ids) and not rejected. */
+function isTarget(r: Res, t: Replacement['targets'][number], where: string): boolean {
+  if (!metaMatches(r, t.select, where)) return false;
+  const metaRejected = t.reject.some(
+    (x) => (x.labelSelector || x.annotationSelector) && metaMatches(r, x, where),
+  );
+  if (metaRejected) return false;
+  const ids = allIds(r);
+  const idRejected = t.reject.some((x) => ID_FIELDS.some((k) => x[k]) && ids.some((id) => idSelected(id, x)));
+  return !idRejected && ids.some((id) => idSelected(id, t.select));
+}
+
+/** Writes `value` into every field of `r` the target's paths reach; a path that reaches none fails. */
+function writeTarget(r: Res, t: Replacement['targets'][number], value: unknown, where: string): void {
+  const create = t.options?.create ? createKind(value) : 'none';
+  for (const fp of t.fieldPaths) {
+    const at = `${where}: ${describe(r.obj)}`;
+    const slots = matchFields(r.obj, fp, create, at);
+    if (slots.length === 0) {
+      const verb = create === 'none' ? 'find' : 'find or create';
+      throw new RenderError(`${at}: unable to ${verb} field "${fp}" in replacement target`);
+    }
+    for (const slot of slots) setField(slot, value, t.options, at);
+  }
+}
+
 /** Applies the replacements in order; each reads its source after the previous ones have written. */
 export function applyReplacements(list: Res[], replacements: Replacement[], file: string): void {
   replacements.forEach((rep, i) => {
@@ -238,26 +264,7 @@ export function applyReplacements(list: Res[], replacements: Replacement[], file
     const value = sourceValue(list, rep, where);
     for (const t of rep.targets) {
       for (const r of list) {
-        if (!metaMatches(r, t.select, where)) continue;
-        const metaRejected = t.reject.some(
-          (x) => (x.labelSelector || x.annotationSelector) && metaMatches(r, x, where),
-        );
-        if (metaRejected) continue;
-        const ids = allIds(r);
-        const idRejected = t.reject.some(
-          (x) => ID_FIELDS.some((k) => x[k]) && ids.some((id) => idSelected(id, x)),
-        );
-        if (idRejected || !ids.some((id) => idSelected(id, t.select))) continue;
-        const create = t.options?.create ? createKind(value) : 'none';
-        for (const fp of t.fieldPaths) {
-          const at = `${where}: ${describe(r.obj)}`;
-          const slots = matchFields(r.obj, fp, create, at);
-          if (slots.length === 0) {
-            const verb = create === 'none' ? 'find' : 'find or create';
-            throw new RenderError(`${at}: unable to ${verb} field "${fp}" in replacement target`);
-          }
-          for (const slot of slots) setField(slot, value, t.options, at);
-        }
+        if (isTarget(r, t, where)) writeTarget(r, t, value, where);
       }
     }
   });

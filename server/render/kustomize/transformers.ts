@@ -43,29 +43,52 @@ export function setNamespace(
   for (const r of resources) {
     storePreviousId(r);
     const { obj } = r;
-    const apiVersion = str(obj.apiVersion);
-    if (!isClusterScoped(apiVersion, str(obj.kind))) obj.metadata.namespace = value(obj.metadata.namespace);
+    if (!isClusterScoped(str(obj.apiVersion), str(obj.kind)))
+      obj.metadata.namespace = value(obj.metadata.namespace);
     notePlainTemplate('namespace', namespace);
-    if ((obj.kind === 'RoleBinding' || obj.kind === 'ClusterRoleBinding') && subjectsMode !== 'none') {
-      // defaultOnly: only a subject named "default" follows; allServiceAccounts: every ServiceAccount.
-      const subjects = (obj as { subjects?: unknown }).subjects;
-      if (Array.isArray(subjects)) {
-        for (const s of subjects) {
-          if (!isRecord(s)) continue;
-          const follows = subjectsMode === 'defaultOnly' ? s.name === 'default' : s.kind === 'ServiceAccount';
-          if (follows) s.namespace = value(s.namespace);
-        }
-      }
-    }
-    for (const spec of specs) {
-      // metadata/namespace was set above (only on namespaced objects); metadata/name is only the
-      // Namespace's own name in the core group.
-      if (spec.path === 'metadata/namespace') continue;
-      if (spec.path === 'metadata/name' && apiVersion !== 'v1') continue;
-      const set = setScalar(obj, spec, namespace);
-      applyFieldSpec(obj, spec, (old) => (value(old) === old ? old : set(old)), 'scalar');
-    }
+    setSubjectsNamespace(obj, subjectsMode, value);
+    setNamespaceFields(obj, namespace, specs, value);
   }
+  refuseCollisions(resources, namespace, file);
+}
+
+/** A (Cluster)RoleBinding's subjects follow the namespace as `mode` says. */
+function setSubjectsNamespace(
+  obj: Res['obj'],
+  mode: NonNullable<NamespaceOptions['subjects']>,
+  value: (old: unknown) => unknown,
+): void {
+  if ((obj.kind !== 'RoleBinding' && obj.kind !== 'ClusterRoleBinding') || mode === 'none') return;
+  // defaultOnly: only a subject named "default" follows; allServiceAccounts: every ServiceAccount.
+  const subjects = (obj as { subjects?: unknown }).subjects;
+  if (!Array.isArray(subjects)) return;
+  for (const s of subjects) {
+    if (!isRecord(s)) continue;
+    const follows = mode === 'defaultOnly' ? s.name === 'default' : s.kind === 'ServiceAccount';
+    if (follows) s.namespace = value(s.namespace);
+  }
+}
+
+/** The other fields the configuration lists for the namespace. */
+function setNamespaceFields(
+  obj: Res['obj'],
+  namespace: string,
+  specs: FieldSpec[],
+  value: (old: unknown) => unknown,
+): void {
+  const apiVersion = str(obj.apiVersion);
+  for (const spec of specs) {
+    // metadata/namespace was set by the caller (only on namespaced objects); metadata/name is only the
+    // Namespace's own name in the core group.
+    if (spec.path === 'metadata/namespace') continue;
+    if (spec.path === 'metadata/name' && apiVersion !== 'v1') continue;
+    const set = setScalar(obj, spec, namespace);
+    applyFieldSpec(obj, spec, (old) => (value(old) === old ? old : set(old)), 'scalar');
+  }
+}
+
+/** Two objects the new namespace makes one (same kind, namespace and name) are refused. */
+function refuseCollisions(resources: Res[], namespace: string, file: string): void {
   const seen = new Map<string, Res>();
   for (const r of resources) {
     const id = curId(r);

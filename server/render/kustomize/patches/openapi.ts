@@ -57,28 +57,23 @@ export function parseSchema(text: string, file: string): CustomSchema {
     const props = getOwn(node, 'properties');
     for (const key of isRecord(props) ? Object.keys(props) : []) {
       const p = getOwn(props as object, key);
-      if (!isRecord(p)) continue;
-      const s: FieldSchema = {};
-      const object = objectOf(p, `${name}/${key}`);
-      if (object) s.object = object;
-      const items = getOwn(p, 'items');
-      const element = items === undefined ? undefined : objectOf(items, `${name}/${key}[]`);
-      if (element) s.element = element;
-      const additional = getOwn(p, 'additionalProperties');
-      const values = additional === undefined ? undefined : objectOf(additional, `${name}/${key}{}`);
-      if (values) s.values = values;
-      const strategy = getOwn(p, 'x-kubernetes-patch-strategy');
-      if (typeof strategy === 'string' && strategy.split(',').includes('merge')) {
-        const mapKeys = getOwn(p, 'x-kubernetes-list-map-keys');
-        const mergeKey = getOwn(p, 'x-kubernetes-patch-merge-key');
-        s.keys = Array.isArray(mapKeys)
-          ? mapKeys.map(String)
-          : typeof mergeKey === 'string' && mergeKey
-            ? [mergeKey]
-            : [];
-      }
-      fields.set(key, s);
+      if (isRecord(p)) fields.set(key, fieldOf(p, `${name}/${key}`));
     }
+  };
+  // One property: the object schemas it, its items or its values hold, and its merge keys.
+  const fieldOf = (p: Record<string, unknown>, path: string): FieldSchema => {
+    const s: FieldSchema = {};
+    const object = objectOf(p, path);
+    if (object) s.object = object;
+    const items = getOwn(p, 'items');
+    const element = items === undefined ? undefined : objectOf(items, `${path}[]`);
+    if (element) s.element = element;
+    const additional = getOwn(p, 'additionalProperties');
+    const values = additional === undefined ? undefined : objectOf(additional, `${path}{}`);
+    if (values) s.values = values;
+    const keys = mergeKeysOf(p);
+    if (keys) s.keys = keys;
+    return s;
   };
   for (const name of Object.keys(definitions)) {
     const def = getOwn(definitions, name);
@@ -94,4 +89,14 @@ export function parseSchema(text: string, file: string): CustomSchema {
     }
   }
   return out;
+}
+
+/** A list merged by key (patch strategy "merge"): its keys, from the list-map keys or the merge key. */
+function mergeKeysOf(p: Record<string, unknown>): string[] | undefined {
+  const strategy = getOwn(p, 'x-kubernetes-patch-strategy');
+  if (typeof strategy !== 'string' || !strategy.split(',').includes('merge')) return undefined;
+  const mapKeys = getOwn(p, 'x-kubernetes-list-map-keys');
+  if (Array.isArray(mapKeys)) return mapKeys.map(String);
+  const mergeKey = getOwn(p, 'x-kubernetes-patch-merge-key');
+  return typeof mergeKey === 'string' && mergeKey ? [mergeKey] : [];
 }

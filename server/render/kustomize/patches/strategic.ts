@@ -260,37 +260,44 @@ function walkList(dest: Value, origin: Value, s: Schema): Value {
     d = ps === 'replace' ? origin : dest;
   }
   if (!Array.isArray(d)) return d;
-  const list = d;
-  const sources = [origin, list]; // patch items first: kustomize prepends what the patch brings
+  const sources = [origin, d]; // patch items first: kustomize prepends what the patch brings
   const keys = s.keys ?? [];
   const elemSchema: Schema | null = s.element ? { def: s.element } : {};
+  if (keys.length === 0) return setElements(distinctTexts(sources), [''], d, origin, elemSchema);
+  return setElements(distinctKeyValues(sources, keys), keys, d, origin, elemSchema);
+}
+
+/** The merge-key values of every element of the lists, each distinct set once, in order. */
+function distinctKeyValues(sources: Value[], keys: string[]): string[][] {
   const valuesList: string[][] = [];
   const seen = new Set<string>();
-  if (keys.length > 0) {
-    for (const src of sources) {
-      if (!Array.isArray(src)) continue;
-      for (const el of src) {
-        const vs = fieldValues(el, keys);
-        const id = JSON.stringify(vs);
-        if (seen.has(id)) continue;
-        seen.add(id);
-        valuesList.push(vs);
-      }
+  for (const src of sources) {
+    if (!Array.isArray(src)) continue;
+    for (const el of src) {
+      const vs = fieldValues(el, keys);
+      const id = JSON.stringify(vs);
+      if (seen.has(id)) continue;
+      seen.add(id);
+      valuesList.push(vs);
     }
   }
-  if (keys.length === 0) {
-    for (const src of sources) {
-      if (!Array.isArray(src)) continue;
-      for (const el of src) {
-        const t = text(el);
-        if (seen.has(t)) continue;
-        seen.add(t);
-        valuesList.push([t]);
-      }
+  return valuesList;
+}
+
+/** A list without merge keys: each distinct element's text once, in order (the element is its own key). */
+function distinctTexts(sources: Value[]): string[][] {
+  const valuesList: string[][] = [];
+  const seen = new Set<string>();
+  for (const src of sources) {
+    if (!Array.isArray(src)) continue;
+    for (const el of src) {
+      const t = text(el);
+      if (seen.has(t)) continue;
+      seen.add(t);
+      valuesList.push([t]);
     }
-    return setElements(valuesList, [''], list, origin, elemSchema);
   }
-  return setElements(valuesList, keys, list, origin, elemSchema);
+  return valuesList;
 }
 
 function setElements(

@@ -71,7 +71,7 @@ export class FakeCluster implements ClusterClient {
   readonly calls: Call[] = [];
   readonly kinds = new Map<string, ResourceInfo>();
   discoveryInvalidations = 0;
-  #failures: { verb: Verb; target?: string; error: Error }[] = [];
+  #failures: { verb: Verb; target?: string; dryRun?: boolean; error: Error }[] = [];
   #version = 0;
   #afterApply: (obj: KubeObject) => void;
   #logs = new Map<string, string>();
@@ -88,9 +88,12 @@ export class FakeCluster implements ClusterClient {
     return this;
   }
 
-  /** Every later call of `verb` (on `target`, a refString or `apiVersion kind`, if given) throws `error`. */
-  failOn(verb: Verb, error: Error, target?: string): this {
-    this.#failures.push({ verb, error, ...(target === undefined ? {} : { target }) });
+  /**
+   * Every later call of `verb` (on `target`, a refString or `apiVersion kind`, if given; only the dry runs or only
+   * the writes, if `when.dryRun` is given) throws `error`.
+   */
+  failOn(verb: Verb, error: Error, target?: string, when: { dryRun?: boolean } = {}): this {
+    this.#failures.push({ verb, error, ...(target === undefined ? {} : { target }), ...when });
     return this;
   }
 
@@ -114,7 +117,10 @@ export class FakeCluster implements ClusterClient {
   #record(call: Call): void {
     this.calls.push(call);
     const failure = this.#failures.find(
-      (f) => f.verb === call.verb && (f.target === undefined || f.target === call.target),
+      (f) =>
+        f.verb === call.verb &&
+        (f.target === undefined || f.target === call.target) &&
+        (f.dryRun === undefined || f.dryRun === (call.dryRun ?? false)),
     );
     if (failure) throw failure.error;
   }

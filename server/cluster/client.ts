@@ -80,23 +80,35 @@ function toClusterError(err: unknown, what: string, server: string): ClusterErro
   });
 }
 
-export async function createClusterClient(kc: KubeConfig): Promise<ClusterClient> {
-  const server = serverOf(kc);
-  const deadline = new AsyncLocalStorage<AbortSignal>();
-  const [{ KubernetesObjectApi }, { ObjectSerializer }, { Log }] = await Promise.all([
-    objectModule(),
-    serializerModule(),
-    logModule(),
-  ]);
-  const { PromiseMiddlewareWrapper } = await import('@kubernetes/client-node/dist/gen/middleware.js');
-  const { HttpMethod } = await import('@kubernetes/client-node/dist/gen/http/http.js');
-  const { PatchStrategy } = await import('@kubernetes/client-node/dist/patch.js');
+/** The library's modules the client needs, loaded once per client (library.ts keeps the typed APIs out). */
+async function loadLibrary() {
+  const [{ KubernetesObjectApi }, { ObjectSerializer }, { Log }, middleware, http, patch] = await Promise.all(
+    [
+      objectModule(),
+      serializerModule(),
+      logModule(),
+      import('@kubernetes/client-node/dist/gen/middleware.js'),
+      import('@kubernetes/client-node/dist/gen/http/http.js'),
+      import('@kubernetes/client-node/dist/patch.js'),
+    ],
+  );
+  return {
+    KubernetesObjectApi,
+    ObjectSerializer,
+    Log,
+    PromiseMiddlewareWrapper: middleware.PromiseMiddlewareWrapper,
+    HttpMethod: http.HttpMethod,
+    PatchStrategy: patch.PatchStrategy,
+  };
+}
+type Library = Awaited<ReturnType<typeof loadLibrary>>;
 
-  /** KubernetesObjectApi plus the two things it keeps protected: a request of our own, and forgetting discovery. */
-  class ObjectApi extends KubernetesObjectApi {
+/** KubernetesObjectApi plus what it keeps protected: a request of our own, forgetting discovery, a deadline. */
+function objectApi(kc: KubeConfig, lib: Library, deadline: AsyncLocalStorage<AbortSignal>) {
+  class ObjectApi extends lib.KubernetesObjectApi {
     /** A GET through the library (auth, TLS, middleware) with our Accept header, answered as plain JSON. */
     getAs(path: string, accept: string): Promise<Record<string, unknown>> {
-      const ctx = this.configuration.baseServer.makeRequestContext(path, HttpMethod.GET);
+      const ctx = this.configuration.baseServer.makeRequestContext(path, lib.HttpMethod.GET);
       ctx.setHeaderParam('Accept', accept);
       return this.requestPromise(ctx) as unknown as Promise<Record<string, unknown>>;
     }
@@ -106,10 +118,10 @@ export async function createClusterClient(kc: KubeConfig): Promise<ClusterClient
     forgetDiscovery() {
       this.apiVersionResourceCache = {};
     }
-    /** Requests sent inside `deadline.run(signal, ...)` carry that signal (see call()). */
+    /** Requests sent inside `deadline.run(signal, ...)` carry that signal (see caller()). */
     withDeadline(): this {
       this.configuration.middleware.push(
-        new PromiseMiddlewareWrapper({
+        new lib.PromiseMiddlewareWrapper({
           pre: async (ctx) => {
             const signal = deadline.getStore();
             if (signal) ctx.setSignal(signal);
@@ -121,37 +133,46 @@ export async function createClusterClient(kc: KubeConfig): Promise<ClusterClient
       return this;
     }
   }
-  const api = kc.makeApiClient(ObjectApi).withDeadline();
-  const log = new Log(kc);
+  return kc.makeApiClient(ObjectApi).withDeadline();
+}
+type ObjectApi = ReturnType<typeof objectApi>;
 
-  // The library deserializes built-in kinds into its model classes (timestamps become Dates, unknown fields
-  // dropped, and it costs CPU on every object). Outpost handles plain JSON objects of any kind: the library's
-  // registry of per-kind serializers takes a pass-through one for each kind we touch (and its List).
+/**
+ * The library deserializes built-in kinds into its model classes (timestamps become Dates, unknown fields
+ * dropped, and it costs CPU on every object). Outpost handles plain JSON objects of any kind: the library's
+ * registry of per-kind serializers takes a pass-through one for each kind we touch (and its List).
+ */
+function passThroughRegistry(lib: Library): (apiVersion: string, kind: string) => void {
   const raw = { serialize: (d: unknown) => d, deserialize: (d: unknown) => d };
   const registered = new Set<string>();
-  function passThrough(apiVersion: string, kind: string): void {
+  const passThrough = (apiVersion: string, kind: string): void => {
     const key = `${apiVersion} ${kind}`;
     if (registered.has(key)) return;
     registered.add(key);
     const [group, version] = apiVersion.includes('/') ? apiVersion.split('/', 2) : ['', apiVersion];
     for (const k of [kind, `${kind}List`]) {
       try {
-        ObjectSerializer.registerModel({ group: group ?? '', version: version ?? '', kind: k }, raw);
+        lib.ObjectSerializer.registerModel({ group: group ?? '', version: version ?? '', kind: k }, raw);
       } catch {
         // Registered by another client in this process: the registry is the library's, process-wide.
       }
     }
-  }
+  };
   passThrough('v1', 'Status');
   passThrough('meta.k8s.io/v1', 'Table');
   passThrough('meta.k8s.io/v1', 'PartialObjectMetadata');
+  return passThrough;
+}
 
-  /**
-   * Every verb sent here is idempotent (GET, server-side apply of the same body, DELETE where a second answer
-   * of 404 means done), so a transient failure is asked again here, in one place, before any stage fails on it:
-   * one 503 must not roll a good revision back.
-   */
-  function call<T>(what: string, fn: () => Promise<T>, retry = true): Promise<T> {
+type Call = <T>(what: string, fn: () => Promise<T>, retry?: boolean) => Promise<T>;
+
+/**
+ * Every verb sent through the returned `call` is idempotent (GET, server-side apply of the same body, DELETE
+ * where a second answer of 404 means done), so a transient failure is asked again here, in one place, before any
+ * stage fails on it: one 503 must not roll a good revision back.
+ */
+function caller(server: string, deadline: AsyncLocalStorage<AbortSignal>): Call {
+  return function call<T>(what: string, fn: () => Promise<T>, retry = true): Promise<T> {
     const once = async () => {
       // A hung API server must fail a request, not hang a stage or a page. The deadline ends with the request
       // (AbortSignal.timeout would keep each request's state alive for the full 30 s after it answered).
@@ -174,9 +195,26 @@ export async function createClusterClient(kc: KubeConfig): Promise<ClusterClient
         ? { status: (o.error as ClusterError).status ?? -1, retryAfter: (o.error as ClusterError).retryAfter }
         : { status: 200, retryAfter: undefined },
     );
-  }
+  };
+}
 
-  // One discovery request per group version even when many objects ask at once.
+/** What the verbs share: the API, its calls, discovery and the serializer registry. */
+interface Parts {
+  api: ObjectApi;
+  call: Call;
+  resource(apiVersion: string, kind: string): Promise<ResourceInfo>;
+  passThrough(apiVersion: string, kind: string): void;
+}
+
+/** Discovery, one request per kind even when many objects ask at once; a failure is not remembered. */
+function discovery(api: ObjectApi, call: Call) {
+  const unknownKind = (apiVersion: string, kind: string, cause?: unknown) =>
+    new ClusterError(
+      `the cluster does not know kind ${kind} in ${apiVersion}`,
+      404,
+      'NotFound',
+      cause === undefined ? undefined : { cause },
+    );
   const resources = new Map<string, Promise<ResourceInfo>>();
   function resource(apiVersion: string, kind: string): Promise<ResourceInfo> {
     const key = `${apiVersion} ${kind}`;
@@ -184,26 +222,11 @@ export async function createClusterClient(kc: KubeConfig): Promise<ClusterClient
     if (!p) {
       p = call(`discovery of ${apiVersion}`, () => api.discovery(apiVersion, kind)).then(
         (found) => {
-          if (!found) {
-            throw new ClusterError(
-              `the cluster does not know kind ${kind} in ${apiVersion}`,
-              404,
-              'NotFound',
-            );
-          }
+          if (!found) throw unknownKind(apiVersion, kind);
           return { apiVersion, kind, plural: found.name, namespaced: found.namespaced };
         },
         (err: ClusterError) => {
-          if (err.status === 404)
-            throw new ClusterError(
-              `the cluster does not know kind ${kind} in ${apiVersion}`,
-              404,
-              'NotFound',
-              {
-                cause: err,
-              },
-            );
-          throw err;
+          throw err.status === 404 ? unknownKind(apiVersion, kind, err) : err;
         },
       );
       // A failed discovery must not stay cached: the next call asks again (a CRD applied a moment ago).
@@ -212,99 +235,109 @@ export async function createClusterClient(kc: KubeConfig): Promise<ClusterClient
     }
     return p;
   }
-
-  /** Discovery first (our message for an unknown kind), then the namespace rule the library would paper over. */
-  async function prepare(ref: ObjectRef): Promise<ResourceInfo> {
-    const info = await resource(ref.apiVersion, ref.kind);
-    if (info.namespaced && !ref.namespace)
-      throw new ClusterError(`${refString(ref)}: namespace required`, 422, 'Invalid');
-    passThrough(ref.apiVersion, ref.kind);
-    return info;
+  function invalidate(): void {
+    resources.clear();
+    api.forgetDiscovery();
   }
+  return { resource, invalidate };
+}
 
-  function header(ref: ObjectRef) {
-    return {
-      apiVersion: ref.apiVersion,
-      kind: ref.kind,
-      metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) },
-    };
-  }
+/** Discovery first (our message for an unknown kind), then the namespace rule the library would paper over. */
+async function prepare(parts: Parts, ref: ObjectRef): Promise<ResourceInfo> {
+  const info = await parts.resource(ref.apiVersion, ref.kind);
+  if (info.namespaced && !ref.namespace)
+    throw new ClusterError(`${refString(ref)}: namespace required`, 422, 'Invalid');
+  parts.passThrough(ref.apiVersion, ref.kind);
+  return info;
+}
 
-  async function collectionPath(apiVersion: string, kind: string, namespace: string | undefined) {
-    const info = await resource(apiVersion, kind);
-    let p = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-    if (info.namespaced && namespace) p += `/namespaces/${encodeURIComponent(namespace)}`;
-    return `${p}/${info.plural}`;
-  }
+/** The apiVersion/kind/metadata an object call of the library takes to name its object. */
+function header(ref: ObjectRef) {
+  return {
+    apiVersion: ref.apiVersion,
+    kind: ref.kind,
+    metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) },
+  };
+}
 
-  /** Every page of a collection, `page` fetching one; an expired continue token starts the list again. */
-  async function paged<T>(
-    what: string,
-    page: (next: string | undefined) => Promise<{ items: T[]; next: string | undefined }>,
-  ): Promise<T[]> {
-    const items: T[] = [];
-    let next: string | undefined;
-    for (let restarts = 0; ; ) {
-      let got: { items: T[]; next: string | undefined };
-      try {
-        got = await call(what, () => page(next));
-      } catch (err) {
-        if ((err as ClusterError).status === 410 && next && restarts++ < 2) {
-          // The continue token expired (the server compacted): start the list again.
-          items.length = 0;
-          next = undefined;
-          continue;
-        }
-        throw err;
+/** Every page of a collection, `page` fetching one; an expired continue token starts the list again. */
+async function paged<T>(
+  call: Call,
+  what: string,
+  page: (next: string | undefined) => Promise<{ items: T[]; next: string | undefined }>,
+): Promise<T[]> {
+  const items: T[] = [];
+  let next: string | undefined;
+  for (let restarts = 0; ; ) {
+    let got: { items: T[]; next: string | undefined };
+    try {
+      got = await call(what, () => page(next));
+    } catch (err) {
+      if ((err as ClusterError).status === 410 && next && restarts++ < 2) {
+        // The continue token expired (the server compacted): start the list again.
+        items.length = 0;
+        next = undefined;
+        continue;
       }
-      items.push(...got.items);
-      next = got.next || undefined;
-      if (!next) return items;
+      throw err;
     }
+    items.push(...got.items);
+    next = got.next || undefined;
+    if (!next) return items;
   }
+}
 
-  /** A collection as server-side Table rows (what `kubectl get` uses), page by page. */
-  async function pagedAs<T>(
-    apiVersion: string,
-    kind: string,
-    opts: ListOptions,
-    includeObject: 'None' | 'Metadata',
-    take: (body: Record<string, unknown>) => T[],
-  ): Promise<T[]> {
-    const p = await collectionPath(apiVersion, kind, opts.namespace);
-    return paged(`list ${apiVersion} ${kind}`, async (next) => {
-      const q = new URLSearchParams({ includeObject, limit: String(LIST_PAGE) });
-      if (opts.labelSelector) q.set('labelSelector', opts.labelSelector);
-      if (next) q.set('continue', next);
-      const body = await api.getAs(`${p}?${q}`, TABLE);
-      return { items: take(body), next: (body.metadata as { continue?: string } | undefined)?.continue };
-    });
-  }
+/** A collection as server-side Table rows (what `kubectl get` uses), page by page. */
+async function pagedAs<T>(
+  parts: Parts,
+  apiVersion: string,
+  kind: string,
+  opts: ListOptions,
+  includeObject: 'None' | 'Metadata',
+  take: (body: Record<string, unknown>) => T[],
+): Promise<T[]> {
+  const info = await parts.resource(apiVersion, kind);
+  let p = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+  if (info.namespaced && opts.namespace) p += `/namespaces/${encodeURIComponent(opts.namespace)}`;
+  p += `/${info.plural}`;
+  return paged(parts.call, `list ${apiVersion} ${kind}`, async (next) => {
+    const q = new URLSearchParams({ includeObject, limit: String(LIST_PAGE) });
+    if (opts.labelSelector) q.set('labelSelector', opts.labelSelector);
+    if (next) q.set('continue', next);
+    const body = await parts.api.getAs(`${p}?${q}`, TABLE);
+    return { items: take(body), next: (body.metadata as { continue?: string } | undefined)?.continue };
+  });
+}
 
-  async function defaultContainer(pod: { namespace: string; name: string }): Promise<string> {
-    const ref = { apiVersion: 'v1', kind: 'Pod', ...pod };
-    const obj = await client.get(ref);
-    if (!obj) throw new ClusterError(`${refString(ref)}: not found`, 404, 'NotFound');
-    const named = obj.metadata.annotations?.['kubectl.kubernetes.io/default-container'];
-    const first = (obj.spec as { containers?: { name?: string }[] } | undefined)?.containers?.[0]?.name;
-    const container = named ?? first;
-    if (!container) throw new ClusterError(`${refString(ref)}: has no containers`, 400, 'BadRequest');
-    return container;
-  }
+/** The name cell of each row of a server-side Table. */
+function tableNames(what: string, body: Record<string, unknown>): string[] {
+  const table = body as { columnDefinitions?: { format?: string }[]; rows?: { cells?: unknown[] }[] };
+  const at = (table.columnDefinitions ?? []).findIndex((c) => c.format === 'name');
+  if (at < 0) throw new ClusterError(`${what}: the table has no name column`, 0, 'Invalid');
+  return (table.rows ?? []).map((r) => String(r.cells?.[at] ?? ''));
+}
 
-  const client: ClusterClient = {
-    server,
-    async ping() {
-      // A liveness check wants a quick answer, not the retries a stage gets.
-      await call(`Kubernetes API ${server}`, () => api.getAs('/version', 'application/json'), false);
-    },
-    resource,
-    invalidateDiscovery() {
-      resources.clear();
-      api.forgetDiscovery();
-    },
+/** The object metadata of each row of a server-side Table (includeObject=Metadata). */
+function tableVersions(body: Record<string, unknown>): ObjectVersion[] {
+  return ((body.rows ?? []) as { object?: { metadata?: ObjectMeta } }[]).map((row) => {
+    const m = row.object?.metadata ?? ({} as Partial<ObjectMeta>);
+    const v: ObjectVersion = { name: String(m.name ?? ''), resourceVersion: String(m.resourceVersion ?? '') };
+    if (typeof m.namespace === 'string') v.namespace = m.namespace;
+    if (typeof m.generation === 'number') v.generation = m.generation;
+    if (typeof m.uid === 'string') v.uid = m.uid;
+    if (m.labels) v.labels = m.labels;
+    if (m.annotations) v.annotations = m.annotations;
+    if (Array.isArray(m.managedFields)) v.managedFields = m.managedFields;
+    return v;
+  });
+}
+
+/** The read verbs: one object, whole objects of a kind, or only their names or versions. */
+function reads(parts: Parts): Pick<ClusterClient, 'get' | 'list' | 'names' | 'versions'> {
+  const { api, call } = parts;
+  return {
     async get(ref) {
-      await prepare(ref);
+      await prepare(parts, ref);
       try {
         return (await call(refString(ref), () => api.read(header(ref)))) as unknown as KubeObject;
       } catch (err) {
@@ -313,10 +346,10 @@ export async function createClusterClient(kc: KubeConfig): Promise<ClusterClient
       }
     },
     async list(apiVersion, kind, opts: ListOptions = {}) {
-      const info = await resource(apiVersion, kind);
-      passThrough(apiVersion, kind);
+      const info = await parts.resource(apiVersion, kind);
+      parts.passThrough(apiVersion, kind);
       const namespace = info.namespaced ? opts.namespace : undefined;
-      return paged(`list ${apiVersion} ${kind}`, async (next) => {
+      return paged(call, `list ${apiVersion} ${kind}`, async (next) => {
         const body = await api.list(
           apiVersion,
           kind,
@@ -343,33 +376,21 @@ export async function createClusterClient(kc: KubeConfig): Promise<ClusterClient
     },
     names(apiVersion, kind, opts: ListOptions = {}) {
       // Server-side printing (what `kubectl get` uses) without the objects: a name cell per row, a few bytes each.
-      return pagedAs(apiVersion, kind, opts, 'None', (body) => {
-        const table = body as { columnDefinitions?: { format?: string }[]; rows?: { cells?: unknown[] }[] };
-        const at = (table.columnDefinitions ?? []).findIndex((c) => c.format === 'name');
-        if (at < 0)
-          throw new ClusterError(`list ${apiVersion} ${kind}: the table has no name column`, 0, 'Invalid');
-        return (table.rows ?? []).map((r) => String(r.cells?.[at] ?? ''));
-      });
+      return pagedAs(parts, apiVersion, kind, opts, 'None', (body) =>
+        tableNames(`list ${apiVersion} ${kind}`, body),
+      );
     },
     versions(apiVersion, kind, opts: ListOptions = {}) {
       // Rows with only each object's metadata (kubectl's own way): what a no-change resync compares.
-      return pagedAs(apiVersion, kind, opts, 'Metadata', (body) =>
-        ((body.rows ?? []) as { object?: { metadata?: ObjectMeta } }[]).map((row) => {
-          const m = row.object?.metadata ?? ({} as Partial<ObjectMeta>);
-          const v: ObjectVersion = {
-            name: String(m.name ?? ''),
-            resourceVersion: String(m.resourceVersion ?? ''),
-          };
-          if (typeof m.namespace === 'string') v.namespace = m.namespace;
-          if (typeof m.generation === 'number') v.generation = m.generation;
-          if (typeof m.uid === 'string') v.uid = m.uid;
-          if (m.labels) v.labels = m.labels;
-          if (m.annotations) v.annotations = m.annotations;
-          if (Array.isArray(m.managedFields)) v.managedFields = m.managedFields;
-          return v;
-        }),
-      );
+      return pagedAs(parts, apiVersion, kind, opts, 'Metadata', tableVersions);
     },
+  };
+}
+
+/** The write verbs: server-side apply and background delete. */
+function writes(parts: Parts, lib: Library): Pick<ClusterClient, 'apply' | 'delete'> {
+  const { api, call } = parts;
+  return {
     async apply(obj: KubeObject, opts: ApplyOptions) {
       const ref: ObjectRef = {
         apiVersion: obj.apiVersion,
@@ -377,7 +398,7 @@ export async function createClusterClient(kc: KubeConfig): Promise<ClusterClient
         name: obj.metadata.name,
         ...(obj.metadata.namespace ? { namespace: obj.metadata.namespace } : {}),
       };
-      await prepare(ref);
+      await prepare(parts, ref);
       return (await call(refString(ref), () =>
         api.patch(
           obj as never,
@@ -385,12 +406,12 @@ export async function createClusterClient(kc: KubeConfig): Promise<ClusterClient
           opts.dryRun ? 'All' : undefined,
           opts.fieldManager,
           opts.force ? true : undefined,
-          PatchStrategy.ServerSideApply,
+          lib.PatchStrategy.ServerSideApply,
         ),
       )) as unknown as KubeObject;
     },
     async delete(ref) {
-      await prepare(ref);
+      await prepare(parts, ref);
       try {
         await call(refString(ref), () =>
           api.delete(header(ref), undefined, undefined, undefined, undefined, 'Background'),
@@ -401,54 +422,93 @@ export async function createClusterClient(kc: KubeConfig): Promise<ClusterClient
         throw err;
       }
     },
-    async logs(pod, opts: LogOptions = {}) {
-      const what = `log of pod ${pod.namespace}/${pod.name}`;
-      const container = opts.container ?? (await defaultContainer(pod));
-      // A plain read must not hang on a server that stops sending; a followed log may be quiet for long.
-      let timer: NodeJS.Timeout | undefined;
-      const idle = () => {
-        if (opts.follow) return;
-        clearTimeout(timer);
-        timer = setTimeout(
-          () => out.destroy(new Error(`${what}: no data within ${REQUEST_TIMEOUT_MS / 1000}s`)),
-          REQUEST_TIMEOUT_MS,
-        );
-      };
-      const out = new Transform({
-        transform(chunk, _enc, done) {
-          idle();
-          done(null, chunk);
-        },
-      });
-      // `Log` pipes its response in without an error listener: ending early (a bound, a closed page) aborts the
-      // request, and that AbortError must end our stream rather than escape as an uncaught exception.
-      out.on('pipe', (src: Readable) => src.on('error', (err) => out.destroy(err)));
-      const controller = await call(
-        what,
-        () =>
-          log.log(pod.namespace, pod.name, container, out, {
-            follow: opts.follow ?? false,
-            ...(opts.tailLines !== undefined ? { tailLines: opts.tailLines } : {}),
-            ...(opts.limitBytes !== undefined ? { limitBytes: opts.limitBytes } : {}),
-            ...(opts.sinceSeconds !== undefined ? { sinceSeconds: opts.sinceSeconds } : {}),
-            ...(opts.timestamps ? { timestamps: true } : {}),
-          }),
-        false,
+  };
+}
+
+/** The container a log is read from when none is named: kubectl's default-container annotation, else the first. */
+async function defaultContainer(get: ClusterClient['get'], pod: { namespace: string; name: string }) {
+  const ref = { apiVersion: 'v1', kind: 'Pod', ...pod };
+  const obj = await get(ref);
+  if (!obj) throw new ClusterError(`${refString(ref)}: not found`, 404, 'NotFound');
+  const named = obj.metadata.annotations?.['kubectl.kubernetes.io/default-container'];
+  const first = (obj.spec as { containers?: { name?: string }[] } | undefined)?.containers?.[0]?.name;
+  const container = named ?? first;
+  if (!container) throw new ClusterError(`${refString(ref)}: has no containers`, 400, 'BadRequest');
+  return container;
+}
+
+/** Pod logs through the library's `Log`: a plain read (ended by an idle timeout) or a followed one. */
+function logs(kc: KubeConfig, lib: Library, call: Call, get: ClusterClient['get']): ClusterClient['logs'] {
+  const log = new lib.Log(kc);
+  return async (pod, opts: LogOptions = {}) => {
+    const what = `log of pod ${pod.namespace}/${pod.name}`;
+    const container = opts.container ?? (await defaultContainer(get, pod));
+    // A plain read must not hang on a server that stops sending; a followed log may be quiet for long.
+    let timer: NodeJS.Timeout | undefined;
+    const idle = () => {
+      if (opts.follow) return;
+      clearTimeout(timer);
+      timer = setTimeout(
+        () => out.destroy(new Error(`${what}: no data within ${REQUEST_TIMEOUT_MS / 1000}s`)),
+        REQUEST_TIMEOUT_MS,
       );
-      idle();
-      // The reader going away (page closed, bound reached) ends the request.
-      out.on('close', () => {
-        clearTimeout(timer);
-        controller.abort();
-      });
-      return out as Readable;
+    };
+    const out = new Transform({
+      transform(chunk, _enc, done) {
+        idle();
+        done(null, chunk);
+      },
+    });
+    // `Log` pipes its response in without an error listener: ending early (a bound, a closed page) aborts the
+    // request, and that AbortError must end our stream rather than escape as an uncaught exception.
+    out.on('pipe', (src: Readable) => src.on('error', (err) => out.destroy(err)));
+    const controller = await call(
+      what,
+      () =>
+        log.log(pod.namespace, pod.name, container, out, {
+          follow: opts.follow ?? false,
+          ...(opts.tailLines !== undefined ? { tailLines: opts.tailLines } : {}),
+          ...(opts.limitBytes !== undefined ? { limitBytes: opts.limitBytes } : {}),
+          ...(opts.sinceSeconds !== undefined ? { sinceSeconds: opts.sinceSeconds } : {}),
+          ...(opts.timestamps ? { timestamps: true } : {}),
+        }),
+      false,
+    );
+    idle();
+    // The reader going away (page closed, bound reached) ends the request.
+    out.on('close', () => {
+      clearTimeout(timer);
+      controller.abort();
+    });
+    return out as Readable;
+  };
+}
+
+export async function createClusterClient(kc: KubeConfig): Promise<ClusterClient> {
+  const server = serverOf(kc);
+  const lib = await loadLibrary();
+  const deadline = new AsyncLocalStorage<AbortSignal>();
+  const api = objectApi(kc, lib, deadline);
+  const call = caller(server, deadline);
+  const { resource, invalidate } = discovery(api, call);
+  const parts: Parts = { api, call, resource, passThrough: passThroughRegistry(lib) };
+  const read = reads(parts);
+  return {
+    server,
+    async ping() {
+      // A liveness check wants a quick answer, not the retries a stage gets.
+      await call(`Kubernetes API ${server}`, () => api.getAs('/version', 'application/json'), false);
     },
+    resource,
+    invalidateDiscovery: invalidate,
+    ...read,
+    ...writes(parts, lib),
+    logs: logs(kc, lib, call, read.get),
     close() {
       // The library keeps its connections in the KubeConfig's shared dispatcher (see kubeconfig.ts).
       closeConnections(kc);
     },
   };
-  return client;
 }
 
 /** The client for a cluster target (in-cluster or a kubeconfig file). */

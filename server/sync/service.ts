@@ -221,7 +221,7 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
     timeZone: d.policy?.timeZone,
     cluster: clusterView,
     history: createHistory(d.db),
-    workloads: createWorkloadActions(d.db, d.cluster, clusterView, d.kubeConfig),
+    workloads: createWorkloadActions(d.db, d.cluster, clusterView),
     settings,
     version: () => {
       const l = live.snapshot();

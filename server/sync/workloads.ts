@@ -1,8 +1,6 @@
 // Staff actions on workloads from the console: rollout restart (audited), bounded pod log reads and follows.
 import type { Readable } from 'node:stream';
 import { ClusterError } from '../cluster/client.ts';
-import { followLog } from '../cluster/follow.ts';
-import type { KubeConfig } from '../cluster/kubeconfig.ts';
 import { WORKLOAD_KINDS, type WorkloadKind, workloadApiVersion } from '../cluster/reads.ts';
 import type { ClusterClient } from '../cluster/types.ts';
 import { appendAudit } from '../db/audit.ts';
@@ -46,12 +44,7 @@ export function isWorkloadKind(k: string): k is WorkloadKind {
   return (WORKLOAD_KINDS as readonly string[]).includes(k);
 }
 
-export function createWorkloadActions(
-  db: Db,
-  cluster: ClusterClient,
-  view: ClusterView,
-  kubeConfig?: KubeConfig,
-): WorkloadActions {
+export function createWorkloadActions(db: Db, cluster: ClusterClient, view: ClusterView): WorkloadActions {
   const inScope = (namespace: string) => view.snapshot().namespaces.includes(namespace);
   return {
     /** `kubectl rollout restart`: a new pod-template annotation makes the controller replace every pod. */
@@ -105,12 +98,6 @@ export function createWorkloadActions(
       const known = view.snapshot().pods.find((p) => p.namespace === namespace && p.name === pod);
       const container = opts.container || known?.containers[0];
       try {
-        if (kubeConfig && container)
-          return await followLog(
-            kubeConfig,
-            { namespace, name: pod },
-            { container, tailLines: 0, limitBytes: MAX_LOG_BYTES },
-          );
         return await cluster.logs(
           { namespace, name: pod },
           { follow: true, tailLines: 0, limitBytes: MAX_LOG_BYTES, ...(container ? { container } : {}) },
@@ -118,9 +105,9 @@ export function createWorkloadActions(
       } catch (err) {
         const kind =
           err instanceof ClusterError && err.status >= 400 && err.status < 500 ? 'invalid' : 'upstream';
-        throw new WorkloadError(`log of pod ${namespace}/${pod}: ${(err as Error).message}`, kind, {
-          cause: err,
-        });
+        // The ClusterError names the pod already; a 4xx (a container waiting to start, or not in the pod) is the
+        // request's fault, anything else the cluster's.
+        throw new WorkloadError((err as Error).message, kind, { cause: err });
       }
     },
 

@@ -151,6 +151,18 @@ describe('live console', () => {
     assert.equal((await b.request('/pods/kube-system/coredns/logs/stream')).status, 403);
   });
 
+  test('a followed log the API refuses (a container it cannot read) answers 400 naming the pod, no stream', async () => {
+    const pod = sync.cluster.workload('Deployment', 'shop', 'web')?.pods[0];
+    assert.ok(pod);
+    const b = await new Browser(web.url).login('viewer');
+    const res = await b.request(`/pods/shop/${pod.name}/logs/stream?container=nope`);
+    assert.equal(res.status, 400);
+    const text = await res.text();
+    assert.match(text, new RegExp(`^log of pod shop/${pod.name}: `));
+    assert.doesNotMatch(text, /log of pod.*log of pod/s);
+    assert.equal(f.sim.logFollowers(), 0);
+  });
+
   test('an API server restart: pages answer from the cache meanwhile, then the watches catch up', async () => {
     const b = await new Browser(web.url).login('viewer');
     const restarting = f.sim.restart(2000);

@@ -73,6 +73,22 @@ const en: Catalogue = {
   'audit.detail': 'Detail',
   'audit.older': 'Older entries',
   'audit.newest': 'Newest entries',
+  'access.bad-name':
+    'A user name is 1 to 64 letters, digits, dots, dashes, underscores or @, starting with a letter or digit.',
+  'access.bad-role': 'The role must be viewer, operator or admin.',
+  'access.password-short.one': 'The password needs at least {n} character.',
+  'access.password-short.other': 'The password needs at least {n} characters.',
+  'access.password-long.one': 'The password may have at most {n} character.',
+  'access.password-long.other': 'The password may have at most {n} characters.',
+  'access.no-user': 'There is no user “{name}”.',
+  'access.user-taken': 'A user “{name}” already exists.',
+  'access.last-admin-demote': 'The last admin cannot lose the admin role: add another admin first.',
+  'access.last-admin-remove': 'The last admin cannot be removed: add another admin first.',
+  'access.bad-expiry': 'The expiry is not a valid time.',
+  'access.code-short.one': 'The enrollment code from the file is too short: use at least {n} character.',
+  'access.code-short.other': 'The enrollment code from the file is too short: use at least {n} characters.',
+  'access.bad-kiosk-name': 'A kiosk name is 1 to 64 letters, digits, dots, dashes or underscores.',
+  'access.kiosk-taken': 'A kiosk token named “{name}” already exists.',
 };
 
 const zhCN: Catalogue = {
@@ -143,6 +159,18 @@ const zhCN: Catalogue = {
   'audit.detail': '详情',
   'audit.older': '更早的条目',
   'audit.newest': '最新的条目',
+  'access.bad-name': '用户名为 1 到 64 个字母、数字、点、短横线、下划线或 @，并以字母或数字开头。',
+  'access.bad-role': '角色必须是 viewer、operator 或 admin。',
+  'access.password-short.other': '密码至少需要 {n} 个字符。',
+  'access.password-long.other': '密码最多只能有 {n} 个字符。',
+  'access.no-user': '没有名为“{name}”的用户。',
+  'access.user-taken': '用户“{name}”已存在。',
+  'access.last-admin-demote': '不能取消最后一个管理员的管理员角色：请先添加另一个管理员。',
+  'access.last-admin-remove': '不能删除最后一个管理员：请先添加另一个管理员。',
+  'access.bad-expiry': '过期时间无效。',
+  'access.code-short.other': '注册码文件中的注册码太短：至少需要 {n} 个字符。',
+  'access.bad-kiosk-name': '看板名称为 1 到 64 个字母、数字、点、短横线或下划线。',
+  'access.kiosk-taken': '名为“{name}”的看板令牌已存在。',
 };
 
 const ru: Catalogue = {
@@ -221,6 +249,30 @@ const ru: Catalogue = {
   'audit.detail': 'Подробности',
   'audit.older': 'Более ранние записи',
   'audit.newest': 'Новые записи',
+  'access.bad-name':
+    'Имя пользователя — от 1 до 64 латинских букв, цифр, точек, дефисов, подчёркиваний или @, начиная с буквы или цифры.',
+  'access.bad-role': 'Роль должна быть viewer, operator или admin.',
+  'access.password-short.one': 'Пароль должен содержать не менее {n} символа.',
+  'access.password-short.few': 'Пароль должен содержать не менее {n} символов.',
+  'access.password-short.many': 'Пароль должен содержать не менее {n} символов.',
+  'access.password-short.other': 'Пароль должен содержать не менее {n} символа.',
+  'access.password-long.one': 'Пароль может содержать не более {n} символа.',
+  'access.password-long.few': 'Пароль может содержать не более {n} символов.',
+  'access.password-long.many': 'Пароль может содержать не более {n} символов.',
+  'access.password-long.other': 'Пароль может содержать не более {n} символа.',
+  'access.no-user': 'Пользователя «{name}» нет.',
+  'access.user-taken': 'Пользователь «{name}» уже существует.',
+  'access.last-admin-demote':
+    'Нельзя лишить роли последнего администратора: сначала добавьте другого администратора.',
+  'access.last-admin-remove':
+    'Нельзя удалить последнего администратора: сначала добавьте другого администратора.',
+  'access.bad-expiry': 'Срок действия указан неверно.',
+  'access.code-short.one': 'Код регистрации из файла слишком короткий: нужно не менее {n} символа.',
+  'access.code-short.few': 'Код регистрации из файла слишком короткий: нужно не менее {n} символов.',
+  'access.code-short.many': 'Код регистрации из файла слишком короткий: нужно не менее {n} символов.',
+  'access.code-short.other': 'Код регистрации из файла слишком короткий: нужно не менее {n} символа.',
+  'access.bad-kiosk-name': 'Имя киоска — от 1 до 64 латинских букв, цифр, точек, дефисов или подчёркиваний.',
+  'access.kiosk-taken': 'Токен киоска «{name}» уже существует.',
 };
 
 /** Merged into each language's catalogue; a key missing here in one language shows the English text. */

@@ -1,6 +1,8 @@
 // Access to the console: first-run enrollment, sign-in with throttling, sessions with timeouts, kiosk tokens.
+
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
+import { auditDetail } from '../audit-detail.ts';
 import { type AuditContext, type AuditRow, appendAudit, auditPage, withAuditContext } from '../db/audit.ts';
 import { type Db, StoreFullError } from '../db/open.ts';
 import {
@@ -205,14 +207,14 @@ export function createAccessService(o: AccessOptions): AccessService {
       const row = readEnrollment(db);
       const given = Buffer.from(hashCode(form.code.slice(0, 200)), 'hex');
       const matches = row !== null && timingSafeEqual(given, Buffer.from(row.codeHash, 'hex'));
-      const refuse = (reason: SetupFailure): SetupResult => {
+      const refuse = (reason: Exclude<SetupFailure, 'busy'>): SetupResult => {
         attempt.fail();
         audit({
           actor: form.username.slice(0, MAX_NAME) || '-',
           source: from.address,
           action: 'setup',
           result: 'refused',
-          detail: reason,
+          detail: auditDetail(`setup-${reason}`),
         });
         return { ok: false, reason };
       };
@@ -264,7 +266,7 @@ export function createAccessService(o: AccessOptions): AccessService {
         action: 'setup',
         target: form.username,
         result: 'ok',
-        detail: 'first admin created with the enrollment code',
+        detail: auditDetail('admin-created'),
       });
       log.warn({ user: form.username, from: from.address }, 'first admin created; /setup is closed');
       return { ok: true, ...startSession({ id: created, name: form.username, role: 'admin' }, from) };

@@ -1,5 +1,6 @@
 // Managing console users (CLI and the admin page): validated, audited, and never leaving the node without an admin.
 
+import { auditDetail } from '../audit-detail.ts';
 import { appendAudit } from '../db/audit.ts';
 import type { Db } from '../db/open.ts';
 import { deleteUserSessions } from '../db/sessions.ts';
@@ -9,6 +10,7 @@ import {
   findUser,
   insertUser,
   listUsers,
+  ROLES,
   type Role,
   updateUser,
 } from '../db/users.ts';
@@ -18,7 +20,8 @@ import { hashPassword, type PasswordCost, passwordProblem } from './password.ts'
 export { AccessError } from './access-error.ts';
 
 export type { Role };
-export const ROLES: readonly Role[] = ['viewer', 'operator', 'admin'];
+export { ROLES };
+
 const RANK: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };
 
 /** True when `role` may do what `needed` may. */
@@ -117,7 +120,9 @@ export function createUserAdmin(db: Db, cost: PasswordCost, now: () => number = 
         'user.add',
         u.name,
         'ok',
-        `role ${u.role}${expiresAt ? `, expires ${new Date(expiresAt).toISOString()}` : ''}`,
+        expiresAt
+          ? auditDetail('role-expiring', { role: u.role, at: new Date(expiresAt).toISOString() })
+          : auditDetail('role', { role: u.role }),
       );
     },
 
@@ -129,7 +134,7 @@ export function createUserAdmin(db: Db, cost: PasswordCost, now: () => number = 
       // Ended now, not when the session's role is next compared: operator → viewer → operator with no
       // request in between would otherwise leave the old session valid again.
       changeEndingSessions(u.id, { role });
-      audit(by, 'user.role', u.name, 'ok', `${u.role} → ${role}`);
+      audit(by, 'user.role', u.name, 'ok', auditDetail('role-change', { from: u.role, to: role }));
     },
 
     async setPassword(name, password, by) {
@@ -146,7 +151,9 @@ export function createUserAdmin(db: Db, cost: PasswordCost, now: () => number = 
       const at = expiresAt === null ? null : expiresAt.getTime();
       if (at !== null && !Number.isFinite(at)) throw new AccessError('bad-expiry');
       changeEndingSessions(u.id, { expiresAt: at });
-      audit(by, 'user.expiry', u.name, 'ok', at === null ? 'never' : new Date(at).toISOString());
+      const said =
+        at === null ? auditDetail('never') : auditDetail('until', { at: new Date(at).toISOString() });
+      audit(by, 'user.expiry', u.name, 'ok', said);
     },
 
     unlock(name, by) {
@@ -162,7 +169,7 @@ export function createUserAdmin(db: Db, cost: PasswordCost, now: () => number = 
         deleteUserSessions(db, u.id);
         deleteUser(db, u.id);
       })();
-      audit(by, 'user.remove', u.name, 'ok', `role ${u.role}`);
+      audit(by, 'user.remove', u.name, 'ok', auditDetail('role', { role: u.role }));
     },
   };
 }

@@ -1,5 +1,7 @@
 // Staff actions on workloads from the console: rollout restart (audited), bounded pod log reads and follows.
+
 import type { Readable } from 'node:stream';
+import { auditDetail } from '../audit-detail.ts';
 import { ClusterError } from '../cluster/client.ts';
 import { followLog } from '../cluster/follow.ts';
 import type { KubeConfig } from '../cluster/kubeconfig.ts';
@@ -93,7 +95,7 @@ export function createWorkloadActions(
         action: 'restart',
         target,
         result: 'ok',
-        detail: `restartedAt ${at}`,
+        detail: auditDetail('restarted-at', { at }),
       });
       void view.refresh();
       return at;

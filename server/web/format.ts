@@ -1,6 +1,7 @@
 // Display helpers for the templates, bound to one language: times, ages, sizes, and reasons in plain words.
 
 import { HEALTH_PHRASES } from '../apply/health/phrases.ts';
+import { AUDIT_DETAIL_SHAPES } from '../audit-detail.ts';
 import { ACCESS_CODES } from '../auth/access-error.ts';
 import { DEMO_REASONS } from '../config-sections.ts';
 import {
@@ -46,6 +47,8 @@ export const DYNAMIC_KEYS: readonly string[] = [
   ...Object.keys(HEALTH_PHRASES).map((k) => `health.say.${k}`),
   // Access refusals (server/auth/access-error.ts), said by web/refusal.ts.
   ...ACCESS_CODES.map((c) => `access.${c}`),
+  // The audit log's own detail lines (server/audit-detail.ts), said by web/models/audit-detail.ts.
+  ...AUDIT_DETAIL_SHAPES.map((s) => `audit.d.${s}`),
 ];
 
 export interface Format {

@@ -1,4 +1,4 @@
-// The audit log's own detail lines: one English template per shape, filled by the writers and read back by the
+// The audit log's own detail lines (and a hold's target): one English template per shape, filled by the writers and read back by the
 // console, which says the same in the reader's language (catalogue key `audit.d.<shape>`). Details that quote
 // someone else's words (an error, a hold reason, a setting's value) match no shape and are shown as they are.
 import { ROLES } from './db/users.ts';
@@ -30,6 +30,8 @@ export const AUDIT_DETAILS = {
   'tunnel-by-hand': { text: 'closed by hand', kinds: {} },
   'tunnel-stopping': { text: 'Outpost is stopping', kinds: {} },
   'tunnel-ran-out': { text: 'the time granted by {name} ran out', kinds: { name: 'text' } },
+  // A hold's target (not its detail, which is the reason typed by whoever held).
+  'hold-until': { text: 'until {at}', kinds: { at: 'time' } },
   'restarted-at': { text: 'restartedAt {at}', kinds: { at: 'time' } },
   version: { text: 'version {version}', kinds: { version: 'text' } },
 } as const satisfies Record<string, Shape>;

@@ -242,7 +242,7 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
       appendAudit(d.db, {
         actor,
         action: hold ? 'hold' : 'release-hold',
-        target: hold ? `until ${hold.until.toISOString()}` : undefined,
+        target: hold ? auditDetail('hold-until', { at: hold.until.toISOString() }) : undefined,
         result: 'ok',
         detail: hold?.reason,
       });

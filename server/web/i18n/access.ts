@@ -92,6 +92,7 @@ const en: Catalogue = {
   'audit.d.tunnel-by-hand': 'Closed by hand',
   'audit.d.tunnel-stopping': 'Outpost was stopping',
   'audit.d.tunnel-ran-out': 'The time granted by {name} ran out',
+  'audit.d.hold-until': 'Until {at}',
   'audit.d.restarted-at': 'Restart requested at {at}',
   'audit.d.version': 'Version {version}',
   'access.bad-name':
@@ -197,6 +198,7 @@ const zhCN: Catalogue = {
   'audit.d.tunnel-by-hand': '手动关闭',
   'audit.d.tunnel-stopping': 'Outpost 正在停止',
   'audit.d.tunnel-ran-out': '{name} 授予的时间已用完',
+  'audit.d.hold-until': '至 {at}',
   'audit.d.restarted-at': '于 {at} 请求重启',
   'audit.d.version': '版本 {version}',
   'access.bad-name': '用户名为 1 到 64 个字母、数字、点、短横线、下划线或 @，并以字母或数字开头。',
@@ -312,6 +314,7 @@ const ru: Catalogue = {
   'audit.d.tunnel-by-hand': 'Закрыто вручную',
   'audit.d.tunnel-stopping': 'Outpost останавливался',
   'audit.d.tunnel-ran-out': 'Время, выданное пользователем {name}, истекло',
+  'audit.d.hold-until': 'До {at}',
   'audit.d.restarted-at': 'Перезапуск запрошен в {at}',
   'audit.d.version': 'Версия {version}',
   'access.bad-name':

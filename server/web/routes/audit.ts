@@ -19,7 +19,12 @@ export function auditRoutes(access: AccessService, views: Views): Router {
         'audit',
         {
           title: ctx.t('audit.title'),
-          entries: page.rows.map((a) => ({ ...a, detailText: auditDetailText(a.detail, ctx) })),
+          entries: page.rows.map((a) => ({
+            ...a,
+            detailText: auditDetailText(a.detail, ctx),
+            // Other targets are names (a user, a file, a bastion), never read as a shape: a user may be "expired".
+            targetText: a.action === 'hold' ? auditDetailText(a.target, ctx) : (a.target ?? ''),
+          })),
           older: page.older,
           newest: beforeId !== null,
         },

@@ -324,6 +324,12 @@ describe('access', () => {
     const admin = await new Browser(web.url).login('admin');
     const html = await admin.page('/audit');
     assert.match(html, /<td>operator<\/td><td>operator<\/td><td>127\.0\.0\.1<\/td><td><span title="hold">/);
+    // In Russian the hold's target and the release are said in Russian, the stored English is not shown.
+    admin.cookies.set('outpost_lang', 'ru');
+    const ru = await admin.page('/audit');
+    assert.match(ru, /<span title="hold">Приостановка обновлений<\/span><\/td><td class="clip">До /);
+    assert.match(ru, /<span title="release-hold">Снятие приостановки<\/span>/);
+    assert.doesNotMatch(ru, /until 20\d\d-/);
     const denied = await op.request('/audit');
     assert.equal(denied.status, 403);
     assert.match(await denied.text(), /Your role \(operator\) does not allow this; it needs admin\./);

@@ -298,6 +298,14 @@ describe('access', () => {
     const last = await b.post('/users/remove', { name: 'admin' });
     assert.equal(last.status, 409);
     assert.match(await last.text(), /last admin/);
+    // The same refusal (an AccessError from server/auth) in the reader's language.
+    b.cookies.set('outpost_lang', 'ru');
+    const lastRu = await b.post('/users/remove', { name: 'admin' });
+    assert.equal(lastRu.status, 409);
+    const said = await lastRu.text();
+    assert.match(said, /Нельзя удалить последнего администратора/);
+    assert.doesNotMatch(said, /last admin/);
+    b.cookies.delete('outpost_lang');
     const audit = recentAudit(f.db, 50).filter((a) => a.id > since && a.action.startsWith('user.'));
     assert.ok(audit.every((a) => a.actor === 'admin' && a.role === 'admin' && a.source === '127.0.0.1'));
     assert.deepEqual(audit.map((a) => a.action).reverse(), [

@@ -1,7 +1,9 @@
 // Composition root: config → store → cluster → sync → web; the only place that listens, exits or handles signals.
+
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { auditDetail } from './audit-detail.ts';
 import { startEnrollment } from './auth/enrollment.ts';
 import { readPemFile, readSecretFile } from './auth/secrets.ts';
 import { createAccessService } from './auth/service.ts';
@@ -198,7 +200,7 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
     clearInterval(healthRecord);
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
-    tunnel?.close('system', 'Outpost is stopping');
+    tunnel?.close('system', auditDetail('tunnel-stopping'));
     await sync.stop();
     await reporter?.stop();
     host.stop();

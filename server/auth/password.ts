@@ -1,5 +1,6 @@
 // Password hashing with scrypt: the parameters travel with each hash, so they can be raised later.
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { AccessError } from './access-error.ts';
 
 /** scrypt's work factors. N is the CPU/memory cost (a power of two), r the block size, p the parallelism. */
 export interface PasswordCost {
@@ -27,10 +28,10 @@ export class PasswordError extends Error {
   }
 }
 
-/** Why a password is not acceptable, in plain words; null when it is. */
-export function passwordProblem(password: string): string | null {
-  if (password.length < PASSWORD_MIN) return `the password needs at least ${PASSWORD_MIN} characters`;
-  if (password.length > PASSWORD_MAX) return `the password may have at most ${PASSWORD_MAX} characters`;
+/** Why a password is not acceptable; null when it is. */
+export function passwordProblem(password: string): AccessError | null {
+  if (password.length < PASSWORD_MIN) return new AccessError('password-short', { n: PASSWORD_MIN });
+  if (password.length > PASSWORD_MAX) return new AccessError('password-long', { n: PASSWORD_MAX });
   return null;
 }
 

@@ -1,6 +1,8 @@
 // Access to the console: first-run enrollment, sign-in with throttling, sessions with timeouts, kiosk tokens.
+
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
+import { auditDetail } from '../audit-detail.ts';
 import { type AuditContext, type AuditRow, appendAudit, auditPage, withAuditContext } from '../db/audit.ts';
 import { type Db, StoreFullError } from '../db/open.ts';
 import {
@@ -78,7 +80,7 @@ export type SetupResult =
   | { ok: true; sessionId: string; user: SignedIn }
   | { ok: false; reason: SetupFailure }
   | { ok: false; reason: 'throttled'; retryAfterMs: number }
-  | { ok: false; reason: 'form'; message: string };
+  | { ok: false; reason: 'form'; problem: AccessError };
 
 export interface AccessService {
   /** True while no admin exists: /setup is open (with a valid enrollment code) only then. */
@@ -107,6 +109,8 @@ export interface AccessService {
 /** Longer input is cut before it is hashed or logged. */
 const MAX_NAME = 64;
 const MAX_PASSWORD = 1024;
+/** The shortest enrollment code accepted from the code file (letters and digits, once normalised). */
+const MIN_CODE = 12;
 
 /**
  * How long a session read from SQLite is trusted before it is read again. Sign-outs and user changes made in
@@ -186,8 +190,8 @@ export function createAccessService(o: AccessOptions): AccessService {
     openEnrollment({ code, ttlMs }) {
       if (countUsers(db, 'admin') > 0) return null;
       const chosen = code?.trim() || newEnrollmentCode();
-      if (normalizeCode(chosen).length < 12) {
-        throw new AccessError('the enrollment code from the file is too short: use at least 12 characters');
+      if (normalizeCode(chosen).length < MIN_CODE) {
+        throw new AccessError('code-short', { n: MIN_CODE });
       }
       const expiresAt = now() + ttlMs;
       writeEnrollment(db, hashCode(chosen), expiresAt);
@@ -203,14 +207,14 @@ export function createAccessService(o: AccessOptions): AccessService {
       const row = readEnrollment(db);
       const given = Buffer.from(hashCode(form.code.slice(0, 200)), 'hex');
       const matches = row !== null && timingSafeEqual(given, Buffer.from(row.codeHash, 'hex'));
-      const refuse = (reason: SetupFailure): SetupResult => {
+      const refuse = (reason: Exclude<SetupFailure, 'busy'>): SetupResult => {
         attempt.fail();
         audit({
           actor: form.username.slice(0, MAX_NAME) || '-',
           source: from.address,
           action: 'setup',
           result: 'refused',
-          detail: reason,
+          detail: auditDetail(`setup-${reason}`),
         });
         return { ok: false, reason };
       };
@@ -222,7 +226,7 @@ export function createAccessService(o: AccessOptions): AccessService {
       const problem = nameProblem(form.username) ?? passwordProblem(form.password);
       if (problem) {
         attempt.cancel();
-        return { ok: false, reason: 'form', message: problem };
+        return { ok: false, reason: 'form', problem };
       }
       const release = gate.enter();
       if (!release) {
@@ -247,7 +251,11 @@ export function createAccessService(o: AccessOptions): AccessService {
       })();
       if (created === 'taken') {
         attempt.cancel();
-        return { ok: false, reason: 'form', message: `a user "${form.username}" already exists` };
+        return {
+          ok: false,
+          reason: 'form',
+          problem: new AccessError('user-taken', { name: form.username }, 'conflict'),
+        };
       }
       if (typeof created === 'string') return refuse(created);
       attempt.succeed();
@@ -258,7 +266,7 @@ export function createAccessService(o: AccessOptions): AccessService {
         action: 'setup',
         target: form.username,
         result: 'ok',
-        detail: 'first admin created with the enrollment code',
+        detail: auditDetail('admin-created'),
       });
       log.warn({ user: form.username, from: from.address }, 'first admin created; /setup is closed');
       return { ok: true, ...startSession({ id: created, name: form.username, role: 'admin' }, from) };
@@ -379,13 +387,13 @@ export function createAccessService(o: AccessOptions): AccessService {
 
     createKioskToken(name, by) {
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) {
-        throw new AccessError('a kiosk name is 1 to 64 letters, digits, dots, dashes or underscores');
+        throw new AccessError('bad-kiosk-name');
       }
       const token = randomToken();
       try {
         insertKioskToken(db, name, hashToken(token), by, now());
       } catch (err) {
-        throw new AccessError(`a kiosk token named "${name}" already exists`, 'conflict', { cause: err });
+        throw new AccessError('kiosk-taken', { name }, 'conflict', { cause: err });
       }
       audit({ actor: by, source: 'cli', action: 'kiosk-token.create', target: name, result: 'ok' });
       return token;

@@ -1,5 +1,6 @@
 // Managing console users (CLI and the admin page): validated, audited, and never leaving the node without an admin.
 
+import { auditDetail } from '../audit-detail.ts';
 import { appendAudit } from '../db/audit.ts';
 import type { Db } from '../db/open.ts';
 import { deleteUserSessions } from '../db/sessions.ts';
@@ -9,14 +10,18 @@ import {
   findUser,
   insertUser,
   listUsers,
+  ROLES,
   type Role,
   updateUser,
 } from '../db/users.ts';
-import type { Problem, ProblemKind } from '../problem.ts';
+import { AccessError } from './access-error.ts';
 import { hashPassword, type PasswordCost, passwordProblem } from './password.ts';
 
+export { AccessError } from './access-error.ts';
+
 export type { Role };
-export const ROLES: readonly Role[] = ['viewer', 'operator', 'admin'];
+export { ROLES };
+
 const RANK: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };
 
 /** True when `role` may do what `needed` may. */
@@ -28,22 +33,12 @@ export function isRole(v: unknown): v is Role {
   return typeof v === 'string' && (ROLES as readonly string[]).includes(v);
 }
 
-/** A request the technician can fix: a taken name, a short password, the last admin. */
-export class AccessError extends Error implements Problem {
-  readonly kind: ProblemKind;
-  constructor(message: string, kind: ProblemKind = 'invalid', options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'AccessError';
-    this.kind = kind;
-  }
-}
+const badRole = () => new AccessError('bad-role', { roles: ROLES.join(', ') });
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
-export function nameProblem(name: string): string | null {
-  return NAME.test(name)
-    ? null
-    : 'a user name is 1 to 64 letters, digits, dots, dashes, underscores or @, starting with a letter or digit';
+export function nameProblem(name: string): AccessError | null {
+  return NAME.test(name) ? null : new AccessError('bad-name');
 }
 
 /** Who makes a change, for the audit log: a signed-in admin (role, address) or the CLI. */
@@ -77,13 +72,13 @@ export function createUserAdmin(db: Db, cost: PasswordCost, now: () => number = 
     appendAudit(db, { actor: by.name, role: by.role, source: by.source, action, target, result, detail });
   const existing = (name: string) => {
     const u = findUser(db, name);
-    if (!u) throw new AccessError(`there is no user "${name}"`, 'not-found');
+    if (!u) throw new AccessError('no-user', { name }, 'not-found');
     return u;
   };
   /** Removing or demoting the only admin would leave nobody able to manage the node from the console. */
-  const keepAnAdmin = (u: { role: Role }, what: string) => {
+  const keepAnAdmin = (u: { role: Role }, what: 'demote' | 'remove') => {
     if (u.role === 'admin' && countUsers(db, 'admin') <= 1) {
-      throw new AccessError(`cannot ${what} the last admin: add another admin first`, 'conflict');
+      throw new AccessError(`last-admin-${what}`, {}, 'conflict');
     }
   };
   /** Any change to who a user is or until when: their sessions go in the same transaction. */
@@ -94,7 +89,7 @@ export function createUserAdmin(db: Db, cost: PasswordCost, now: () => number = 
     })();
   const checkPassword = (password: string) => {
     const problem = passwordProblem(password);
-    if (problem) throw new AccessError(problem);
+    if (problem) throw problem;
   };
 
   return {
@@ -108,36 +103,38 @@ export function createUserAdmin(db: Db, cost: PasswordCost, now: () => number = 
 
     async add(u, by) {
       const problem = nameProblem(u.name);
-      if (problem) throw new AccessError(problem);
-      if (!isRole(u.role)) throw new AccessError(`the role must be one of ${ROLES.join(', ')}`);
+      if (problem) throw problem;
+      if (!isRole(u.role)) throw badRole();
       checkPassword(u.password);
-      if (findUser(db, u.name)) throw new AccessError(`a user "${u.name}" already exists`, 'conflict');
+      if (findUser(db, u.name)) throw new AccessError('user-taken', { name: u.name }, 'conflict');
       const hash = await hashPassword(u.password, cost);
       const expiresAt = u.expiresAt ? u.expiresAt.getTime() : null;
       try {
         insertUser(db, { name: u.name, role: u.role, password: hash, expiresAt }, now());
       } catch (err) {
         // Another request added the same name while the password was being hashed.
-        throw new AccessError(`a user "${u.name}" already exists`, 'conflict', { cause: err });
+        throw new AccessError('user-taken', { name: u.name }, 'conflict', { cause: err });
       }
       audit(
         by,
         'user.add',
         u.name,
         'ok',
-        `role ${u.role}${expiresAt ? `, expires ${new Date(expiresAt).toISOString()}` : ''}`,
+        expiresAt
+          ? auditDetail('role-expiring', { role: u.role, at: new Date(expiresAt).toISOString() })
+          : auditDetail('role', { role: u.role }),
       );
     },
 
     setRole(name, role, by) {
-      if (!isRole(role)) throw new AccessError(`the role must be one of ${ROLES.join(', ')}`);
+      if (!isRole(role)) throw badRole();
       const u = existing(name);
       if (u.role === role) return;
       if (role !== 'admin') keepAnAdmin(u, 'demote');
       // Ended now, not when the session's role is next compared: operator → viewer → operator with no
       // request in between would otherwise leave the old session valid again.
       changeEndingSessions(u.id, { role });
-      audit(by, 'user.role', u.name, 'ok', `${u.role} → ${role}`);
+      audit(by, 'user.role', u.name, 'ok', auditDetail('role-change', { from: u.role, to: role }));
     },
 
     async setPassword(name, password, by) {
@@ -152,9 +149,11 @@ export function createUserAdmin(db: Db, cost: PasswordCost, now: () => number = 
     setExpiry(name, expiresAt, by) {
       const u = existing(name);
       const at = expiresAt === null ? null : expiresAt.getTime();
-      if (at !== null && !Number.isFinite(at)) throw new AccessError('the expiry is not a valid time');
+      if (at !== null && !Number.isFinite(at)) throw new AccessError('bad-expiry');
       changeEndingSessions(u.id, { expiresAt: at });
-      audit(by, 'user.expiry', u.name, 'ok', at === null ? 'never' : new Date(at).toISOString());
+      const said =
+        at === null ? auditDetail('never') : auditDetail('until', { at: new Date(at).toISOString() });
+      audit(by, 'user.expiry', u.name, 'ok', said);
     },
 
     unlock(name, by) {
@@ -170,7 +169,7 @@ export function createUserAdmin(db: Db, cost: PasswordCost, now: () => number = 
         deleteUserSessions(db, u.id);
         deleteUser(db, u.id);
       })();
-      audit(by, 'user.remove', u.name, 'ok', `role ${u.role}`);
+      audit(by, 'user.remove', u.name, 'ok', auditDetail('role', { role: u.role }));
     },
   };
 }

@@ -2,6 +2,8 @@
 import type { Db } from './open.ts';
 
 export type Role = 'viewer' | 'operator' | 'admin';
+/** Every role, weakest first. */
+export const ROLES: readonly Role[] = ['viewer', 'operator', 'admin'];
 
 export interface UserRow {
   id: number;

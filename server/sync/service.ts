@@ -2,6 +2,7 @@
 
 import { type PlannedChange, previewChanges } from '../apply/diff.ts';
 import { planObjects } from '../apply/plan.ts';
+import { auditDetail } from '../audit-detail.ts';
 import type { KubeConfig } from '../cluster/kubeconfig.ts';
 import { type AuditEntry, appendAudit } from '../db/audit.ts';
 import { checkStore, type Db, StoreFullError } from '../db/open.ts';
@@ -241,7 +242,7 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
       appendAudit(d.db, {
         actor,
         action: hold ? 'hold' : 'release-hold',
-        target: hold ? `until ${hold.until.toISOString()}` : undefined,
+        target: hold ? auditDetail('hold-until', { at: hold.until.toISOString() }) : undefined,
         result: 'ok',
         detail: hold?.reason,
       });
@@ -262,7 +263,7 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
           action: 'upload',
           target: filename,
           result: 'accepted',
-          detail: `version ${fetched.version ?? '-'}`,
+          detail: auditDetail('version', { version: fetched.version ?? '-' }),
         });
         queue
           .trigger('upload', actor)

@@ -1,5 +1,7 @@
 // Staff actions on workloads from the console: rollout restart (audited), bounded pod log reads and follows.
+
 import type { Readable } from 'node:stream';
+import { auditDetail } from '../audit-detail.ts';
 import { ClusterError } from '../cluster/client.ts';
 import { WORKLOAD_KINDS, type WorkloadKind, workloadApiVersion } from '../cluster/reads.ts';
 import type { ClusterClient } from '../cluster/types.ts';
@@ -86,7 +88,7 @@ export function createWorkloadActions(db: Db, cluster: ClusterClient, view: Clus
         action: 'restart',
         target,
         result: 'ok',
-        detail: `restartedAt ${at}`,
+        detail: auditDetail('restarted-at', { at }),
       });
       void view.refresh();
       return at;

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { type Socket, connect as tcpConnect } from 'node:net';
 import type { Logger } from 'pino';
 import ssh2, { type ClientChannel, type ServerHostKeyAlgorithm } from 'ssh2';
+import { auditDetail } from '../audit-detail.ts';
 import { backoffDelay } from '../backoff.ts';
 import {
   describePins,
@@ -144,7 +145,7 @@ export class SupportTunnel {
         action: 'tunnel-open',
         target,
         result: 'extended',
-        detail: `now open until ${new Date(until).toISOString()}`,
+        detail: auditDetail('tunnel-extended', { at: new Date(until).toISOString() }),
       });
       this.#log.info({ until: new Date(until).toISOString(), actor }, 'remote support extended');
       return this.status();
@@ -167,7 +168,10 @@ export class SupportTunnel {
       action: 'tunnel-open',
       target,
       result: 'requested',
-      detail: `for ${Math.round(ms / 60_000)} min, until ${new Date(until).toISOString()}`,
+      detail: auditDetail('tunnel-requested', {
+        n: Math.round(ms / 60_000),
+        at: new Date(until).toISOString(),
+      }),
     });
     this.#log.info(
       { bastion: target, until: new Date(until).toISOString(), actor },
@@ -178,7 +182,7 @@ export class SupportTunnel {
   }
 
   /** Closes the tunnel by hand; closing a closed tunnel changes nothing and is not audited. */
-  close(actor: string, reason = 'closed by hand'): TunnelStatus {
+  close(actor: string, reason = auditDetail('tunnel-by-hand')): TunnelStatus {
     const session = this.#session;
     if (!session) return this.status();
     this.#teardown(session);
@@ -198,7 +202,7 @@ export class SupportTunnel {
         action: 'tunnel-expire',
         target: this.bastion,
         result: 'ok',
-        detail: `the time granted by ${session.openedBy} ran out`,
+        detail: auditDetail('tunnel-ran-out', { name: session.openedBy }),
       });
       this.#log.info({ openedBy: session.openedBy }, 'remote support expired');
     }, ms).unref();

@@ -1,6 +1,8 @@
 // Display helpers for the templates, bound to one language: times, ages, sizes, and reasons in plain words.
 
 import { HEALTH_PHRASES } from '../apply/health/phrases.ts';
+import { AUDIT_DETAIL_SHAPES } from '../audit-detail.ts';
+import { ACCESS_CODES } from '../auth/access-error.ts';
 import { DEMO_REASONS } from '../config-sections.ts';
 import {
   CAUSE_CODES,
@@ -43,6 +45,10 @@ export const DYNAMIC_KEYS: readonly string[] = [
   ...CAUSE_CODES.map((c) => `cause.${c}`),
   ...Object.keys(DEMO_REASONS).map((k) => `demo.reason.${k}`),
   ...Object.keys(HEALTH_PHRASES).map((k) => `health.say.${k}`),
+  // Access refusals (server/auth/access-error.ts), said by web/refusal.ts.
+  ...ACCESS_CODES.map((c) => `access.${c}`),
+  // The audit log's own detail lines (server/audit-detail.ts), said by web/models/audit-detail.ts.
+  ...AUDIT_DETAIL_SHAPES.map((s) => `audit.d.${s}`),
 ];
 
 export interface Format {

@@ -298,6 +298,14 @@ describe('access', () => {
     const last = await b.post('/users/remove', { name: 'admin' });
     assert.equal(last.status, 409);
     assert.match(await last.text(), /last admin/);
+    // The same refusal (an AccessError from server/auth) in the reader's language.
+    b.cookies.set('outpost_lang', 'ru');
+    const lastRu = await b.post('/users/remove', { name: 'admin' });
+    assert.equal(lastRu.status, 409);
+    const said = await lastRu.text();
+    assert.match(said, /Нельзя удалить последнего администратора/);
+    assert.doesNotMatch(said, /last admin/);
+    b.cookies.delete('outpost_lang');
     const audit = recentAudit(f.db, 50).filter((a) => a.id > since && a.action.startsWith('user.'));
     assert.ok(audit.every((a) => a.actor === 'admin' && a.role === 'admin' && a.source === '127.0.0.1'));
     assert.deepEqual(audit.map((a) => a.action).reverse(), [
@@ -323,7 +331,13 @@ describe('access', () => {
     await op.post('/actions/release', {}, { 'HX-Request': 'true' });
     const admin = await new Browser(web.url).login('admin');
     const html = await admin.page('/audit');
-    assert.match(html, /<td>operator<\/td><td>operator<\/td><td>127\.0\.0\.1<\/td><td><code>hold<\/code>/);
+    assert.match(html, /<td>operator<\/td><td>operator<\/td><td>127\.0\.0\.1<\/td><td><span title="hold">/);
+    // In Russian the hold's target and the release are said in Russian, the stored English is not shown.
+    admin.cookies.set('outpost_lang', 'ru');
+    const ru = await admin.page('/audit');
+    assert.match(ru, /<span title="hold">Приостановка обновлений<\/span><\/td><td class="clip">До /);
+    assert.match(ru, /<span title="release-hold">Снятие приостановки<\/span>/);
+    assert.doesNotMatch(ru, /until 20\d\d-/);
     const denied = await op.request('/audit');
     assert.equal(denied.status, 403);
     assert.match(await denied.text(), /Your role \(operator\) does not allow this; it needs admin\./);

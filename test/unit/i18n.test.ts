@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { DYNAMIC_KEYS } from '../../server/web/format.ts';
+import { AUDIT_DETAIL_SHAPES, AUDIT_DETAILS, auditDetail } from '../../server/audit-detail.ts';
+import { ACCESS_CODES, AccessError } from '../../server/auth/access-error.ts';
+import { ROLES } from '../../server/auth/users.ts';
+import { createFormat, DYNAMIC_KEYS } from '../../server/web/format.ts';
 import {
   CATALOGUES,
   type Catalogue,
@@ -12,6 +15,8 @@ import {
   negotiate,
   translator,
 } from '../../server/web/i18n/index.ts';
+import { auditDetailText } from '../../server/web/models/audit-detail.ts';
+import { refusalText } from '../../server/web/refusal.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const PLURAL = /\.(zero|one|two|few|many|other)$/;
@@ -39,7 +44,7 @@ function usedKeys(): { plain: Map<string, string>; plural: Map<string, string> }
   const plain = new Map<string, string>();
   const plural = new Map<string, string>();
   const sources = [...files('views', '.eta'), ...files('server/web', '.ts')].filter(
-    (f) => !f.includes(`${path.sep}i18n${path.sep}`),
+    (f) => !path.relative(ROOT, f).includes(`i18n${path.sep}`),
   );
   for (const f of sources) {
     const text = readFileSync(f, 'utf8');
@@ -169,7 +174,7 @@ test('no template, route, middleware or model shows text that is not in the cata
     for (const text of templateText(readFileSync(f, 'utf8')))
       if (WORD.test(text) && !NOT_WORDS.has(text)) found.push(`${path.relative(ROOT, f)}: ${text}`);
   }
-  const code = files('server/web', '.ts').filter((f) => !f.includes(`${path.sep}i18n${path.sep}`));
+  const code = files('server/web', '.ts').filter((f) => !path.relative(ROOT, f).includes(`i18n${path.sep}`));
   assert.ok(code.length > 20, 'the scan sees the web layer');
   for (const f of code) {
     if (path.relative(ROOT, f) in NOT_SHOWN) continue;
@@ -241,4 +246,66 @@ test('the language comes from the cookie first, then Accept-Language with q-valu
   assert.equal(negotiate(undefined, undefined), 'en');
   assert.equal(fromAcceptLanguage('zh-TW'), 'zh-CN');
   assert.equal(fromAcceptLanguage('zh-Hans-CN'), 'zh-CN');
+});
+
+/** Two English words in a row, once names, roles and the product's name (never translated) are taken out. */
+function englishIn(text: string, values: readonly (string | number)[]): boolean {
+  let rest = text;
+  for (const v of [...values.map(String), ...ROLES, 'Outpost']) rest = rest.split(v).join(' ');
+  return /[A-Za-z]{2,}[,.:;)]*\s+[A-Za-z]{2,}/.test(rest) || /^[A-Za-z ,.]+$/.test(rest.trim());
+}
+
+// Refusals and audit lines are written by server/auth and server/sync, outside the scan above: each is said here.
+test('every access refusal reads without English in Russian and Chinese, with Russian plural forms', () => {
+  for (const code of ACCESS_CODES) {
+    // A refusal that counts (a plural key) has its number; the others a name and the roles.
+    const counts = CATALOGUES.en[`access.${code}.other`] !== undefined;
+    const params: Record<string, string | number> = counts
+      ? { n: 12 }
+      : { name: 'bob', roles: ROLES.join(', ') };
+    const err = new AccessError(code, params);
+    assert.match(err.message, /[a-z]{2,} [a-z]{2,}/, `${code}: the log keeps English`);
+    for (const locale of ['ru', 'zh-CN'] as const) {
+      const said = refusalText(translator(locale), err);
+      assert.ok(!said.startsWith('access.'), `${locale} ${code}: no catalogue entry`);
+      assert.ok(!englishIn(said, Object.values(params)), `${locale} ${code}: English in “${said}”`);
+    }
+  }
+  // The check itself sees English: the English catalogue's sentence fails it.
+  assert.ok(englishIn(refusalText(translator('en'), new AccessError('no-user', { name: 'bob' })), ['bob']));
+  const ru = translator('ru');
+  assert.equal(
+    refusalText(ru, new AccessError('password-short', { n: 12 })),
+    'Пароль должен содержать не менее 12 символов.',
+  );
+  assert.equal(
+    refusalText(ru, new AccessError('password-short', { n: 21 })),
+    'Пароль должен содержать не менее 21 символа.',
+  );
+});
+
+test('every audit detail line of ours reads without English in Russian and Chinese, with Russian plural forms', () => {
+  const sample = { role: 'operator', time: '2026-12-02T12:00:00.000Z', count: 5, text: 'alice' } as const;
+  for (const shape of AUDIT_DETAIL_SHAPES) {
+    const kinds: Readonly<Record<string, keyof typeof sample>> = AUDIT_DETAILS[shape].kinds;
+    const params = Object.fromEntries(Object.entries(kinds).map(([k, kind]) => [k, sample[kind]]));
+    const stored = auditDetail(shape, params);
+    for (const locale of ['ru', 'zh-CN'] as const) {
+      const tr = translator(locale);
+      const said = auditDetailText(stored, { ...tr, fmt: createFormat(tr) });
+      assert.ok(!said.startsWith('audit.d.'), `${locale} ${shape}: no catalogue entry`);
+      assert.ok(!said.includes(sample.time), `${locale} ${shape}: the time is formatted`);
+      assert.ok(!englishIn(said, Object.values(params)), `${locale} ${shape}: English in “${said}”`);
+    }
+  }
+  const en = translator('en');
+  assert.ok(englishIn(auditDetailText(auditDetail('admin-created'), { ...en, fmt: createFormat(en) }), []));
+  const ru = translator('ru');
+  const say = (line: string) => auditDetailText(line, { ...ru, fmt: createFormat(ru) });
+  assert.equal(say('operator → viewer'), 'оператор → наблюдатель');
+  assert.match(say(auditDetail('tunnel-requested', { n: 1, at: sample.time })), /^На 1 минуту, до /);
+  assert.match(say(auditDetail('tunnel-requested', { n: 3, at: sample.time })), /^На 3 минуты, до /);
+  assert.match(say(auditDetail('tunnel-requested', { n: 30, at: sample.time })), /^На 30 минут, до /);
+  // Someone else's words (an error from the cluster) are shown as they were written.
+  assert.equal(say('connection refused'), 'connection refused');
 });

@@ -12,12 +12,12 @@ test('httpStatus answers an HttpError with its own status', () => {
 });
 
 test('httpStatus maps a domain error by its kind, not by a status it does not carry', () => {
-  assert.equal(httpStatus(new AccessError('short password')), 400);
-  assert.equal(httpStatus(new AccessError('no such user', 'not-found')), 404);
-  assert.equal(httpStatus(new AccessError('the last admin', 'conflict')), 409);
+  assert.equal(httpStatus(new AccessError('password-short', { n: 12 })), 400);
+  assert.equal(httpStatus(new AccessError('no-user', { name: 'x' }, 'not-found')), 404);
+  assert.equal(httpStatus(new AccessError('last-admin-remove', {}, 'conflict')), 409);
   assert.equal(httpStatus(new WorkloadError('not managed', 'forbidden')), 403);
   assert.equal(httpStatus(new StoreFullError('disk full')), 503);
-  assert.equal('status' in new AccessError('x'), false);
+  assert.equal('status' in new AccessError('bad-expiry'), false);
 });
 
 test('httpStatus keeps a body parser refusal marked exposable and answers 500 for anything else', () => {

@@ -468,7 +468,7 @@ export const en: Record<string, string> = {
   'audit.act.upload': 'Upload',
   'audit.act.restart': 'Restart',
   'audit.act.hold': 'Hold updates',
-  'audit.act.release': 'Release hold',
+  'audit.act.release-hold': 'Release hold',
   'audit.act.login': 'Sign in',
   'audit.act.logout': 'Sign out',
   'audit.act.setup': 'First sign-in',

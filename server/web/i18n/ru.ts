@@ -476,7 +476,7 @@ export const ru: Record<string, string> = {
   'audit.act.upload': 'Загрузка',
   'audit.act.restart': 'Перезапуск',
   'audit.act.hold': 'Приостановка обновлений',
-  'audit.act.release': 'Снятие приостановки',
+  'audit.act.release-hold': 'Снятие приостановки',
   'audit.act.login': 'Вход',
   'audit.act.logout': 'Выход',
   'audit.act.setup': 'Первый вход',

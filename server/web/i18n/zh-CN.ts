@@ -410,7 +410,7 @@ export const zhCN: Record<string, string> = {
   'audit.act.upload': '上传',
   'audit.act.restart': '重启',
   'audit.act.hold': '暂停更新',
-  'audit.act.release': '解除暂停',
+  'audit.act.release-hold': '解除暂停',
   'audit.act.login': '登录',
   'audit.act.logout': '退出',
   'audit.act.setup': '首次登录',

@@ -10,6 +10,7 @@ import {
   sessionCookie,
   setSessionCookie,
 } from '../middleware/auth.ts';
+import { refusalText } from '../refusal.ts';
 import { requestContext, type Views } from '../views.ts';
 
 type Body = Record<string, unknown>;
@@ -146,7 +147,7 @@ export function authRoutes(access: AccessService, views: Views): Router {
       case 'busy':
         return show(503, busy(res));
       case 'form':
-        return show(400, result.message);
+        return show(400, refusalText(requestContext(res), result.problem));
       case 'expired':
         return show(403, t('setup.expired'));
       case 'no-code':

@@ -1,5 +1,7 @@
 // The support bundle: a page saying what is in it, and the tar.gz download itself.
+
 import { Router } from 'express';
+import { auditDetail } from '../../audit-detail.ts';
 import type { WebDeps } from '../deps.ts';
 import { actorOf } from '../middleware/auth.ts';
 import type { Views } from '../views.ts';
@@ -38,7 +40,7 @@ export function supportRoutes(deps: WebDeps, views: Views): Router {
       source: req.ip,
       action: 'support-bundle',
       result: 'ok',
-      detail: `${body.length} bytes`,
+      detail: auditDetail('bundle-size', { n: body.length }),
     });
     res
       .type('application/gzip')

@@ -5,6 +5,7 @@ import type { AccessService } from '../../auth/service.ts';
 import { AccessError, type Actor, isRole, nameProblem, ROLES } from '../../auth/users.ts';
 import { HttpError, httpStatus } from '../http-error.ts';
 import { currentUser } from '../middleware/auth.ts';
+import { refusalText } from '../refusal.ts';
 import { requestContext, type Views } from '../views.ts';
 
 type Body = Record<string, unknown>;
@@ -66,7 +67,8 @@ export function userRoutes(access: AccessService, views: Views): Router {
         const typed = Object.fromEntries(
           ['name', 'role', 'expiresHours'].map((k) => [k, field(req.body, k).slice(0, 64)]),
         );
-        page(res, { error: err.message, typed });
+        const error = err instanceof AccessError ? refusalText(requestContext(res), err) : err.message;
+        page(res, { error, typed });
         return;
       }
       res.redirect(303, `${base(res)}/users?saved=1`);

@@ -66,7 +66,16 @@ export function createApp(deps: WebDeps): Express {
     }),
   );
   app.use(healthRoutes(deps));
-  app.use('/static', express.static(PUBLIC_DIR, { index: false, maxAge: '1h', fallthrough: false }));
+  const notFound: express.RequestHandler = (_req, res) => {
+    res
+      .status(404)
+      .type('html')
+      .send(
+        views.page('error', { title: tr(res).t('error.notFound'), message: tr(res).t('error.noPage') }, res),
+      );
+  };
+  // A missing asset is answered here, not by the routes after it (its error from `send` is not exposed).
+  app.use('/static', express.static(PUBLIC_DIR, { index: false, maxAge: '1h' }), notFound);
   app.use(express.urlencoded({ extended: false, limit: '16kb' }));
   app.use(csrf(deps.csrfSecret ?? randomBytes(32)));
   // The pages polled most (the kiosk board, the overview and its fragments) first: fewer routers to walk.
@@ -90,14 +99,7 @@ export function createApp(deps: WebDeps): Express {
   app.use(supportRoutes(deps, views));
   app.use(tunnelRoutes({ tunnel: deps.tunnel ?? null }, views));
   app.use(langRoutes());
-  app.use((_req, res) => {
-    res
-      .status(404)
-      .type('html')
-      .send(
-        views.page('error', { title: tr(res).t('error.notFound'), message: tr(res).t('error.noPage') }, res),
-      );
-  });
+  app.use(notFound);
   app.use(errorHandler(deps.log, views));
   return app;
 }

@@ -37,7 +37,9 @@ describe('no-change resync', () => {
       1 + CONFIGMAPS + DEPLOYMENTS,
       'one apply per object, no dry run',
     );
-    assert.ok((f.sim.stats.byMethod.GET ?? 0) < CONFIGMAPS / 2, JSON.stringify(f.sim.stats.byMethod));
+    // A GET per new object would be at least one per ConfigMap; what remains is discovery, the node's facts and the
+    // health wait's lists, which depend on how long the deployments take to become ready, not on the object count.
+    assert.ok((f.sim.stats.byMethod.GET ?? 0) < CONFIGMAPS, JSON.stringify(f.sim.stats.byMethod));
   });
 
   test('an unchanged resync makes a few requests, no dry run and no write, and reports every object unchanged', async () => {

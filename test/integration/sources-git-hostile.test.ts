@@ -10,6 +10,7 @@ import { FetchError } from '../../server/sources/types.ts';
 import { type GitServer, startGitServer } from '../support/git-server.ts';
 import { startCommand } from '../support/process.ts';
 import { startRecorder } from '../support/recorder.ts';
+import { asText } from '../support/tree.ts';
 
 const CHILD = path.join(import.meta.dirname, '..', 'support', 'git-fetch-child.ts');
 const MB = 1024 * 1024;
@@ -98,7 +99,7 @@ test('git source keeps files named constructor or prototype and refuses __proto_
     );
   const names = { constructor: 'a: 1\n', 'base/prototype': 'b: 2\n', 'app.yaml': 'kind: ConfigMap\n' };
   repo.commit(names, 'names', 'names');
-  assert.deepEqual((await source('names').fetch()).files, names);
+  assert.deepEqual(asText((await source('names').fetch()).files), names);
   // A computed key makes an own property; a literal `__proto__:` would set the prototype instead.
   repo.commit({ ['__proto__']: 'kind: ConfigMap\n', 'app.yaml': 'kind: ConfigMap\n' }, 'proto', 'proto');
   await assert.rejects(

@@ -46,6 +46,27 @@ export function isWorkloadKind(k: string): k is WorkloadKind {
   return (WORKLOAD_KINDS as readonly string[]).includes(k);
 }
 
+/** How long a restart waits for the view to show it, so the page it lands on does not say "never". */
+const SHOW_RESTART_MS = 3_000;
+
+/**
+ * Waits (bounded) until the view shows the restart: the watches bring it within milliseconds, a view still on
+ * periodic lists is refreshed. The restart has happened either way; a slow view only means an older page.
+ */
+async function shownRestart(
+  view: ClusterView,
+  kind: WorkloadKind,
+  namespace: string,
+  name: string,
+  at: string,
+) {
+  const deadline = Date.now() + SHOW_RESTART_MS;
+  void view.refresh();
+  while (view.workload(kind, namespace, name)?.restartedAt !== at && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 export function createWorkloadActions(db: Db, cluster: ClusterClient, view: ClusterView): WorkloadActions {
   const inScope = (namespace: string) => view.snapshot().namespaces.includes(namespace);
   return {
@@ -90,7 +111,7 @@ export function createWorkloadActions(db: Db, cluster: ClusterClient, view: Clus
         result: 'ok',
         detail: auditDetail('restarted-at', { at }),
       });
-      void view.refresh();
+      await shownRestart(view, kind, namespace, name, at);
       return at;
     },
 

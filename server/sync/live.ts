@@ -184,7 +184,18 @@ export class LiveView extends Refreshing {
       await Promise.all([...this.#informers].map(async ([k, p]) => [k, await p] as const)),
     );
     // Kinds without a current cache are read as the apply reads them.
-    const unwatched = refs.filter((r) => this.#cached(kindKey(r), this.#settled) === null);
+    // Whether a kind has a current cache is asked once per kind, not once per object (a cache copy is O(objects)).
+    const current = new Map<string, boolean>();
+    const watched = (key: string) => {
+      let known = current.get(key);
+      if (known === undefined) {
+        const st = this.#settled.get(key)?.status();
+        known = st?.synced === true;
+        current.set(key, known);
+      }
+      return known;
+    };
+    const unwatched = refs.filter((r) => !watched(kindKey(r)));
     if (unwatched.length > 0 || !this.#kc) {
       try {
         // Kinds without a status only need to be there: their names are enough. The rest are read in bulk as the

@@ -62,10 +62,12 @@ export async function startKubesim(opts: KubesimOptions = {}): Promise<Kubesim> 
     requests: 0,
     writes: 0,
     byMethod: {},
+    objectGets: 0,
     reset() {
       stats.requests = 0;
       stats.writes = 0;
       stats.byMethod = {};
+      stats.objectGets = 0;
     },
   };
   const open = new Set<ServerResponse>();

@@ -27,6 +27,8 @@ export interface Stats {
   requests: number;
   writes: number;
   byMethod: Record<string, number>;
+  /** GETs of one named object (not lists, watches or discovery). */
+  objectGets: number;
   reset(): void;
 }
 
@@ -204,6 +206,7 @@ async function resource(
   const objectBody = () =>
     isProtobuf(contentType) ? decodeProtobuf(raw) : parseObjectBody(body, contentType);
 
+  if (name !== undefined && method === 'GET') deps.stats.objectGets++;
   if (name === undefined) {
     if (method === 'GET') {
       if (q.get('watch') === 'true' || q.get('watch') === '1') {

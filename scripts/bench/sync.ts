@@ -5,19 +5,30 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { openCluster } from '../../server/cluster/client.ts';
-import { openDb } from '../../server/db/open.ts';
-import { storeRevision } from '../../server/db/revisions.ts';
-import { render } from '../../server/render/index.ts';
-import { treeDigest } from '../../server/sources/digest.ts';
-import { dirSource } from '../../server/sources/dir.ts';
-import { reconcile } from '../../server/sync/reconciler.ts';
-import { jitterMs, jitterSpanMs } from '../../server/sync/schedule.ts';
 import { silentLog } from '../../test/support/log.ts';
+import { buildOnce, ROOT } from '../../test/support/process.ts';
 import { type SimProcess, startSimProcess } from './sim.ts';
 
 const exec = promisify(execFile);
+
+/**
+ * The modules as they ship: dist/, types stripped at build, as `npm start` runs them. From the TypeScript sources
+ * every fresh render worker would first load Node's type stripper (~0.3 s) — a cost no installed node pays.
+ */
+buildOnce();
+const shipped = <T>(module: string): Promise<T> =>
+  import(pathToFileURL(path.join(ROOT, 'dist', module)).href);
+const { openCluster } = await shipped<typeof import('../../server/cluster/client.ts')>('cluster/client.js');
+const { openDb } = await shipped<typeof import('../../server/db/open.ts')>('db/open.js');
+const { storeRevision } = await shipped<typeof import('../../server/db/revisions.ts')>('db/revisions.js');
+const { render } = await shipped<typeof import('../../server/render/index.ts')>('render/index.js');
+const { treeDigest } = await shipped<typeof import('../../server/sources/digest.ts')>('sources/digest.js');
+const { dirSource } = await shipped<typeof import('../../server/sources/dir.ts')>('sources/dir.js');
+const { reconcile } = await shipped<typeof import('../../server/sync/reconciler.ts')>('sync/reconciler.js');
+const { jitterMs, jitterSpanMs } =
+  await shipped<typeof import('../../server/sync/schedule.ts')>('sync/schedule.js');
 
 function objectsYaml(n: number, image = 'registry.example.com/app:1'): Record<string, string> {
   const files: Record<string, string> = {

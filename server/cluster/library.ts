@@ -4,7 +4,13 @@
 // names: the HTTP layer, createConfiguration, ApiException. That barrel also re-exports every generated typed API
 // (CoreV1Api, AppsV1Api, ... ~60 groups), which costs ~26 MB of resident memory on a node with 2 GB. A resolve hook
 // points those three modules' barrel import at one that re-exports the same files minus the typed API classes:
-// the classes that load are the library's own, unchanged. The models stay (the library's serializer needs them).
+// the classes that load are the library's own, unchanged.
+//
+// The generated models (757 modules, ~10 MB resident) are loaded only by the library's internal ObjectSerializer,
+// to turn JSON into typed classes. Outpost registers a pass-through serializer for every kind it touches
+// (client.ts), so that table is never consulted: a load hook serves ObjectSerializer.js without its model imports
+// and with an empty type table. Its media-type handling (parse, stringify, the preferred type) stays the library's
+// code; an unknown type is returned as it came, which is what the pass-through does anyway.
 import { registerHooks } from 'node:module';
 
 const DIST = new URL('./', import.meta.resolve('@kubernetes/client-node/dist/config.js')).href;
@@ -14,7 +20,6 @@ const SLIM_BARREL = `data:text/javascript,${encodeURIComponent(
   [
     `export * from '${DIST}gen/http/http.js';`,
     `export * from '${DIST}gen/auth/auth.js';`,
-    `export * from '${DIST}gen/models/all.js';`,
     `export { createConfiguration } from '${DIST}gen/configuration.js';`,
     `export * from '${DIST}gen/apis/exception.js';`,
     `export * from '${DIST}gen/servers.js';`,
@@ -22,6 +27,20 @@ const SLIM_BARREL = `data:text/javascript,${encodeURIComponent(
     `export { Observable } from '${DIST}gen/rxjsStub.js';`,
   ].join('\n'),
 )}`;
+
+const SERIALIZER = `${DIST}gen/models/ObjectSerializer.js`;
+const MODEL_IMPORT = /^(?:import \{ \w+ \}|export \*) from '\.\.\/models\/\w+\.js';\n/gm;
+const TYPE_TABLE = /^let typeMap = \{\n(?: {4}"\w+": \w+,\n)*\};$/m;
+
+/**
+ * ObjectSerializer.js without its 757 model imports and re-exports, and with an empty type table. A library
+ * version whose file no longer has that shape is served unchanged (heavier, still correct); the client's test
+ * checks that no model module loads, so such an upgrade is noticed.
+ */
+export function slimSerializer(source: string): string {
+  if (!TYPE_TABLE.test(source)) return source;
+  return source.replace(MODEL_IMPORT, '').replace(TYPE_TABLE, 'let typeMap = {};');
+}
 
 /** Which library modules get the slim barrel, and the specifier they import it by. */
 const SLIMMED: Record<string, string> = {
@@ -41,6 +60,11 @@ function hook(): void {
         return { url: SLIM_BARREL, format: 'module', shortCircuit: true };
       }
       return next(specifier, context);
+    },
+    load(url, context, next) {
+      const loaded = next(url, context);
+      if (url !== SERIALIZER || loaded.source == null) return loaded;
+      return { ...loaded, source: slimSerializer(String(loaded.source)) };
     },
   });
 }

@@ -43,7 +43,7 @@ import {
   step,
 } from './types.ts';
 import { fetchUpstream } from './upstream.ts';
-import { nodeRenderInputs, renderWith } from './vars.ts';
+import { expectRender, nodeRenderInputs, renderWith } from './vars.ts';
 
 export type {
   FailureReason,
@@ -241,6 +241,8 @@ async function desiredFromUpstream(
   policy: SyncPolicy,
 ): Promise<Decision> {
   run.stage('fetch');
+  // Every run renders unless it only reports drift on an unchanged revision (or the fetch fails).
+  if (!lkg || policy.drift !== 'report') expectRender(d);
   const fetched = await fetchUpstream(d, lkg);
   if (!fetched.ok) {
     run.stage('reassert');

@@ -2,7 +2,7 @@
 // the cluster, and config — cluster reads only, so rendering works with the WAN down.
 import type { ClusterClient, KubeObject } from '../cluster/types.ts';
 import { RenderError } from '../render/errors.ts';
-import { type RenderLimits, renderOffThread } from '../render/off-thread.ts';
+import { prewarmRenderWorker, type RenderLimits, renderOffThread } from '../render/off-thread.ts';
 import { mergeVars, nodeFactsVars } from '../render/vars.ts';
 import type { FileTree } from '../sources/types.ts';
 import { inputsDigest, type RenderInputs } from './identity.ts';
@@ -57,6 +57,11 @@ export async function nodeRenderInputs(d: RenderDeps): Promise<RenderInputs & { 
     strictVars: d.vars?.strict ?? false,
   };
   return { ...inputs, digest: inputsDigest(inputs) };
+}
+
+/** A render is coming: the worker starts now, while the run fetches and gathers its inputs. */
+export function expectRender(d: RenderDeps): void {
+  prewarmRenderWorker(d.render);
 }
 
 /** Renders a tree with inputs gathered before (the reconciler decides by their digest first). */

@@ -53,12 +53,31 @@ describe('the specified stack at run time', () => {
   });
 
   test('after a sync the server process has loaded express, better-sqlite3, client-node, node-cron and systeminformation', () => {
-    const loaded = new Set(readFileSync(loadedFile(), 'utf8').split('\n').filter(Boolean));
+    const loaded = new Set(
+      readFileSync(loadedFile(), 'utf8')
+        .split('\n')
+        .filter((l) => l && !l.startsWith('file ')),
+    );
     assert.deepEqual(
       SERVER_SIDE.filter((p) => !loaded.has(p)),
       [],
       `loaded: ${[...loaded].sort().join(', ')}`,
     );
+  });
+
+  test('client-node is loaded without its typed API classes and generated models (~36 MB it never needs)', () => {
+    const files = readFileSync(loadedFile(), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('file '))
+      .map((l) => l.slice(5));
+    assert.ok(
+      files.includes('dist/object.js') && files.includes('dist/gen/models/ObjectSerializer.js'),
+      files.join(),
+    );
+    const heavy = files.filter((f) =>
+      /^dist\/gen\/(types\/|apis\/(?!exception|baseapi)|models\/(?!ObjectSerializer))/.test(f),
+    );
+    assert.deepEqual(heavy, []);
   });
 
   test('the htmx the console serves is htmx.org’s own build from the installed package', async () => {

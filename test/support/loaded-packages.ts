@@ -1,5 +1,6 @@
 // Preloaded into a server under test (NODE_OPTIONS=--import): appends each npm package the process loads, once,
-// to the file named by OUTPOST_TEST_LOADED_PACKAGES (appended as they load, so a killed process leaves its list).
+// to the file named by OUTPOST_TEST_LOADED_PACKAGES (appended as they load, so a killed process leaves its list),
+// and each of @kubernetes/client-node's own files as `file <path in the package>` (it is loaded only in part).
 import { appendFileSync } from 'node:fs';
 import { registerHooks } from 'node:module';
 
@@ -11,6 +12,11 @@ if (file) {
     resolve(specifier, context, next) {
       const resolved = next(specifier, context);
       const pkg = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(resolved.url)?.[1];
+      const own = /\/node_modules\/@kubernetes\/client-node\/(.+)$/.exec(resolved.url)?.[1];
+      if (own && !seen.has(own)) {
+        seen.add(own);
+        appendFileSync(file, `file ${own}\n`);
+      }
       if (pkg && !seen.has(pkg)) {
         seen.add(pkg);
         appendFileSync(file, `${pkg}\n`);

@@ -44,21 +44,18 @@ const MIN_TITLE = 20;
 const minute = (iso: string) => `${iso.slice(0, 16)}Z`;
 
 /**
- * One revision on one line: id, digest, status, fetched, then its title cut to fit `width` (or, with no title,
- * its version), then whether it runs or is held.
+ * One revision on one line: id, digest, state (running or held, as the page's badges, else its status), fetched,
+ * then its title cut to fit `width` (or, with no title, its version), and why it is held and how to release it.
  */
 export function plainLine(r: RevisionLine, width: number): string {
-  const mark = r.running
-    ? '  ← running'
-    : r.held
-      ? `  ← held (${r.held.reason}; release: \`outpost retry\`)`
-      : '';
-  const head = `${String(r.id).padStart(4)}  ${shortDigest(r.digest)}  ${r.status.padEnd(7)}  ${minute(r.fetchedAt)}`;
+  const state = r.running ? 'running' : r.held ? 'held' : r.status;
+  const why = r.held && !r.running ? `  (${r.held.reason}; release: \`outpost retry\`)` : '';
+  const head = `${String(r.id).padStart(4)}  ${shortDigest(r.digest)}  ${state.padEnd(7)}  ${minute(r.fetchedAt)}`;
   const title = Array.from(titleText(r.title));
-  if (title.length === 0) return `${head}  ${r.version ?? '-'}${mark}`;
-  const room = Math.max(MIN_TITLE, width - head.length - mark.length - 2);
+  if (title.length === 0) return `${head}  ${r.version ?? '-'}${why}`;
+  const room = Math.max(MIN_TITLE, width - head.length - 2);
   const shown = title.length > room ? `${title.slice(0, room - 1).join('')}…` : title.join('');
-  return `${head}  ${shown}${mark}`;
+  return `${head}  ${shown}${why}`;
 }
 
 export const revisionsCommand: Command = {

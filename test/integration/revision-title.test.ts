@@ -138,6 +138,11 @@ describe('a git source, and an upload beside it', () => {
     assert.match(detail, /data-testid="rev-subject">Bump web to 1\.2<\/dd>/);
     assert.match(detail, /data-testid="rev-author">Ada<\/dd>/);
     assert.doesNotMatch(detail, /The body is not the subject/);
+    assert.match(
+      text(await br.page(`/runs/${r.id}`)),
+      /Bump web to 1\.2 — Ada/,
+      'the run names its revision',
+    );
     // The short form beside the running revision: the subject.
     assert.match(text(await br.page('/')), /Bump web to 1\.2/);
     assert.match(

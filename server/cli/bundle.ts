@@ -141,6 +141,8 @@ async function apply(args: string[]): Promise<number> {
   if (!file) throw new UsageError('bundle apply needs <file> (its signature beside it as <file>.minisig)');
   const config = loadConfig();
   const sigFile = values.sig ?? `${file}.minisig`;
+  // Loaded here, not at the top: the other bundle commands never open a cluster (start-up time).
+  const { cliActor } = await import('./context.ts');
   const accepted = await acceptUpload(
     config.dataDir,
     readOrFail(file, 'bundle'),
@@ -150,6 +152,7 @@ async function apply(args: string[]): Promise<number> {
       policy: { trustedKeys: config.trustedKeys, requireSignature: config.requireSignature },
       limits: { ...FETCH_LIMITS, timeoutMs: config.fetchTimeout },
     },
+    cliActor(),
   );
   out(`accepted ${file}: ${describe(accepted.fetched)}`);
   out(`stored as ${accepted.file}`);

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { type KubeObject, type ObjectRef, refString } from '../cluster/types.ts';
+import type { RevisionLabel } from '../sources/label.ts';
 import type { Db } from './open.ts';
 
 export type RevisionStatus = 'stored' | 'applied' | 'failed';
@@ -19,6 +20,8 @@ export interface RevisionInput {
   sourcePath: string;
   version?: string | undefined;
   signer?: string | undefined;
+  /** What a technician recognises it by (commit subject and author, upload name), already cleaned. */
+  label?: RevisionLabel | undefined;
   /** Path → content: text, or bytes (see encodeFiles). */
   files: Record<string, string | Uint8Array>;
   objects: KubeObject[];
@@ -68,6 +71,13 @@ export interface RevisionSummary {
   sourcePath: string;
   version: string | null;
   signer: string | null;
+  /** git: the commit's subject line, author name and commit time; null for other sources and older revisions. */
+  subject: string | null;
+  author: string | null;
+  committedAt: string | null;
+  /** upload: the bundle's file name as uploaded, and who uploaded it. */
+  uploadName: string | null;
+  uploadedBy: string | null;
   fetchedAt: string;
   objectCount: number;
   status: RevisionStatus;
@@ -86,6 +96,11 @@ interface Row {
   source_path: string;
   version: string | null;
   signer: string | null;
+  subject: string | null;
+  author: string | null;
+  committed_at: string | null;
+  upload_name: string | null;
+  uploaded_by: string | null;
   fetched_at: string;
   object_count: number;
   status: RevisionStatus;
@@ -94,7 +109,7 @@ interface Row {
 }
 
 const SUMMARY_COLUMNS =
-  'id, digest, source_digest, inputs_digest, source_kind, source_url, source_ref, source_path, version, signer, fetched_at, object_count, status, message, pinned';
+  'id, digest, source_digest, inputs_digest, source_kind, source_url, source_ref, source_path, version, signer, subject, author, committed_at, upload_name, uploaded_by, fetched_at, object_count, status, message, pinned';
 
 function toSummary(r: Row): RevisionSummary {
   return {
@@ -108,6 +123,11 @@ function toSummary(r: Row): RevisionSummary {
     sourcePath: r.source_path,
     version: r.version,
     signer: r.signer,
+    subject: r.subject,
+    author: r.author,
+    committedAt: r.committed_at,
+    uploadName: r.upload_name,
+    uploadedBy: r.uploaded_by,
     fetchedAt: r.fetched_at,
     objectCount: r.object_count,
     status: r.status,
@@ -146,6 +166,17 @@ export function shortDigest(digest: string): string {
   return digest.replace(/^sha256:/, '').slice(0, 12);
 }
 
+/** A stored revision's label as a fetch gives it (absent fields left out). */
+export function labelOf(r: RevisionSummary): RevisionLabel {
+  const out: RevisionLabel = {};
+  if (r.subject !== null) out.subject = r.subject;
+  if (r.author !== null) out.author = r.author;
+  if (r.committedAt !== null) out.committedAt = r.committedAt;
+  if (r.uploadName !== null) out.uploadName = r.uploadName;
+  if (r.uploadedBy !== null) out.uploadedBy = r.uploadedBy;
+  return out;
+}
+
 /** Stores a revision unless one of the same identity is already stored; returns its id. Durable on return. */
 export function storeRevision(
   db: Db,
@@ -155,14 +186,31 @@ export function storeRevision(
   const existing = db.prepare('SELECT id FROM revisions WHERE digest = ?').get(rev.digest) as
     | { id: number }
     | undefined;
-  if (existing) return { id: existing.id, created: false };
+  if (existing) {
+    // Stored before labels were kept (migration 013): the same content fetched again gains its label once.
+    const l = rev.label;
+    if (l && (l.subject !== undefined || l.uploadName !== undefined))
+      db.prepare(
+        `UPDATE revisions SET subject = ?, author = ?, committed_at = ?, upload_name = ?, uploaded_by = ?
+          WHERE id = ? AND subject IS NULL AND upload_name IS NULL`,
+      ).run(
+        l.subject ?? null,
+        l.author ?? null,
+        l.committedAt ?? null,
+        l.uploadName ?? null,
+        l.uploadedBy ?? null,
+        existing.id,
+      );
+    return { id: existing.id, created: false };
+  }
   const files = gzipSync(encodeFiles(rev.files));
   const objects = JSON.stringify(rev.objects);
   const info = db
     .prepare(
       `INSERT INTO revisions (digest, source_digest, inputs_digest, source_kind, source_url, source_ref,
-         source_path, version, signer, fetched_at, files, objects, object_count, files_sha256, objects_sha256)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         source_path, version, signer, subject, author, committed_at, upload_name, uploaded_by, fetched_at, files,
+         objects, object_count, files_sha256, objects_sha256)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .run(
       rev.digest,
@@ -174,6 +222,11 @@ export function storeRevision(
       rev.sourcePath,
       rev.version ?? null,
       rev.signer ?? null,
+      rev.label?.subject ?? null,
+      rev.label?.author ?? null,
+      rev.label?.committedAt ?? null,
+      rev.label?.uploadName ?? null,
+      rev.label?.uploadedBy ?? null,
       now.toISOString(),
       files,
       objects,

@@ -1,5 +1,6 @@
 // The `git` source: isomorphic-git over smart HTTP(S); a ref check first, then a shallow single-commit fetch in memory.
 import type { HttpClient } from 'isomorphic-git';
+import { commitLabel, type RevisionLabel } from './label.ts';
 import { resolveLinks } from './links.ts';
 import { createMemFs } from './memfs.ts';
 import { type Auth, basicHeader, hostKey, loadAuth, type RequestOptions, request } from './net.ts';
@@ -160,7 +161,12 @@ export function gitSource(url: string, ref: string | undefined, opts: SourceOpti
     throw new FetchError(`${label}: no branch or tag named "${wanted}" on the server`);
   }
 
-  async function readTree(fs: ReturnType<typeof createMemFs>, cache: object, sha: string): Promise<FileTree> {
+  /** The commit's tree, and its label (subject, author, time) from the commit object already fetched. */
+  async function readTree(
+    fs: ReturnType<typeof createMemFs>,
+    cache: object,
+    sha: string,
+  ): Promise<{ files: FileTree; label: RevisionLabel }> {
     const files: FileTree = {};
     const links = new Map<string, string>();
     let count = 0;
@@ -197,7 +203,7 @@ export function gitSource(url: string, ref: string | undefined, opts: SourceOpti
     };
     await walk(commit.tree, '');
     resolveLinks(files, links, label, opts.limits.maxFiles);
-    return files;
+    return { files, label: commitLabel(commit) };
   }
 
   return defineSource(
@@ -229,8 +235,10 @@ export function gitSource(url: string, ref: string | undefined, opts: SourceOpti
           depth: 1,
           tags: false,
         });
+        const tree = await readTree(fs, cache, target.sha);
         return {
-          files: await readTree(fs, cache, target.sha),
+          files: tree.files,
+          label: tree.label,
           version: target.sha,
           token: JSON.stringify(target),
         };

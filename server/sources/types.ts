@@ -1,5 +1,6 @@
 // What every source returns, the errors sources throw, and the limits every fetch obeys.
 import type { SourceKind } from './kinds.ts';
+import type { RevisionLabel } from './label.ts';
 
 /**
  * A file's content: the bytes as fetched. Text is accepted too (trees written by hand, tests, revisions stored
@@ -38,6 +39,8 @@ export interface Fetched {
   expires?: string;
   /** Bundles only: false when it was accepted without a signature (OUTPOST_REQUIRE_SIGNATURE off). */
   signed?: boolean;
+  /** What a technician recognises it by: git's commit subject and author, an upload's file name and uploader. */
+  label?: RevisionLabel;
   /** Opaque: pass it back as `prev.token` on the next poll so an unchanged upstream costs almost nothing. */
   token?: string;
   /** Which kind of source this tree came from, when a combined source chose (an upload over the upstream). */

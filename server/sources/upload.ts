@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { access, mkdir, open, readdir, readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { openBundle } from './bundle.ts';
+import { type RevisionLabel, uploadLabel } from './label.ts';
 import type { SourceOptions } from './options.ts';
 import { answers, defineSource, FetchError, type Fetched, type Source } from './types.ts';
 import { VerifyError } from './verify.ts';
@@ -18,6 +19,43 @@ async function readSig(file: string): Promise<string | null> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
+}
+
+/** Where an upload's label (its file name as uploaded, and who uploaded it) is kept beside it. */
+const labelFile = (file: string) => `${file}.label.json`;
+/** A label file is a few hundred bytes; anything bigger is not one of ours. */
+const MAX_LABEL_BYTES = 4096;
+
+/** The label kept beside an upload, cleaned again as it is read; none when missing or not one of ours. */
+async function readLabel(file: string): Promise<RevisionLabel | undefined> {
+  let text: string;
+  try {
+    const fh = await open(labelFile(file), 'r');
+    try {
+      const buf = Buffer.alloc(MAX_LABEL_BYTES + 1);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+      if (bytesRead > MAX_LABEL_BYTES) return undefined;
+      text = buf.subarray(0, bytesRead).toString('utf8');
+    } finally {
+      await fh.close();
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return undefined;
+  const own = (k: string) => {
+    const v = Object.hasOwn(parsed, k) ? (parsed as Record<string, unknown>)[k] : undefined;
+    return typeof v === 'string' ? v : undefined;
+  };
+  const name = own('uploadName');
+  return name === undefined ? undefined : uploadLabel(name, own('uploadedBy'));
 }
 
 /** Writes then renames, with fsync, so a reader never sees half a file and a power cut loses nothing accepted. */
@@ -41,7 +79,7 @@ export interface AcceptedUpload {
 
 /**
  * Verifies an uploaded bundle exactly as a fetched one, then stores it in the uploads folder.
- * The signature lands first, so whoever sees the bundle also sees its signature.
+ * Its label and signature land first, so whoever sees the bundle also sees them.
  */
 export async function acceptUpload(
   dataDir: string,
@@ -49,6 +87,8 @@ export async function acceptUpload(
   sigText: string | null,
   label: string,
   opts: Pick<SourceOptions, 'policy' | 'limits'>,
+  /** Who uploaded it (a console user, `cli:<user>`): shown with the revision. */
+  uploader?: string,
 ): Promise<AcceptedUpload> {
   if (bundle.length > opts.limits.maxDownloadBytes) {
     throw new FetchError(
@@ -60,6 +100,9 @@ export async function acceptUpload(
   await mkdir(dir, { recursive: true });
   const sha = createHash('sha256').update(bundle).digest('hex').slice(0, 12);
   const file = path.join(dir, `${fetched.version ? `v${fetched.version}` : 'unsigned'}-${sha}.tar.gz`);
+  fetched.label = uploadLabel(label, uploader);
+  // The label and signature land before the bundle: whoever sees the bundle sees them too.
+  await writeAtomic(labelFile(file), JSON.stringify(fetched.label));
   if (sigText !== null) await writeAtomic(`${file}.minisig`, sigText);
   await writeAtomic(file, bundle);
   return { file, fetched };
@@ -109,6 +152,8 @@ export function uploadSource(dir: string, opts: SourceOptions): Source {
             `${file}.minisig`,
             opts,
           );
+          const named = await readLabel(file);
+          if (named) fetched.label = named;
           const version = fetched.version ? Number(fetched.version) : -1;
           if (!best || version > best.version || (version === best.version && st.mtimeMs > best.mtime)) {
             best = { fetched, version, mtime: st.mtimeMs };

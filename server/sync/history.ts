@@ -13,11 +13,14 @@ import { getRun } from '../db/runs.ts';
 import { byText } from '../order.ts';
 import { diffObjects, type ObjectsDiff } from './diff.ts';
 import { heldRevision } from './holds.ts';
+import { type RevisionTitle, revisionTitle } from './revision-title.ts';
 import type { RunRecord } from './run.ts';
 import { lkgRevision } from './state-keys.ts';
 
 export interface RevisionItem extends RevisionSummary {
   short: string;
+  /** What people recognise it by: commit subject and author, upload name, signed version. */
+  title: RevisionTitle | null;
   /** The last-known-good: what the node runs. */
   running: boolean;
   /** Rolled back from and held. */
@@ -49,6 +52,7 @@ export function createHistory(db: Db): History {
     return {
       ...r,
       short: shortDigest(r.digest),
+      title: revisionTitle(r),
       running: lkg?.revisionId === r.id,
       held: held !== null && held.digest === r.digest,
     };

@@ -257,6 +257,7 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
           signature,
           filename,
           d.uploads.options,
+          actor,
         );
         appendAudit(d.db, {
           actor,

@@ -5,6 +5,7 @@ import { getRevision, shortDigest } from '../db/revisions.ts';
 import { lastFinishedRun } from '../db/runs.ts';
 import { type ReadOnlyReassert, type StoreUsage, volumeOf } from '../db/space.ts';
 import { heldRevision, staffHold } from './holds.ts';
+import { type RevisionTitle, revisionTitle } from './revision-title.ts';
 import type { RunRecord } from './run.ts';
 import {
   type HeldRevision,
@@ -25,9 +26,12 @@ export interface SyncStatus {
     signer: string | null;
     source: string;
     objects: number;
+    /** What people recognise it by (commit subject and author, upload name, signed version); readStatus sets it. */
+    title?: RevisionTitle | null;
   } | null;
   attempted: {
     revision: string | null;
+    title?: RevisionTitle | null;
     result: 'succeeded' | 'failed' | 'rolled-back';
     reason: string | null;
     message: string | null;
@@ -48,7 +52,7 @@ export interface SyncStatus {
     lastError: string | null;
   };
   /** The revision rolled back from and held: "rolled back from X to Y because …". */
-  held: HeldRevision | null;
+  held: (HeldRevision & { title?: RevisionTitle | null }) | null;
   /** Staff paused new revisions until a time. */
   hold: StaffHold | null;
   /** Whether the store can be trusted, and its volume: both are the node's state when they fail. */
@@ -139,11 +143,13 @@ export function readStatus(db: Db): SyncStatus {
             signer: lkgRev.signer,
             source: lkgRev.sourceKind,
             objects: lkgRev.objectCount,
+            title: revisionTitle(lkgRev),
           }
         : null,
     attempted: run
       ? {
           revision: attemptedRev ? shortDigest(attemptedRev.digest) : null,
+          title: attemptedRev ? revisionTitle(attemptedRev) : null,
           result: run.result as 'succeeded' | 'failed' | 'rolled-back',
           reason: run.reason,
           message: run.message,
@@ -162,10 +168,18 @@ export function readStatus(db: Db): SyncStatus {
       consecutiveFailures: upstream?.consecutiveFailures ?? 0,
       lastError: upstream?.lastError ?? null,
     },
-    held: heldRevision(db),
+    held: heldWithTitle(db),
     hold: staffHold(db),
     store: { ...storeHealth(db, lkg, lkgRev !== null, run), ...storeStatus(db) },
   };
+}
+
+/** The held revision, named as the revisions page names it (its row may be gone: then by digest only). */
+function heldWithTitle(db: Db): SyncStatus['held'] {
+  const held = heldRevision(db);
+  if (!held) return null;
+  const rev = held.revisionId === null ? null : getRevision(db, held.revisionId);
+  return { ...held, title: rev && rev.digest === held.digest ? revisionTitle(rev) : null };
 }
 
 function storeHealth(db: Db, lkg: LkgPointer | null, lkgStored: boolean, run: RunRecord | null): StoreHealth {

@@ -77,6 +77,7 @@ export function storeFetched(
     sourcePath: d.sourcePath,
     version: fetched.version,
     signer: fetched.signer,
+    label: fetched.label,
     files: fetched.files,
     objects,
   });

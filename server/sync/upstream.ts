@@ -4,7 +4,7 @@
 // it answered was usable ("broken" is not "unreachable"). It only fetches: what the run does when it fails (re-assert
 // the LKG from the store) is the reconciler's next stage.
 import type { Db } from '../db/open.ts';
-import { getRevision, revisionBySource, revisionFiles, shortDigest } from '../db/revisions.ts';
+import { getRevision, labelOf, revisionBySource, revisionFiles, shortDigest } from '../db/revisions.ts';
 import { treeDigest } from '../sources/digest.ts';
 import { type Fetched, isUnchanged } from '../sources/types.ts';
 import { checkVersion, VerifyError } from '../sources/verify.ts';
@@ -90,6 +90,7 @@ async function fetchConditionally(d: ReconcilerDeps, now: string): Promise<Upstr
       const up: Upstream = { files, digest: poll.digest, unchanged: true };
       if (stored.version) up.version = stored.version;
       if (stored.signer) up.signer = stored.signer;
+      up.label = labelOf(stored);
       return up;
     }
   }

@@ -10,7 +10,7 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
@@ -142,13 +142,16 @@ test('bundle apply stores a verified bundle with its signature in the uploads fo
     readdirSync(uploadsDir(dataDir))
       .sort()
       .map((f) => f.replace(/[0-9a-f]{12}/, 'H')),
-    ['v21-H.tar.gz', 'v21-H.tar.gz.minisig'],
+    ['v21-H.tar.gz', 'v21-H.tar.gz.label.json', 'v21-H.tar.gz.minisig'],
   );
   const fromConfig = createSource(
     { kind: 'upload', url: uploadsDir(dataDir), path: '.' },
     { trustedKeys: [fleet.line] },
   );
-  assert.equal((await fromConfig.fetch()).version, '21');
+  const fetched = await fromConfig.fetch();
+  assert.equal(fetched.version, '21');
+  // Named as it was uploaded (not as it is kept), and by whom: the shell user behind the CLI.
+  assert.deepEqual(fetched.label, { uploadName: 'apply.tar.gz', uploadedBy: `cli:${userInfo().username}` });
 });
 
 test('upload source serves the highest verified version, answers unchanged, and skips a bad upload', async () => {

@@ -19,8 +19,16 @@ export interface GitServer {
   /** Clone URL of the repo, e.g. http://127.0.0.1:1234/fleet.git */
   url: string;
   requests: GitRequestLog[];
-  /** Replaces the work tree with `files` (a string, or { symlink: target }), commits and pushes; returns the sha. */
-  commit(files: Record<string, string | { symlink: string }>, message?: string, branch?: string): string;
+  /**
+   * Replaces the work tree with `files` (a string, or { symlink: target }), commits and pushes; returns the sha.
+   * The message is kept verbatim (control characters included); `author` names the commit's author.
+   */
+  commit(
+    files: Record<string, string | { symlink: string }>,
+    message?: string,
+    branch?: string,
+    author?: string,
+  ): string;
   /**
    * Commits `files` plus one file of `zeros.bytes` zero bytes straight into the served repo (git fast-import,
    * streamed: the big file never exists on disk or in this process), replacing the branch; returns the sha.
@@ -48,7 +56,11 @@ const GIT_ENV = {
 };
 
 function run(cwd: string, ...args: string[]): string {
-  const r = spawnSync('git', args, { cwd, env: { ...process.env, ...GIT_ENV }, encoding: 'utf8' });
+  return runAs(cwd, {}, ...args);
+}
+
+function runAs(cwd: string, env: Record<string, string>, ...args: string[]): string {
+  const r = spawnSync('git', args, { cwd, env: { ...process.env, ...GIT_ENV, ...env }, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`git ${args.join(' ')} failed: ${r.stderr}`);
   return r.stdout.trim();
 }
@@ -67,7 +79,7 @@ export async function startGitServer(opts: { tls?: { key: string; cert: string }
     requests,
     failWith: null,
     auth: null,
-    commit(files, message = 'update', branch = 'main') {
+    commit(files, message = 'update', branch = 'main', author?: string) {
       if (run(work, 'branch', '--show-current') !== branch) {
         const exists = run(work, 'branch', '--list', branch) !== '';
         run(work, 'checkout', '-q', ...(exists ? [branch] : ['-b', branch]));
@@ -81,7 +93,8 @@ export async function startGitServer(opts: { tls?: { key: string; cert: string }
         else symlinkSync(content.symlink, abs);
       }
       run(work, 'add', '-A');
-      run(work, 'commit', '-q', '--allow-empty', '-m', message);
+      const as: Record<string, string> = author === undefined ? {} : { GIT_AUTHOR_NAME: author };
+      runAs(work, as, 'commit', '-q', '--allow-empty', '--cleanup=verbatim', '-m', message);
       run(work, 'push', '-q', '-f', 'origin', branch);
       return run(work, 'rev-parse', 'HEAD');
     },

@@ -91,6 +91,16 @@ test('revisions are content-addressed: the same digest is stored once', () => {
   assert.equal(getRevision(db, a.id)?.objectCount, 1);
 });
 
+test('a revision stored without a label gains one when the same content is fetched again, once', () => {
+  const db = openDb(':memory:');
+  const { id } = storeRevision(db, rev);
+  assert.equal(getRevision(db, id)?.subject, null);
+  storeRevision(db, { ...rev, label: { subject: 'Bump web to 1.2', author: 'Ada' } });
+  storeRevision(db, { ...rev, label: { subject: 'Later commit, same tree', author: 'Bob' } });
+  const r = getRevision(db, id);
+  assert.deepEqual([r?.subject, r?.author, r?.uploadName], ['Bump web to 1.2', 'Ada', null]);
+});
+
 test('inventory is replaced whole for a revision', () => {
   const db = openDb(':memory:');
   const { id } = storeRevision(db, rev);

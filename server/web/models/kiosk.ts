@@ -1,6 +1,7 @@
 // The kiosk board: one colour and word for the whole box, the running revision, upstream, heat and disk, and
 // what needs attention in plain words (the same causes the overview shows).
 import type { Cause, NodeState } from '../../sync/node-state.ts';
+import type { RevisionTitle } from '../../sync/revision-title.ts';
 import type { WebDeps } from '../deps.ts';
 import { type HostLevels, hostLevels, type Overall, stateOf, type Why } from './overview.ts';
 import { syncPanelModel } from './sync-panel.ts';
@@ -9,7 +10,7 @@ export interface KioskModel {
   overall: Overall;
   why: Why[];
   node: NodeState;
-  applied: { revision: string; version: string | null; at: string } | null;
+  applied: { revision: string; version: string | null; title: RevisionTitle | null; at: string } | null;
   upstream: {
     reachable: boolean | null;
     broken: boolean;
@@ -37,7 +38,12 @@ export function kioskModel(deps: WebDeps, now = new Date()): KioskModel {
   return {
     ...state,
     applied: s.applied
-      ? { revision: s.applied.revision, version: s.applied.version, at: s.applied.at }
+      ? {
+          revision: s.applied.revision,
+          version: s.applied.version,
+          title: s.applied.title ?? null,
+          at: s.applied.at,
+        }
       : null,
     upstream: {
       reachable: s.upstream.reachable,

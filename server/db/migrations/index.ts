@@ -8,6 +8,7 @@ import { V7_LOGIN_RESET } from './007-login-reset.ts';
 import { V8_OUTBOX } from './008-outbox.ts';
 import { V9_REVISION_IDENTITY } from './009-revision-identity.ts';
 import { V12_APPLIED_VERSIONS } from './012-applied-versions.ts';
+import { V14_API_SAMPLES } from './014-api-samples.ts';
 
 export const MIGRATIONS: readonly string[] = [
   V1_INITIAL,
@@ -19,4 +20,5 @@ export const MIGRATIONS: readonly string[] = [
   V8_OUTBOX,
   V9_REVISION_IDENTITY,
   V12_APPLIED_VERSIONS,
+  V14_API_SAMPLES,
 ];

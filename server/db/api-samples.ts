@@ -32,9 +32,10 @@ export function insertApiSamples(db: Db, samples: readonly ApiSample[]): void {
 export function apiBuckets(db: Db, fromMs: number, bucketMs: number): ApiBucket[] {
   return db
     .prepare(
-      `SELECT (at / ?) * ? AS at, count(*) AS checks, sum(1 - ok) AS failed,
+      // Parameters bind as REAL: the bucket size is cast so the division is an integer one.
+      `SELECT (at / CAST(? AS INTEGER)) * ? AS at, count(*) AS checks, sum(1 - ok) AS failed,
          coalesce(sum(CASE WHEN ok = 1 THEN latency_ms END), 0) AS latencySum
-       FROM api_samples WHERE at >= ? GROUP BY at / ? ORDER BY 1`,
+       FROM api_samples WHERE at >= ? GROUP BY at / CAST(? AS INTEGER) ORDER BY 1`,
     )
     .all(bucketMs, bucketMs, fromMs, bucketMs) as ApiBucket[];
 }

@@ -50,13 +50,16 @@ export interface RunBucket {
 
 /** Finished runs started at or after `fromMs`, per bucket of `bucketMs` (at most one row per bucket), oldest first. */
 export function runBuckets(db: Db, fromMs: number, bucketMs: number): RunBucket[] {
-  return db
-    .prepare(
-      `SELECT (CAST(strftime('%s', started_at) AS INTEGER) * 1000 / ?) * ? AS at, count(*) AS runs,
+  return (
+    db
+      .prepare(
+        `SELECT (CAST(strftime('%s', started_at) AS INTEGER) * 1000 / CAST(? AS INTEGER)) * ? AS at, count(*) AS runs,
          sum(result IN ('failed', 'rolled-back')) AS failed, max(duration_ms) AS longestMs,
          min(duration_ms) AS shortestMs
        FROM sync_runs WHERE started_at >= ? AND result != 'running' AND duration_ms IS NOT NULL
        GROUP BY 1 ORDER BY 1`,
-    )
-    .all(bucketMs, bucketMs, new Date(fromMs).toISOString()) as RunBucket[];
+      )
+      // Parameters bind as REAL: the bucket size is cast so the division is an integer one.
+      .all(bucketMs, bucketMs, new Date(fromMs).toISOString()) as RunBucket[]
+  );
 }

@@ -47,7 +47,8 @@ export class ApiProbe {
   #timer: NodeJS.Timeout | null = null;
   #checking = false;
   #lastPrune = 0;
-  #cache: { version: number; key: string; window: ApiWindow } | null = null;
+  /** One window per grid (the overview and the panel's other ranges), until the next check. */
+  #cache = new Map<string, { version: number; window: ApiWindow }>();
   /** Bumped on every check: lets the web layer cache what it rendered from us. */
   version = 0;
 
@@ -126,8 +127,8 @@ export class ApiProbe {
   /** `n` steps of `stepMs` from `start` (the host charts' grid), stored checks and unwritten ones alike. */
   window(grid: { start: number; stepMs: number; n: number }): ApiWindow {
     const key = `${grid.start}|${grid.stepMs}|${grid.n}`;
-    if (this.#cache && this.#cache.version === this.version && this.#cache.key === key)
-      return this.#cache.window;
+    const hit = this.#cache.get(key);
+    if (hit && hit.version === this.version) return hit.window;
     const { start, stepMs, n } = grid;
     let stored: ApiBucket[] = [];
     try {
@@ -156,7 +157,9 @@ export class ApiProbe {
       return answered > 0 ? (sum[i] as number) / answered : null;
     });
     const window = { start, stepMs, latency, checks, failed };
-    this.#cache = { version: this.version, key, window };
+    // Grids move on with time: keep the few current ones, not every one ever asked for.
+    if (this.#cache.size >= 8) this.#cache.clear();
+    this.#cache.set(key, { version: this.version, window });
     return window;
   }
 

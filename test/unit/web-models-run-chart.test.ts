@@ -7,7 +7,7 @@ import { finishRun, startRun } from '../../server/db/runs.ts';
 import { createHistory } from '../../server/sync/history.ts';
 import type { RunOutcome, Trigger } from '../../server/sync/run.ts';
 import type { WebDeps } from '../../server/web/deps.ts';
-import { runChartModel } from '../../server/web/models/run-chart.ts';
+import { MIN_STEPS, runChartModel } from '../../server/web/models/run-chart.ts';
 
 const MIN = 60_000;
 const NOW = Date.UTC(2026, 11, 2, 12, 0, 30);
@@ -59,7 +59,7 @@ test('an hour: a column per minute with a run, its longest; failed and rolled-ba
   db.close();
 });
 
-test('a day and a week hold the older run too, in their own steps', () => {
+test('a day and a week hold the older run too, in their own steps, at least MIN_STEPS wide', () => {
   const db = openDb(':memory:');
   run(db, 2 * 3_600_000, 9_000);
   run(db, 30 * MIN, 3_000, 'failed');
@@ -79,7 +79,9 @@ test('a day and a week hold the older run too, in their own steps', () => {
       [3_000, 1],
     ],
   );
-  assert.equal(week.chart.width, 3, 'hour steps: two hours ago to this hour');
+  assert.equal(week.chart.width, MIN_STEPS, 'three hours of runs still span the fewest steps a chart has');
+  assert.equal(week.chart.columns.at(-1)?.x, MIN_STEPS - 2, 'the 11:30 run in the hour before this one');
+  assert.equal(week.chart.columns[0]?.x, MIN_STEPS - 3, 'the 10:00 run an hour before that');
   db.close();
 });
 

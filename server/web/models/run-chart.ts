@@ -5,6 +5,9 @@ import type { WebDeps } from '../deps.ts';
 import { type ColumnChart, columns, firstReading } from '../sparkline.ts';
 import { RANGES } from './host-panel.ts';
 
+/** The fewest steps a chart spans, however recent its first run. */
+export const MIN_STEPS = 12;
+
 export interface RunChartModel {
   range: ChartRange;
   ranges: readonly ChartRange[];
@@ -31,8 +34,10 @@ export function runChartModel(deps: WebDeps, range: ChartRange, now = Date.now()
     failed[i] = b.failed;
     shortestMs = shortestMs === null ? b.shortestMs : Math.min(shortestMs, b.shortestMs);
   }
-  // Drawn from the first run in the range, so a fresh node's first runs fill the width.
-  const first = firstReading([longest]);
+  // Drawn from the first run in the range, so a fresh node's first runs fill the width — but at least MIN_STEPS
+  // wide, so one run is a column rather than a block across the whole chart.
+  const seen = firstReading([longest]);
+  const first = seen < 0 ? -1 : Math.max(0, Math.min(seen, grid.n - MIN_STEPS));
   const cut = <T>(xs: T[]) => (first < 0 ? [] : xs.slice(first));
   const chart = columns(
     cut(longest),

@@ -1,4 +1,5 @@
-// Sparklines as server-rendered SVG geometry: polyline points per unbroken run of samples (gaps stay gaps).
+// Charts as server-rendered SVG geometry: polyline points per unbroken run of samples (gaps stay gaps), columns
+// for discrete events (sync runs), and red bands where something failed.
 
 export interface Spark {
   /** One `points` attribute per run of consecutive values. */

@@ -12,6 +12,7 @@ import { type Config, loadConfig } from './config.ts';
 import { ConfigError } from './config-error.ts';
 import { DataVolume } from './db/space.ts';
 import { freezePrototypes } from './harden.ts';
+import { ApiProbe } from './host/api-probe.ts';
 import { hostFacts } from './host/facts.ts';
 import { HostSampler } from './host/sampler.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -87,6 +88,8 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
     intervalMs: config.samples.intervalMs,
     retentionMs: config.samples.retentionMs,
   });
+  // One GET /version a minute: the API health chart's latency and unanswered checks, kept as long as host samples.
+  const api = new ApiProbe({ db, log, check: () => cluster.ping(), retentionMs: config.samples.retentionMs });
   const access = createAccessService({
     db,
     log,
@@ -135,6 +138,7 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
     ready: () => ready,
     csrfSecret: randomBytes(32),
     host,
+    api,
     tunnel,
     supportBundle: () =>
       buildSupportBundle({
@@ -156,6 +160,7 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
   const url = consoleUrl(config, port);
   sync.start({ schedule: config.schedule, nodeName: config.nodeName });
   host.start();
+  api.start();
   const reporter = config.report
     ? new Reporter({
         db,
@@ -204,6 +209,7 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
     await sync.stop();
     await reporter?.stop();
     host.stop();
+    api.stop();
     cluster.close();
     await sim?.close();
     volume.close();

@@ -1,4 +1,4 @@
-// Bounds on what grows in the store: sync runs, audit entries and host samples by age and by the store's size,
+// Bounds on what grows in the store: sync runs, audit entries, host and API samples by age and by the store's size,
 // with the freed pages given back to the file system so the file itself shrinks.
 import { statSync } from 'node:fs';
 import type { Db } from './open.ts';
@@ -44,13 +44,14 @@ export function storeBytes(db: Db): number {
 /** Rows in each table that grows, for the support bundle. */
 export function historyCounts(
   db: Db,
-): Record<'runs' | 'foldedRuns' | 'audit' | 'samples' | 'revisions', number> {
+): Record<'runs' | 'foldedRuns' | 'audit' | 'samples' | 'apiSamples' | 'revisions', number> {
   const n = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
   return {
     runs: n('SELECT count(*) AS n FROM sync_runs'),
     foldedRuns: n('SELECT coalesce(sum(repeats), 0) AS n FROM sync_runs'),
     audit: n('SELECT count(*) AS n FROM audit'),
     samples: n('SELECT count(*) AS n FROM host_samples'),
+    apiSamples: n('SELECT count(*) AS n FROM api_samples'),
     revisions: n('SELECT count(*) AS n FROM revisions'),
   };
 }
@@ -97,7 +98,10 @@ function dropOlderThan(db: Db, cutoffMs: number): { runs: number; audit: number;
     audit: db
       .prepare('DELETE FROM audit WHERE at < ? AND id <= (SELECT max(id) FROM audit) - ?')
       .run(iso, KEEP_AUDIT).changes,
-    samples: db.prepare('DELETE FROM host_samples WHERE at < ?').run(cutoffMs).changes,
+    // Host readings and the API's answers to its checks are both "samples": one age, one count.
+    samples:
+      db.prepare('DELETE FROM host_samples WHERE at < ?').run(cutoffMs).changes +
+      db.prepare('DELETE FROM api_samples WHERE at < ?').run(cutoffMs).changes,
   }))();
 }
 
@@ -109,6 +113,7 @@ function dropOldestShare(db: Db, share: number): { runs: number; audit: number; 
     const runs = take(count('SELECT count(*) AS n FROM sync_runs'), KEEP_RUNS);
     const audit = take(count('SELECT count(*) AS n FROM audit'), KEEP_AUDIT);
     const samples = take(count('SELECT count(*) AS n FROM host_samples'), 0);
+    const apiSamples = take(count('SELECT count(*) AS n FROM api_samples'), 0);
     return {
       runs: db
         .prepare(
@@ -122,9 +127,13 @@ function dropOldestShare(db: Db, share: number): { runs: number; audit: number; 
              WHERE id <= (SELECT max(id) FROM audit) - ? ORDER BY id LIMIT ?)`,
         )
         .run(KEEP_AUDIT, audit).changes,
-      samples: db
-        .prepare('DELETE FROM host_samples WHERE at IN (SELECT at FROM host_samples ORDER BY at LIMIT ?)')
-        .run(samples).changes,
+      samples:
+        db
+          .prepare('DELETE FROM host_samples WHERE at IN (SELECT at FROM host_samples ORDER BY at LIMIT ?)')
+          .run(samples).changes +
+        db
+          .prepare('DELETE FROM api_samples WHERE at IN (SELECT at FROM api_samples ORDER BY at LIMIT ?)')
+          .run(apiSamples).changes,
     };
   })();
 }

@@ -35,3 +35,31 @@ export function runPage(db: Db, opts: { beforeId?: number | undefined; limit: nu
     failed: r.failed,
   }));
 }
+
+/** Finished runs started in one time bucket, for the sync duration chart. */
+export interface RunBucket {
+  /** The bucket's start, unix ms. */
+  at: number;
+  /** Records in the bucket: an unchanged scheduled run folded into a later one is counted once, at its last start. */
+  runs: number;
+  /** Of those, failed or rolled back. */
+  failed: number;
+  longestMs: number;
+  shortestMs: number;
+}
+
+/** Finished runs started at or after `fromMs`, per bucket of `bucketMs` (at most one row per bucket), oldest first. */
+export function runBuckets(db: Db, fromMs: number, bucketMs: number): RunBucket[] {
+  return (
+    db
+      .prepare(
+        `SELECT (CAST(strftime('%s', started_at) AS INTEGER) * 1000 / CAST(? AS INTEGER)) * ? AS at, count(*) AS runs,
+         sum(result IN ('failed', 'rolled-back')) AS failed, max(duration_ms) AS longestMs,
+         min(duration_ms) AS shortestMs
+       FROM sync_runs WHERE started_at >= ? AND result != 'running' AND duration_ms IS NOT NULL
+       GROUP BY 1 ORDER BY 1`,
+      )
+      // Parameters bind as REAL: the bucket size is cast so the division is an integer one.
+      .all(bucketMs, bucketMs, new Date(fromMs).toISOString()) as RunBucket[]
+  );
+}

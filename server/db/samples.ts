@@ -69,10 +69,12 @@ export function samplesSince(db: Db, fromMs: number, limit = 10_000): HostSample
 export function bucketedSamples(db: Db, fromMs: number, bucketMs: number): HostSample[] {
   const rows = db
     .prepare(
-      `SELECT (at / ?) * ? AS at, avg(cpu) AS cpu, avg(mem_used) AS mem_used, max(mem_total) AS mem_total,
+      // Parameters bind as REAL: the bucket size is cast so the division is an integer one (else every sample
+      // was a bucket of its own, and a week's chart read every raw sample).
+      `SELECT (at / CAST(? AS INTEGER)) * ? AS at, avg(cpu) AS cpu, avg(mem_used) AS mem_used, max(mem_total) AS mem_total,
          avg(disk_used) AS disk_used, max(disk_total) AS disk_total, avg(temp) AS temp, avg(rx) AS rx,
          avg(tx) AS tx, avg(load1) AS load1
-       FROM host_samples WHERE at >= ? GROUP BY at / ? ORDER BY 1`,
+       FROM host_samples WHERE at >= ? GROUP BY at / CAST(? AS INTEGER) ORDER BY 1`,
     )
     .all(bucketMs, bucketMs, fromMs, bucketMs) as Row[];
   return rows.map(toSample);

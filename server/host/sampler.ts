@@ -51,6 +51,13 @@ export const CHART_RANGES = {
 } as const;
 export type ChartRange = keyof typeof CHART_RANGES;
 
+/** A range's time grid at `now`: `n` steps, the last one holding `now`. Every chart of a range shares it. */
+export function chartGrid(range: ChartRange, now: number): { start: number; stepMs: number; n: number } {
+  const { spanMs, stepMs } = CHART_RANGES[range];
+  const n = spanMs / stepMs;
+  return { start: Math.floor(now / stepMs) * stepMs - (n - 1) * stepMs, stepMs, n };
+}
+
 /** A series on a fixed time grid: `series[k][i]` is the mean over [start + i·stepMs, start + (i+1)·stepMs). */
 export interface TimedSeries {
   range: ChartRange;
@@ -158,9 +165,8 @@ export class HostSampler {
    * the in-memory series. Samples not written yet count too, so the first minute already draws.
    */
   window(range: ChartRange, now = Date.now()): TimedSeries {
-    const { spanMs, stepMs } = CHART_RANGES[range];
-    const last = Math.floor(now / stepMs) * stepMs;
-    const start = last - (spanMs / stepMs - 1) * stepMs;
+    const { start, stepMs, n } = chartGrid(range, now);
+    const last = start + (n - 1) * stepMs;
     if (range === '24h') return { range, start, stepMs, series: this.series() };
     const hit = this.#windows.get(range);
     if (hit && hit.version === this.version && hit.last === last) return hit.window;
@@ -170,7 +176,6 @@ export class HostSampler {
     } catch (err) {
       this.#o.log.warn({ err, range }, 'could not read stored host samples');
     }
-    const n = spanMs / stepMs;
     const sum = METRICS.map(() => new Array<number>(n).fill(0));
     const count = METRICS.map(() => new Array<number>(n).fill(0));
     for (const s of [...stored, ...this.#buffer]) {

@@ -8,7 +8,7 @@ import {
   revisionObjects,
   shortDigest,
 } from '../db/revisions.ts';
-import { type RunListItem, runPage } from '../db/run-history.ts';
+import { type RunBucket, type RunListItem, runBuckets, runPage } from '../db/run-history.ts';
 import { getRun } from '../db/runs.ts';
 import { byText } from '../order.ts';
 import { diffObjects, type ObjectsDiff } from './diff.ts';
@@ -42,6 +42,8 @@ export interface History {
   objects(id: number): { kind: string; namespace: string | null; name: string }[];
   runs(opts?: { beforeId?: number | undefined; limit?: number }): RunListItem[];
   run(id: number): RunRecord | null;
+  /** Finished runs since `fromMs` per bucket of `bucketMs`: how many, how many failed, the longest and shortest. */
+  runBuckets(fromMs: number, bucketMs: number): RunBucket[];
   audit(limit?: number): AuditRow[];
 }
 
@@ -80,6 +82,7 @@ export function createHistory(db: Db): History {
         ),
     runs: (opts = {}) => runPage(db, { beforeId: opts.beforeId, limit: opts.limit ?? 25 }),
     run: (id) => getRun(db, id),
+    runBuckets: (fromMs, bucketMs) => runBuckets(db, fromMs, bucketMs),
     audit: (limit = 50) => recentAudit(db, limit),
   };
 }

@@ -2,6 +2,7 @@
 
 import type { Logger } from 'pino';
 import type { AccessService } from '../auth/service.ts';
+import type { ApiSample, ApiWindow } from '../host/api-probe.ts';
 import type { ChartRange, HostNow, Series, TimedSeries } from '../host/sampler.ts';
 import type { Registry } from '../metrics.ts';
 import type { SyncService } from '../sync/service.ts';
@@ -16,6 +17,13 @@ export interface HostReadings {
   window?(range: ChartRange): TimedSeries;
   readonly version: number;
   readonly intervalMs: number;
+}
+
+/** The Kubernetes API's once-a-minute check as the console reads it: the latest answer and a window of them. */
+export interface ApiReadings {
+  last(): ApiSample | null;
+  window(grid: { start: number; stepMs: number; n: number }): ApiWindow;
+  readonly version: number;
 }
 
 /** How the console is reached; everything defaults to the closed choice. */
@@ -51,6 +59,8 @@ export interface WebDeps {
   csrfSecret?: Buffer;
   /** Host CPU, memory, disk, temperature, network; the node panel says "no readings" without it. */
   host?: HostReadings;
+  /** The Kubernetes API's latency and failed checks; the node panel has no API row without it. */
+  api?: ApiReadings;
   /** The remote support tunnel; null or absent when no bastion is configured. */
   tunnel?: SupportTunnel | null;
   /** Builds the support bundle (tar.gz); the page offers no download without it. */

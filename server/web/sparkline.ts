@@ -1,4 +1,5 @@
-// Sparklines as server-rendered SVG geometry: polyline points per unbroken run of samples (gaps stay gaps).
+// Charts as server-rendered SVG geometry: polyline points per unbroken run of samples (gaps stay gaps), columns
+// for discrete events (sync runs), and red bands where something failed.
 
 export interface Spark {
   /** One `points` attribute per run of consecutive values. */
@@ -12,6 +13,13 @@ export interface Spark {
 }
 
 export const SPARK_HEIGHT = 24;
+
+/** Where a value sits in the box, `lo` at the bottom and `hi` at the top. */
+function yOf(v: number, lo: number, hi: number): number {
+  const share = Math.min(1, Math.max(0, (v - lo) / (hi - lo)));
+  // Whole units: one unit is about a pixel at the drawn size, and the page stays small.
+  return Math.round(SPARK_HEIGHT - 1 - share * (SPARK_HEIGHT - 2));
+}
 
 /**
  * Scales values into a width×24 box. `range` fixes the scale (shares: 0..1); otherwise it spans the data, with
@@ -34,11 +42,7 @@ export function sparkline(
     hi = max + pad;
   }
   if (hi <= lo) hi = lo + 1;
-  const y = (v: number) => {
-    const share = Math.min(1, Math.max(0, (v - lo) / (hi - lo)));
-    // Whole units: one unit is about a pixel at the drawn size, and the page stays small.
-    return Math.round(SPARK_HEIGHT - 1 - share * (SPARK_HEIGHT - 2));
-  };
+  const y = (v: number) => yOf(v, lo, hi);
   const segments: string[] = [];
   let current: string[] = [];
   values.forEach((v, i) => {
@@ -110,4 +114,94 @@ export function chart(
     }
   }
   return { ...spark, from: values.length ? grid.start : null, slices };
+}
+
+/** A stretch of a chart where something failed (a sync run, a check of the API): drawn as a red band. */
+export interface Mark {
+  x: number;
+  w: number;
+  at: number;
+  /** How many failed there, of how many. */
+  failed: number;
+  of: number;
+}
+
+/** One band per point with a failure; `failed[i]` of `of[i]` at `start + i·stepMs`. */
+export function marks(
+  failed: readonly number[],
+  of: readonly number[],
+  grid: { start: number; stepMs: number },
+): Mark[] {
+  const width = Math.max(1, failed.length - 1);
+  const out: Mark[] = [];
+  failed.forEach((n, i) => {
+    if (n <= 0) return;
+    const x = Math.max(0, i - 0.5);
+    out.push({
+      x,
+      w: Math.max(0.5, Math.min(width, i + 0.5) - x),
+      at: grid.start + i * grid.stepMs,
+      failed: n,
+      of: Math.max(n, of[i] ?? n),
+    });
+  });
+  return out;
+}
+
+/** One column of a column chart: step i spans [i, i+1] of the view box; the bar is its middle, from y down. */
+export interface Column {
+  x: number;
+  y: number;
+  at: number;
+  value: number;
+  /** Events in this step, and how many of them failed (drawn red, with a band behind). */
+  count: number;
+  failed: number;
+}
+
+/** A chart of discrete events (sync runs): a column per step that has a value, nothing where none. */
+export interface ColumnChart {
+  width: number;
+  height: number;
+  columns: Column[];
+  min: number | null;
+  max: number | null;
+  last: number | null;
+  from: number | null;
+}
+
+/**
+ * Columns on a time grid, scaled from zero to the largest value (a duration is read from zero). `count[i]` and
+ * `failed[i]` say how many events step i holds and how many of them failed.
+ */
+export function columns(
+  values: readonly (number | null)[],
+  grid: { start: number; stepMs: number },
+  events: { count: readonly number[]; failed: readonly number[] },
+): ColumnChart {
+  const present = values.filter((v): v is number => v !== null && Number.isFinite(v));
+  const min = present.length ? Math.min(...present) : null;
+  const max = present.length ? Math.max(...present) : null;
+  const out: Column[] = [];
+  values.forEach((v, i) => {
+    if (v === null || !Number.isFinite(v)) return;
+    out.push({
+      x: i,
+      // Every column at least two units tall: a quick run is still a visible column, not a missing one.
+      y: Math.min(SPARK_HEIGHT - 3, yOf(v, 0, max && max > 0 ? max : 1)),
+      at: grid.start + i * grid.stepMs,
+      value: v,
+      count: events.count[i] ?? 1,
+      failed: events.failed[i] ?? 0,
+    });
+  });
+  return {
+    width: Math.max(1, values.length),
+    height: SPARK_HEIGHT,
+    columns: out,
+    min,
+    max,
+    last: present.at(-1) ?? null,
+    from: values.length ? grid.start : null,
+  };
 }

@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { insertApiSamples } from '../../server/db/api-samples.ts';
 import { appendAudit } from '../../server/db/audit.ts';
 import { type Db, openDb, StoreFullError } from '../../server/db/open.ts';
 import { enforceBounds, storeBytes } from '../../server/db/retention.ts';
@@ -113,6 +114,10 @@ test('history older than the age bound is removed; the newest runs and 1,000 aud
       load1: 0,
     })),
   );
+  insertApiSamples(db, [
+    { at: old.getTime(), latencyMs: 3, ok: true },
+    { at: now.getTime(), latencyMs: null, ok: false },
+  ]);
   const trimmed = enforceBounds(db, { historyMs: 30 * DAY, limitBytes: 1 << 30 }, now);
   // 35 runs: the 20 newest stay whatever their age (15 of the old ones among them).
   assert.equal(rowCount(db, 'sync_runs'), 20);
@@ -120,6 +125,8 @@ test('history older than the age bound is removed; the newest runs and 1,000 aud
   // 1,510 entries: the 500 oldest may go, the newest 1,000 (990 old ones among them) never.
   assert.equal(rowCount(db, 'audit'), 1000);
   assert.equal(rowCount(db, 'host_samples'), 1);
+  assert.equal(rowCount(db, 'api_samples'), 1, 'API checks age out with the host samples');
+  assert.equal(trimmed.samples, 2);
   assert.throws(
     () => db.prepare('DELETE FROM audit WHERE id = (SELECT max(id) FROM audit)').run(),
     /append-only/,

@@ -50,6 +50,7 @@ test('a fresh store migrates to the latest schema with WAL and FULL sync', () =>
     'users',
     'sessions',
     'host_samples',
+    'api_samples',
   ]) {
     assert.ok(tables.includes(t), `table ${t} exists after migrating (${tables.join(', ')})`);
   }

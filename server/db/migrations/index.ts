@@ -9,6 +9,7 @@ import { V8_OUTBOX } from './008-outbox.ts';
 import { V9_REVISION_IDENTITY } from './009-revision-identity.ts';
 import { V12_APPLIED_VERSIONS } from './012-applied-versions.ts';
 import { V13_REVISION_LABELS } from './013-revision-labels.ts';
+import { V14_API_SAMPLES } from './014-api-samples.ts';
 
 export const MIGRATIONS: readonly string[] = [
   V1_INITIAL,
@@ -21,4 +22,5 @@ export const MIGRATIONS: readonly string[] = [
   V9_REVISION_IDENTITY,
   V12_APPLIED_VERSIONS,
   V13_REVISION_LABELS,
+  V14_API_SAMPLES,
 ];

@@ -1,5 +1,6 @@
 // Message catalogues and language choice: cookie, then Accept-Language, then English; plurals by CLDR rules (numbers.ts).
 import { ACCESS_STRINGS } from './access.ts';
+import { CHART_STRINGS } from './charts.ts';
 import { en } from './en.ts';
 import { HTTP_STRINGS } from './http.ts';
 import { type Catalogue, LOCALES, type Locale } from './locales.ts';
@@ -14,15 +15,30 @@ export const DEFAULT_LOCALE: Locale = 'en';
 export const LANG_COOKIE = 'outpost_lang';
 
 export const CATALOGUES: Readonly<Record<Locale, Catalogue>> = {
-  en: { ...en, ...ACCESS_STRINGS.en, ...PAGE_STRINGS.en, ...HTTP_STRINGS.en, ...STORE_STRINGS.en },
+  en: {
+    ...en,
+    ...ACCESS_STRINGS.en,
+    ...PAGE_STRINGS.en,
+    ...HTTP_STRINGS.en,
+    ...STORE_STRINGS.en,
+    ...CHART_STRINGS.en,
+  },
   'zh-CN': {
     ...zhCN,
     ...ACCESS_STRINGS['zh-CN'],
     ...PAGE_STRINGS['zh-CN'],
     ...HTTP_STRINGS['zh-CN'],
     ...STORE_STRINGS['zh-CN'],
+    ...CHART_STRINGS['zh-CN'],
   },
-  ru: { ...ru, ...ACCESS_STRINGS.ru, ...PAGE_STRINGS.ru, ...HTTP_STRINGS.ru, ...STORE_STRINGS.ru },
+  ru: {
+    ...ru,
+    ...ACCESS_STRINGS.ru,
+    ...PAGE_STRINGS.ru,
+    ...HTTP_STRINGS.ru,
+    ...STORE_STRINGS.ru,
+    ...CHART_STRINGS.ru,
+  },
 };
 
 /** Each language's own name, for the switcher. */

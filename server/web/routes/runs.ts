@@ -1,8 +1,11 @@
-// Sync run history: newest first with paging, and one run with its stages, change set and failure in plain words.
+// Sync run history: newest first with paging and a chart of how long runs took, and one run with its stages,
+// change set and failure in plain words.
 import { Router } from 'express';
 import type { WebDeps } from '../deps.ts';
 import { HttpError } from '../http-error.ts';
+import { chartRange } from '../models/host-panel.ts';
 import { newestFirstPage } from '../models/paging.ts';
+import { runChartModel } from '../models/run-chart.ts';
 import type { Views } from '../views.ts';
 import { idParam, respond, tr } from './respond.ts';
 
@@ -15,7 +18,14 @@ export function runRoutes(deps: WebDeps, views: Views): Router {
   r.get('/runs', (req, res) => {
     const before = req.query.before === undefined ? undefined : idParam(req.query.before, res, 400);
     const page = newestFirstPage(h.runs({ beforeId: before, limit: RUNS_PER_PAGE + 1 }), RUNS_PER_PAGE);
-    respond(req, res, views, 'runs', 'runs.title', { runs: page.rows, older: page.older });
+    // The chart heads the newest page only: older pages are for reading the table further back.
+    const runChart = before === undefined ? runChartModel(deps, chartRange(req.query.range)) : null;
+    respond(req, res, views, 'runs', 'runs.title', { runs: page.rows, older: page.older, runChart });
+  });
+
+  r.get('/fragments/run-chart', (req, res) => {
+    const runChart = runChartModel(deps, chartRange(req.query.range));
+    res.type('html').send(views.render('partials/run-chart', { runChart }, res));
   });
 
   r.get('/runs/:id', (req, res) => {

@@ -438,8 +438,25 @@ async function defaultContainer(get: ClusterClient['get'], pod: { namespace: str
 }
 
 /** Pod logs through the library's `Log`: a plain read (ended by an idle timeout) or a followed one. */
-function logs(kc: KubeConfig, lib: Library, call: Call, get: ClusterClient['get']): ClusterClient['logs'] {
+function logs(kc: KubeConfig, lib: Library, parts: Parts, get: ClusterClient['get']): ClusterClient['logs'] {
+  const { api, call } = parts;
   const log = new lib.Log(kc);
+  /**
+   * `Log` keeps only the status of a refused request ("HTTP 400"); the reason — a container waiting to start, one
+   * not in the pod — is in the body it drops. The same request as a plain GET of one byte brings it.
+   */
+  const refusalReason = async (
+    err: unknown,
+    what: string,
+    pod: { namespace: string; name: string },
+    container: string,
+  ): Promise<never> => {
+    if (!(err instanceof ClusterError) || err.status < 400 || err.status >= 500) throw err;
+    const q = new URLSearchParams({ container, limitBytes: '1' });
+    const path = `/api/v1/namespaces/${encodeURIComponent(pod.namespace)}/pods/${encodeURIComponent(pod.name)}/log`;
+    await call(what, () => api.getAs(`${path}?${q}`, 'application/json'), false);
+    throw err;
+  };
   return async (pod, opts: LogOptions = {}) => {
     const what = `log of pod ${pod.namespace}/${pod.name}`;
     const container = opts.container ?? (await defaultContainer(get, pod));
@@ -473,7 +490,7 @@ function logs(kc: KubeConfig, lib: Library, call: Call, get: ClusterClient['get'
           ...(opts.timestamps ? { timestamps: true } : {}),
         }),
       false,
-    );
+    ).catch((err) => refusalReason(err, what, pod, container));
     idle();
     // The reader going away (page closed, bound reached) ends the request.
     out.on('close', () => {
@@ -503,7 +520,7 @@ export async function createClusterClient(kc: KubeConfig): Promise<ClusterClient
     invalidateDiscovery: invalidate,
     ...read,
     ...writes(parts, lib),
-    logs: logs(kc, lib, call, read.get),
+    logs: logs(kc, lib, parts, read.get),
     close() {
       // The library keeps its connections in the KubeConfig's shared dispatcher (see kubeconfig.ts).
       closeConnections(kc);

@@ -97,7 +97,7 @@ function inCluster(kc: KubeConfig, t: { host: string; port: string; dir?: string
 
 /** The KubeConfig for a target; throws KubeconfigError naming the file and what is wrong with it. */
 export async function loadKubeConfig(target: ClusterTarget): Promise<KubeConfig> {
-  // The library's config module (and the generated models it pulls in) loads on first use, not at import:
+  // The library's config module loads on first use, not at import:
   // commands that never reach a cluster do not pay for it.
   const { KubeConfig } = await configModule();
   const kc = new KubeConfig();

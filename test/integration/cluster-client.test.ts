@@ -229,6 +229,26 @@ describe('cluster client verbs', () => {
     for await (const chunk of stream) text += String(chunk);
     assert.ok(text.length > 0);
   });
+
+  test('a refused pod log says why (the library keeps only the status)', async () => {
+    await cluster.apply(
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'unpullable', namespace: 'verbs' },
+        spec: { containers: [{ name: 'main', image: 'registry.example.com/app:broken-1' }] },
+      },
+      manager,
+    );
+    await assert.rejects(cluster.logs({ namespace: 'verbs', name: 'unpullable' }), (err: Error) => {
+      assert.ok(err instanceof ClusterError && err.status === 400, String(err));
+      assert.match(
+        err.message,
+        /^log of pod verbs\/unpullable: container "main" in pod "unpullable" is waiting to start/,
+      );
+      return true;
+    });
+  });
 });
 
 describe('cluster client authentication', () => {
@@ -276,6 +296,32 @@ users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1, com
     cluster.close();
     server.close();
     assert.deepEqual(seen, ['Bearer from-plugin']);
+  });
+
+  test('a kubeconfig token-file is read, and the newline an editor leaves at its end is not sent', async () => {
+    const server = createHttpServer(answer);
+    const port = await listen(server);
+    writeFileSync(path.join(dir, 'token'), 'from-file\n');
+    const kubeconfig = path.join(dir, 'token-file.yaml');
+    writeFileSync(
+      kubeconfig,
+      `apiVersion: v1
+kind: Config
+current-context: c
+contexts: [{name: c, context: {cluster: k, user: u}}]
+clusters: [{name: k, cluster: {server: "http://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]
+users: [{name: u, user: {token-file: "${path.join(dir, 'token')}"}}]
+`,
+    );
+    try {
+      const cluster = await openCluster({ mode: 'kubeconfig', path: kubeconfig });
+      seen.length = 0;
+      await cluster.ping();
+      cluster.close();
+    } finally {
+      server.close();
+    }
+    assert.deepEqual(seen, ['Bearer from-file']);
   });
 
   test('in a pod: the service account token is sent over TLS checked against the service account CA', async () => {

@@ -421,9 +421,6 @@ export const en: Record<string, string> = {
   'kiosk.since': 'since {time}',
   'kiosk.noSensor': 'no sensor',
   'kiosk.diskUsed': '{pct} used',
-  'kiosk.noFailures': 'No failing workloads.',
-  'kiosk.failing.one': '{n} failing workload',
-  'kiosk.failing.other': '{n} failing workloads',
   'kiosk.more.one': 'and {n} more',
   'kiosk.more.other': 'and {n} more',
 
@@ -521,7 +518,8 @@ export const en: Record<string, string> = {
   'restart.notManaged':
     'Outpost does not manage the namespace {namespace}, so it does not restart anything there.',
   'restart.gone': '{name} is not on the cluster any more.',
-  'restart.failed': 'The restart of {name} did not go through: {error}',
+  'restart.failed':
+    'The restart of {name} did not go through: the cluster did not accept it. Try again in a minute; if it fails again, give support the details below.',
   // Health phrases of our own: English has one home, server/apply/health/phrases.ts.
   ...Object.fromEntries(Object.entries(HEALTH_PHRASES).map(([k, v]) => [`health.say.${k}`, v])),
 };

@@ -5,6 +5,7 @@ import { HTTP_STRINGS } from './http.ts';
 import { type Catalogue, LOCALES, type Locale } from './locales.ts';
 import { pluralForm } from './numbers.ts';
 import { PAGE_STRINGS } from './pages.ts';
+import { PROBLEM_STRINGS } from './problems.ts';
 import { ru } from './ru.ts';
 import { STORE_STRINGS } from './store.ts';
 import { zhCN } from './zh-CN.ts';
@@ -14,15 +15,30 @@ export const DEFAULT_LOCALE: Locale = 'en';
 export const LANG_COOKIE = 'outpost_lang';
 
 export const CATALOGUES: Readonly<Record<Locale, Catalogue>> = {
-  en: { ...en, ...ACCESS_STRINGS.en, ...PAGE_STRINGS.en, ...HTTP_STRINGS.en, ...STORE_STRINGS.en },
+  en: {
+    ...en,
+    ...ACCESS_STRINGS.en,
+    ...PAGE_STRINGS.en,
+    ...HTTP_STRINGS.en,
+    ...STORE_STRINGS.en,
+    ...PROBLEM_STRINGS.en,
+  },
   'zh-CN': {
     ...zhCN,
     ...ACCESS_STRINGS['zh-CN'],
     ...PAGE_STRINGS['zh-CN'],
     ...HTTP_STRINGS['zh-CN'],
     ...STORE_STRINGS['zh-CN'],
+    ...PROBLEM_STRINGS['zh-CN'],
   },
-  ru: { ...ru, ...ACCESS_STRINGS.ru, ...PAGE_STRINGS.ru, ...HTTP_STRINGS.ru, ...STORE_STRINGS.ru },
+  ru: {
+    ...ru,
+    ...ACCESS_STRINGS.ru,
+    ...PAGE_STRINGS.ru,
+    ...HTTP_STRINGS.ru,
+    ...STORE_STRINGS.ru,
+    ...PROBLEM_STRINGS.ru,
+  },
 };
 
 /** Each language's own name, for the switcher. */

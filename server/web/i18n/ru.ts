@@ -427,13 +427,6 @@ export const ru: Record<string, string> = {
   'kiosk.since': 'с {time}',
   'kiosk.noSensor': 'нет датчика',
   'kiosk.diskUsed': 'занято {pct}',
-  'kiosk.noFailures': 'Все рабочие нагрузки работают.',
-  ...plural(
-    'kiosk.failing',
-    '{n} рабочая нагрузка не работает',
-    '{n} рабочие нагрузки не работают',
-    '{n} рабочих нагрузок не работают',
-  ),
   ...same('kiosk.more', 'и ещё {n}'),
 
   'error.title': 'Ошибка',
@@ -528,7 +521,8 @@ export const ru: Record<string, string> = {
   'restart.finished': 'Перезапуск завершён: все поды новые и готовы.',
   'restart.notManaged': 'Outpost не управляет пространством имён {namespace} и ничего там не перезапускает.',
   'restart.gone': '{name} больше нет в кластере.',
-  'restart.failed': 'Перезапустить {name} не удалось: {error}',
+  'restart.failed':
+    'Перезапустить {name} не удалось: кластер не принял перезапуск. Повторите через минуту; если снова не получится, передайте поддержке сведения ниже.',
   // Health phrases of our own (server/apply/health/phrases.ts), for object status details.
   'health.say.waitingController': 'ждём, пока контроллер увидит изменение',
   'health.say.replicasUpdated': 'обновлено реплик: {n} из {of}',

@@ -367,8 +367,6 @@ export const zhCN: Record<string, string> = {
   'kiosk.since': '自 {time} 起',
   'kiosk.noSensor': '无传感器',
   'kiosk.diskUsed': '已用 {pct}',
-  'kiosk.noFailures': '没有出现故障的工作负载。',
-  'kiosk.failing.other': '{n} 个工作负载出现故障',
   'kiosk.more.other': '还有 {n} 个',
 
   'error.title': '错误',
@@ -462,7 +460,8 @@ export const zhCN: Record<string, string> = {
   'restart.finished': '重启完成：所有 Pod 都是新的且已就绪。',
   'restart.notManaged': 'Outpost 不管理命名空间 {namespace}，因此不会重启其中的任何内容。',
   'restart.gone': '集群中已没有 {name}。',
-  'restart.failed': '{name} 重启失败：{error}',
+  'restart.failed':
+    '{name} 重启失败：集群没有接受重启。请一分钟后重试；如果仍然失败，请把下面的详细信息交给支持人员。',
   // Health phrases of our own (server/apply/health/phrases.ts), for object status details.
   'health.say.waitingController': '等待控制器看到更改',
   'health.say.replicasUpdated': '已更新 {n}/{of} 个副本',

@@ -1,7 +1,8 @@
 // The one error handler: logs for the engineer, renders plain words for the technician (fragment for htmx).
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { httpStatus } from '../http-error.ts';
+import { problemKind } from '../../problem.ts';
+import { HttpError, httpStatus } from '../http-error.ts';
 import { requestContext, type Views } from '../views.ts';
 import { withoutToken } from './auth.ts';
 
@@ -14,18 +15,30 @@ export function errorHandler(log: Logger, views: Views) {
       'request failed',
     );
     const { t } = requestContext(res);
-    // A write the full data volume had no room for: the technician can act on that (free space), so say it.
-    const full = (err as Error | undefined)?.name === 'StoreFullError';
-    const message = full
-      ? t('store.fullError')
-      : status >= 500
-        ? t('error.internal')
-        : (err as Error).message;
+    const { message, detail } = said(err, status, t);
     res.status(status);
     if (req.get('HX-Request')) {
-      res.type('html').send(views.render('partials/error', { message }, res));
+      res.type('html').send(views.render('partials/error', { message, detail }, res));
       return;
     }
-    res.type('html').send(views.page('error', { title: t('error.title'), message }, res));
+    res.type('html').send(views.page('error', { title: t('error.title'), message, detail }, res));
   };
+}
+
+/**
+ * The technician's sentence and the engineer's text, kept apart: a route's HttpError is already in the reader's
+ * words; any other refusal is said by its kind, its own (English) message going under "Details for support".
+ */
+function said(
+  err: unknown,
+  status: number,
+  t: (key: string) => string,
+): { message: string; detail: string | null } {
+  // A write the full data volume had no room for: the technician can act on that (free space), so say it.
+  if ((err as Error | undefined)?.name === 'StoreFullError')
+    return { message: t('store.fullError'), detail: null };
+  if (err instanceof HttpError) return { message: err.message, detail: err.detail };
+  // Our own fault, or a part we depend on failing where no route said what it means: the log has it all.
+  if (status >= 500) return { message: t('error.internal'), detail: null };
+  return { message: t(`problem.${problemKind(err) ?? 'invalid'}`), detail: (err as Error).message };
 }

@@ -16,6 +16,7 @@ export function planRoutes(deps: WebDeps, views: Views): Router {
   });
   r.get('/fragments/plan', async (_req, res) => {
     let changes: Awaited<ReturnType<WebDeps['sync']['preview']>> = [];
+    // The page says the plan failed in the reader's words; the error's own words go under "Details for support".
     let error: string | null = null;
     try {
       changes = await deps.sync.preview();

@@ -15,7 +15,7 @@ import {
   negotiate,
   translator,
 } from '../../server/web/i18n/index.ts';
-import { auditDetailText } from '../../server/web/models/audit-detail.ts';
+import { auditDetailSaid, auditDetailText } from '../../server/web/models/audit-detail.ts';
 import { refusalText } from '../../server/web/refusal.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -285,17 +285,30 @@ test('every access refusal reads without English in Russian and Chinese, with Ru
 });
 
 test('every audit detail line of ours reads without English in Russian and Chinese, with Russian plural forms', () => {
-  const sample = { role: 'operator', time: '2026-12-02T12:00:00.000Z', count: 5, text: 'alice' } as const;
+  const sample = {
+    role: 'operator',
+    time: '2026-12-02T12:00:00.000Z',
+    count: 5,
+    text: 'alice',
+    raw: 'the admission webhook denied the request',
+    'tunnel-problem': 'connection-refused',
+    'source-kind': 'git',
+  } as const;
   for (const shape of AUDIT_DETAIL_SHAPES) {
     const kinds: Readonly<Record<string, keyof typeof sample>> = AUDIT_DETAILS[shape].kinds;
     const params = Object.fromEntries(Object.entries(kinds).map(([k, kind]) => [k, sample[kind]]));
     const stored = auditDetail(shape, params);
+    const quotes = Object.values(kinds).includes('raw');
     for (const locale of ['ru', 'zh-CN'] as const) {
       const tr = translator(locale);
-      const said = auditDetailText(stored, { ...tr, fmt: createFormat(tr) });
-      assert.ok(!said.startsWith('audit.d.'), `${locale} ${shape}: no catalogue entry`);
-      assert.ok(!said.includes(sample.time), `${locale} ${shape}: the time is formatted`);
-      assert.ok(!englishIn(said, Object.values(params)), `${locale} ${shape}: English in “${said}”`);
+      const said = auditDetailSaid(stored, { ...tr, fmt: createFormat(tr) });
+      assert.ok(!said.text.startsWith('audit.d.'), `${locale} ${shape}: no catalogue entry`);
+      assert.ok(!said.text.includes('tunnel.problem.'), `${locale} ${shape}: no catalogue entry`);
+      assert.ok(!said.text.includes(sample.time), `${locale} ${shape}: the time is formatted`);
+      assert.ok(!englishIn(said.text, Object.values(params)), `${locale} ${shape}: English in “${said.text}”`);
+      // An error's own words are never in the sentence, only under "Details for support".
+      assert.ok(!said.text.includes(sample.raw), `${locale} ${shape}: the raw error is in the sentence`);
+      assert.equal(said.support, quotes ? sample.raw : null, `${locale} ${shape}: support details`);
     }
   }
   const en = translator('en');

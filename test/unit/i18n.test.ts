@@ -305,7 +305,10 @@ test('every audit detail line of ours reads without English in Russian and Chine
       assert.ok(!said.text.startsWith('audit.d.'), `${locale} ${shape}: no catalogue entry`);
       assert.ok(!said.text.includes('tunnel.problem.'), `${locale} ${shape}: no catalogue entry`);
       assert.ok(!said.text.includes(sample.time), `${locale} ${shape}: the time is formatted`);
-      assert.ok(!englishIn(said.text, Object.values(params)), `${locale} ${shape}: English in “${said.text}”`);
+      assert.ok(
+        !englishIn(said.text, Object.values(params)),
+        `${locale} ${shape}: English in “${said.text}”`,
+      );
       // An error's own words are never in the sentence, only under "Details for support".
       assert.ok(!said.text.includes(sample.raw), `${locale} ${shape}: the raw error is in the sentence`);
       assert.equal(said.support, quotes ? sample.raw : null, `${locale} ${shape}: support details`);

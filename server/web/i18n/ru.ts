@@ -145,7 +145,8 @@ export const ru: Record<string, string> = {
   'objects.title': 'Применённые объекты',
   'objects.pageTitle': 'Все применённые объекты',
   'objects.none': 'Объекты ещё не применены.',
-  'objects.liveError': 'Не удаётся прочитать текущее состояние из кластера:',
+  'objects.liveError':
+    'Не удаётся прочитать текущее состояние из кластера; показанное может быть устаревшим.',
   ...plural(
     'objects.allHealthy',
     '{n} применённый объект исправен.',
@@ -412,7 +413,7 @@ export const ru: Record<string, string> = {
   'logs.lines': 'Последние строки',
   'logs.follow': 'Следить (5 минут)',
   'logs.show': 'Показать',
-  'logs.error': 'Журнал не удаётся прочитать:',
+  'logs.error': 'Журнал сейчас не удаётся прочитать. Повторите через минуту.',
   ...plural('logs.showing', '{n} строка', '{n} строки', '{n} строк'),
   'logs.truncated': 'обрезано до 512 КБ',
   'logs.following': 'слежение включено',

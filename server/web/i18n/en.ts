@@ -136,7 +136,8 @@ export const en: Record<string, string> = {
   'objects.title': 'Applied objects',
   'objects.pageTitle': 'All applied objects',
   'objects.none': 'No objects applied yet.',
-  'objects.liveError': 'Cannot read live status from the cluster right now; what is shown may be out of date.',
+  'objects.liveError':
+    'Cannot read live status from the cluster right now; what is shown may be out of date.',
   'objects.allHealthy.one': 'The {n} applied object is healthy.',
   'objects.allHealthy.other': 'All {n} applied objects are healthy.',
   'objects.needAttention.one': '{n} object needs attention:',

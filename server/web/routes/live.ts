@@ -32,7 +32,10 @@ export function liveRoutes(deps: WebDeps, events: SseHub): Router {
       if (!(err instanceof WorkloadError)) throw err;
       // The stream's refusal by its kind; the reason is in the log.
       deps.log.warn({ err, ns, name }, 'log stream refused');
-      res.status(httpStatus(err)).type('text').send(requestContext(res).t(`problem.${err.kind}`));
+      res
+        .status(httpStatus(err))
+        .type('text')
+        .send(requestContext(res).t(`problem.${err.kind}`));
       return;
     }
     // The page may have gone while the API answered: nobody would end this stream.

@@ -220,6 +220,9 @@ test('every catalogue key is used somewhere (no leftovers to translate for nothi
 const MESSAGE_READERS: Record<string, string> = {
   // An HttpError's message is ours, already in the reader's language; an AccessError is said by refusalText.
   'server/web/routes/users.ts': 'refusalText(requestContext(res), err) : err.message',
+  // The body of a refused event stream: no page shows it (an EventSource drops it); it names the pod for whoever
+  // calls the stream by hand.
+  'server/web/routes/live.ts': "type('text').send(err.message)",
   // zod issue messages of our forms are catalogue keys.
   'server/web/routes/actions.ts': "i.message.startsWith('form.') ? t(i.message)",
 };

@@ -6,7 +6,6 @@ import type { WebDeps } from '../deps.ts';
 import { httpStatus } from '../http-error.ts';
 import { FOLLOW_FOR_MS } from '../models/workload.ts';
 import type { SseHub } from '../sse.ts';
-import { requestContext } from '../views.ts';
 
 /** The event that tells the page the followed log has ended (htmx closes the stream on it, `hx-sse:close`). */
 export const LOG_END_EVENT = 'log-end';
@@ -30,12 +29,7 @@ export function liveRoutes(deps: WebDeps, events: SseHub): Router {
       upstream = await deps.sync.workloads.follow(ns, name, container ? { container } : {});
     } catch (err) {
       if (!(err instanceof WorkloadError)) throw err;
-      // The stream's refusal by its kind; the reason is in the log.
-      deps.log.warn({ err, ns, name }, 'log stream refused');
-      res
-        .status(httpStatus(err))
-        .type('text')
-        .send(requestContext(res).t(`problem.${err.kind}`));
+      res.status(httpStatus(err)).type('text').send(err.message);
       return;
     }
     // The page may have gone while the API answered: nobody would end this stream.

@@ -13,6 +13,7 @@ import {
   WORDS,
 } from '../sync/node-state.ts';
 import { CHANGE_ACTIONS, FAILURE_REASONS, RUN_RESULTS, STAGES, TRIGGERS } from '../sync/run.ts';
+import { RUN_MESSAGE_SHAPES } from '../sync/run-message.ts';
 import { SETTINGS_PROBLEMS } from '../sync/settings.ts';
 import { TUNNEL_PROBLEMS } from '../tunnel/model.ts';
 import { type Locale, type Translator, translator } from './i18n/index.ts';
@@ -56,6 +57,8 @@ export const DYNAMIC_KEYS: readonly string[] = [
   ...PROBLEM_KINDS.map((k) => `problem.${k}`),
   ...SETTINGS_PROBLEMS.map((c) => `settings.problem.${c}`),
   ...TUNNEL_PROBLEMS.map((c) => `tunnel.problem.${c}`),
+  // What a run that did not fail did (server/sync/run-message.ts), said by web/models/run-message.ts.
+  ...RUN_MESSAGE_SHAPES.map((s) => `run.m.${s}`),
 ];
 
 export interface Format {

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { AUDIT_DETAIL_SHAPES, AUDIT_DETAILS, auditDetail } from '../../server/audit-detail.ts';
 import { ACCESS_CODES, AccessError } from '../../server/auth/access-error.ts';
 import { ROLES } from '../../server/auth/users.ts';
+import { RUN_MESSAGE_SHAPES, RUN_MESSAGES, runMessage } from '../../server/sync/run-message.ts';
 import { createFormat, DYNAMIC_KEYS } from '../../server/web/format.ts';
 import {
   CATALOGUES,
@@ -16,6 +17,7 @@ import {
   translator,
 } from '../../server/web/i18n/index.ts';
 import { auditDetailSaid, auditDetailText } from '../../server/web/models/audit-detail.ts';
+import { runMessageSaid } from '../../server/web/models/run-message.ts';
 import { refusalText } from '../../server/web/refusal.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -223,6 +225,8 @@ const MESSAGE_READERS: Record<string, string> = {
   // The body of a refused event stream: no page shows it (an EventSource drops it); it names the pod for whoever
   // calls the stream by hand.
   'server/web/routes/live.ts': "type('text').send(err.message)",
+  // A run's stored message is one of our lines, said from the catalogue (a held revision's failure as a detail).
+  'server/web/routes/runs.ts': 'runMessageSaid(run.message',
   // zod issue messages of our forms are catalogue keys.
   'server/web/routes/actions.ts': "i.message.startsWith('form.') ? t(i.message)",
 };
@@ -431,6 +435,24 @@ test('every audit detail line of ours reads without English in Russian and Chine
       );
       // An error's own words are never in the sentence, only under "Details for support".
       assert.ok(!said.text.includes(sample.raw), `${locale} ${shape}: the raw error is in the sentence`);
+      assert.equal(said.support, quotes ? sample.raw : null, `${locale} ${shape}: support details`);
+    }
+  }
+  // The messages of runs that did not fail, the same way.
+  for (const shape of RUN_MESSAGE_SHAPES) {
+    const kinds: Readonly<Record<string, keyof typeof sample>> = RUN_MESSAGES[shape].kinds;
+    const params = Object.fromEntries(Object.entries(kinds).map(([k, kind]) => [k, sample[kind]]));
+    const stored = runMessage(shape, params);
+    const quotes = Object.values(kinds).includes('raw');
+    for (const locale of ['ru', 'zh-CN'] as const) {
+      const tr = translator(locale);
+      const said = runMessageSaid(stored, { ...tr, fmt: createFormat(tr) });
+      assert.ok(!said.text.startsWith('run.m.'), `${locale} ${shape}: no catalogue entry`);
+      assert.ok(!said.text.includes(sample.time), `${locale} ${shape}: the time is formatted`);
+      assert.ok(
+        !englishIn(said.text, Object.values(params)),
+        `${locale} ${shape}: English in “${said.text}”`,
+      );
       assert.equal(said.support, quotes ? sample.raw : null, `${locale} ${shape}: support details`);
     }
   }

@@ -18,6 +18,7 @@ const en: Catalogue = {
     'The bundle {file} was not accepted: it did not pass the node’s checks (signature, version or contents). Nothing was changed. Ask the fleet operator for a bundle signed for this fleet.',
   'upload.disabled':
     'Uploading bundles is not enabled on this node: it takes its desired state from its configured source.',
+  'runs.objectError': 'Outpost could not do this to the object.',
   'settings.problem.not-cron':
     '“{value}” is not a schedule Outpost understands: write it in cron form, five fields (minute hour day month weekday), for example 0 3 * * *.',
   'settings.problem.schedule-unusable':
@@ -60,6 +61,20 @@ const en: Catalogue = {
   'audit.d.upload-refused': 'The bundle did not pass the node’s checks',
   'audit.d.source-refused': 'The {kind} source {url} may not be chosen on the console',
   'audit.d.setting-reset': '{before} → configuration ({after})',
+  // What a run that did not fail did (server/sync/run-message.ts).
+  'run.m.applied-drift.one': 'Revision {rev} applied and healthy; drift corrected on {n} object.',
+  'run.m.applied-drift.other': 'Revision {rev} applied and healthy; drift corrected on {n} objects.',
+  'run.m.applied': 'Revision {rev} applied and healthy.',
+  'run.m.reasserted': 'Revision {rev} applied again from the local store.',
+  'run.m.reasserted-empty': 'The empty state applied again from the local store.',
+  'run.m.held':
+    'Revision {rev} is held because it failed before; the running revision was kept. Retry it from the overview once the cause is fixed.',
+  'run.m.staff-hold': 'Updates are paused until {at} ({reason}, by {by}); the running revision was kept.',
+  'run.m.window':
+    'Outside the maintenance window ({windows}): the new revision waits, the running one was kept.',
+  'run.m.drift-reported.one': 'Drift on {n} object reported, not corrected.',
+  'run.m.drift-reported.other': 'Drift on {n} objects reported, not corrected.',
+  'run.m.no-drift': 'No drift.',
 };
 
 const zhCN: Catalogue = {
@@ -74,6 +89,7 @@ const zhCN: Catalogue = {
   'upload.refused':
     '包 {file} 未被接受：它没有通过节点的检查（签名、版本或内容）。没有做任何更改。请向集群运维人员索取为本集群签名的包。',
   'upload.disabled': '此节点未启用包上传：节点从其配置的源获取期望状态。',
+  'runs.objectError': 'Outpost 未能对此对象完成此操作。',
   'settings.problem.not-cron':
     '“{value}” 不是 Outpost 能理解的计划：请用 cron 格式的五个字段（分 时 日 月 星期）书写，例如 0 3 * * *。',
   'settings.problem.schedule-unusable':
@@ -108,6 +124,15 @@ const zhCN: Catalogue = {
   'audit.d.upload-refused': '该包没有通过节点的检查',
   'audit.d.source-refused': '不能在控制台选择 {kind} 源 {url}',
   'audit.d.setting-reset': '{before} → 配置文件（{after}）',
+  'run.m.applied-drift.other': '修订版 {rev} 已应用且健康；已纠正 {n} 个对象的偏差。',
+  'run.m.applied': '修订版 {rev} 已应用且健康。',
+  'run.m.reasserted': '已从本地存储重新应用修订版 {rev}。',
+  'run.m.reasserted-empty': '已从本地存储重新应用空状态。',
+  'run.m.held': '修订版 {rev} 之前失败过，已被暂缓；保留了正在运行的修订版。原因解决后，请在概览页重试。',
+  'run.m.staff-hold': '更新已暂停至 {at}（{reason}，由 {by} 设置）；保留了正在运行的修订版。',
+  'run.m.window': '不在维护窗口内（{windows}）：新修订版等待中，保留了正在运行的修订版。',
+  'run.m.drift-reported.other': '发现 {n} 个对象存在偏差，未纠正。',
+  'run.m.no-drift': '没有偏差。',
 };
 
 const ru: Catalogue = {
@@ -124,6 +149,7 @@ const ru: Catalogue = {
     'Пакет {file} не принят: он не прошёл проверки узла (подпись, версия или содержимое). Ничего не изменено. Попросите у оператора парка пакет, подписанный для этого парка.',
   'upload.disabled':
     'Загрузка пакетов на этом узле не включена: узел берёт желаемое состояние из настроенного источника.',
+  'runs.objectError': 'Outpost не смог выполнить это с объектом.',
   'settings.problem.not-cron':
     '«{value}» — не расписание, понятное Outpost: запишите его в формате cron из пяти полей (минута час день месяц день_недели), например 0 3 * * *.',
   'settings.problem.schedule-unusable':
@@ -163,6 +189,22 @@ const ru: Catalogue = {
   'audit.d.upload-refused': 'Пакет не прошёл проверки узла',
   'audit.d.source-refused': 'Источник {kind} {url} нельзя выбрать в консоли',
   'audit.d.setting-reset': '{before} → из конфигурации ({after})',
+  'run.m.applied-drift.one': 'Ревизия {rev} применена и исправна; исправлено отклонение у {n} объекта.',
+  'run.m.applied-drift.few': 'Ревизия {rev} применена и исправна; исправлено отклонение у {n} объектов.',
+  'run.m.applied-drift.many': 'Ревизия {rev} применена и исправна; исправлено отклонение у {n} объектов.',
+  'run.m.applied-drift.other': 'Ревизия {rev} применена и исправна; исправлено отклонение у {n} объекта.',
+  'run.m.applied': 'Ревизия {rev} применена и исправна.',
+  'run.m.reasserted': 'Ревизия {rev} применена повторно из локального хранилища.',
+  'run.m.reasserted-empty': 'Пустое состояние применено повторно из локального хранилища.',
+  'run.m.held':
+    'Ревизия {rev} задержана, потому что раньше не удалась; оставлена работающая ревизия. Повторите её с обзора, когда причина будет устранена.',
+  'run.m.staff-hold': 'Обновления приостановлены до {at} ({reason}, {by}); оставлена работающая ревизия.',
+  'run.m.window': 'Вне окна обслуживания ({windows}): новая ревизия ждёт, оставлена работающая.',
+  'run.m.drift-reported.one': 'Отклонение у {n} объекта отмечено, но не исправлено.',
+  'run.m.drift-reported.few': 'Отклонение у {n} объектов отмечено, но не исправлено.',
+  'run.m.drift-reported.many': 'Отклонение у {n} объектов отмечено, но не исправлено.',
+  'run.m.drift-reported.other': 'Отклонение у {n} объекта отмечено, но не исправлено.',
+  'run.m.no-drift': 'Отклонений нет.',
 };
 
 export const PROBLEM_STRINGS: Readonly<Record<'en' | 'zh-CN' | 'ru', Catalogue>> = { en, 'zh-CN': zhCN, ru };

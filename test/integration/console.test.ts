@@ -181,6 +181,14 @@ describe('console pages', () => {
     const first = await b.page('/runs/2');
     assert.match(first, /data-testid="changes"[\s\S]*Deployment shop\/web/);
     assert.match(first, /changed<\/span>/);
+    // What the run did, in the reader's language; the stored English is not shown.
+    const stored = sync.history.run(2)?.message ?? '';
+    assert.match(stored, /^revision [0-9a-f]+ applied and healthy/);
+    b.cookies.set('outpost_lang', 'ru');
+    const ru = await b.page('/runs/2');
+    assert.match(ru, /data-testid="run-message">Ревизия [0-9a-f]+ применена и исправна/);
+    assert.ok(!ru.includes(stored));
+    b.cookies.set('outpost_lang', 'en');
     assert.equal((await b.request('/runs/999999')).status, 404);
   });
 

@@ -254,6 +254,33 @@ test('the web layer puts an error’s own words only under “Details for suppor
   );
 });
 
+/** A template printing an error's own words (a tunnel's, the cluster view's, a run's object) straight into the page. */
+function rawErrorsShown(source: string): string[] {
+  // Folded away is fine: <code class="detail"> inside a <details>, or the support-detail partial (given `detail:`).
+  const open = source.replace(/<code class="detail">[\s\S]*?<\/code>/g, ' ');
+  return (
+    [...open.matchAll(/<%=\s*([^%]*\b(?:lastError|liveError|errorDetail|\w+\.error)\b[^%]*)%>/g)]
+      .map((m) => (m[1] as string).trim())
+      // `it.error` is the page's own message, which its route says in the reader's words (checked above).
+      .filter((expr) => !/^it\.t\(/.test(expr) && !/^it\.error\b/.test(expr))
+  );
+}
+
+test('no template prints an error’s own words outside “Details for support”', () => {
+  const found: string[] = [];
+  for (const f of files('views', '.eta'))
+    for (const expr of rawErrorsShown(readFileSync(f, 'utf8')))
+      found.push(`${path.relative(ROOT, f)}: ${expr}`);
+  assert.deepEqual(
+    found,
+    [],
+    'say it with a catalogue key and include partials/support-detail with the raw text',
+  );
+  // The scan sees a raw error after a sentence, and lets the folded one through.
+  assert.deepEqual(rawErrorsShown("<p><%= it.t('x') %> <small><%= c.error %></small></p>"), ['c.error']);
+  assert.deepEqual(rawErrorsShown('<code class="detail"><%= t.lastError %></code>'), []);
+});
+
 /** Audit details that are not one of our shapes, each with why. */
 const FREE_DETAILS: Record<string, string> = {
   'hold?.reason': 'the reason typed by whoever held: their words, shown as they are',

@@ -258,6 +258,29 @@ describe('console pages', () => {
     assert.match(failed?.detail ?? '', /^restart failed: .*admission webhook policy\.example denied/);
   });
 
+  test('in Chinese a log the cluster will not give says so in plain words; its words only under the support details', async () => {
+    await sync.cluster.refresh();
+    const pod = sync.cluster.workload('Deployment', 'shop', 'web')?.pods[0];
+    assert.ok(pod, 'the web pod is in the view');
+    const b = await new Browser(web.url).login('viewer');
+    b.cookies.set('outpost_lang', 'zh-CN');
+    const id = f.sim.faults.inject({
+      status: 400,
+      method: 'GET',
+      pathIncludes: `/pods/${pod.name}/log`,
+      message: 'container main is waiting to start: ContainerCreating',
+    });
+    try {
+      assertSaidApart(
+        await b.page(`/pods/shop/${pod.name}/logs?tail=50`),
+        '目前无法读取日志。请稍后重试。',
+        new RegExp(`log of pod shop/${pod.name}`),
+      );
+    } finally {
+      f.sim.faults.clear(id);
+    }
+  });
+
   test('pod logs show the tail; following streams new lines and stops by itself after five minutes', async () => {
     await sync.cluster.refresh();
     const pod = sync.cluster.workload('Deployment', 'shop', 'web')?.pods[0];

@@ -32,3 +32,6 @@ const KINDS: Record<ProblemKind, true> = {
   upstream: true,
   internal: true,
 };
+
+/** Every kind, for whoever says each one (the console's catalogue). */
+export const PROBLEM_KINDS = Object.keys(KINDS) as ProblemKind[];

@@ -3,6 +3,7 @@
 
 import type { Db } from '../db/open.ts';
 import { Cron } from './cron.ts';
+import { runMessage } from './run-message.ts';
 import { type HeldRevision, heldCell, type StaffHold, staffHoldCell } from './state-keys.ts';
 
 export function heldRevision(db: Db): HeldRevision | null {
@@ -36,8 +37,8 @@ export function inMaintenanceWindow(windows: string[], now = new Date(), timeZon
 /** Why a new revision must wait, or null when it may be applied now. */
 export function whyWait(db: Db, windows: string[], now = new Date(), timeZone?: string): string | null {
   const hold = staffHold(db, now);
-  if (hold) return `updates are on hold until ${hold.until} (${hold.reason}, set by ${hold.by})`;
+  if (hold) return runMessage('staff-hold', { at: hold.until, reason: hold.reason, by: hold.by });
   if (!inMaintenanceWindow(windows, now, timeZone))
-    return `outside the maintenance window (${windows.join(' or ')})`;
+    return runMessage('window', { windows: windows.join(' or ') });
   return null;
 }

@@ -20,6 +20,7 @@ import { heldRevision, releaseHeld, whyWait } from './holds.ts';
 import { revisionIdentity } from './identity.ts';
 import { withReconcileLock } from './lock.ts';
 import type { Change, RunRecord, Stage, Trigger } from './run.ts';
+import { runMessage } from './run-message.ts';
 import { lkgRevision } from './state-keys.ts';
 import {
   commit,
@@ -169,7 +170,10 @@ async function reconcileLocked(
     if (opts.retry) releaseHeld(d.db);
     changes.add(await sweepOrphans(d, desired.objects.map(refOf), policy));
     const drifted = reasserting ? changes.list().filter((c) => c.action === 'configured').length : 0;
-    const message = `revision ${shortDigest(desired.digest)} applied and healthy${drifted ? `; corrected drift on ${drifted} object(s)` : ''}`;
+    const rev = shortDigest(desired.digest);
+    const message = drifted
+      ? runMessage('applied-drift', { rev, n: drifted })
+      : runMessage('applied', { rev });
     finishRun(d.db, id, { result: 'succeeded', message, changes: changes.list() });
     d.log.info({ runId: id, revisionId: desired.revisionId, trigger }, 'sync succeeded');
   } catch (err) {
@@ -210,8 +214,10 @@ async function reassertStage(
 ): Promise<Decision> {
   run.stage('reassert');
   const changes = await step('ApplyFailed', () => reassert(d, lkg, policy));
-  const what = lkg ? `revision ${shortDigest(lkg.digest)}` : 'the empty state';
-  return { kind: 'ends', message: why ?? `re-asserted ${what} from the local store`, changes };
+  const message =
+    why ??
+    (lkg ? runMessage('reasserted', { rev: shortDigest(lkg.digest) }) : runMessage('reasserted-empty'));
+  return { kind: 'ends', message, changes };
 }
 
 /** Manual rollback: a revision already in the store, applied with no network. */
@@ -260,12 +266,18 @@ async function desiredFromUpstream(
   const isNew = identity !== lkg?.digest;
   const wait = isNew ? whyWait(d.db, policy.maintenanceWindows, new Date(), policy.timeZone) : null;
   if (lkg && isNew && isHeld && !opts.retry)
-    return reassertStage(d, run, lkg, policy, `revision ${shortDigest(identity)} is held: ${held.message}`);
+    return reassertStage(
+      d,
+      run,
+      lkg,
+      policy,
+      runMessage('held', { rev: shortDigest(identity), error: held.message }),
+    );
   if (lkg && isNew && wait) return reassertStage(d, run, lkg, policy, wait);
   if (lkg && !isNew && policy.drift === 'report') {
     run.stage('plan');
     const drift = await step('ApplyFailed', () => reportDrift(d, lkg, policy));
-    const message = drift.length ? `drift on ${drift.length} object(s) reported, not corrected` : 'no drift';
+    const message = drift.length ? runMessage('drift-reported', { n: drift.length }) : runMessage('no-drift');
     return { kind: 'ends', message, changes: drift };
   }
   const rendered = await step('RenderFailed', () => renderWith(d, upstream.files, inputs));

@@ -43,11 +43,14 @@ import { renderForNode } from './vars.ts';
 import { createWorkloadActions, type WorkloadActions } from './workloads.ts';
 
 /** An upload that did not verify: the technician's mistake to fix (wrong file, wrong key), not a crash. */
+/** An upload the node does not take: `disabled` (no uploads here) or `refused` (the bundle failed its checks). */
 export class UploadRefused extends Error implements Problem {
   readonly kind = 'refused';
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly code: 'disabled' | 'refused';
+  constructor(code: UploadRefused['code'], message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'UploadRefused';
+    this.code = code;
   }
 }
 
@@ -249,7 +252,7 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
     },
     audit: (entry) => appendAudit(d.db, entry),
     async upload(bundle, signature, filename, actor) {
-      if (!d.uploads) throw new UploadRefused('uploads are not enabled on this node');
+      if (!d.uploads) throw new UploadRefused('disabled', 'uploads are not enabled on this node');
       try {
         const { fetched } = await acceptUpload(
           d.uploads.dataDir,
@@ -276,9 +279,9 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
           action: 'upload',
           target: filename,
           result: 'refused',
-          detail: (err as Error).message,
+          detail: auditDetail('upload-refused', { error: (err as Error).message }),
         });
-        throw new UploadRefused(`The bundle ${filename} was refused: ${(err as Error).message}`, {
+        throw new UploadRefused('refused', `The bundle ${filename} was refused: ${(err as Error).message}`, {
           cause: err,
         });
       }

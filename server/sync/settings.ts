@@ -1,5 +1,6 @@
 // Console settings — source, schedule, maintenance windows, pause: validated, stored, audited, applied at once.
 
+import { auditDetail } from '../audit-detail.ts';
 import { appendAudit } from '../db/audit.ts';
 import type { Db } from '../db/open.ts';
 import { clearSetting, readSettings, writeSetting } from '../db/settings.ts';
@@ -66,14 +67,40 @@ export interface EffectiveSettings extends SettingsValues {
   sourceRefused: boolean;
 }
 
-/** A setting that does not validate; `field` names the form field, the message says why in plain words. */
+/**
+ * Why a setting is not saved, as a code the console says in the reader's words (catalogue
+ * `settings.problem.<code>` with the error's `params`); the English message keeps the detail for support and the log.
+ */
+export const SETTINGS_PROBLEMS = [
+  'not-cron',
+  'schedule-unusable',
+  'not-window',
+  'not-kind',
+  'bad-url',
+  'bad-path',
+  'not-here',
+  'edit-off',
+  'unsigned',
+] as const;
+export type SettingsProblem = (typeof SETTINGS_PROBLEMS)[number];
+
+/** A setting that does not validate or is refused; `field` names the form field, `code` says why. */
 export class SettingsError extends Error implements Problem {
   readonly kind = 'invalid';
+  readonly code: SettingsProblem;
   readonly field: string;
-  constructor(field: string, message: string) {
+  readonly params: Readonly<Record<string, string>>;
+  constructor(
+    code: SettingsProblem,
+    field: string,
+    message: string,
+    params: Readonly<Record<string, string>> = {},
+  ) {
     super(message);
     this.name = 'SettingsError';
+    this.code = code;
     this.field = field;
+    this.params = params;
   }
 }
 
@@ -124,29 +151,36 @@ function unsignedWhileRequired(p: SourcePolicy, kind: SourceKind): boolean {
 export function validate<K extends SettingKey>(key: K, value: unknown): SettingsValues[K] {
   if (key === 'schedule') {
     const s = String(value ?? '').trim();
-    if (!validCron(s)) throw new SettingsError('schedule', `"${s}" is not a cron expression (5 fields)`);
+    if (!validCron(s))
+      throw new SettingsError('not-cron', 'schedule', `"${s}" is not a cron expression (5 fields)`, {
+        value: s,
+      });
     // The same rule as OUTPOST_SCHEDULE: one that never fires, or fires every few seconds, is refused.
     const problem = scheduleProblem(s);
-    if (problem) throw new SettingsError('schedule', problem);
+    if (problem) throw new SettingsError('schedule-unusable', 'schedule', problem, { value: s });
     return s as SettingsValues[K];
   }
   if (key === 'maintenanceWindows') {
     const list = (Array.isArray(value) ? value : []).map((w) => String(w).trim()).filter((w) => w !== '');
     const bad = list.find((w) => !validCron(w));
-    if (bad !== undefined) throw new SettingsError('maintenanceWindows', `"${bad}" is not a cron expression`);
+    if (bad !== undefined)
+      throw new SettingsError('not-window', 'maintenanceWindows', `"${bad}" is not a cron expression`, {
+        value: bad,
+      });
     return list as SettingsValues[K];
   }
   if (key === 'paused') return (value === true) as SettingsValues[K];
   const v = (value ?? {}) as Partial<SourceSpec>;
   const kind = String(v.kind ?? '');
-  if (!isSourceKind(kind)) throw new SettingsError('kind', `"${kind}" is not a source kind`);
+  if (!isSourceKind(kind))
+    throw new SettingsError('not-kind', 'kind', `"${kind}" is not a source kind`, { value: kind });
   // The configuration checks with the same rules (sources/kinds.ts): one source vocabulary.
   const url = String(v.url ?? '').trim();
   const urlProblem = sourceUrlProblem(kind, url);
-  if (urlProblem) throw new SettingsError('url', urlProblem);
+  if (urlProblem) throw new SettingsError('bad-url', 'url', urlProblem, { kind });
   const path = String(v.path ?? '.').trim() || '.';
   const pathProblem = sourcePathProblem(path);
-  if (pathProblem) throw new SettingsError('path', pathProblem);
+  if (pathProblem) throw new SettingsError('bad-path', 'path', pathProblem);
   const spec: SourceSpec = { kind, url, path };
   const ref = String(v.ref ?? '').trim();
   if (ref) spec.ref = ref;
@@ -220,16 +254,22 @@ export function createSettings(d: SettingsDeps): Settings {
   };
 
   /** The console may not set this source: audited as refused, then said in plain words. */
-  const refuseSource = (spec: SourceSpec, actor: string, source: string | undefined, why: string) => {
+  const refuseSource = (
+    spec: SourceSpec,
+    actor: string,
+    source: string | undefined,
+    code: SettingsProblem,
+    why: string,
+  ) => {
     appendAudit(d.db, {
       actor,
       source,
       action: 'settings.source',
       target: 'source',
       result: 'refused',
-      detail: `${spec.kind} ${spec.url}: ${why}`,
+      detail: auditDetail('source-refused', { kind: spec.kind, url: spec.url, error: why }),
     });
-    throw new SettingsError('kind', why);
+    throw new SettingsError(code, 'kind', why, { kind: spec.kind, kinds: SIGNED_SOURCE_KINDS.join(', ') });
   };
 
   /** After a setting was stored or cleared: audited, and in force at once. */
@@ -246,7 +286,7 @@ export function createSettings(d: SettingsDeps): Settings {
     sync,
     update(key, value, actor, source) {
       if (key === 'source' && !d.makeSource)
-        throw new SettingsError('url', 'the source cannot be changed here');
+        throw new SettingsError('not-here', 'url', 'the source cannot be changed here');
       const clean = validate(key, value);
       const before = current()[key];
       if (key === 'source') {
@@ -256,6 +296,7 @@ export function createSettings(d: SettingsDeps): Settings {
             spec,
             actor,
             source,
+            'edit-off',
             'changing the source on the console is turned off (OUTPOST_CONSOLE_SOURCE_EDIT=off): change it in the configuration file on the node',
           );
         if (!consoleKinds(policy).includes(spec.kind))
@@ -263,6 +304,7 @@ export function createSettings(d: SettingsDeps): Settings {
             spec,
             actor,
             source,
+            'unsigned',
             `a ${spec.kind} source carries no signature and ${policy.requireSignature ? 'signatures are required (OUTPOST_REQUIRE_SIGNATURE)' : 'the console may choose signed sources only (OUTPOST_CONSOLE_SOURCE_EDIT=signed)'}: on the console choose ${SIGNED_SOURCE_KINDS.join(', ')}, or set a ${spec.kind} source in the configuration file`,
           );
         d.makeSource?.(spec); // fails here, before anything is stored
@@ -277,7 +319,10 @@ export function createSettings(d: SettingsDeps): Settings {
         key,
         actor,
         source,
-        `${JSON.stringify(before)} → configuration (${JSON.stringify(d.defaults()[key])})`,
+        auditDetail('setting-reset', {
+          before: JSON.stringify(before),
+          after: JSON.stringify(d.defaults()[key]),
+        }),
       );
     },
   };

@@ -96,7 +96,7 @@ export function createWorkloadActions(db: Db, cluster: ClusterClient, view: Clus
           action: 'restart',
           target,
           result: 'failed',
-          detail: (err as Error).message,
+          detail: auditDetail('restart-failed', { error: (err as Error).message }),
         });
         if (err instanceof WorkloadError) throw err;
         throw new WorkloadError(`could not restart ${target}: ${(err as Error).message}`, 'upstream', {

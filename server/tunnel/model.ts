@@ -20,6 +20,30 @@ export interface TunnelConfig {
 
 export type TunnelState = 'closed' | 'connecting' | 'open' | 'reconnecting';
 
+/**
+ * What went wrong with the link, as a code the console says in the reader's words (catalogue
+ * `tunnel.problem.<code>`); the English sentence with the bastion's address and the library's words is kept beside
+ * it for support and the log.
+ */
+export const TUNNEL_PROBLEMS = [
+  'connection-refused',
+  'no-such-host',
+  'timeout',
+  'link-failed',
+  'closed',
+  'forward-refused',
+  'key-unreadable',
+  'key-refused',
+  'host-key-changed',
+] as const;
+export type TunnelProblemCode = (typeof TUNNEL_PROBLEMS)[number];
+
+/** A link problem: its code, and the engineer's sentence. */
+export interface TunnelProblem {
+  code: TunnelProblemCode;
+  text: string;
+}
+
 export interface TunnelStatus {
   state: TunnelState;
   /** ISO time the tunnel closes by itself. */
@@ -27,8 +51,10 @@ export interface TunnelStatus {
   openedBy?: string;
   /** The port on the bastion's loopback that leads to the console (only while open). */
   remotePort?: number;
-  /** The latest problem in words, kept after a refusal so the page can say why it closed. */
+  /** The latest problem in English (for support and the log), kept after a refusal so the page can say why it closed. */
   lastError?: string;
+  /** The same problem as a code the console says in the reader's language. */
+  problem?: TunnelProblemCode;
   /** `user@host:port` of the bastion. */
   bastion: string;
 }

@@ -20,6 +20,7 @@ import {
   type TunnelAuditEntry,
   type TunnelConfig,
   TunnelError,
+  type TunnelProblem,
   type TunnelState,
   type TunnelStatus,
 } from './model.ts';
@@ -64,7 +65,7 @@ interface Session {
   /** An outage is audited once, not at every retry. */
   outageAudited: boolean;
   /** Set when retrying cannot help (wrong host key, key refused, unreadable key file). */
-  fatal?: string;
+  fatal?: TunnelProblem;
   sockets: Set<Socket>;
 }
 
@@ -76,7 +77,7 @@ export class SupportTunnel {
   #state: TunnelState = 'closed';
   #session: Session | null = null;
   #remotePort: number | undefined;
-  #lastError: string | undefined;
+  #lastError: TunnelProblem | undefined;
 
   constructor(opts: SupportTunnelOptions) {
     this.#opts = opts;
@@ -105,7 +106,10 @@ export class SupportTunnel {
       s.openedBy = this.#session.openedBy;
     }
     if (this.#state === 'open' && this.#remotePort !== undefined) s.remotePort = this.#remotePort;
-    if (this.#lastError) s.lastError = this.#lastError;
+    if (this.#lastError) {
+      s.lastError = this.#lastError.text;
+      s.problem = this.#lastError.code;
+    }
     return s;
   }
 
@@ -217,24 +221,37 @@ export class SupportTunnel {
       const parsed = utils.parseKey(privateKey);
       if (parsed instanceof Error) throw parsed;
     } catch (err) {
-      this.#fail(session, `cannot use the tunnel key file ${keyFile}: ${(err as Error).message}`, err);
+      this.#fail(
+        session,
+        {
+          code: 'key-unreadable',
+          text: `cannot use the tunnel key file ${keyFile}: ${(err as Error).message}`,
+        },
+        err,
+      );
       return;
     }
     const client = new Client();
     session.client = client;
     let down = false;
-    let reason: string | undefined;
+    let reason: TunnelProblem | undefined;
     const onDown = (err?: Error & { level?: string }) => {
       if (down) return;
       down = true;
       if (err && !reason) reason = this.#explain(err);
       client.destroy();
       if (session.client === client) session.client = undefined;
-      this.#linkDown(session, reason ?? `the bastion ${host}:${port} closed the connection`);
+      this.#linkDown(
+        session,
+        reason ?? { code: 'closed', text: `the bastion ${host}:${port} closed the connection` },
+      );
     };
     client.on('error', (err: Error & { level?: string }) => {
       if (err.level === 'client-authentication') {
-        session.fatal = `the bastion ${host}:${port} refused the tunnel key ${keyFile} for user ${user}`;
+        session.fatal = {
+          code: 'key-refused',
+          text: `the bastion ${host}:${port} refused the tunnel key ${keyFile} for user ${user}`,
+        };
       }
       onDown(err);
     });
@@ -242,7 +259,10 @@ export class SupportTunnel {
     client.on('ready', () => {
       client.forwardIn(BIND_ADDRESS, remotePort, (err, assigned) => {
         if (err) {
-          reason = `the bastion ${host}:${port} refused to forward port ${remotePort}: ${err.message}`;
+          reason = {
+            code: 'forward-refused',
+            text: `the bastion ${host}:${port} refused to forward port ${remotePort}: ${err.message}`,
+          };
           client.end();
           return;
         }
@@ -263,10 +283,13 @@ export class SupportTunnel {
       ...(serverHostKey ? { algorithms: { serverHostKey } } : {}),
       hostVerifier: (key: Buffer) => {
         if (matchesPin(this.#pins, key)) return true;
-        session.fatal =
-          `the bastion ${host}:${port} presented host key ${fingerprintOf(key)}, ` +
-          `not the pinned ${describePins(this.#pins)}: refused. If the bastion's key really changed, ` +
-          'set OUTPOST_TUNNEL_HOST_KEY to the new one.';
+        session.fatal = {
+          code: 'host-key-changed',
+          text:
+            `the bastion ${host}:${port} presented host key ${fingerprintOf(key)}, ` +
+            `not the pinned ${describePins(this.#pins)}: refused. If the bastion's key really changed, ` +
+            'set OUTPOST_TUNNEL_HOST_KEY to the new one.',
+        };
         return false;
       },
     });
@@ -280,13 +303,12 @@ export class SupportTunnel {
     this.#state = 'open';
     this.#remotePort = assigned;
     this.#lastError = undefined;
-    const detail = `port ${assigned} on the bastion's loopback leads to the console`;
     this.#opts.audit({
       actor: 'system',
       action: 'tunnel-open',
       target: this.bastion,
       result: again ? 'reconnected' : 'connected',
-      detail,
+      detail: auditDetail('tunnel-port', { port: assigned }),
     });
     this.#log.info(
       { bastion: this.bastion, remotePort: assigned },
@@ -294,7 +316,7 @@ export class SupportTunnel {
     );
   }
 
-  #linkDown(session: Session, reason: string): void {
+  #linkDown(session: Session, reason: TunnelProblem): void {
     if (this.#session !== session) return;
     for (const s of session.sockets) s.destroy();
     session.sockets.clear();
@@ -317,18 +339,18 @@ export class SupportTunnel {
         action: 'tunnel-error',
         target: this.bastion,
         result: wasOpen ? 'dropped' : 'retrying',
-        detail: reason,
+        detail: auditDetail('tunnel-problem', { code: reason.code, error: reason.text }),
       });
     }
     this.#log.warn(
-      { reason, retryInMs: delay, attempt: session.attempt },
+      { reason: reason.text, retryInMs: delay, attempt: session.attempt },
       'remote support link down; retrying',
     );
     session.retry = setTimeout(() => this.#connect(session), delay).unref();
   }
 
   /** A problem retrying cannot fix: close, keep the reason for the page, audit it. */
-  #fail(session: Session, reason: string, cause?: unknown): void {
+  #fail(session: Session, reason: TunnelProblem, cause?: unknown): void {
     if (this.#session !== session) return;
     this.#teardown(session);
     this.#lastError = reason;
@@ -337,9 +359,9 @@ export class SupportTunnel {
       action: 'tunnel-error',
       target: this.bastion,
       result: 'refused',
-      detail: reason,
+      detail: auditDetail('tunnel-problem', { code: reason.code, error: reason.text }),
     });
-    this.#log.error({ reason, err: cause }, 'remote support refused');
+    this.#log.error({ reason: reason.text, err: cause }, 'remote support refused');
   }
 
   #teardown(session: Session): void {
@@ -384,13 +406,17 @@ export class SupportTunnel {
     channel.pipe(sock).pipe(channel);
   }
 
-  #explain(err: Error & { level?: string; code?: string }): string {
+  #explain(err: Error & { level?: string; code?: string }): TunnelProblem {
     const { host, port } = this.#config;
     if (err.code === 'ECONNREFUSED')
-      return `nothing answers on the bastion ${host}:${port} (connection refused)`;
+      return {
+        code: 'connection-refused',
+        text: `nothing answers on the bastion ${host}:${port} (connection refused)`,
+      };
     if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN')
-      return `the bastion name ${host} does not resolve`;
-    if (err.level === 'client-timeout') return `the bastion ${host}:${port} did not answer in time`;
-    return `link to the bastion ${host}:${port} failed: ${err.message}`;
+      return { code: 'no-such-host', text: `the bastion name ${host} does not resolve` };
+    if (err.level === 'client-timeout')
+      return { code: 'timeout', text: `the bastion ${host}:${port} did not answer in time` };
+    return { code: 'link-failed', text: `link to the bastion ${host}:${port} failed: ${err.message}` };
   }
 }

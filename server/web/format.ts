@@ -4,6 +4,7 @@ import { HEALTH_PHRASES } from '../apply/health/phrases.ts';
 import { AUDIT_DETAIL_SHAPES } from '../audit-detail.ts';
 import { ACCESS_CODES } from '../auth/access-error.ts';
 import { DEMO_REASONS } from '../config-sections.ts';
+import { PROBLEM_KINDS } from '../problem.ts';
 import {
   CAUSE_CODES,
   HEALTH_STATES,
@@ -12,6 +13,9 @@ import {
   WORDS,
 } from '../sync/node-state.ts';
 import { CHANGE_ACTIONS, FAILURE_REASONS, RUN_RESULTS, STAGES, TRIGGERS } from '../sync/run.ts';
+import { RUN_MESSAGE_SHAPES } from '../sync/run-message.ts';
+import { SETTINGS_PROBLEMS } from '../sync/settings.ts';
+import { TUNNEL_PROBLEMS } from '../tunnel/model.ts';
 import { type Locale, type Translator, translator } from './i18n/index.ts';
 import { formatClock, formatDateTime, formatNumber, formatPercent } from './i18n/numbers.ts';
 
@@ -49,6 +53,12 @@ export const DYNAMIC_KEYS: readonly string[] = [
   ...ACCESS_CODES.map((c) => `access.${c}`),
   // The audit log's own detail lines (server/audit-detail.ts), said by web/models/audit-detail.ts.
   ...AUDIT_DETAIL_SHAPES.map((s) => `audit.d.${s}`),
+  // What went wrong, said apart from the error's own words (web/i18n/problems.ts).
+  ...PROBLEM_KINDS.map((k) => `problem.${k}`),
+  ...SETTINGS_PROBLEMS.map((c) => `settings.problem.${c}`),
+  ...TUNNEL_PROBLEMS.map((c) => `tunnel.problem.${c}`),
+  // What a run that did not fail did (server/sync/run-message.ts), said by web/models/run-message.ts.
+  ...RUN_MESSAGE_SHAPES.map((s) => `run.m.${s}`),
 ];
 
 export interface Format {

@@ -2,13 +2,18 @@
 // becomes a status (the error handler answers with `httpStatus(err)`).
 import { type ProblemKind, problemKind } from '../problem.ts';
 
-/** A request the console answers with a status and a message for the technician. */
+/**
+ * A request the console answers with a status and a message for the technician (already in their language);
+ * `detail` is the raw engineer text (an error's own words), shown only under "Details for support".
+ */
 export class HttpError extends Error {
   readonly status: number;
-  constructor(status: number, message: string, options?: { cause?: unknown }) {
+  readonly detail: string | null;
+  constructor(status: number, message: string, options?: { cause?: unknown; detail?: string | undefined }) {
     super(message, options);
     this.name = 'HttpError';
     this.status = status;
+    this.detail = options?.detail ?? null;
   }
 }
 

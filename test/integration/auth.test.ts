@@ -6,13 +6,15 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { auditDetail } from '../../server/audit-detail.ts';
 import { type AccessService, SESSION_RECHECK_MS } from '../../server/auth/service.ts';
 import { runKioskToken, runUser } from '../../server/cli/user.ts';
-import { recentAudit } from '../../server/db/audit.ts';
+import { appendAudit, recentAudit } from '../../server/db/audit.ts';
 import { openDb } from '../../server/db/open.ts';
 import { createSyncService, type SyncService } from '../../server/sync/service.ts';
 import type { ReachOptions } from '../../server/web/deps.ts';
 import { fleetApp } from '../support/console.ts';
+import { assertSaidApart } from '../support/details.ts';
 import { configMap, deployment, type Fleet, makeFleet, NS } from '../support/fleet.ts';
 import { Browser, listen, PASSWORDS, type Running, TEST_COST, testAccess } from '../support/http.ts';
 import { silentLog } from '../support/log.ts';
@@ -341,6 +343,40 @@ describe('access', () => {
     const denied = await op.request('/audit');
     assert.equal(denied.status, 403);
     assert.match(await denied.text(), /Your role \(operator\) does not allow this; it needs admin\./);
+  });
+
+  test('in Russian an audit entry that quotes an error says what happened, the error only under the support details', async () => {
+    const raw = {
+      restart: 'admission webhook "policy.example" denied the request: image not allowed',
+      upload: 'bundle signature does not verify with any trusted key',
+      tunnel: 'nothing answers on the bastion support@bastion.example:22 (connection refused)',
+      source: 'changing the source on the console is turned off (OUTPOST_CONSOLE_SOURCE_EDIT=off)',
+    };
+    const entry = (action: string, result: string, detail: string) =>
+      appendAudit(f.db, { actor: 'system', action, target: 'x', result, detail });
+    entry('restart', 'failed', auditDetail('restart-failed', { error: raw.restart }));
+    entry('upload', 'refused', auditDetail('upload-refused', { error: raw.upload }));
+    entry(
+      'tunnel-error',
+      'refused',
+      auditDetail('tunnel-problem', { code: 'connection-refused', error: raw.tunnel }),
+    );
+    entry(
+      'settings.source',
+      'refused',
+      auditDetail('source-refused', { kind: 'git', url: 'https://git.example/fleet.git', error: raw.source }),
+    );
+    const admin = await new Browser(web.url).login('admin');
+    admin.cookies.set('outpost_lang', 'ru');
+    const html = await admin.page('/audit');
+    const esc = (t: string) => t.replaceAll('"', '&quot;');
+    assertSaidApart(html, 'Кластер не принял перезапуск', esc(raw.restart));
+    assertSaidApart(html, 'Пакет не прошёл проверки узла', raw.upload);
+    assertSaidApart(html, 'По адресу сервера поддержки никто не отвечает', raw.tunnel);
+    assertSaidApart(html, 'Источник git https://git.example/fleet.git нельзя выбрать в консоли', raw.source);
+    assert.match(html, /<summary>Подробности для поддержки<\/summary>/);
+    // The settings page's own list of recent changes says the refused source the same way.
+    assertSaidApart(await admin.page('/settings'), 'нельзя выбрать в консоли', raw.source);
   });
 
   test('/metrics answers a session or the configured bearer token, nobody else', async () => {

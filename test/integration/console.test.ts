@@ -9,6 +9,7 @@ import { readTar } from '../../server/sources/tar.ts';
 import { createSyncService, type SyncService } from '../../server/sync/service.ts';
 import { buildSupportBundle } from '../../server/sync/support-bundle.ts';
 import { fleetApp } from '../support/console.ts';
+import { assertSaidApart } from '../support/details.ts';
 import { configMap, deployment, type Fleet, makeFleet, NS } from '../support/fleet.ts';
 import { Browser, listen, type Running, testAccess } from '../support/http.ts';
 
@@ -180,6 +181,14 @@ describe('console pages', () => {
     const first = await b.page('/runs/2');
     assert.match(first, /data-testid="changes"[\s\S]*Deployment shop\/web/);
     assert.match(first, /changed<\/span>/);
+    // What the run did, in the reader's language; the stored English is not shown.
+    const stored = sync.history.run(2)?.message ?? '';
+    assert.match(stored, /^revision [0-9a-f]+ applied and healthy/);
+    b.cookies.set('outpost_lang', 'ru');
+    const ru = await b.page('/runs/2');
+    assert.match(ru, /data-testid="run-message">Ревизия [0-9a-f]+ применена и исправна/);
+    assert.ok(!ru.includes(stored));
+    b.cookies.set('outpost_lang', 'en');
     assert.equal((await b.request('/runs/999999')).status, 404);
   });
 
@@ -225,6 +234,53 @@ describe('console pages', () => {
     assert.match(await refused.text(), /Outpost does not manage the namespace kube-system/);
   });
 
+  test('in Russian a restart the cluster refuses says so in plain words; the cluster’s words only under the support details', async () => {
+    const b = await new Browser(web.url).login('operator');
+    b.cookies.set('outpost_lang', 'ru');
+    const id = f.sim.faults.inject({
+      status: 422,
+      method: 'PATCH',
+      pathIncludes: '/deployments/web',
+      message: 'admission webhook policy.example denied the request',
+    });
+    try {
+      const res = await b.post('/actions/restart', { kind: 'Deployment', namespace: 'shop', name: 'web' });
+      assert.equal(res.status, 502);
+      assertSaidApart(
+        await res.text(),
+        'Перезапустить Deployment shop/web не удалось: кластер не принял перезапуск.',
+        /admission webhook policy\.example denied the request/,
+      );
+    } finally {
+      f.sim.faults.clear(id);
+    }
+    const failed = recentAudit(f.db, 5).find((a) => a.action === 'restart' && a.result === 'failed');
+    assert.match(failed?.detail ?? '', /^restart failed: .*admission webhook policy\.example denied/);
+  });
+
+  test('in Chinese a log the cluster will not give says so in plain words; its words only under the support details', async () => {
+    await sync.cluster.refresh();
+    const pod = sync.cluster.workload('Deployment', 'shop', 'web')?.pods[0];
+    assert.ok(pod, 'the web pod is in the view');
+    const b = await new Browser(web.url).login('viewer');
+    b.cookies.set('outpost_lang', 'zh-CN');
+    const id = f.sim.faults.inject({
+      status: 400,
+      method: 'GET',
+      pathIncludes: `/pods/${pod.name}/log`,
+      message: 'container main is waiting to start: ContainerCreating',
+    });
+    try {
+      assertSaidApart(
+        await b.page(`/pods/shop/${pod.name}/logs?tail=50`),
+        '目前无法读取日志。请稍后重试。',
+        new RegExp(`log of pod shop/${pod.name}`),
+      );
+    } finally {
+      f.sim.faults.clear(id);
+    }
+  });
+
   test('pod logs show the tail; following streams new lines and stops by itself after five minutes', async () => {
     await sync.cluster.refresh();
     const pod = sync.cluster.workload('Deployment', 'shop', 'web')?.pods[0];
@@ -253,7 +309,12 @@ describe('console pages', () => {
     await b.page('/settings');
     const bad = await b.post('/actions/settings/schedule', { schedule: 'every minute' });
     assert.equal(bad.status, 400);
-    assert.match(await bad.text(), /Not saved: &quot;every minute&quot; is not a cron expression/);
+    // Said in plain words; the parser's own sentence only under "Details for support".
+    assertSaidApart(
+      await bad.text(),
+      /Not saved: “every minute” is not a schedule Outpost understands: write it in cron form/,
+      '&quot;every minute&quot; is not a cron expression',
+    );
     const ok = await b.post('/actions/settings/schedule', { schedule: '*/10 * * * *' });
     assert.equal(ok.status, 303);
     assert.equal(sync.settings.effective().schedule, '*/10 * * * *');

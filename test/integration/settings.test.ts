@@ -12,6 +12,7 @@ import { dirSource } from '../../server/sources/dir.ts';
 import { createSyncService, type SyncService, type SyncServiceDeps } from '../../server/sync/service.ts';
 import { lkgRevision } from '../../server/sync/state-keys.ts';
 import { fleetApp } from '../support/console.ts';
+import { assertSaidApart } from '../support/details.ts';
 import { configMap, type Fleet, makeFleet, NS } from '../support/fleet.ts';
 import { Browser, listen, type Running, testAccess } from '../support/http.ts';
 
@@ -75,14 +76,29 @@ describe('console source changes while signatures are required', () => {
     ]) {
       const res = await b.post('/actions/settings/source', form);
       assert.equal(res.status, 400, form.kind);
-      assert.match(
+      assertSaidApart(
         await res.text(),
-        /Not saved: a (dir|git) source carries no signature and signatures are required/,
+        /Not saved: a (dir|git) source carries no signature, and on this node the console may choose signed sources only: choose one of http, oci, upload/,
+        /a (dir|git) source carries no signature and signatures are required \(OUTPOST_REQUIRE_SIGNATURE\)/,
       );
       assert.equal(sync.settings.effective().overridden.source, undefined);
     }
     const refused = sync.history.audit(5).filter((a) => a.action === 'settings.source');
     assert.ok(refused.length >= 2 && refused.every((a) => a.result === 'refused'));
+    // In Russian the refusal says what to do; the configuration's names stay in the English under the details.
+    b.cookies.set('outpost_lang', 'ru');
+    const ru = await b.post('/actions/settings/source', {
+      kind: 'git',
+      url: 'https://git.example/fleet.git',
+      ref: 'main',
+      path: '.',
+    });
+    assert.equal(ru.status, 400);
+    assertSaidApart(
+      await ru.text(),
+      'Не сохранено: источник git не несёт подписи, а на этом узле консоль может выбирать только подписанные источники',
+      'OUTPOST_REQUIRE_SIGNATURE',
+    );
   });
 
   test('an unsigned console source already in the store fails the sync as VerifyFailed and the node keeps its version', async () => {

@@ -94,6 +94,7 @@ describe('support tunnel', () => {
     // The console sees tunnel traffic from 127.0.0.2, so a loopback-only kiosk stays closed to the bastion.
     assert.equal(await res.text(), 'console here; you came from 127.0.0.2');
     assert.deepEqual(results(audits), ['tunnel-open:requested', 'tunnel-open:connected']);
+    assert.equal(audits[1]?.detail, `port ${s.remotePort} on the bastion's loopback leads to the console`);
     assert.equal(audits[0]?.actor, 'alice');
     assert.equal(audits[0]?.target, `${userInfo().username}@127.0.0.1:${sshd.port}`);
     const html = banner(tunnel);
@@ -130,6 +131,9 @@ describe('support tunnel', () => {
     const s = await until(tunnel, 'closed');
     assert.match(s.lastError ?? '', /presented host key SHA256:\S+, not the pinned ssh-ed25519 SHA256:/);
     assert.ok(s.lastError?.includes(sshd.hostKeyFingerprint), 'names the key the bastion showed');
+    // The console says it by its code; the audit line keeps the code and the sentence for support.
+    assert.equal(s.problem, 'host-key-changed');
+    assert.match(audits[1]?.detail ?? '', /^host-key-changed: the bastion .* presented host key SHA256:/);
     assert.equal(s.remotePort, undefined);
     assert.deepEqual(results(audits), ['tunnel-open:requested', 'tunnel-error:refused']);
     // No retry follows a refusal: nothing more is written.
@@ -143,6 +147,7 @@ describe('support tunnel', () => {
     tunnel.open({ minutes: 5, actor: 'carol' });
     const s = await until(tunnel, 'closed');
     assert.match(s.lastError ?? '', /refused the tunnel key .*stranger_ed25519 for user \S+/);
+    assert.equal(s.problem, 'key-refused');
     assert.deepEqual(results(audits), ['tunnel-open:requested', 'tunnel-error:refused']);
   });
 
@@ -166,6 +171,7 @@ describe('support tunnel', () => {
     await sshd.kill();
     const down = await until(tunnel, 'reconnecting');
     assert.ok(down.lastError, 'says why the link is down');
+    assert.ok(down.problem, 'with a code the console says in the reader’s words');
     assert.equal(down.remotePort, undefined);
     assert.equal(down.until, before.until, 'the end time does not move');
     assert.match(banner(tunnel), /Remote support reconnecting…/);

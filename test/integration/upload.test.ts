@@ -12,6 +12,7 @@ import { reconcile } from '../../server/sync/reconciler.ts';
 import { createSyncService, type SyncService } from '../../server/sync/service.ts';
 import { readStatus } from '../../server/sync/status.ts';
 import { createApp } from '../../server/web/app.ts';
+import { assertSaidApart } from '../support/details.ts';
 import { configMap, type Fleet, makeFleet, NS } from '../support/fleet.ts';
 import { Browser, listen, type Running, testAccess } from '../support/http.ts';
 import { silentLog } from '../support/log.ts';
@@ -37,8 +38,9 @@ describe('upload', () => {
     return { tgz: readFileSync(out), sig: minisignSign(signer, out, comment) };
   }
 
-  async function upload(b: { tgz: Buffer; sig?: string }): Promise<Response> {
+  async function upload(b: { tgz: Buffer; sig?: string }, lang?: string): Promise<Response> {
     const br = await new Browser(web.url).login('operator');
+    if (lang) br.cookies.set('outpost_lang', lang);
     const form = new FormData();
     form.append('bundle', new Blob([new Uint8Array(b.tgz)]), 'site.tar.gz');
     if (b.sig) form.append('signature', new Blob([b.sig]), 'site.tar.gz.minisig');
@@ -86,16 +88,34 @@ describe('upload', () => {
     const res = await upload(bundle('evil', 'version=3', stranger));
     const text = await res.text();
     assert.equal(res.status, 422, text);
-    assert.match(text, /The bundle site.tar.gz was refused: .*not trusted/);
+    // What happened and what to do; the verifier's words only under "Details for support".
+    assertSaidApart(
+      text,
+      'The bundle site.tar.gz was not accepted: it did not pass the node’s checks',
+      /The bundle site.tar.gz was refused: .*not trusted/,
+    );
     await sync.trigger('schedule');
     assert.equal(await value(), 'from-upstream');
     assert.equal(recentAudit(f.db)[0]?.result, 'refused');
+    assert.match(recentAudit(f.db)[0]?.detail ?? '', /^refused: .*not trusted/);
+  });
+
+  test('in Russian and Chinese a refused bundle is said in the reader’s words, the reason under the support details', async () => {
+    const ru = await upload(bundle('evil', 'version=3', stranger), 'ru');
+    assert.equal(ru.status, 422);
+    assertSaidApart(
+      await ru.text(),
+      'Пакет site.tar.gz не принят: он не прошёл проверки узла',
+      /not trusted/,
+    );
+    const zh = await upload(bundle('evil', 'version=3', stranger), 'zh-CN');
+    assertSaidApart(await zh.text(), '包 site.tar.gz 未被接受', /not trusted/);
   });
 
   test('an unsigned bundle is refused while signatures are required', async () => {
     const res = await upload({ tgz: bundle('nosig', 'version=3').tgz });
     assert.equal(res.status, 422);
-    assert.match(await res.text(), /signature/i);
+    assertSaidApart(await res.text(), /not accepted/, /The bundle site.tar.gz was refused: .*signature/i);
   });
 
   test('a signed upload is applied and wins over the unchanged upstream', async () => {

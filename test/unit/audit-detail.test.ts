@@ -8,7 +8,15 @@ import {
   readAuditDetail,
 } from '../../server/audit-detail.ts';
 
-const SAMPLE = { role: 'operator', time: '2026-12-02T12:00:00.000Z', count: 5, text: 'alice' } as const;
+const SAMPLE = {
+  role: 'operator',
+  time: '2026-12-02T12:00:00.000Z',
+  count: 5,
+  text: 'alice',
+  raw: 'connect ECONNREFUSED 10.0.0.1:22',
+  'tunnel-problem': 'connection-refused',
+  'source-kind': 'git',
+} as const;
 
 /** A value of the right kind for every placeholder of `shape`. */
 function sampleParams(shape: keyof typeof AUDIT_DETAILS): Record<string, string | number> {
@@ -44,5 +52,20 @@ test('a line whose values do not fit, or someone else’s words, is not ours', (
   assert.equal(readAuditDetail('connect ECONNREFUSED 10.0.0.1:22'), null);
   assert.equal(readAuditDetail('version '), null);
   assert.equal(readAuditDetail(null), null);
-  assert.equal(readAuditDetail(`version ${'x'.repeat(600)}`), null);
+  assert.equal(readAuditDetail(`version ${'x'.repeat(3000)}`), null);
+});
+
+test('an error quoted in a line is kept on one line and bounded, and read back whole', () => {
+  const line = auditDetail('restart-failed', { error: `denied\n  at the webhook ${'x'.repeat(5000)}` });
+  assert.ok(!line.includes('\n'));
+  assert.ok(line.length < 2100);
+  const back = readAuditDetail(line);
+  assert.equal(back?.shape, 'restart-failed');
+  assert.match(String(back?.params.error), /^denied at the webhook x+$/);
+  // A tunnel problem is read back only with a code the tunnel has.
+  assert.equal(readAuditDetail('no-such-problem: boom'), null);
+  assert.deepEqual(readAuditDetail('timeout: the bastion b:22 did not answer in time'), {
+    shape: 'tunnel-problem',
+    params: { code: 'timeout', error: 'the bastion b:22 did not answer in time' },
+  });
 });

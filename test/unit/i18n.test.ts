@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { AUDIT_DETAIL_SHAPES, AUDIT_DETAILS, auditDetail } from '../../server/audit-detail.ts';
 import { ACCESS_CODES, AccessError } from '../../server/auth/access-error.ts';
 import { ROLES } from '../../server/auth/users.ts';
+import { RUN_MESSAGE_SHAPES, RUN_MESSAGES, runMessage } from '../../server/sync/run-message.ts';
 import { createFormat, DYNAMIC_KEYS } from '../../server/web/format.ts';
 import {
   CATALOGUES,
@@ -15,7 +16,8 @@ import {
   negotiate,
   translator,
 } from '../../server/web/i18n/index.ts';
-import { auditDetailText } from '../../server/web/models/audit-detail.ts';
+import { auditDetailSaid, auditDetailText } from '../../server/web/models/audit-detail.ts';
+import { runMessageSaid } from '../../server/web/models/run-message.ts';
 import { refusalText } from '../../server/web/refusal.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -184,6 +186,155 @@ test('no template, route, middleware or model shows text that is not in the cata
   assert.deepEqual(found, [], 'put these in the catalogues (or, for a name or command, in NOT_WORDS)');
 });
 
+/** Every catalogue key named whole in the code or templates, and the families built at run time. */
+function referencedKeys(): { whole: Set<string>; families: Set<string> } {
+  const sources = [...files('views', '.eta'), ...files('server', '.ts')].filter(
+    (f) => !path.relative(ROOT, f).includes(`i18n${path.sep}`),
+  );
+  const whole = new Set<string>(DYNAMIC_KEYS);
+  const families = new Set<string>();
+  for (const f of sources) {
+    const text = readFileSync(f, 'utf8');
+    for (const m of text.matchAll(/['"`]([A-Za-z][A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]+)+)['"`]/g))
+      whole.add(m[1] as string);
+    // 'phase.' + p, `role.${r}`, and fmt.known('audit.act', code): a family of keys chosen at run time.
+    for (const m of text.matchAll(/'([A-Za-z][\w.-]*\.)'\s*\+/g)) families.add(m[1] as string);
+    for (const m of text.matchAll(/`([A-Za-z][\w.-]*\.)\$\{/g)) families.add(m[1] as string);
+    for (const m of text.matchAll(/\bknown\(\s*'([\w.-]+)'/g)) families.add(`${m[1]}.`);
+  }
+  return { whole, families };
+}
+
+test('every catalogue key is used somewhere (no leftovers to translate for nothing)', () => {
+  const { whole, families } = referencedKeys();
+  const unused = Object.keys(CATALOGUES.en)
+    .map((k) => k.replace(PLURAL, ''))
+    .filter((k) => !whole.has(k) && ![...families].some((p) => k.startsWith(p)));
+  assert.deepEqual([...new Set(unused)], [], 'use these keys or delete them from every catalogue');
+  // The check sees a leftover: a key nobody names is reported.
+  assert.ok(!whole.has('kiosk.noFailures') && ![...families].some((p) => 'kiosk.noFailures'.startsWith(p)));
+});
+
+/**
+ * Lines of the web layer that read an error's own words (`.message`) without putting them in a `detail` (shown
+ * only under "Details for support"), each with why it may.
+ */
+const MESSAGE_READERS: Record<string, string> = {
+  // An HttpError's message is ours, already in the reader's language; an AccessError is said by refusalText.
+  'server/web/routes/users.ts': 'refusalText(requestContext(res), err) : err.message',
+  // The body of a refused event stream: no page shows it (an EventSource drops it); it names the pod for whoever
+  // calls the stream by hand.
+  'server/web/routes/live.ts': "type('text').send(err.message)",
+  // A run's stored message is one of our lines, said from the catalogue (a held revision's failure as a detail).
+  'server/web/routes/runs.ts': 'runMessageSaid(run.message',
+  // zod issue messages of our forms are catalogue keys.
+  'server/web/routes/actions.ts': "i.message.startsWith('form.') ? t(i.message)",
+};
+
+/** A line of web code that reads an error's own words for anything but a `detail` (or an allowed reader). */
+function showsRawMessage(rel: string, line: string): boolean {
+  if (!/\.message\b/.test(line) || /detail/i.test(line) || /^\s*(\/\/|\*|\/\*)/.test(line)) return false;
+  return !(MESSAGE_READERS[rel] !== undefined && line.includes(MESSAGE_READERS[rel] as string));
+}
+
+test('the web layer puts an error’s own words only under “Details for support”, never in the sentence', () => {
+  const found: string[] = [];
+  for (const f of files('server/web', '.ts')) {
+    const rel = path.relative(ROOT, f);
+    if (rel.includes(`i18n${path.sep}`) || rel in NOT_SHOWN) continue;
+    for (const line of readFileSync(f, 'utf8').split('\n'))
+      if (showsRawMessage(rel, line)) found.push(`${rel}: ${line.trim()}`);
+  }
+  assert.deepEqual(found, [], 'say it with a catalogue key, and pass the error’s words as `detail`');
+  // The scan sees an error's words put in the sentence, and lets them through as a detail.
+  const rel = 'server/web/routes/x.ts';
+  assert.ok(showsRawMessage(rel, "  throw new HttpError(502, t('restart.failed', { error: err.message }));"));
+  assert.ok(
+    !showsRawMessage(rel, "  throw new HttpError(502, t('restart.failed'), { detail: err.message });"),
+  );
+});
+
+/** A template printing an error's own words (a tunnel's, the cluster view's, a run's object) straight into the page. */
+function rawErrorsShown(source: string): string[] {
+  // Folded away is fine: <code class="detail"> inside a <details>, or the support-detail partial (given `detail:`).
+  const open = source.replace(/<code class="detail">[\s\S]*?<\/code>/g, ' ');
+  return (
+    [...open.matchAll(/<%=\s*([^%]*\b(?:lastError|liveError|errorDetail|\w+\.error)\b[^%]*)%>/g)]
+      .map((m) => (m[1] as string).trim())
+      // `it.error` is the page's own message, which its route says in the reader's words (checked above).
+      .filter((expr) => !/^it\.t\(/.test(expr) && !/^it\.error\b/.test(expr))
+  );
+}
+
+test('no template prints an error’s own words outside “Details for support”', () => {
+  const found: string[] = [];
+  for (const f of files('views', '.eta'))
+    for (const expr of rawErrorsShown(readFileSync(f, 'utf8')))
+      found.push(`${path.relative(ROOT, f)}: ${expr}`);
+  assert.deepEqual(
+    found,
+    [],
+    'say it with a catalogue key and include partials/support-detail with the raw text',
+  );
+  // The scan sees a raw error after a sentence, and lets the folded one through.
+  assert.deepEqual(rawErrorsShown("<p><%= it.t('x') %> <small><%= c.error %></small></p>"), ['c.error']);
+  assert.deepEqual(rawErrorsShown('<code class="detail"><%= t.lastError %></code>'), []);
+});
+
+/** Audit details that are not one of our shapes, each with why. */
+const FREE_DETAILS: Record<string, string> = {
+  'hold?.reason': 'the reason typed by whoever held: their words, shown as they are',
+  reason: 'the tunnel closes with an auditDetail line (by hand, or Outpost stopping)',
+  detail: 'a setting changed: its old and new values, which are data, not words',
+};
+
+/** The arguments of each call of `name(` in `text`, up to the matching parenthesis. */
+function callArgs(text: string, name: RegExp): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(name)) {
+    let depth = 0;
+    let i = (m.index as number) + m[0].length - 1;
+    const start = i;
+    for (; i < text.length; i++) {
+      if (text[i] === '(') depth++;
+      else if (text[i] === ')' && --depth === 0) break;
+    }
+    out.push(text.slice(start + 1, i));
+  }
+  return out;
+}
+
+/** The `detail` of an audit entry: its value, or nothing for the shorthand `{ …, detail }`. */
+const DETAIL = /\bdetail(?::\s*([^,\n}]+)|\s*[,}])/;
+
+test('every audit line a writer stores is one of ours: an error’s words only in a shape’s raw placeholder', () => {
+  const found: string[] = [];
+  let calls = 0;
+  for (const f of files('server', '.ts')) {
+    if (/kubesim/.test(f)) continue;
+    for (const args of callArgs(readFileSync(f, 'utf8'), /\b(?:appendAudit|audit)\(/g)) {
+      const m = DETAIL.exec(args);
+      if (!m) continue;
+      calls++;
+      const value = (m[1] ?? 'detail').trim();
+      if (/^auditDetail\(/.test(value) || FREE_DETAILS[value] !== undefined) continue;
+      found.push(`${path.relative(ROOT, f)}: detail: ${value}`);
+    }
+  }
+  assert.ok(calls >= 10, `the scan sees the audit writers (${calls})`);
+  assert.deepEqual(
+    found,
+    [],
+    'store auditDetail(shape, …) (server/audit-detail.ts), never an error or free text',
+  );
+  // The scan sees an error's message stored as the line.
+  const [args] = callArgs(
+    "appendAudit(db, { action: 'x', detail: (err as Error).message });",
+    /\bappendAudit\(/g,
+  );
+  assert.equal(DETAIL.exec(args as string)?.[1]?.trim(), '(err as Error).message');
+});
+
 test('the scan above would catch hard-coded text in a template and in code', () => {
   assert.deepEqual(
     templateText(
@@ -285,17 +436,51 @@ test('every access refusal reads without English in Russian and Chinese, with Ru
 });
 
 test('every audit detail line of ours reads without English in Russian and Chinese, with Russian plural forms', () => {
-  const sample = { role: 'operator', time: '2026-12-02T12:00:00.000Z', count: 5, text: 'alice' } as const;
+  const sample = {
+    role: 'operator',
+    time: '2026-12-02T12:00:00.000Z',
+    count: 5,
+    text: 'alice',
+    raw: 'the admission webhook denied the request',
+    'tunnel-problem': 'connection-refused',
+    'source-kind': 'git',
+  } as const;
   for (const shape of AUDIT_DETAIL_SHAPES) {
     const kinds: Readonly<Record<string, keyof typeof sample>> = AUDIT_DETAILS[shape].kinds;
     const params = Object.fromEntries(Object.entries(kinds).map(([k, kind]) => [k, sample[kind]]));
     const stored = auditDetail(shape, params);
+    const quotes = Object.values(kinds).includes('raw');
     for (const locale of ['ru', 'zh-CN'] as const) {
       const tr = translator(locale);
-      const said = auditDetailText(stored, { ...tr, fmt: createFormat(tr) });
-      assert.ok(!said.startsWith('audit.d.'), `${locale} ${shape}: no catalogue entry`);
-      assert.ok(!said.includes(sample.time), `${locale} ${shape}: the time is formatted`);
-      assert.ok(!englishIn(said, Object.values(params)), `${locale} ${shape}: English in “${said}”`);
+      const said = auditDetailSaid(stored, { ...tr, fmt: createFormat(tr) });
+      assert.ok(!said.text.startsWith('audit.d.'), `${locale} ${shape}: no catalogue entry`);
+      assert.ok(!said.text.includes('tunnel.problem.'), `${locale} ${shape}: no catalogue entry`);
+      assert.ok(!said.text.includes(sample.time), `${locale} ${shape}: the time is formatted`);
+      assert.ok(
+        !englishIn(said.text, Object.values(params)),
+        `${locale} ${shape}: English in “${said.text}”`,
+      );
+      // An error's own words are never in the sentence, only under "Details for support".
+      assert.ok(!said.text.includes(sample.raw), `${locale} ${shape}: the raw error is in the sentence`);
+      assert.equal(said.support, quotes ? sample.raw : null, `${locale} ${shape}: support details`);
+    }
+  }
+  // The messages of runs that did not fail, the same way.
+  for (const shape of RUN_MESSAGE_SHAPES) {
+    const kinds: Readonly<Record<string, keyof typeof sample>> = RUN_MESSAGES[shape].kinds;
+    const params = Object.fromEntries(Object.entries(kinds).map(([k, kind]) => [k, sample[kind]]));
+    const stored = runMessage(shape, params);
+    const quotes = Object.values(kinds).includes('raw');
+    for (const locale of ['ru', 'zh-CN'] as const) {
+      const tr = translator(locale);
+      const said = runMessageSaid(stored, { ...tr, fmt: createFormat(tr) });
+      assert.ok(!said.text.startsWith('run.m.'), `${locale} ${shape}: no catalogue entry`);
+      assert.ok(!said.text.includes(sample.time), `${locale} ${shape}: the time is formatted`);
+      assert.ok(
+        !englishIn(said.text, Object.values(params)),
+        `${locale} ${shape}: English in “${said.text}”`,
+      );
+      assert.equal(said.support, quotes ? sample.raw : null, `${locale} ${shape}: support details`);
     }
   }
   const en = translator('en');

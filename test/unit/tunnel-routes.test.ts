@@ -11,6 +11,7 @@ import { SupportTunnel } from '../../server/tunnel/tunnel.ts';
 import { errorHandler } from '../../server/web/middleware/errors.ts';
 import { type TunnelDeps, tunnelRoutes } from '../../server/web/routes/tunnel.ts';
 import { createViews } from '../../server/web/views.ts';
+import { assertSaidApart } from '../support/details.ts';
 import { listen, type Running } from '../support/http.ts';
 import { silentLog } from '../support/log.ts';
 import { waitFor } from '../support/process.ts';
@@ -42,8 +43,10 @@ describe('tunnel routes', () => {
     const app = express();
     app.use(express.urlencoded({ extended: false }));
     // Stands in for the CSRF middleware the app mounts before these routes.
-    app.use((_req, res, next) => {
+    app.use((req, res, next) => {
       res.locals.csrfToken = 'test-token';
+      // Stands in for the language middleware: the reader's language from a test header.
+      if (req.get('x-test-locale')) res.locals.locale = req.get('x-test-locale');
       next();
     });
     app.use(tunnelRoutes(deps, views));
@@ -206,5 +209,23 @@ describe('tunnel routes', () => {
       audits.map((a) => `${a.action}:${a.result}`),
       ['tunnel-open:requested', 'tunnel-error:refused'],
     );
+  });
+
+  test('in Russian and Chinese a refused tunnel says why in the reader’s words; the raw reason only under the support details', async () => {
+    const tunnel = useTunnel({ keyFile: path.join(dir, 'missing-key') });
+    tunnel.open({ minutes: 10, actor: 'alice' });
+    await waitFor('the refusal', async () => tunnel.status().state === 'closed', 2000, 10);
+    assert.equal(tunnel.status().problem, 'key-unreadable');
+    const banner = async (locale: string) =>
+      (await fetch(`${web.url}/fragments/tunnel?watch=1`, { headers: { 'x-test-locale': locale } })).text();
+    assertSaidApart(
+      await banner('ru'),
+      'Файл ключа туннеля на узле не читается или не является ключом.',
+      /cannot use the tunnel key file .*missing-key/,
+    );
+    assertSaidApart(await banner('zh-CN'), '无法读取节点上的隧道密钥文件', /cannot use the tunnel key file/);
+    // The audit line keeps the code and the raw reason, so the audit page can say the same.
+    const refused = audits.find((a) => a.result === 'refused');
+    assert.match(refused?.detail ?? '', /^key-unreadable: cannot use the tunnel key file /);
   });
 });

@@ -136,7 +136,8 @@ export const en: Record<string, string> = {
   'objects.title': 'Applied objects',
   'objects.pageTitle': 'All applied objects',
   'objects.none': 'No objects applied yet.',
-  'objects.liveError': 'Cannot read live status from the cluster:',
+  'objects.liveError':
+    'Cannot read live status from the cluster right now; what is shown may be out of date.',
   'objects.allHealthy.one': 'The {n} applied object is healthy.',
   'objects.allHealthy.other': 'All {n} applied objects are healthy.',
   'objects.needAttention.one': '{n} object needs attention:',
@@ -416,7 +417,7 @@ export const en: Record<string, string> = {
   'logs.lines': 'Last lines',
   'logs.follow': 'Follow (5 minutes)',
   'logs.show': 'Show',
-  'logs.error': 'The log cannot be read:',
+  'logs.error': 'The log cannot be read right now. Try again in a moment.',
   'logs.showing.one': '{n} line',
   'logs.showing.other': '{n} lines',
   'logs.truncated': 'cut at 512 KB',
@@ -433,9 +434,6 @@ export const en: Record<string, string> = {
   'kiosk.since': 'since {time}',
   'kiosk.noSensor': 'no sensor',
   'kiosk.diskUsed': '{pct} used',
-  'kiosk.noFailures': 'No failing workloads.',
-  'kiosk.failing.one': '{n} failing workload',
-  'kiosk.failing.other': '{n} failing workloads',
   'kiosk.more.one': 'and {n} more',
   'kiosk.more.other': 'and {n} more',
 
@@ -533,7 +531,8 @@ export const en: Record<string, string> = {
   'restart.notManaged':
     'Outpost does not manage the namespace {namespace}, so it does not restart anything there.',
   'restart.gone': '{name} is not on the cluster any more.',
-  'restart.failed': 'The restart of {name} did not go through: {error}',
+  'restart.failed':
+    'The restart of {name} did not go through: the cluster did not accept it. Try again in a minute; if it fails again, give support the details below.',
   // Health phrases of our own: English has one home, server/apply/health/phrases.ts.
   ...Object.fromEntries(Object.entries(HEALTH_PHRASES).map(([k, v]) => [`health.say.${k}`, v])),
 };

@@ -6,6 +6,7 @@ import { HTTP_STRINGS } from './http.ts';
 import { type Catalogue, LOCALES, type Locale } from './locales.ts';
 import { pluralForm } from './numbers.ts';
 import { PAGE_STRINGS } from './pages.ts';
+import { PROBLEM_STRINGS } from './problems.ts';
 import { ru } from './ru.ts';
 import { STORE_STRINGS } from './store.ts';
 import { zhCN } from './zh-CN.ts';
@@ -22,6 +23,7 @@ export const CATALOGUES: Readonly<Record<Locale, Catalogue>> = {
     ...HTTP_STRINGS.en,
     ...STORE_STRINGS.en,
     ...CHART_STRINGS.en,
+    ...PROBLEM_STRINGS.en,
   },
   'zh-CN': {
     ...zhCN,
@@ -30,6 +32,7 @@ export const CATALOGUES: Readonly<Record<Locale, Catalogue>> = {
     ...HTTP_STRINGS['zh-CN'],
     ...STORE_STRINGS['zh-CN'],
     ...CHART_STRINGS['zh-CN'],
+    ...PROBLEM_STRINGS['zh-CN'],
   },
   ru: {
     ...ru,
@@ -38,6 +41,7 @@ export const CATALOGUES: Readonly<Record<Locale, Catalogue>> = {
     ...HTTP_STRINGS.ru,
     ...STORE_STRINGS.ru,
     ...CHART_STRINGS.ru,
+    ...PROBLEM_STRINGS.ru,
   },
 };
 

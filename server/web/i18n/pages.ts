@@ -57,7 +57,8 @@ const en: Catalogue = {
   'plan.intro':
     'What the next sync would change on this node, checked by the cluster without applying anything.',
   'plan.checking': 'Checking with the upstream and the cluster…',
-  'plan.failed': 'The plan could not be made: {error}',
+  'plan.failed':
+    'The plan could not be made: the upstream or the cluster did not answer as expected. Try again in a minute; the overview says whether the upstream is reachable.',
   'plan.summary': '{changed} of {total} objects would change.',
   'plan.change': 'Change',
   'plan.object': 'Object',
@@ -130,7 +131,7 @@ const zhCN: Catalogue = {
   'support.cli': '在节点的命令行中获取同样的文件：',
   'plan.intro': '下次同步将在本节点上更改的内容，由集群检查，不会应用任何更改。',
   'plan.checking': '正在与上游和集群核对…',
-  'plan.failed': '无法生成计划：{error}',
+  'plan.failed': '无法生成计划：上游或集群没有按预期应答。请一分钟后重试；概览页会显示上游是否可达。',
   'plan.summary': '{total} 个对象中有 {changed} 个将被更改。',
   'plan.change': '更改',
   'plan.object': '对象',
@@ -207,7 +208,8 @@ const ru: Catalogue = {
   'support.cli': 'Тот же файл из командной строки на узле:',
   'plan.intro': 'Что следующая синхронизация изменит на этом узле — проверено кластером, без применения.',
   'plan.checking': 'Проверка источника и кластера…',
-  'plan.failed': 'Не удалось составить план: {error}',
+  'plan.failed':
+    'Не удалось составить план: источник или кластер ответили не так, как ожидалось. Повторите через минуту; на обзоре видно, доступен ли источник.',
   'plan.summary': 'Изменится объектов: {changed} из {total}.',
   'plan.change': 'Изменение',
   'plan.object': 'Объект',

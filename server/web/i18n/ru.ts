@@ -145,7 +145,8 @@ export const ru: Record<string, string> = {
   'objects.title': 'Применённые объекты',
   'objects.pageTitle': 'Все применённые объекты',
   'objects.none': 'Объекты ещё не применены.',
-  'objects.liveError': 'Не удаётся прочитать текущее состояние из кластера:',
+  'objects.liveError':
+    'Не удаётся прочитать текущее состояние из кластера; показанное может быть устаревшим.',
   ...plural(
     'objects.allHealthy',
     '{n} применённый объект исправен.',
@@ -423,7 +424,7 @@ export const ru: Record<string, string> = {
   'logs.lines': 'Последние строки',
   'logs.follow': 'Следить (5 минут)',
   'logs.show': 'Показать',
-  'logs.error': 'Журнал не удаётся прочитать:',
+  'logs.error': 'Журнал сейчас не удаётся прочитать. Повторите через минуту.',
   ...plural('logs.showing', '{n} строка', '{n} строки', '{n} строк'),
   'logs.truncated': 'обрезано до 512 КБ',
   'logs.following': 'слежение включено',
@@ -438,13 +439,6 @@ export const ru: Record<string, string> = {
   'kiosk.since': 'с {time}',
   'kiosk.noSensor': 'нет датчика',
   'kiosk.diskUsed': 'занято {pct}',
-  'kiosk.noFailures': 'Все рабочие нагрузки работают.',
-  ...plural(
-    'kiosk.failing',
-    '{n} рабочая нагрузка не работает',
-    '{n} рабочие нагрузки не работают',
-    '{n} рабочих нагрузок не работают',
-  ),
   ...same('kiosk.more', 'и ещё {n}'),
 
   'error.title': 'Ошибка',
@@ -539,7 +533,8 @@ export const ru: Record<string, string> = {
   'restart.finished': 'Перезапуск завершён: все поды новые и готовы.',
   'restart.notManaged': 'Outpost не управляет пространством имён {namespace} и ничего там не перезапускает.',
   'restart.gone': '{name} больше нет в кластере.',
-  'restart.failed': 'Перезапустить {name} не удалось: {error}',
+  'restart.failed':
+    'Перезапустить {name} не удалось: кластер не принял перезапуск. Повторите через минуту; если снова не получится, передайте поддержке сведения ниже.',
   // Health phrases of our own (server/apply/health/phrases.ts), for object status details.
   'health.say.waitingController': 'ждём, пока контроллер увидит изменение',
   'health.say.replicasUpdated': 'обновлено реплик: {n} из {of}',

@@ -115,7 +115,7 @@ export const zhCN: Record<string, string> = {
   'objects.title': '已应用的对象',
   'objects.pageTitle': '全部已应用对象',
   'objects.none': '尚未应用任何对象。',
-  'objects.liveError': '无法从集群读取实时状态：',
+  'objects.liveError': '目前无法从集群读取实时状态；显示的内容可能已过时。',
   'objects.allHealthy.other': '全部 {n} 个已应用对象运行正常。',
   'objects.needAttention.other': '{n} 个对象需要处理：',
   'objects.seeAll.other': '查看全部 {n} 个已应用对象',
@@ -363,7 +363,7 @@ export const zhCN: Record<string, string> = {
   'logs.lines': '最后几行',
   'logs.follow': '持续跟踪（5 分钟）',
   'logs.show': '显示',
-  'logs.error': '无法读取日志：',
+  'logs.error': '目前无法读取日志。请稍后重试。',
   'logs.showing.other': '{n} 行',
   'logs.truncated': '已截断至 512 KB',
   'logs.following': '正在跟踪',
@@ -378,8 +378,6 @@ export const zhCN: Record<string, string> = {
   'kiosk.since': '自 {time} 起',
   'kiosk.noSensor': '无传感器',
   'kiosk.diskUsed': '已用 {pct}',
-  'kiosk.noFailures': '没有出现故障的工作负载。',
-  'kiosk.failing.other': '{n} 个工作负载出现故障',
   'kiosk.more.other': '还有 {n} 个',
 
   'error.title': '错误',
@@ -473,7 +471,8 @@ export const zhCN: Record<string, string> = {
   'restart.finished': '重启完成：所有 Pod 都是新的且已就绪。',
   'restart.notManaged': 'Outpost 不管理命名空间 {namespace}，因此不会重启其中的任何内容。',
   'restart.gone': '集群中已没有 {name}。',
-  'restart.failed': '{name} 重启失败：{error}',
+  'restart.failed':
+    '{name} 重启失败：集群没有接受重启。请一分钟后重试；如果仍然失败，请把下面的详细信息交给支持人员。',
   // Health phrases of our own (server/apply/health/phrases.ts), for object status details.
   'health.say.waitingController': '等待控制器看到更改',
   'health.say.replicasUpdated': '已更新 {n}/{of} 个副本',

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { dateExists } from '../../calendar.ts';
 import type { ReconcileOptions } from '../../sync/reconciler.ts';
 import type { Trigger } from '../../sync/run.ts';
+import { UploadRefused } from '../../sync/service.ts';
 import { WorkloadError } from '../../sync/workloads.ts';
 import type { WebDeps } from '../deps.ts';
 import { HttpError, httpStatus } from '../http-error.ts';
@@ -194,12 +195,20 @@ export function actionRoutes(deps: WebDeps, views: Views): Router {
     const sent = files.get('signature');
     const signature = sent && sent.data.length > 0 ? sent : undefined;
     const filename = path.basename(bundle.filename || 'bundle.tar.gz');
-    await deps.sync.upload(
-      bundle.data,
-      signature ? signature.data.toString('utf8') : null,
-      filename,
-      actor(req),
-    );
+    try {
+      await deps.sync.upload(
+        bundle.data,
+        signature ? signature.data.toString('utf8') : null,
+        filename,
+        actor(req),
+      );
+    } catch (err) {
+      if (!(err instanceof UploadRefused)) throw err;
+      // What happened and what to do in the reader's words; why the bundle failed its checks, for support.
+      const { t } = requestContext(res);
+      const said = err.code === 'disabled' ? t('upload.disabled') : t('upload.refused', { file: filename });
+      throw new HttpError(httpStatus(err), said, { cause: err, detail: err.message });
+    }
     answer(req, res);
   });
   r.post('/actions/restart', async (req, res) => {
@@ -208,7 +217,7 @@ export function actionRoutes(deps: WebDeps, views: Views): Router {
       await deps.sync.workloads.restart(kind, namespace, name, actor(req), req.ip);
     } catch (err) {
       if (!(err instanceof WorkloadError)) throw err;
-      // In the reader's words by what went wrong; the cluster's own words stay as the detail.
+      // In the reader's words by what went wrong; the cluster's own words go under "Details for support".
       const { t } = requestContext(res);
       const who = `${kind} ${namespace}/${name}`;
       const said =
@@ -216,8 +225,8 @@ export function actionRoutes(deps: WebDeps, views: Views): Router {
           ? t('restart.notManaged', { namespace })
           : err.kind === 'not-found'
             ? t('restart.gone', { name: who })
-            : t('restart.failed', { name: who, error: err.message });
-      throw new HttpError(httpStatus(err), said, { cause: err });
+            : t('restart.failed', { name: who });
+      throw new HttpError(httpStatus(err), said, { cause: err, detail: err.message });
     }
     // The workload page that follows shows the restart (and its rollout) at once, not after the next refresh.
     await deps.sync.cluster.refresh();

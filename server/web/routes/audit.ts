@@ -1,7 +1,7 @@
 // The audit log for admins: every sign-in, failed sign-in, action and change, newest first, a page at a time.
 import { Router } from 'express';
 import type { AccessService } from '../../auth/service.ts';
-import { auditDetailText } from '../models/audit-detail.ts';
+import { auditDetailSaid, auditDetailText } from '../models/audit-detail.ts';
 import { newestFirstPage } from '../models/paging.ts';
 import { requestContext, type Views } from '../views.ts';
 
@@ -21,7 +21,7 @@ export function auditRoutes(access: AccessService, views: Views): Router {
           title: ctx.t('audit.title'),
           entries: page.rows.map((a) => ({
             ...a,
-            detailText: auditDetailText(a.detail, ctx),
+            detail: auditDetailSaid(a.detail, ctx),
             // Other targets are names (a user, a file, a bastion), never read as a shape: a user may be "expired".
             targetText: a.action === 'hold' ? auditDetailText(a.target, ctx) : (a.target ?? ''),
           })),

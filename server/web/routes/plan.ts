@@ -16,13 +16,14 @@ export function planRoutes(deps: WebDeps, views: Views): Router {
   });
   r.get('/fragments/plan', async (_req, res) => {
     let changes: Awaited<ReturnType<WebDeps['sync']['preview']>> = [];
-    let error: string | null = null;
+    // The page says the plan failed in the reader's words; the error's own words go under "Details for support".
+    let errorDetail: string | null = null;
     try {
       changes = await deps.sync.preview();
     } catch (err) {
-      error = (err as Error).message;
+      errorDetail = (err as Error).message;
     }
-    res.type('html').send(views.render('partials/plan', { changes, error }, res));
+    res.type('html').send(views.render('partials/plan', { changes, errorDetail }, res));
   });
   return r;
 }

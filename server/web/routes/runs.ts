@@ -6,7 +6,8 @@ import { HttpError } from '../http-error.ts';
 import { chartRange } from '../models/host-panel.ts';
 import { newestFirstPage } from '../models/paging.ts';
 import { runChartModel } from '../models/run-chart.ts';
-import type { Views } from '../views.ts';
+import { runMessageSaid } from '../models/run-message.ts';
+import { requestContext, type Views } from '../views.ts';
 import { idParam, respond, tr } from './respond.ts';
 
 const RUNS_PER_PAGE = 25;
@@ -32,7 +33,9 @@ export function runRoutes(deps: WebDeps, views: Views): Router {
     const run = h.run(idParam(req.params.id, res));
     if (!run) throw new HttpError(404, tr(res).t('error.noRun'));
     const revision = run.revisionId === null ? null : h.revision(run.revisionId);
-    respond(req, res, views, 'run', 'runs.title', { run, revision });
+    // What a run that did not fail did, in the reader's words (a failure is said by its reason in the view).
+    const said = runMessageSaid(run.message, requestContext(res));
+    respond(req, res, views, 'run', 'runs.title', { run, revision, said });
   });
   return r;
 }

@@ -3,7 +3,8 @@ import { type Request, type Response, Router } from 'express';
 import { SETTING_KEYS, type SettingKey, SettingsError } from '../../sync/settings.ts';
 import type { WebDeps } from '../deps.ts';
 import { actorOf } from '../middleware/auth.ts';
-import type { Views } from '../views.ts';
+import { auditDetailSaid, auditDetailText } from '../models/audit-detail.ts';
+import { requestContext as ctx, type Views } from '../views.ts';
 import { home, respond, tr } from './respond.ts';
 
 /** Audit entries shown under the settings: settings changes and holds. */
@@ -24,7 +25,13 @@ export function settingsRoutes(deps: WebDeps, views: Views): Router {
       audit: deps.sync.history
         .audit(200)
         .filter((a) => SETTINGS_ACTIONS.test(a.action))
-        .slice(0, 20),
+        .slice(0, 20)
+        .map((a) => ({
+          ...a,
+          // A hold's target is its end time; the other targets are setting names.
+          targetText: a.action === 'hold' ? auditDetailText(a.target, ctx(res)) : (a.target ?? ''),
+          said: auditDetailSaid(a.detail, ctx(res)),
+        })),
       saved: req.query.saved !== undefined,
       error: null,
       ...extra,
@@ -41,8 +48,14 @@ export function settingsRoutes(deps: WebDeps, views: Views): Router {
       res.status(400);
       // The page is shown again at the action's address; its links (language switch) belong to /settings.
       res.locals.path = '/settings';
+      // Why, in the reader's words; the English sentence (with the configuration names) for support.
+      const { t } = tr(res);
       page(req, res, {
-        error: { field: err.field, message: tr(res).t('settings.invalid', { why: err.message }) },
+        error: {
+          field: err.field,
+          message: t('settings.invalid', { why: t(`settings.problem.${err.code}`, err.params) }),
+          detail: err.message,
+        },
       });
       return;
     }
@@ -71,7 +84,11 @@ export function settingsRoutes(deps: WebDeps, views: Views): Router {
       res.status(400);
       res.locals.path = '/settings';
       page(req, res, {
-        error: { field: 'key', message: tr(res).t('settings.invalid', { why: String(key) }) },
+        error: {
+          field: 'key',
+          message: tr(res).t('settings.invalid', { why: tr(res).t('settings.noSuchSetting') }),
+          detail: String(key),
+        },
       });
       return;
     }

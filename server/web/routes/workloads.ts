@@ -57,7 +57,8 @@ export function workloadRoutes(deps: WebDeps, views: Views): Router {
     const { container, tail } = asked;
     let text = '';
     let truncated = false;
-    let error: string | null = null;
+    // The log's refusal in the reader's words; the cluster's own words go under "Details for support".
+    let errorDetail: string | null = null;
     try {
       ({ text, truncated } = await deps.sync.workloads.logs(ns, name, {
         tailLines: tail,
@@ -65,8 +66,9 @@ export function workloadRoutes(deps: WebDeps, views: Views): Router {
       }));
     } catch (err) {
       if (!(err instanceof WorkloadError)) throw err;
-      if (err.kind === 'forbidden') throw new HttpError(403, err.message, { cause: err });
-      error = err.message;
+      if (err.kind === 'forbidden')
+        throw new HttpError(403, tr(res).t('problem.forbidden'), { cause: err, detail: err.message });
+      errorDetail = err.message;
     }
     const data = {
       namespace: ns,
@@ -77,7 +79,7 @@ export function workloadRoutes(deps: WebDeps, views: Views): Router {
       text,
       truncated,
       lineCount: lineCount(text),
-      error,
+      errorDetail,
     };
     res.setHeader('Cache-Control', 'no-store');
     if (req.get('HX-Request')) {

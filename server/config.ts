@@ -1,8 +1,8 @@
 // The one reader of process.env: merges the optional YAML config file with OUTPOST_* variables and validates.
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { type ClusterTarget, SERVICE_ACCOUNT_DIR } from './cluster/kubeconfig.ts';
 import { ConfigError } from './config-error.ts';
@@ -22,10 +22,17 @@ import {
   tunnelSchema,
 } from './config-sections.ts';
 import { DEFAULT_RENDER_TIMEOUT_MS, type RenderLimits } from './render/off-thread.ts';
-import { SOURCE_KINDS, type SourceKind, sourcePathProblem, sourceUrlProblem } from './sources/kinds.ts';
-import { parsePins } from './sources/net.ts';
+import {
+  CONSOLE_SOURCE_EDIT,
+  type ConsoleSourceEdit,
+  SOURCE_KINDS,
+  type SourceKind,
+  sourcePathProblem,
+  sourceUrlProblem,
+} from './sources/kinds.ts';
+import { parsePins } from './sources/pins.ts';
 import { resolveTrustedKey } from './sources/verify.ts';
-import { DEFAULT_POLICY, type SyncPolicy } from './sync/types.ts';
+import { DEFAULT_POLICY, type SyncPolicy } from './sync/policy.ts';
 import type { VarsSettings } from './sync/vars.ts';
 
 export { type AccessConfig, parseDuration };
@@ -33,7 +40,6 @@ export { type AccessConfig, parseDuration };
 import type { ReportConfig } from './report/model.ts';
 import { validCron } from './sync/cron.ts';
 import { scheduleProblem } from './sync/schedule.ts';
-import { CONSOLE_SOURCE_EDIT, type ConsoleSourceEdit } from './sync/settings.ts';
 import type { TunnelConfig } from './tunnel/model.ts';
 
 const MIB = 1024 * 1024;
@@ -348,6 +354,14 @@ function setPath(target: Record<string, unknown>, dotted: string, value: unknown
   }
   node[keys[keys.length - 1] as string] = value;
 }
+
+/**
+ * The YAML parser, loaded only when there is a configuration file: the commands that read the configuration
+ * on every run (`outpost status`) should not pay ~50 ms for a parser most nodes never use. Synchronous, as
+ * loadConfig is; `yaml` is a CommonJS package, so this is the same instance the renderer imports.
+ */
+const parseYaml = (text: string, options: { maxAliasCount: number }): unknown =>
+  (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(text, options);
 
 function readConfigFile(file: string): Record<string, unknown> {
   let text: string;

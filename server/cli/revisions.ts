@@ -3,13 +3,12 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config.ts';
 import type { Db } from '../db/open.ts';
 import { listRevisions, type RevisionSummary, shortDigest } from '../db/revisions.ts';
 import { heldRevision } from '../sync/holds.ts';
 import { lkgRevision } from '../sync/state-keys.ts';
 import { type Command, out } from './io.ts';
-import { readStore } from './store.ts';
+import { readStore, storeConfig } from './store.ts';
 
 export interface RevisionLine extends RevisionSummary {
   /** The last-known-good revision: what the cluster runs. */
@@ -32,9 +31,9 @@ export function revisionLines(db: Db): RevisionLine[] {
 }
 
 export const revisionsCommand: Command = {
-  run(args) {
+  async run(args) {
     const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });
-    const config = loadConfig();
+    const config = await storeConfig();
     if (!existsSync(path.join(config.dataDir, 'outpost.db'))) {
       out(values.json ? '[]' : 'no revisions stored yet');
       return 0;

@@ -7,38 +7,43 @@
 // the classes that load are the library's own, unchanged. The models stay (the library's serializer needs them).
 import { registerHooks } from 'node:module';
 
-const DIST = new URL('./', import.meta.resolve('@kubernetes/client-node/dist/config.js')).href;
-
 /** The barrel without `types/ObjectParamAPI.js` (the typed APIs): every other re-export of gen/index.js. */
-const SLIM_BARREL = `data:text/javascript,${encodeURIComponent(
-  [
-    `export * from '${DIST}gen/http/http.js';`,
-    `export * from '${DIST}gen/auth/auth.js';`,
-    `export * from '${DIST}gen/models/all.js';`,
-    `export { createConfiguration } from '${DIST}gen/configuration.js';`,
-    `export * from '${DIST}gen/apis/exception.js';`,
-    `export * from '${DIST}gen/servers.js';`,
-    `export { RequiredError } from '${DIST}gen/apis/baseapi.js';`,
-    `export { Observable } from '${DIST}gen/rxjsStub.js';`,
-  ].join('\n'),
-)}`;
-
-/** Which library modules get the slim barrel, and the specifier they import it by. */
-const SLIMMED: Record<string, string> = {
-  [`${DIST}config.js`]: './gen/index.js',
-  [`${DIST}object.js`]: './api.js',
-  [`${DIST}log.js`]: './api.js',
-};
+function slimBarrel(dist: string): string {
+  return `data:text/javascript,${encodeURIComponent(
+    [
+      `export * from '${dist}gen/http/http.js';`,
+      `export * from '${dist}gen/auth/auth.js';`,
+      `export * from '${dist}gen/models/all.js';`,
+      `export { createConfiguration } from '${dist}gen/configuration.js';`,
+      `export * from '${dist}gen/apis/exception.js';`,
+      `export * from '${dist}gen/servers.js';`,
+      `export { RequiredError } from '${dist}gen/apis/baseapi.js';`,
+      `export { Observable } from '${dist}gen/rxjsStub.js';`,
+    ].join('\n'),
+  )}`;
+}
 
 let hooked = false;
+/**
+ * Installed on first use, not when this module loads: finding the library's folder is a package lookup, and the
+ * commands that read the configuration (which names kubeconfig.ts) but never connect should not pay for it.
+ */
 function hook(): void {
   if (hooked) return;
   hooked = true;
+  const dist = new URL('./', import.meta.resolve('@kubernetes/client-node/dist/config.js')).href;
+  const barrel = slimBarrel(dist);
+  /** Which library modules get the slim barrel, and the specifier they import it by. */
+  const slimmed: Record<string, string> = {
+    [`${dist}config.js`]: './gen/index.js',
+    [`${dist}object.js`]: './api.js',
+    [`${dist}log.js`]: './api.js',
+  };
   registerHooks({
     resolve(specifier, context, next) {
       const parent = context.parentURL;
-      if (parent && Object.hasOwn(SLIMMED, parent) && SLIMMED[parent] === specifier) {
-        return { url: SLIM_BARREL, format: 'module', shortCircuit: true };
+      if (parent && Object.hasOwn(slimmed, parent) && slimmed[parent] === specifier) {
+        return { url: barrel, format: 'module', shortCircuit: true };
       }
       return next(specifier, context);
     },

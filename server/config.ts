@@ -1,4 +1,5 @@
-// The one reader of process.env: merges the optional YAML config file with OUTPOST_* variables and validates.
+// The reader of process.env (with config-file.ts, which reads the optional YAML file): merges the file with the
+// OUTPOST_* variables and validates.
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';

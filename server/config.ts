@@ -1,11 +1,12 @@
-// The one reader of process.env: merges the optional YAML config file with OUTPOST_* variables and validates.
-import { existsSync, readFileSync } from 'node:fs';
+// The reader of process.env (with config-file.ts, which reads the optional YAML file): merges the file with the
+// OUTPOST_* variables and validates.
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { type ClusterTarget, SERVICE_ACCOUNT_DIR } from './cluster/kubeconfig.ts';
 import { ConfigError } from './config-error.ts';
+import { DEFAULT_DATA_DIR, readConfigFile } from './config-file.ts';
 import {
   type AccessConfig,
   accessConfig,
@@ -22,10 +23,17 @@ import {
   tunnelSchema,
 } from './config-sections.ts';
 import { DEFAULT_RENDER_TIMEOUT_MS, type RenderLimits } from './render/off-thread.ts';
-import { SOURCE_KINDS, type SourceKind, sourcePathProblem, sourceUrlProblem } from './sources/kinds.ts';
-import { parsePins } from './sources/net.ts';
+import {
+  CONSOLE_SOURCE_EDIT,
+  type ConsoleSourceEdit,
+  SOURCE_KINDS,
+  type SourceKind,
+  sourcePathProblem,
+  sourceUrlProblem,
+} from './sources/kinds.ts';
+import { parsePins } from './sources/pins.ts';
 import { resolveTrustedKey } from './sources/verify.ts';
-import { DEFAULT_POLICY, type SyncPolicy } from './sync/types.ts';
+import { DEFAULT_POLICY, type SyncPolicy } from './sync/policy.ts';
 import type { VarsSettings } from './sync/vars.ts';
 
 export { type AccessConfig, parseDuration };
@@ -33,7 +41,6 @@ export { type AccessConfig, parseDuration };
 import type { ReportConfig } from './report/model.ts';
 import { validCron } from './sync/cron.ts';
 import { scheduleProblem } from './sync/schedule.ts';
-import { CONSOLE_SOURCE_EDIT, type ConsoleSourceEdit } from './sync/settings.ts';
 import type { TunnelConfig } from './tunnel/model.ts';
 
 const MIB = 1024 * 1024;
@@ -141,7 +148,7 @@ function knownTimeZone(tz: string): boolean {
 const schema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(8080),
   host: z.string().min(1).default('0.0.0.0'),
-  dataDir: z.string().min(1).default('./data'),
+  dataDir: z.string().min(1).default(DEFAULT_DATA_DIR),
   source: z
     .object({
       kind: z.enum(SOURCE_KINDS).optional(),
@@ -349,24 +356,6 @@ function setPath(target: Record<string, unknown>, dotted: string, value: unknown
   node[keys[keys.length - 1] as string] = value;
 }
 
-function readConfigFile(file: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError([`OUTPOST_CONFIG: cannot read ${file}: ${(err as Error).message}`], { cause: err });
-  }
-  try {
-    const doc = parseYaml(text, { maxAliasCount: 50 }) ?? {};
-    if (typeof doc !== 'object' || Array.isArray(doc)) throw new Error('the top level must be a mapping');
-    return doc as Record<string, unknown>;
-  } catch (err) {
-    throw new ConfigError([`OUTPOST_CONFIG: ${file} is not valid YAML: ${(err as Error).message}`], {
-      cause: err,
-    });
-  }
-}
-
 function envNameFor(dotted: string): string {
   return Object.entries(ENV_MAP).find(([, p]) => p === dotted)?.[0] ?? dotted;
 }
@@ -387,21 +376,6 @@ function chooseCluster(
     cluster: { mode: 'demo' },
     demoReason: DEMO_REASONS.noCluster,
   };
-}
-
-/**
- * Only where the store is, for `outpost status` when the rest of the configuration is broken (a bad schedule
- * must not hide what the node runs). Never throws: an unreadable file leaves the default.
- */
-export function loadDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  let fromFile: unknown;
-  try {
-    fromFile = env.OUTPOST_CONFIG ? readConfigFile(env.OUTPOST_CONFIG).dataDir : undefined;
-  } catch {
-    fromFile = undefined;
-  }
-  const dir = env.OUTPOST_DATA_DIR || (typeof fromFile === 'string' && fromFile) || './data';
-  return path.resolve(dir);
 }
 
 /** Only the render's limits, for `outpost render`, which needs no other setting (nor the config file). */

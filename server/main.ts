@@ -18,7 +18,8 @@ import { HostSampler } from './host/sampler.ts';
 import { createLogger, type Logger } from './log.ts';
 import { processMetrics, Registry, storeMetrics } from './metrics.ts';
 import { Reporter } from './report/index.ts';
-import { consoleSourceConfig, createSource, sourceOptions } from './sources/index.ts';
+import { sourceOptions } from './sources/index.ts';
+import { configuredDeps } from './sync/config-deps.ts';
 import { recordHealth } from './sync/health-record.ts';
 import { createSyncMetrics, stateMetrics } from './sync/metrics.ts';
 import { nodeState, stateInputs } from './sync/node-state.ts';
@@ -64,20 +65,12 @@ async function start(config: Config, log: Logger): Promise<() => Promise<void>> 
   const registry = new Registry();
   processMetrics(registry, 'outpost_');
   storeMetrics(registry, () => ({ ...volume.state(), ...volume.usage() }));
+  const { deps, ...sourceSettings } = configuredDeps(config, { db, cluster, log });
   const sync = createSyncService({
-    db,
-    cluster,
-    source: createSource(config.source, config),
-    sourcePath: config.source.path,
-    log,
-    policy: config.policy,
-    vars: config.vars,
-    render: config.render,
+    ...deps,
+    ...sourceSettings,
     metrics: createSyncMetrics(registry),
     uploads: { dataDir: config.dataDir, options: sourceOptions(config.source, config) },
-    sourceSpec: config.source,
-    makeSource: (spec) => createSource(consoleSourceConfig(config, spec), config),
-    sourcePolicy: { requireSignature: config.requireSignature, edit: config.consoleSourceEdit },
     kubeConfig,
   });
   stateMetrics(registry, () => nodeState(stateInputs(sync)));

@@ -6,7 +6,7 @@ import { connectCluster, demoKubeconfigPath } from '../cluster/connect.ts';
 import { type Config, loadConfig } from '../config.ts';
 import { openDb } from '../db/open.ts';
 import { createLogger } from '../log.ts';
-import { consoleSourceConfig, createSource } from '../sources/index.ts';
+import { configuredDeps } from '../sync/config-deps.ts';
 import type { ReconcilerDeps } from '../sync/reconciler.ts';
 import type { RunRecord } from '../sync/run.ts';
 import { createSettings } from '../sync/settings.ts';
@@ -39,30 +39,25 @@ export async function withReconciler<T>(
     const connected =
       (config.cluster.mode === 'demo' && (await demoCluster(config.dataDir))) ||
       (await connectCluster(config));
-    // Settings changed on the console (source, maintenance windows) apply to the command line as to the server.
-    const settings = createSettings({
-      db,
-      defaults: () => ({
-        source: config.source,
-        schedule: config.schedule,
-        maintenanceWindows: config.policy.maintenanceWindows ?? [],
-        paused: false,
-      }),
-      apply: () => {},
-      makeSource: (spec) => createSource(consoleSourceConfig(config, spec), config),
-      sourcePolicy: { requireSignature: config.requireSignature, edit: config.consoleSourceEdit },
-    });
     try {
-      const deps: ReconcilerDeps = {
+      const { deps, sourceSpec, makeSource, sourcePolicy } = configuredDeps(config, {
         db,
         cluster: connected.cluster,
-        source: createSource(config.source, config),
-        sourcePath: config.source.path,
         log,
-        policy: config.policy,
-        vars: config.vars,
-        render: config.render,
-      };
+      });
+      // Settings changed on the console (source, maintenance windows) apply to the command line as to the server.
+      const settings = createSettings({
+        db,
+        defaults: () => ({
+          source: sourceSpec,
+          schedule: config.schedule,
+          maintenanceWindows: config.policy.maintenanceWindows ?? [],
+          paused: false,
+        }),
+        apply: () => {},
+        makeSource,
+        sourcePolicy,
+      });
       return await fn(settings.sync(deps), config);
     } finally {
       connected.cluster.close();

@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { previewChanges } from '../apply/diff.ts';
 import { planObjects } from '../apply/plan.ts';
+import { warmRenderWorker } from '../render/off-thread.ts';
 import { changeLine, objectChanges } from '../sync/diff.ts';
 import { DEFAULT_POLICY } from '../sync/types.ts';
 import { renderForNode } from '../sync/vars.ts';
@@ -12,6 +13,9 @@ import { type Command, out } from './io.ts';
 export const diffCommand: Command = {
   async run(args) {
     const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });
+    // The render worker starts on its own thread while this one loads the cluster client and connects; a failure
+    // here is the render's to report, when it runs.
+    warmRenderWorker().catch(() => {});
     return withReconciler(async (deps) => {
       const fetched = await deps.source.fetch();
       const planned = await planObjects(await renderForNode(deps, fetched.files), deps.cluster);

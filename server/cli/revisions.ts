@@ -3,14 +3,13 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config.ts';
 import type { Db } from '../db/open.ts';
 import { listRevisions, type RevisionSummary, shortDigest } from '../db/revisions.ts';
 import { heldRevision } from '../sync/holds.ts';
 import { type RevisionTitle, revisionTitle, titleText } from '../sync/revision-title.ts';
 import { lkgRevision } from '../sync/state-keys.ts';
 import { type Command, out } from './io.ts';
-import { readStore } from './store.ts';
+import { readStore, storeConfig } from './store.ts';
 
 export interface RevisionLine extends RevisionSummary {
   /** What people recognise it by (commit subject and author, upload name, signed version), as the console shows. */
@@ -59,9 +58,9 @@ export function plainLine(r: RevisionLine, width: number): string {
 }
 
 export const revisionsCommand: Command = {
-  run(args) {
+  async run(args) {
     const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });
-    const config = loadConfig();
+    const config = await storeConfig();
     if (!existsSync(path.join(config.dataDir, 'outpost.db'))) {
       out(values.json ? '[]' : 'no revisions stored yet');
       return 0;

@@ -4,8 +4,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { type Config, loadConfig, loadDataDir } from '../config.ts';
+import { type Config, loadConfig } from '../config.ts';
 import { ConfigError } from '../config-error.ts';
+import { loadDataDir } from '../config-file.ts';
 import { volumeStateAt } from '../db/space.ts';
 import { type HealthRecord, readHealth } from '../sync/health-record.ts';
 import { liveHolder } from '../sync/lock.ts';

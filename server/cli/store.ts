@@ -2,6 +2,7 @@
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { plainDataDir } from '../config-file.ts';
 import { type Db, openDb } from '../db/open.ts';
 
 /**
@@ -29,4 +30,16 @@ export function readStore<T>(dataDir: string, fn: (db: Db) => T): T {
     db.close();
     if (copy) rmSync(copy, { recursive: true, force: true });
   }
+}
+
+/**
+ * The configuration of a command that reads only the store (`outpost revisions`): where it is. The rest of the
+ * settings is not validated, which spares loading the validator; a data directory that is not a plain path still
+ * goes through it.
+ */
+export async function storeConfig(): Promise<{ dataDir: string }> {
+  const plain = plainDataDir();
+  if (plain !== null) return { dataDir: plain };
+  const { loadConfig } = await import('../config.ts');
+  return { dataDir: loadConfig().dataDir };
 }

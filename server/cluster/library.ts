@@ -13,22 +13,21 @@
 // code; an unknown type is returned as it came, which is what the pass-through does anyway.
 import { registerHooks } from 'node:module';
 
-const DIST = new URL('./', import.meta.resolve('@kubernetes/client-node/dist/config.js')).href;
+/** The barrel without `types/ObjectParamAPI.js` (the typed APIs) and the models: the rest of gen/index.js. */
+function slimBarrel(dist: string): string {
+  return `data:text/javascript,${encodeURIComponent(
+    [
+      `export * from '${dist}gen/http/http.js';`,
+      `export * from '${dist}gen/auth/auth.js';`,
+      `export { createConfiguration } from '${dist}gen/configuration.js';`,
+      `export * from '${dist}gen/apis/exception.js';`,
+      `export * from '${dist}gen/servers.js';`,
+      `export { RequiredError } from '${dist}gen/apis/baseapi.js';`,
+      `export { Observable } from '${dist}gen/rxjsStub.js';`,
+    ].join('\n'),
+  )}`;
+}
 
-/** The barrel without `types/ObjectParamAPI.js` (the typed APIs): every other re-export of gen/index.js. */
-const SLIM_BARREL = `data:text/javascript,${encodeURIComponent(
-  [
-    `export * from '${DIST}gen/http/http.js';`,
-    `export * from '${DIST}gen/auth/auth.js';`,
-    `export { createConfiguration } from '${DIST}gen/configuration.js';`,
-    `export * from '${DIST}gen/apis/exception.js';`,
-    `export * from '${DIST}gen/servers.js';`,
-    `export { RequiredError } from '${DIST}gen/apis/baseapi.js';`,
-    `export { Observable } from '${DIST}gen/rxjsStub.js';`,
-  ].join('\n'),
-)}`;
-
-const SERIALIZER = `${DIST}gen/models/ObjectSerializer.js`;
 const MODEL_IMPORT = /^(?:import \{ \w+ \}|export \*) from '\.\.\/models\/\w+\.js';\n/gm;
 const TYPE_TABLE = /^let typeMap = \{\n(?: {4}"\w+": \w+,\n)*\};$/m;
 
@@ -42,28 +41,34 @@ export function slimSerializer(source: string): string {
   return source.replace(MODEL_IMPORT, '').replace(TYPE_TABLE, 'let typeMap = {};');
 }
 
-/** Which library modules get the slim barrel, and the specifier they import it by. */
-const SLIMMED: Record<string, string> = {
-  [`${DIST}config.js`]: './gen/index.js',
-  [`${DIST}object.js`]: './api.js',
-  [`${DIST}log.js`]: './api.js',
-};
-
 let hooked = false;
+/**
+ * Installed on first use, not when this module loads: finding the library's folder is a package lookup, and the
+ * commands that read the configuration (which names kubeconfig.ts) but never connect should not pay for it.
+ */
 function hook(): void {
   if (hooked) return;
   hooked = true;
+  const dist = new URL('./', import.meta.resolve('@kubernetes/client-node/dist/config.js')).href;
+  const barrel = slimBarrel(dist);
+  const serializer = `${dist}gen/models/ObjectSerializer.js`;
+  /** Which library modules get the slim barrel, and the specifier they import it by. */
+  const slimmed: Record<string, string> = {
+    [`${dist}config.js`]: './gen/index.js',
+    [`${dist}object.js`]: './api.js',
+    [`${dist}log.js`]: './api.js',
+  };
   registerHooks({
     resolve(specifier, context, next) {
       const parent = context.parentURL;
-      if (parent && Object.hasOwn(SLIMMED, parent) && SLIMMED[parent] === specifier) {
-        return { url: SLIM_BARREL, format: 'module', shortCircuit: true };
+      if (parent && Object.hasOwn(slimmed, parent) && slimmed[parent] === specifier) {
+        return { url: barrel, format: 'module', shortCircuit: true };
       }
       return next(specifier, context);
     },
     load(url, context, next) {
       const loaded = next(url, context);
-      if (url !== SERIALIZER || loaded.source == null) return loaded;
+      if (url !== serializer || loaded.source == null) return loaded;
       return { ...loaded, source: slimSerializer(String(loaded.source)) };
     },
   });

@@ -1,6 +1,7 @@
 // Renders on a worker thread that can be killed: a deadline (OUTPOST_RENDER_TIMEOUT) and a heap limit bound every
 // render from outside, so fleet content's regexes, merges and parses never run on the server's event loop and
 // a render that spins or bloats ends in a named RenderError instead of stalling or killing the node.
+import { getCompileCacheDir } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { KubeObject } from '../cluster/types.ts';
 import type { FileTree } from '../sources/types.ts';
@@ -52,7 +53,7 @@ let warm: { worker: Worker; heapMb: number; timer: NodeJS.Timeout } | null = nul
 function startWorker(heapMb: number): Worker {
   // Nothing of the server's process reaches the worker: no command-line flags (a polluted execArgv once ran
   // code there), no environment (credentials), and a heap of its own size.
-  const worker = new Worker(ENTRY, {
+  const options = {
     execArgv: [],
     env: {},
     resourceLimits: {
@@ -60,7 +61,17 @@ function startWorker(heapMb: number): Worker {
       maxYoungGenerationSizeMb: RENDER_WORKER.youngMb,
       stackSizeMb: RENDER_WORKER.stackMb,
     },
-  });
+  };
+  // A worker does not share its process's compile cache (bin/outpost.js turns it on): a few lines of plain
+  // JavaScript turn it on there before the entry loads, so the render's modules are not type-stripped and
+  // compiled again on every start (~0.2 s of each `outpost diff` or `sync`).
+  const cache = getCompileCacheDir();
+  const worker = cache
+    ? new Worker(
+        `require('node:module').enableCompileCache(${JSON.stringify(cache)}); import(${JSON.stringify(ENTRY.href)});`,
+        { ...options, eval: true },
+      )
+    : new Worker(ENTRY, options);
   worker.once('exit', () => {
     if (warm?.worker === worker) {
       clearTimeout(warm.timer);

@@ -8,6 +8,14 @@ export type SourceKind = (typeof SOURCE_KINDS)[number];
 /** Kinds whose content is a bundle checked against the trusted keys (http, oci, upload); git and dir are not. */
 export const SIGNED_SOURCE_KINDS: readonly SourceKind[] = ['http', 'oci', 'upload'];
 
+/**
+ * Which sources the console may choose (OUTPOST_CONSOLE_SOURCE_EDIT): none, signed kinds only, or any kind.
+ * `any` is refused by the configuration while signatures are required: an admin could otherwise point the
+ * node at an unsigned git or dir source and so bypass the signature requirement.
+ */
+export const CONSOLE_SOURCE_EDIT = ['off', 'signed', 'any'] as const;
+export type ConsoleSourceEdit = (typeof CONSOLE_SOURCE_EDIT)[number];
+
 /** An OCI artifact: `oci://registry/repository:tag` or `@sha256:…`; `oci+http(s)://` says the scheme. */
 export const OCI_URL = /^oci(\+https?)?:\/\/([^/\s]+)\/(\S+)$/;
 const HTTP_URL = /^https?:\/\/[^/\s]+/;

@@ -1,5 +1,5 @@
 // What every network or bundle source is built with: the trust policy, the limits, credentials and TLS pins.
-import type { TlsPin } from './net.ts';
+import type { TlsPin } from './pins.ts';
 import type { FetchLimits } from './types.ts';
 import type { TrustPolicy } from './verify.ts';
 

@@ -1,6 +1,19 @@
 // Cron expressions for the sync schedule and maintenance windows, read and run by node-cron: 5 fields (minute
 // hour day month weekday) or 6 with seconds first, in the site's time zone (OUTPOST_TIME_ZONE) or the node's.
-import nodeCron, { type ScheduledTask } from 'node-cron';
+import { createRequire } from 'node:module';
+import type { ScheduledTask } from 'node-cron';
+
+type NodeCron = typeof import('node-cron');
+let library: NodeCron | null = null;
+
+/**
+ * node-cron, loaded when an expression is first read: `outpost revisions` and the other commands that never read
+ * a schedule or a window do not pay for it. Synchronous, as the callers are (config validation among them).
+ */
+function nodeCron(): NodeCron {
+  library ??= createRequire(import.meta.url)('node-cron') as NodeCron;
+  return library;
+}
 
 /** node-cron keeps every task it creates: an expression (a schedule, a few windows) is parsed once and kept. */
 const parsed = new Map<string, Cron | null>();
@@ -35,7 +48,7 @@ export class Cron {
     const fields = expression.trim().split(/\s+/).length;
     if ((fields !== 5 && fields !== 6) || cronProblem(expression) !== null) return null;
     try {
-      const task = nodeCron.createTask(expression, () => undefined, timeZone ? { timezone: timeZone } : {});
+      const task = nodeCron().createTask(expression, () => undefined, timeZone ? { timezone: timeZone } : {});
       return new Cron(expression, fields === 6, task);
     } catch {
       return null;
@@ -56,7 +69,7 @@ export class Cron {
 
 /** Why an expression does not parse, in node-cron's words (an impossible date such as 31 February included). */
 export function cronProblem(expression: string): string | null {
-  const v = nodeCron.validateDetailed(expression);
+  const v = nodeCron().validateDetailed(expression);
   if (v.valid) return null;
   return v.errors.map((e) => e.message).join('; ') || 'not a cron expression';
 }
@@ -71,7 +84,7 @@ export function scheduleCron(
   fn: () => void,
   timeZone?: string,
 ): { stop(): void; next(): Date | null } {
-  const task = nodeCron.schedule(cron.expression, fn, {
+  const task = nodeCron().schedule(cron.expression, fn, {
     unref: true,
     ...(timeZone ? { timezone: timeZone } : {}),
   });

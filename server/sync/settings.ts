@@ -6,6 +6,7 @@ import type { Db } from '../db/open.ts';
 import { clearSetting, readSettings, writeSetting } from '../db/settings.ts';
 import type { Problem } from '../problem.ts';
 import {
+  type ConsoleSourceEdit,
   isSignedKind,
   isSourceKind,
   SIGNED_SOURCE_KINDS,
@@ -20,14 +21,6 @@ import { validCron } from './cron.ts';
 import { scheduleProblem } from './schedule.ts';
 import { pollRecord } from './state-keys.ts';
 import type { SyncPolicy } from './types.ts';
-
-/**
- * Which sources the console may choose (OUTPOST_CONSOLE_SOURCE_EDIT): none, signed kinds only, or any kind.
- * `any` is refused by the configuration while signatures are required: an admin could otherwise point the
- * node at an unsigned git or dir source and so bypass the signature requirement.
- */
-export const CONSOLE_SOURCE_EDIT = ['off', 'signed', 'any'] as const;
-export type ConsoleSourceEdit = (typeof CONSOLE_SOURCE_EDIT)[number];
 
 export interface SourcePolicy {
   requireSignature: boolean;

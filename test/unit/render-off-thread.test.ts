@@ -1,6 +1,9 @@
 // Every render runs on a killable worker: the same objects as inline, errors with their name and message, the
 // loop free, a deadline and a heap limit that end in named errors, and nothing of the parent's process inside.
 import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import module from 'node:module';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { RenderError, render } from '../../server/render/index.ts';
@@ -98,4 +101,29 @@ test('the worker renders under frozen prototypes: keys named constructor or toSt
     path.resolve(import.meta.dirname, '../fixtures/kustomize/prototype-keys'),
   ).fetch();
   assert.deepEqual(await renderOffThread(files, '.'), render(files, '.'));
+});
+
+// Last in the file: the compile cache, once on, stays on for the process.
+test('with the compile cache on (as bin/outpost.js turns it on), the worker uses it and renders, fails and times out the same', async () => {
+  const cache = mkdtempSync(path.join(tmpdir(), 'outpost-compile-cache-'));
+  try {
+    await stopRenderWorker(); // a fresh worker starts with the cache on
+    module.enableCompileCache(cache);
+    const files = bigTree(1000);
+    assert.deepEqual(
+      await renderOffThread(files, 'app', { vars: { NS: 'x' } }),
+      render(files, 'app', { vars: { NS: 'x' } }),
+    );
+    // The worker's own cache folder, inside the process's: the worker turned the cache on.
+    const dir = module.getCompileCacheDir() as string;
+    assert.ok(readdirSync(dir).some((name) => statSync(path.join(dir, name)).isDirectory()));
+    const broken = { ...files, 'app/f0.yaml': `${files['app/f0.yaml']}\n---\nkind: [unclosed\n` };
+    await assert.rejects(renderOffThread(broken, 'app'), { name: 'RenderError', message: /app\/f0\.yaml/ });
+    await assert.rejects(renderOffThread(bigTree(9_000), 'app', {}, { timeoutMs: 200 }), {
+      message: 'render took longer than 200ms',
+    });
+  } finally {
+    await stopRenderWorker();
+    rmSync(cache, { recursive: true, force: true });
+  }
 });

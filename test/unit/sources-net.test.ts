@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { hostKey, parsePins, pinMatches, pinsOf, request } from '../../server/sources/net.ts';
+import { hostKey, pinMatches, pinsOf, request } from '../../server/sources/net.ts';
+import { parsePins } from '../../server/sources/pins.ts';
 import { FetchError } from '../../server/sources/types.ts';
 import { openssl, selfSignedCert } from '../support/tls.ts';
 

@@ -5,7 +5,7 @@ import type { AppliedVersion } from '../db/revisions.ts';
 import { ValidationError } from './errors.ts';
 import { FIELD_MANAGER, withOwnerLabels } from './labels.ts';
 import { readLive } from './live.ts';
-import { mapPool } from './pool.ts';
+import { mapPool } from '../pool.ts';
 import { comparable } from './ssa.ts';
 import { verifiedUnchanged, versionOf } from './versions.ts';
 

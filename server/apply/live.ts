@@ -2,7 +2,7 @@
 import type { ClusterClient, KubeObject, ObjectRef } from '../cluster/types.ts';
 import { refString } from '../cluster/types.ts';
 import { MANAGED_BY } from './labels.ts';
-import { mapPool } from './pool.ts';
+import { mapPool } from '../pool.ts';
 
 export type LiveMap = Map<string, KubeObject | null>;
 

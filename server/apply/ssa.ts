@@ -8,7 +8,7 @@ import { ApplyError } from './errors.ts';
 import { FIELD_MANAGER, withOwnerLabels } from './labels.ts';
 import { readLive } from './live.ts';
 import { rankOf } from './order.ts';
-import { mapPool } from './pool.ts';
+import { mapPool } from '../pool.ts';
 import { versionOf } from './versions.ts';
 
 export interface ApplyOptions {

@@ -5,7 +5,7 @@ import { type Health, healthOf, helmChartJobName } from './health/index.ts';
 import { podHealth } from './health/pod.ts';
 import { staleGeneration } from './health/types.ts';
 import { readLive } from './live.ts';
-import { mapPool } from './pool.ts';
+import { mapPool } from '../pool.ts';
 
 export interface ObjectHealth {
   ref: string;

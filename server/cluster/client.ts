@@ -2,6 +2,7 @@
 // discovery, Log for pod logs; our typed errors and our retry on top.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { type Readable, Transform } from 'node:stream';
+import { requestLibrary } from './http.ts';
 import {
   type ClusterTarget,
   closeConnections,
@@ -98,6 +99,7 @@ async function loadLibrary() {
     Log,
     PromiseMiddlewareWrapper: middleware.PromiseMiddlewareWrapper,
     HttpMethod: http.HttpMethod,
+    httpApi: requestLibrary(http),
     PatchStrategy: patch.PatchStrategy,
   };
 }
@@ -118,8 +120,9 @@ function objectApi(kc: KubeConfig, lib: Library, deadline: AsyncLocalStorage<Abo
     forgetDiscovery() {
       this.apiVersionResourceCache = {};
     }
-    /** Requests sent inside `deadline.run(signal, ...)` carry that signal (see caller()). */
+    /** Requests sent inside `deadline.run(signal, ...)` carry that signal (see caller()), through http.ts. */
     withDeadline(): this {
+      (this.configuration as { httpApi: unknown }).httpApi = lib.httpApi;
       this.configuration.middleware.push(
         new lib.PromiseMiddlewareWrapper({
           pre: async (ctx) => {

@@ -42,6 +42,15 @@ export function parseObjectBody(raw: string, contentType: string): unknown {
 export function parseBody(raw: string, contentType: string): unknown {
   const yamlish = /yaml/.test(contentType);
   try {
+    // JSON is YAML: an apply body that is JSON text (what client libraries send) is read as JSON, a real API
+    // server's YAML reader gives the same object; anything else goes through the YAML parser.
+    if (yamlish && raw.trimStart().startsWith('{')) {
+      try {
+        return JSON.parse(raw);
+      } catch {
+        // YAML flow style that is not JSON: the YAML parser decides.
+      }
+    }
     return yamlish ? parseYaml(raw, { maxAliasCount: 100 }) : JSON.parse(raw);
   } catch (err) {
     const msg = (err as Error).message;

@@ -11,6 +11,7 @@ import { volumeStateAt } from '../db/space.ts';
 import { type HealthRecord, readHealth } from '../sync/health-record.ts';
 import { liveHolder } from '../sync/lock.ts';
 import { type Cause, type NodeState, nodeState } from '../sync/node-state.ts';
+import { type RevisionTitle, titleText } from '../sync/revision-title.ts';
 import { EMPTY_STATUS, readStatus, type SyncStatus } from '../sync/status.ts';
 import { en } from '../web/i18n/en.ts';
 import { type Command, out } from './io.ts';
@@ -34,6 +35,9 @@ function dataDir(): { dir: string; config: Config | null } {
     return { dir, config: null };
   }
 }
+
+/** ` "Bump web to 1.2 — Ada"` after a digest, as `outpost revisions` names it; nothing when only the digest does. */
+const named = (t: RevisionTitle | null | undefined): string => (t ? ` "${titleText(t)}"` : '');
 
 function upstreamLine(u: SyncStatus['upstream']): string {
   if (u.reachable === null) return 'not contacted yet';
@@ -114,14 +118,14 @@ function run(args: string[]): number {
     `health:    ${say(`healthState.${state.health.state}`)} (${c.Healthy} healthy, ${c.Progressing} progressing, ${c.Degraded} degraded${state.healthReadAt ? `; read by the server ${state.healthReadAt}` : '; no reading from the server yet'})`,
   );
   out(
-    `applied:   ${s.applied ? `${s.applied.revision}${s.applied.version ? ` version ${s.applied.version}` : ''} at ${s.applied.at} (${s.applied.objects} objects)` : 'none'}`,
+    `applied:   ${s.applied ? `${s.applied.revision}${named(s.applied.title)}${s.applied.version && !s.applied.title ? ` version ${s.applied.version}` : ''} at ${s.applied.at} (${s.applied.objects} objects)` : 'none'}`,
   );
   out(
     `attempted: ${s.attempted ? `${s.attempted.result}${s.attempted.reason ? ` (${s.attempted.reason}: ${s.attempted.message})` : ''} at ${s.attempted.at}` : 'none'}`,
   );
   if (s.held)
     out(
-      `held:      ${s.held.from} since ${s.held.at} — ${s.held.reason}: ${s.held.message} (release: \`outpost retry\`)`,
+      `held:      ${s.held.from}${named(s.held.title)} since ${s.held.at} — ${s.held.reason}: ${s.held.message} (release: \`outpost retry\`)`,
     );
   if (s.hold) out(`on hold:   until ${s.hold.until} by ${s.hold.by}: ${s.hold.reason}`);
   for (const cause of state.causes) {

@@ -23,24 +23,25 @@ import { ROOT } from '../support/process.ts';
 
 const run = promisify(execFile);
 
-/** `outpost revisions` against a store, as a shell on the node runs it (stdout a pipe: no terminal width). */
-async function revisionsCli(dataDir: string, source: { kind: string; url: string }, json: boolean) {
-  const { stdout } = await run(
-    process.execPath,
-    ['bin/outpost.js', 'revisions', ...(json ? ['--json'] : [])],
-    {
-      cwd: ROOT,
-      timeout: 30_000,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        OUTPOST_LOG_LEVEL: 'silent',
-        OUTPOST_DATA_DIR: dataDir,
-        OUTPOST_SOURCE_KIND: source.kind,
-        OUTPOST_SOURCE_URL: source.url,
-      },
+/** `outpost revisions` (or `status`) against a store, as a shell on the node runs it (stdout a pipe: no width). */
+async function revisionsCli(
+  dataDir: string,
+  source: { kind: string; url: string },
+  json: boolean,
+  cmd = 'revisions',
+) {
+  const { stdout } = await run(process.execPath, ['bin/outpost.js', cmd, ...(json ? ['--json'] : [])], {
+    cwd: ROOT,
+    timeout: 30_000,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      OUTPOST_LOG_LEVEL: 'silent',
+      OUTPOST_DATA_DIR: dataDir,
+      OUTPOST_SOURCE_KIND: source.kind,
+      OUTPOST_SOURCE_URL: source.url,
     },
-  );
+  });
   return stdout;
 }
 
@@ -145,6 +146,8 @@ describe('a git source, and an upload beside it', () => {
     );
     // The short form beside the running revision: the subject.
     assert.match(text(await br.page('/')), /Bump web to 1\.2/);
+    // The sync panel names it twice: as the running revision and as the last sync's.
+    assert.equal(text(await br.page('/fragments/sync')).match(/Bump web to 1\.2/g)?.length, 2);
     assert.match(
       text(await br.page('/kiosk')).replace(/\s+/g, ' '),
       /Bump web to 1\.2/,
@@ -166,6 +169,8 @@ describe('a git source, and an upload beside it', () => {
     assert.ok(line);
     assert.match(line, /running .* Bump web to 1\.2 — Ada$/);
     assert.ok(line.length <= 72, `${line.length} characters: ${line}`);
+    const status = await revisionsCli(f.dataDir, src, false, 'status');
+    assert.match(status, /^applied: +[0-9a-f]{12} "Bump web to 1\.2 — Ada" at /m);
   });
 
   test('a hostile commit subject and author are bounded, cleaned and escaped everywhere', async () => {

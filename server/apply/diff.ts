@@ -2,10 +2,10 @@
 import type { ClusterClient, KubeObject } from '../cluster/types.ts';
 import { refOf, refString } from '../cluster/types.ts';
 import type { AppliedVersion } from '../db/revisions.ts';
+import { mapPool } from '../pool.ts';
 import { ValidationError } from './errors.ts';
 import { FIELD_MANAGER, withOwnerLabels } from './labels.ts';
 import { readLive } from './live.ts';
-import { mapPool } from '../pool.ts';
 import { comparable } from './ssa.ts';
 import { verifiedUnchanged, versionOf } from './versions.ts';
 

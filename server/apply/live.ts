@@ -1,8 +1,8 @@
 // Reads the live state of many objects cheaply: one labelled LIST per kind, single GETs only for the rest.
 import type { ClusterClient, KubeObject, ObjectRef } from '../cluster/types.ts';
 import { refString } from '../cluster/types.ts';
-import { MANAGED_BY } from './labels.ts';
 import { mapPool } from '../pool.ts';
+import { MANAGED_BY } from './labels.ts';
 
 export type LiveMap = Map<string, KubeObject | null>;
 

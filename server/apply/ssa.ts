@@ -3,12 +3,12 @@ import { isDeepStrictEqual } from 'node:util';
 import type { ClusterClient, KubeObject } from '../cluster/types.ts';
 import { refOf, refString } from '../cluster/types.ts';
 import type { AppliedVersion } from '../db/revisions.ts';
+import { mapPool } from '../pool.ts';
 import type { Change } from './changes.ts';
 import { ApplyError } from './errors.ts';
 import { FIELD_MANAGER, withOwnerLabels } from './labels.ts';
 import { readLive } from './live.ts';
 import { rankOf } from './order.ts';
-import { mapPool } from '../pool.ts';
 import { versionOf } from './versions.ts';
 
 export interface ApplyOptions {

@@ -4,8 +4,8 @@ import { createHash } from 'node:crypto';
 import type { ClusterClient, KubeObject, ObjectVersion } from '../cluster/types.ts';
 import { refOf, refString } from '../cluster/types.ts';
 import type { AppliedVersion } from '../db/revisions.ts';
-import { FIELD_MANAGER, MANAGED_BY } from './labels.ts';
 import { mapPool } from '../pool.ts';
+import { FIELD_MANAGER, MANAGED_BY } from './labels.ts';
 
 /** sha256 of the object as sent: a verified version vouches for exactly this content. */
 export function desiredDigest(desired: KubeObject): string {

@@ -1,11 +1,11 @@
 // Waits for applied objects to become healthy; fails early when a workload is broken beyond doubt.
 import type { ClusterClient, KubeObject, ObjectRef } from '../cluster/types.ts';
 import { refString } from '../cluster/types.ts';
+import { mapPool } from '../pool.ts';
 import { type Health, healthOf, helmChartJobName } from './health/index.ts';
 import { podHealth } from './health/pod.ts';
 import { staleGeneration } from './health/types.ts';
 import { readLive } from './live.ts';
-import { mapPool } from '../pool.ts';
 
 export interface ObjectHealth {
   ref: string;

@@ -9,13 +9,12 @@ import {
   pruneApiSamples,
 } from '../db/api-samples.ts';
 import type { Db } from '../db/open.ts';
-import { volumeOf } from '../db/space.ts';
+import { SampleLog } from './sample-log.ts';
 
 /** One check a minute: the 1 h chart's step, and the only request this adds to the API's load. */
 export const API_CHECK_MS = 60_000;
 /** Into the minute, so the check never lands on the schedule's whole minutes with a sync's requests. */
 const OFFSET_MS = 7_000;
-const PRUNE_EVERY_MS = 3_600_000;
 
 export type { ApiSample };
 
@@ -42,11 +41,10 @@ export interface ApiWindow {
 
 export class ApiProbe {
   #o: Required<ApiProbeOptions>;
-  #buffer: ApiSample[] = [];
+  #samples: SampleLog<ApiSample>;
   #last: ApiSample | null = null;
   #timer: NodeJS.Timeout | null = null;
   #checking = false;
-  #lastPrune = 0;
   /** One window per grid (the overview and the panel's other ranges), until the next check. */
   #cache = new Map<string, { version: number; window: ApiWindow }>();
   /** Bumped on every check: lets the web layer cache what it rendered from us. */
@@ -54,6 +52,12 @@ export class ApiProbe {
 
   constructor(o: ApiProbeOptions) {
     this.#o = { intervalMs: API_CHECK_MS, retentionMs: 7 * 86_400_000, flushEvery: 5, ...o };
+    this.#samples = new SampleLog({
+      ...this.#o,
+      what: 'the API checks',
+      insert: insertApiSamples,
+      prune: pruneApiSamples,
+    });
   }
 
   /** Checks at a fixed second of every interval, so each minute of the 1 h chart holds exactly one check. */
@@ -105,23 +109,12 @@ export class ApiProbe {
   /** Keeps one check's result (tests give their own times and answers). */
   record(sample: ApiSample): void {
     this.#last = sample;
-    this.#buffer.push(sample);
-    if (this.#buffer.length >= this.#o.flushEvery) this.flush();
-    if (sample.at - this.#lastPrune > PRUNE_EVERY_MS) this.#prune(sample.at);
+    this.#samples.add(sample);
     this.version++;
   }
 
   flush(): void {
-    if (this.#buffer.length === 0) return;
-    const batch = this.#buffer;
-    this.#buffer = [];
-    // History is not written on a full data volume: the reserve's room is for sessions and audit entries.
-    if (volumeOf(this.#o.db)?.full) return;
-    try {
-      insertApiSamples(this.#o.db, batch);
-    } catch (err) {
-      this.#o.log.warn({ err, samples: batch.length }, 'could not store the API checks');
-    }
+    this.#samples.flush();
   }
 
   /** `n` steps of `stepMs` from `start` (the host charts' grid), stored checks and unwritten ones alike. */
@@ -136,7 +129,7 @@ export class ApiProbe {
     } catch (err) {
       this.#o.log.warn({ err }, 'could not read the stored API checks');
     }
-    const unwritten = this.#buffer.map((s) => ({
+    const unwritten = this.#samples.unwritten.map((s) => ({
       at: s.at,
       checks: 1,
       failed: s.ok ? 0 : 1,
@@ -161,14 +154,5 @@ export class ApiProbe {
     if (this.#cache.size >= 8) this.#cache.clear();
     this.#cache.set(key, { version: this.version, window });
     return window;
-  }
-
-  #prune(at: number): void {
-    this.#lastPrune = at;
-    try {
-      pruneApiSamples(this.#o.db, at - this.#o.retentionMs);
-    } catch (err) {
-      this.#o.log.warn({ err }, 'could not prune the API checks');
-    }
   }
 }

@@ -8,8 +8,8 @@ import {
   pruneSamples,
   samplesSince,
 } from '../db/samples.ts';
-import { volumeOf } from '../db/space.ts';
 import { hostReader, type ReadHost } from './readings.ts';
+import { SampleLog } from './sample-log.ts';
 
 export interface HostNow {
   sample: HostSample;
@@ -66,7 +66,6 @@ export interface TimedSeries {
   series: Series;
 }
 const BUCKETS = WINDOW_MS / BUCKET_MS;
-const PRUNE_EVERY_MS = 3_600_000;
 
 type Metric = keyof Series;
 const METRICS: Metric[] = ['cpu', 'mem', 'disk', 'temp', 'rx', 'tx'];
@@ -93,14 +92,13 @@ const zero = (): Record<Metric, number> => ({ cpu: 0, mem: 0, disk: 0, temp: 0, 
 
 export class HostSampler {
   #o: Required<HostSamplerOptions>;
-  #buffer: HostSample[] = [];
+  #samples: SampleLog<HostSample>;
   #buckets: Bucket[] = [];
   #now: HostNow | null = null;
   #lastNet: { at: number; rx: number; tx: number } | null = null;
   #timer: NodeJS.Timeout | null = null;
   #reading: Promise<void> | null = null;
   #first: NodeJS.Timeout | null = null;
-  #lastPrune = 0;
   #series: Series | null = null;
   #windows = new Map<ChartRange, { version: number; last: number; window: TimedSeries }>();
   /** Bumped on every sample: lets the web layer cache what it rendered from us. */
@@ -114,6 +112,12 @@ export class HostSampler {
       read: hostReader({ dataDir: o.dataDir }),
       ...o,
     };
+    this.#samples = new SampleLog({
+      ...this.#o,
+      what: 'host samples',
+      insert: insertSamples,
+      prune: pruneSamples,
+    });
   }
 
   get intervalMs(): number {
@@ -178,7 +182,7 @@ export class HostSampler {
     }
     const sum = METRICS.map(() => new Array<number>(n).fill(0));
     const count = METRICS.map(() => new Array<number>(n).fill(0));
-    for (const s of [...stored, ...this.#buffer]) {
+    for (const s of [...stored, ...this.#samples.unwritten]) {
       const i = Math.floor((s.at - start) / stepMs);
       if (i < 0 || i >= n) continue;
       const m = metricsOf(s);
@@ -205,20 +209,11 @@ export class HostSampler {
 
   /** Raw samples waiting for the next batched write. */
   get pending(): number {
-    return this.#buffer.length;
+    return this.#samples.unwritten.length;
   }
 
   flush(): void {
-    if (this.#buffer.length === 0) return;
-    const batch = this.#buffer;
-    this.#buffer = [];
-    // History is not written on a full data volume: the reserve's room is for sessions and audit entries.
-    if (volumeOf(this.#o.db)?.full) return;
-    try {
-      insertSamples(this.#o.db, batch);
-    } catch (err) {
-      this.#o.log.warn({ err, samples: batch.length }, 'could not store host samples');
-    }
+    this.#samples.flush();
   }
 
   async sampleNow(at = Date.now()): Promise<HostSample> {
@@ -241,9 +236,7 @@ export class HostSampler {
     this.#lastNet = { at, rx: r.rx, tx: r.tx };
     this.#now = { sample, uptimeS: r.uptimeS, interfaces: r.interfaces };
     this.#add(sample);
-    this.#buffer.push(sample);
-    if (this.#buffer.length >= this.#o.flushEvery) this.flush();
-    if (at - this.#lastPrune > PRUNE_EVERY_MS) this.#prune(at);
+    this.#samples.add(sample);
     this.version++;
     return sample;
   }
@@ -257,19 +250,9 @@ export class HostSampler {
     }
   }
 
-  #prune(at: number): void {
-    this.#lastPrune = at;
-    try {
-      const n = pruneSamples(this.#o.db, at - this.#o.retentionMs);
-      if (n > 0) this.#o.log.debug({ deleted: n }, 'pruned old host samples');
-    } catch (err) {
-      this.#o.log.warn({ err }, 'could not prune host samples');
-    }
-  }
-
   #load(): void {
     const now = Date.now();
-    this.#prune(now);
+    this.#samples.prune(now);
     try {
       for (const s of bucketedSamples(this.#o.db, now - WINDOW_MS, BUCKET_MS)) this.#add(s);
     } catch (err) {

@@ -11,13 +11,15 @@ export function deploymentHealth(obj: Record<string, unknown>): Health {
     replicas?: number;
   };
   const want = spec?.replicas ?? 1;
+  // A status the controller wrote for an older spec says nothing of this one: a rollback applied over a rollout
+  // that timed out still carries that rollout's ProgressDeadlineExceeded until the controller catches up.
+  if (staleGeneration(obj)) return said('Progressing', 'waitingController');
   const progressing = condition(obj, 'Progressing');
   if (progressing?.status === 'False' && progressing.reason === 'ProgressDeadlineExceeded') {
     return progressing.message
       ? { status: 'Degraded', message: progressing.message }
       : said('Degraded', 'rolloutTimeout');
   }
-  if (staleGeneration(obj)) return said('Progressing', 'waitingController');
   const available = status.availableReplicas ?? 0;
   const updated = status.updatedReplicas ?? 0;
   if (updated < want) return said('Progressing', 'replicasUpdated', { n: updated, of: want });

@@ -120,9 +120,13 @@ function objectApi(kc: KubeConfig, lib: Library, deadline: AsyncLocalStorage<Abo
     forgetDiscovery() {
       this.apiVersionResourceCache = {};
     }
-    /** Requests sent inside `deadline.run(signal, ...)` carry that signal (see caller()), through http.ts. */
-    withDeadline(): this {
+    /** Requests go out through undici's request() (http.ts), not the library's fetch(). */
+    overRequest(): this {
       (this.configuration as { httpApi: unknown }).httpApi = lib.httpApi;
+      return this;
+    }
+    /** Requests sent inside `deadline.run(signal, ...)` carry that signal (see caller()). */
+    withDeadline(): this {
       this.configuration.middleware.push(
         new lib.PromiseMiddlewareWrapper({
           pre: async (ctx) => {
@@ -136,7 +140,7 @@ function objectApi(kc: KubeConfig, lib: Library, deadline: AsyncLocalStorage<Abo
       return this;
     }
   }
-  return kc.makeApiClient(ObjectApi).withDeadline();
+  return kc.makeApiClient(ObjectApi).overRequest().withDeadline();
 }
 type ObjectApi = ReturnType<typeof objectApi>;
 

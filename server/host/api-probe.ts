@@ -53,7 +53,10 @@ export class ApiProbe {
   constructor(o: ApiProbeOptions) {
     this.#o = { intervalMs: API_CHECK_MS, retentionMs: 7 * 86_400_000, flushEvery: 5, ...o };
     this.#samples = new SampleLog({
-      ...this.#o,
+      db: this.#o.db,
+      log: this.#o.log,
+      retentionMs: this.#o.retentionMs,
+      flushEvery: this.#o.flushEvery,
       what: 'the API checks',
       insert: insertApiSamples,
       prune: pruneApiSamples,

@@ -113,7 +113,10 @@ export class HostSampler {
       ...o,
     };
     this.#samples = new SampleLog({
-      ...this.#o,
+      db: this.#o.db,
+      log: this.#o.log,
+      retentionMs: this.#o.retentionMs,
+      flushEvery: this.#o.flushEvery,
       what: 'host samples',
       insert: insertSamples,
       prune: pruneSamples,

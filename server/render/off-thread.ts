@@ -96,7 +96,11 @@ function release(worker: Worker, heapMb: number): void {
     void worker.terminate();
     return;
   }
-  const timer = setTimeout(() => void worker.terminate(), RENDER_WORKER.idleMs);
+  // Out of reach first, then stopped: terminate() finishes later, and a render must not take a worker on its way out.
+  const timer = setTimeout(() => {
+    if (warm?.worker === worker) warm = null;
+    void worker.terminate();
+  }, RENDER_WORKER.idleMs);
   timer.unref();
   warm = { worker, heapMb, timer };
 }

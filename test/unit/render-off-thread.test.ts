@@ -127,3 +127,15 @@ test('with the compile cache on (as bin/outpost.js turns it on), the worker uses
     rmSync(cache, { recursive: true, force: true });
   }
 });
+
+test('a render right as the warm worker times out gets a live worker, not the one being stopped', async (t) => {
+  const files = { 'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n' };
+  await stopRenderWorker();
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  assert.equal((await renderOffThread(files, '.')).length, 1);
+  // The idle timer fires (terminate() is under way) and a render asks for a worker in the same moment.
+  t.mock.timers.tick(RENDER_WORKER.idleMs);
+  const again = renderOffThread(files, '.');
+  t.mock.timers.reset();
+  assert.equal((await again).length, 1);
+});

@@ -13,8 +13,8 @@ import { type Command, out } from './io.ts';
 export const diffCommand: Command = {
   async run(args) {
     const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });
-    // The render worker starts on its own thread while this one loads the cluster client and connects; a failure
-    // here is the render's to report, when it runs.
+    // The render worker (started by cli.ts) loads and runs the render code once while this thread connects; a
+    // failure here is the render's to report, when it runs.
     warmRenderWorker().catch(() => {});
     return withReconciler(async (deps) => {
       const fetched = await deps.source.fetch();

@@ -84,6 +84,7 @@ async function assess(
   cluster: ClusterClient,
   refs: ObjectRef[],
   concurrency: number,
+  pods: boolean,
 ): Promise<ObjectHealth[]> {
   const live = await readLive(cluster, refs, concurrency);
   return mapPool(refs, concurrency, async (ref) => {
@@ -102,13 +103,22 @@ async function assess(
     }
     let health = healthOf(obj, ref.apiVersion, ref.kind, related);
     // Until the controller has seen the new spec, its revision bookkeeping still names the previous rollout.
-    if (obj && health.status === 'Progressing' && WORKLOADS.has(ref.kind) && !staleGeneration(obj)) {
+    if (pods && obj && health.status === 'Progressing' && WORKLOADS.has(ref.kind) && !staleGeneration(obj)) {
       const problem = await podProblem(cluster, obj);
       if (problem) health = { status: 'Degraded', message: problem };
     }
     return { ref: id, health };
   });
 }
+
+/**
+ * Objects are often ready moments after their apply (ConfigMaps and Services at once, a Deployment whose image is
+ * already on the node within a second), so looks follow the first one quickly, from 25 ms and doubling, until
+ * one interval has passed; then a full look once per interval. A quick look reads again only the objects not
+ * healthy at the last look, and not their pods (two more reads per workload): a pull error or crash loop takes
+ * longer than that to show, and the first look and every full one look at the pods.
+ */
+const QUICK_LOOK_MS = 25;
 
 export async function waitHealthy(
   cluster: ClusterClient,
@@ -117,15 +127,28 @@ export async function waitHealthy(
 ): Promise<HealthVerdict> {
   const started = Date.now();
   const interval = opts.intervalMs ?? 1000;
-  for (;;) {
-    const objects = await assess(cluster, refs, opts.concurrency ?? 8);
+  let quick = QUICK_LOOK_MS;
+  let objects: ObjectHealth[] = [];
+  for (let look = 0; ; look++) {
+    const full = look === 0 || Date.now() - started >= interval;
+    const healthy = new Set(objects.flatMap((o) => (o.health.status === 'Healthy' ? [o.ref] : [])));
+    const seen = await assess(
+      cluster,
+      full ? refs : refs.filter((r) => !healthy.has(refString(r))),
+      opts.concurrency ?? 8,
+      full,
+    );
+    const now = new Map(seen.map((o) => [o.ref, o]));
+    objects = full ? seen : objects.map((o) => now.get(o.ref) ?? o);
     const elapsedMs = Date.now() - started;
     const degraded = objects.find((o) => o.health.status === 'Degraded');
     if (degraded)
       return { healthy: false, message: `${degraded.ref}: ${degraded.health.message}`, objects, elapsedMs };
     const waiting = objects.filter((o) => o.health.status !== 'Healthy');
     if (waiting.length === 0) return { healthy: true, message: 'all objects healthy', objects, elapsedMs };
-    if (elapsedMs + interval > opts.timeoutMs) {
+    const pause = elapsedMs < interval ? Math.min(quick, interval - elapsedMs) : interval;
+    quick *= 2;
+    if (elapsedMs + pause > opts.timeoutMs) {
       const first = waiting[0] as ObjectHealth;
       const more = waiting.length > 1 ? ` (and ${waiting.length - 1} more)` : '';
       return {
@@ -135,6 +158,6 @@ export async function waitHealthy(
         elapsedMs,
       };
     }
-    await new Promise((r) => setTimeout(r, interval));
+    await new Promise((r) => setTimeout(r, pause));
   }
 }

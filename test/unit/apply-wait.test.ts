@@ -1,5 +1,6 @@
-// waitHealthy against the in-memory cluster: healthy when every object is, failing at once (no waiting out the
-// timeout) when a rollout's current pods cannot start, never failing on the previous rollout's broken pods.
+// waitHealthy against the in-memory cluster: healthy when every object is, soon after the apply (quick looks), failing
+// at once (no waiting out the timeout) when a rollout's current pods cannot start, never failing on the previous
+// rollout's broken pods.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { waitHealthy } from '../../server/apply/wait.ts';
@@ -118,4 +119,42 @@ test('objects still progressing at the deadline are reported, the first by name 
     v.message,
     /^not healthy after 0s: apps\/v1 Deployment shop\/web: 0 of 1 replicas updated \(and 1 more\)$/,
   );
+});
+
+test('an object ready moments after its apply ends the wait then, without a look at its pods in between', async () => {
+  const cluster = new FakeCluster().seed(
+    deployment({ replicas: 1, updatedReplicas: 0, availableReplicas: 0 }),
+  );
+  setTimeout(() => cluster.seed(deployment({ replicas: 1, updatedReplicas: 1, availableReplicas: 1 })), 10);
+  const v = await waitHealthy(cluster, [REF], { timeoutMs: 60_000, intervalMs: 30_000 });
+  assert.equal(v.healthy, true);
+  // Without the quick looks the second look would come after the 30 s interval (and the test time out).
+  assert.ok(v.elapsedMs < 10_000, `healthy after ${v.elapsedMs} ms`);
+  assert.equal(cluster.callsOf('list').filter((c) => c.target === 'v1 Pod').length, 0);
+  assert.equal(cluster.callsOf('list').filter((c) => c.target === 'apps/v1 ReplicaSet').length, 1);
+});
+
+test('the quick looks read again only what was not healthy; a full look reads everything', async () => {
+  const cm: ObjectRef = { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'shop', name: 'settings' };
+  const cluster = new FakeCluster().seed(
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'shop' } },
+    deployment({ replicas: 1, updatedReplicas: 0, availableReplicas: 0 }),
+  );
+  // Ready only after the first full interval: every quick look in between finds it progressing.
+  setTimeout(() => cluster.seed(deployment({ replicas: 1, updatedReplicas: 1, availableReplicas: 1 })), 250);
+  const v = await waitHealthy(cluster, [cm, REF], { timeoutMs: 60_000, intervalMs: 200 });
+  assert.equal(v.healthy, true);
+  assert.deepEqual(
+    v.objects.map((o) => [o.ref, o.health.status]),
+    [
+      ['v1 ConfigMap shop/settings', 'Healthy'],
+      ['apps/v1 Deployment shop/web', 'Healthy'],
+    ],
+  );
+  const reads = (kind: string) =>
+    cluster.calls.filter((c) => (c.verb === 'get' || c.verb === 'list') && c.target.includes(kind)).length;
+  const looks = reads('Deployment');
+  assert.ok(looks >= 4, `${looks} looks at the Deployment`);
+  // The first look and the full one at 200 ms (and perhaps one more) read the ConfigMap; the quick ones do not.
+  assert.ok(reads('ConfigMap') < looks - 1, `${reads('ConfigMap')} reads of the ConfigMap, ${looks} looks`);
 });

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { stateOfReading } from '../../server/cli/status.ts';
+import { CHANGE_BATCH_MS } from '../../server/cluster/watch.ts';
 import { Registry } from '../../server/metrics.ts';
 import { readHealth, recordHealth } from '../../server/sync/health-record.ts';
 import { stateMetrics } from '../../server/sync/metrics.ts';
@@ -58,6 +59,20 @@ describe('node state', () => {
     return { overview, kiosk, cli };
   }
 
+  /**
+   * The screens once the views have caught up: they follow the cluster through watches whose changes arrive
+   * batched (CHANGE_BATCH_MS), so a pod a rollback just removed can still be seen failing for a moment after the
+   * run ends. Every reading on the way must agree across screens; the last one is returned, settled or not.
+   */
+  async function settledScreens(settled: (cli: Awaited<ReturnType<typeof screens>>['cli']) => boolean) {
+    const deadline = Date.now() + 5_000;
+    for (;;) {
+      const s = await screens();
+      if (settled(s.cli) || Date.now() > deadline) return s;
+      await new Promise((r) => setTimeout(r, CHANGE_BATCH_MS));
+    }
+  }
+
   before(async () => {
     f = await makeFleet(files('registry.example.com/web:1'));
     sync = createSyncService(f.deps);
@@ -88,7 +103,7 @@ describe('node state', () => {
   test('an unpullable image is rolled back and held: amber "Update held back", never "Working on it"', async () => {
     f.write(files('registry.example.com/web:broken-2'));
     assert.equal((await sync.trigger('schedule')).result, 'rolled-back');
-    const s = await screens();
+    const s = await settledScreens((cli) => cli.health.state !== 'degraded');
     assert.deepEqual([s.cli.overall, s.cli.word, s.cli.sync.state], ['warn', 'updateHeld', 'held']);
     for (const html of [s.overview, s.kiosk]) {
       assert.doesNotMatch(html, /Working on it/);
@@ -133,7 +148,7 @@ describe('node state', () => {
   test('a fixed revision is applied and every screen is green again', async () => {
     f.write(files('registry.example.com/web:1'));
     assert.equal((await sync.trigger('schedule')).result, 'succeeded');
-    assert.equal((await screens()).cli.word, 'allGood');
+    assert.equal((await settledScreens((cli) => cli.word === 'allGood')).cli.word, 'allGood');
   });
 
   test('upstream down: "Running offline" with since when, the running version stays', async () => {

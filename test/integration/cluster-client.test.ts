@@ -23,6 +23,20 @@ import { selfSignedCert } from '../support/tls.ts';
 
 const COUNT = 2 * LIST_PAGE + 17;
 
+/** A kubeconfig for a plain-HTTP API server on loopback `port`, its user's credentials given as YAML flow. */
+function writeKubeconfig(file: string, port: number, user: string): void {
+  writeFileSync(
+    file,
+    `apiVersion: v1
+kind: Config
+current-context: c
+contexts: [{name: c, context: {cluster: k, user: u}}]
+clusters: [{name: k, cluster: {server: "http://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]
+users: [{name: u, user: ${user}}]
+`,
+  );
+}
+
 describe('cluster client lists', () => {
   let dir: string;
   let sim: Kubesim;
@@ -137,6 +151,17 @@ describe('cluster client verbs', () => {
   let cluster: ClusterClient;
   const manager = { fieldManager: 'test' };
   const cm = (name: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'verbs', name });
+  /** A one-container pod in `verbs`; the simulator fails to pull images named `*:broken*`. */
+  const applyPod = (name: string, image: string) =>
+    cluster.apply(
+      {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name, namespace: 'verbs' },
+        spec: { containers: [{ name: 'main', image }] },
+      },
+      manager,
+    );
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'outpost-verbs-'));
@@ -208,15 +233,7 @@ describe('cluster client verbs', () => {
   });
 
   test('a pod log arrives as a stream', async () => {
-    await cluster.apply(
-      {
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name: 'p', namespace: 'verbs' },
-        spec: { containers: [{ name: 'main', image: 'registry.example.com/app:1' }] },
-      },
-      manager,
-    );
+    await applyPod('p', 'registry.example.com/app:1');
     // While the container waits to start, the API server answers 400 (the library keeps no message for it).
     const pod = { apiVersion: 'v1', kind: 'Pod', namespace: 'verbs', name: 'p' };
     for (let i = 0; i < 200; i++) {
@@ -231,15 +248,7 @@ describe('cluster client verbs', () => {
   });
 
   test('a refused pod log says why (the library keeps only the status)', async () => {
-    await cluster.apply(
-      {
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name: 'unpullable', namespace: 'verbs' },
-        spec: { containers: [{ name: 'main', image: 'registry.example.com/app:broken-1' }] },
-      },
-      manager,
-    );
+    await applyPod('unpullable', 'registry.example.com/app:broken-1');
     await assert.rejects(cluster.logs({ namespace: 'verbs', name: 'unpullable' }), (err: Error) => {
       assert.ok(err instanceof ClusterError && err.status === 400, String(err));
       assert.match(
@@ -280,15 +289,10 @@ describe('cluster client authentication', () => {
     );
     chmodSync(plugin, 0o755);
     const kubeconfig = path.join(dir, 'exec.yaml');
-    writeFileSync(
+    writeKubeconfig(
       kubeconfig,
-      `apiVersion: v1
-kind: Config
-current-context: c
-contexts: [{name: c, context: {cluster: k, user: u}}]
-clusters: [{name: k, cluster: {server: "http://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]
-users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: "${plugin}", interactiveMode: Never}}}]
-`,
+      port,
+      `{exec: {apiVersion: client.authentication.k8s.io/v1, command: "${plugin}", interactiveMode: Never}}`,
     );
     const cluster = await openCluster({ mode: 'kubeconfig', path: kubeconfig });
     seen.length = 0;
@@ -303,16 +307,7 @@ users: [{name: u, user: {exec: {apiVersion: client.authentication.k8s.io/v1, com
     const port = await listen(server);
     writeFileSync(path.join(dir, 'token'), 'from-file\n');
     const kubeconfig = path.join(dir, 'token-file.yaml');
-    writeFileSync(
-      kubeconfig,
-      `apiVersion: v1
-kind: Config
-current-context: c
-contexts: [{name: c, context: {cluster: k, user: u}}]
-clusters: [{name: k, cluster: {server: "http://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]
-users: [{name: u, user: {token-file: "${path.join(dir, 'token')}"}}]
-`,
-    );
+    writeKubeconfig(kubeconfig, port, `{token-file: "${path.join(dir, 'token')}"}`);
     try {
       const cluster = await openCluster({ mode: 'kubeconfig', path: kubeconfig });
       seen.length = 0;

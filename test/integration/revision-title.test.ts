@@ -7,17 +7,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { Registry } from '../../server/metrics.ts';
 import { createSource, sourceOptions } from '../../server/sources/index.ts';
 import { LABEL_LIMITS } from '../../server/sources/label.ts';
 import { writeTarGz } from '../../server/sources/tar.ts';
 import { createSyncService, type SyncService } from '../../server/sync/service.ts';
-import { createApp } from '../../server/web/app.ts';
+import { fleetApp } from '../support/console.ts';
 import { configMap, type Fleet, makeFleet, NS } from '../support/fleet.ts';
 import { type GitServer, startGitServer } from '../support/git-server.ts';
 import { Browser, listen, type Running, testAccess } from '../support/http.ts';
 import { startBundleServer } from '../support/http-bundle-server.ts';
-import { silentLog } from '../support/log.ts';
 import { type KeyPair, makeKeyPair, minisignSign } from '../support/minisign.ts';
 import { ROOT } from '../support/process.ts';
 
@@ -78,20 +76,12 @@ const text = (html: string) =>
     .replace(/&#39;/g, "'")
     .replace(/&amp;/g, '&');
 
-function consoleFor(f: Fleet, sync: SyncService, src: { kind: 'git' | 'http'; url: string; path: string }) {
-  return (async () =>
-    listen(
-      createApp({
-        sync,
-        access: await testAccess(f.db),
-        metrics: new Registry(),
-        log: silentLog,
-        nodeName: 'n',
-        source: src,
-        demo: null,
-        ready: () => true,
-      }),
-    ))();
+async function consoleFor(
+  f: Fleet,
+  sync: SyncService,
+  src: { kind: 'git' | 'http'; url: string; path: string },
+) {
+  return listen(fleetApp(f, { sync, access: await testAccess(f.db), nodeName: 'n', source: src }));
 }
 
 describe('a git source, and an upload beside it', () => {

@@ -6,16 +6,14 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { recentAudit } from '../../server/db/audit.ts';
-import { Registry } from '../../server/metrics.ts';
 import { createSource, sourceOptions } from '../../server/sources/index.ts';
 import { reconcile } from '../../server/sync/reconciler.ts';
 import { createSyncService, type SyncService } from '../../server/sync/service.ts';
 import { readStatus } from '../../server/sync/status.ts';
-import { createApp } from '../../server/web/app.ts';
+import { fleetApp } from '../support/console.ts';
 import { assertSaidApart } from '../support/details.ts';
 import { configMap, type Fleet, makeFleet, NS } from '../support/fleet.ts';
 import { Browser, listen, type Running, testAccess } from '../support/http.ts';
-import { silentLog } from '../support/log.ts';
 import { type KeyPair, makeKeyPair, minisignSign } from '../support/minisign.ts';
 
 const CM = { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'shop', name: 'settings' };
@@ -64,18 +62,7 @@ describe('upload', () => {
       ...f.deps,
       uploads: { dataDir: f.dataDir, options: sourceOptions(src, settings) },
     });
-    web = await listen(
-      createApp({
-        sync,
-        access: await testAccess(f.db),
-        metrics: new Registry(),
-        log: silentLog,
-        nodeName: 'n',
-        source: src,
-        demo: null,
-        ready: () => true,
-      }),
-    );
+    web = await listen(fleetApp(f, { sync, access: await testAccess(f.db), nodeName: 'n', source: src }));
     assert.equal((await sync.trigger('startup')).result, 'succeeded');
   });
   after(async () => {

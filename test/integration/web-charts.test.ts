@@ -10,6 +10,7 @@ import { createFormat } from '../../server/web/format.ts';
 import { translator } from '../../server/web/i18n/index.ts';
 import { fleetApp } from '../support/console.ts';
 import { configMap, type Fleet, makeFleet, NS } from '../support/fleet.ts';
+import { hostSample } from '../support/host-sample.ts';
 import { Browser, listen, type Running, testAccess } from '../support/http.ts';
 import { silentLog } from '../support/log.ts';
 
@@ -48,18 +49,7 @@ describe('sync duration and API health charts', () => {
       access: await testAccess(f.db),
       host: {
         now: () => ({
-          sample: {
-            at: now,
-            cpu: 0.2,
-            memUsed: 1,
-            memTotal: 2,
-            diskUsed: 1,
-            diskTotal: 2,
-            temp: null,
-            rx: 0,
-            tx: 0,
-            load1: 0.1,
-          },
+          sample: hostSample(now, { cpu: 0.2, load1: 0.1 }),
           uptimeS: 60,
           interfaces: [],
         }),

@@ -13,6 +13,7 @@ import { finishRun, getRun, recentRuns, startRun } from '../../server/db/runs.ts
 import { insertSamples } from '../../server/db/samples.ts';
 import { DataVolume, RESERVE_FILE } from '../../server/db/space.ts';
 import type { Change } from '../../server/sync/run.ts';
+import { hostSample } from '../support/host-sample.ts';
 import { silentLog } from '../support/log.ts';
 
 const DAY = 86_400_000;
@@ -101,18 +102,7 @@ test('history older than the age bound is removed; the newest runs and 1,000 aud
   for (let i = 0; i < 10; i++) appendAudit(db, { actor: 'x', action: 'sync', result: 'ok' }, now);
   insertSamples(
     db,
-    [old.getTime(), now.getTime()].map((at) => ({
-      at,
-      cpu: 0.1,
-      memUsed: 1,
-      memTotal: 2,
-      diskUsed: 1,
-      diskTotal: 2,
-      temp: null,
-      rx: 0,
-      tx: 0,
-      load1: 0,
-    })),
+    [old.getTime(), now.getTime()].map((at) => hostSample(at, { cpu: 0.1 })),
   );
   insertApiSamples(db, [
     { at: old.getTime(), latencyMs: 3, ok: true },

@@ -11,6 +11,7 @@ import { countSamples, insertSamples } from '../../server/db/samples.ts';
 import { hostFacts } from '../../server/host/facts.ts';
 import { hostReader, mountOf, RATES, type Reading } from '../../server/host/readings.ts';
 import { BUCKET_MS, HostSampler } from '../../server/host/sampler.ts';
+import { hostSample } from '../support/host-sample.ts';
 import { silentLog } from '../support/log.ts';
 
 type Si = typeof si;
@@ -192,30 +193,8 @@ test('the sampler writes in batches, keeps 24 h of buckets in memory and prunes 
     const now = Date.now();
     // An old sample beyond retention and one from an hour ago, as if from an earlier run.
     insertSamples(db, [
-      {
-        at: now - 10 * 86_400_000,
-        cpu: 0.9,
-        memUsed: 1,
-        memTotal: 2,
-        diskUsed: 1,
-        diskTotal: 2,
-        temp: null,
-        rx: 0,
-        tx: 0,
-        load1: 0,
-      },
-      {
-        at: now - 3_600_000,
-        cpu: 0.4,
-        memUsed: 1,
-        memTotal: 4,
-        diskUsed: 1,
-        diskTotal: 2,
-        temp: 50,
-        rx: 10,
-        tx: 5,
-        load1: 0,
-      },
+      hostSample(now - 10 * 86_400_000, { cpu: 0.9 }),
+      hostSample(now - 3_600_000, { cpu: 0.4, memTotal: 4, temp: 50, rx: 10, tx: 5 }),
     ]);
     const s = new HostSampler({
       db,
@@ -267,30 +246,8 @@ test('the sampler draws 1 h a point a minute (unwritten readings included) and 7
   try {
     const now = Date.now();
     insertSamples(db, [
-      {
-        at: now - 30 * 60_000,
-        cpu: 0.2,
-        memUsed: 1,
-        memTotal: 4,
-        diskUsed: 1,
-        diskTotal: 2,
-        temp: null,
-        rx: 1,
-        tx: 1,
-        load1: 0,
-      },
-      {
-        at: now - 3 * 86_400_000,
-        cpu: 0.6,
-        memUsed: 2,
-        memTotal: 4,
-        diskUsed: 1,
-        diskTotal: 2,
-        temp: null,
-        rx: 1,
-        tx: 1,
-        load1: 0,
-      },
+      hostSample(now - 30 * 60_000, { cpu: 0.2, memTotal: 4, rx: 1, tx: 1 }),
+      hostSample(now - 3 * 86_400_000, { cpu: 0.6, memUsed: 2, memTotal: 4, rx: 1, tx: 1 }),
     ]);
     const s = new HostSampler({
       db,

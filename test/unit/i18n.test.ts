@@ -354,18 +354,12 @@ test('every view rendered by a route is rendered in the request language (given 
   const missing: string[] = [];
   for (const f of files('server/web', '.ts')) {
     const text = readFileSync(f, 'utf8');
-    for (const m of text.matchAll(/views\.(render|page)\(/g)) {
-      // The call's arguments, up to the matching parenthesis.
-      let depth = 0;
-      let i = (m.index as number) + m[0].length - 1;
-      const start = i;
-      for (; i < text.length; i++) {
-        if (text[i] === '(') depth++;
-        else if (text[i] === ')' && --depth === 0) break;
+    for (const method of ['render', 'page']) {
+      for (const call of callArgs(text, new RegExp(`views\\.${method}\\(`, 'g'))) {
+        const args = call.trim();
+        if (!/\bres,?$/.test(args))
+          missing.push(`${path.relative(ROOT, f)}: views.${method}(${args.slice(0, 60)}…)`);
       }
-      const args = text.slice(start + 1, i).trim();
-      if (!/\bres,?$/.test(args))
-        missing.push(`${path.relative(ROOT, f)}: views.${m[1]}(${args.slice(0, 60)}…)`);
     }
   }
   assert.deepEqual(missing, [], 'without the response, a view renders in English whatever the reader chose');
@@ -445,44 +439,48 @@ test('every audit detail line of ours reads without English in Russian and Chine
     'tunnel-problem': 'connection-refused',
     'source-kind': 'git',
   } as const;
-  for (const shape of AUDIT_DETAIL_SHAPES) {
-    const kinds: Readonly<Record<string, keyof typeof sample>> = AUDIT_DETAILS[shape].kinds;
-    const params = Object.fromEntries(Object.entries(kinds).map(([k, kind]) => [k, sample[kind]]));
-    const stored = auditDetail(shape, params);
-    const quotes = Object.values(kinds).includes('raw');
-    for (const locale of ['ru', 'zh-CN'] as const) {
-      const tr = translator(locale);
-      const said = auditDetailSaid(stored, { ...tr, fmt: createFormat(tr) });
-      assert.ok(!said.text.startsWith('audit.d.'), `${locale} ${shape}: no catalogue entry`);
-      assert.ok(!said.text.includes('tunnel.problem.'), `${locale} ${shape}: no catalogue entry`);
-      assert.ok(!said.text.includes(sample.time), `${locale} ${shape}: the time is formatted`);
-      assert.ok(
-        !englishIn(said.text, Object.values(params)),
-        `${locale} ${shape}: English in “${said.text}”`,
-      );
-      // An error's own words are never in the sentence, only under "Details for support".
-      assert.ok(!said.text.includes(sample.raw), `${locale} ${shape}: the raw error is in the sentence`);
-      assert.equal(said.support, quotes ? sample.raw : null, `${locale} ${shape}: support details`);
+  type Said = { text: string; support: string | null };
+  type Tr = ReturnType<typeof translator>;
+  /**
+   * Every shape of one family of stored lines, filled with samples of its kinds and said in Russian and Chinese:
+   * from the catalogue, times formatted, no English, and an error's own words only under "Details for support".
+   */
+  function sayEveryShape<S extends string>(
+    family: { shapes: readonly S[]; table: Record<S, { kinds: object }>; prefix: string },
+    store: (shape: S, params: Record<string, string | number>) => string,
+    say: (stored: string, tr: Tr & { fmt: ReturnType<typeof createFormat> }) => Said,
+  ) {
+    for (const shape of family.shapes) {
+      const kinds = family.table[shape].kinds as Readonly<Record<string, keyof typeof sample>>;
+      const params = Object.fromEntries(Object.entries(kinds).map(([k, kind]) => [k, sample[kind]]));
+      const stored = store(shape, params);
+      const quotes = Object.values(kinds).includes('raw');
+      for (const locale of ['ru', 'zh-CN'] as const) {
+        const tr = translator(locale);
+        const said = say(stored, { ...tr, fmt: createFormat(tr) });
+        assert.ok(!said.text.startsWith(family.prefix), `${locale} ${shape}: no catalogue entry`);
+        assert.ok(!said.text.includes('tunnel.problem.'), `${locale} ${shape}: no catalogue entry`);
+        assert.ok(!said.text.includes(sample.time), `${locale} ${shape}: the time is formatted`);
+        assert.ok(
+          !englishIn(said.text, Object.values(params)),
+          `${locale} ${shape}: English in “${said.text}”`,
+        );
+        assert.ok(!said.text.includes(sample.raw), `${locale} ${shape}: the raw error is in the sentence`);
+        assert.equal(said.support, quotes ? sample.raw : null, `${locale} ${shape}: support details`);
+      }
     }
   }
+  sayEveryShape(
+    { shapes: AUDIT_DETAIL_SHAPES, table: AUDIT_DETAILS, prefix: 'audit.d.' },
+    (shape, params) => auditDetail(shape, params),
+    auditDetailSaid,
+  );
   // The messages of runs that did not fail, the same way.
-  for (const shape of RUN_MESSAGE_SHAPES) {
-    const kinds: Readonly<Record<string, keyof typeof sample>> = RUN_MESSAGES[shape].kinds;
-    const params = Object.fromEntries(Object.entries(kinds).map(([k, kind]) => [k, sample[kind]]));
-    const stored = runMessage(shape, params);
-    const quotes = Object.values(kinds).includes('raw');
-    for (const locale of ['ru', 'zh-CN'] as const) {
-      const tr = translator(locale);
-      const said = runMessageSaid(stored, { ...tr, fmt: createFormat(tr) });
-      assert.ok(!said.text.startsWith('run.m.'), `${locale} ${shape}: no catalogue entry`);
-      assert.ok(!said.text.includes(sample.time), `${locale} ${shape}: the time is formatted`);
-      assert.ok(
-        !englishIn(said.text, Object.values(params)),
-        `${locale} ${shape}: English in “${said.text}”`,
-      );
-      assert.equal(said.support, quotes ? sample.raw : null, `${locale} ${shape}: support details`);
-    }
-  }
+  sayEveryShape(
+    { shapes: RUN_MESSAGE_SHAPES, table: RUN_MESSAGES, prefix: 'run.m.' },
+    (shape, params) => runMessage(shape, params),
+    runMessageSaid,
+  );
   const en = translator('en');
   assert.ok(englishIn(auditDetailText(auditDetail('admin-created'), { ...en, fmt: createFormat(en) }), []));
   const ru = translator('ru');

@@ -1,7 +1,8 @@
 // The library's HTTP layer on undici's request() instead of its fetch(): the same dispatcher (TLS, proxy, the one
 // connection pool per KubeConfig), headers, body and abort signal, without WHATWG fetch around every call.
 import type { HttpLibrary, RequestContext } from '@kubernetes/client-node/dist/gen/http/http.js';
-import { type Dispatcher, request } from 'undici';
+import type { Dispatcher } from 'undici';
+import { request } from './undici.ts';
 
 type HttpModule = typeof import('@kubernetes/client-node/dist/gen/http/http.js');
 

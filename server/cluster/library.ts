@@ -11,6 +11,10 @@
 // (client.ts), so that table is never consulted: a load hook serves ObjectSerializer.js without its model imports
 // and with an empty type table. Its media-type handling (parse, stringify, the preferred type) stays the library's
 // code; an unknown type is returned as it came, which is what the pass-through does anyway.
+//
+// Two more imports are answered lighter, for start-up time (every CLI command that connects pays them): the library's
+// 'undici' resolves to the parts of undici it runs (undici.ts), and node:http, which the library and its proxy
+// agents import as ES modules, to a namespace without the getters that load Node's bundled undici.
 import { registerHooks } from 'node:module';
 
 /** The barrel without `types/ObjectParamAPI.js` (the typed APIs) and the models: the rest of gen/index.js. */
@@ -41,6 +45,39 @@ export function slimSerializer(source: string): string {
   return source.replace(MODEL_IMPORT, '').replace(TYPE_TABLE, 'let typeMap = {};');
 }
 
+/** node:http's exports that are getters loading Node's bundled undici (../node-http.ts says why that matters). */
+const WEB_GETTERS = new Set(['WebSocket', 'CloseEvent', 'MessageEvent']);
+
+/** node:http as an ES module, default and named exports, without the three getters. */
+function httpModule(): string {
+  const names = Object.keys(process.getBuiltinModule('node:http')).filter((name) => !WEB_GETTERS.has(name));
+  return `data:text/javascript,${encodeURIComponent(
+    [
+      "const http = process.getBuiltinModule('node:http');",
+      'export default http;',
+      `export const { ${names.join(', ')} } = http;`,
+    ].join('\n'),
+  )}`;
+}
+
+/**
+ * What the library and the packages it imports get in place of two modules whose ES import costs more than they
+ * use of it: undici's index (undici.ts says why) and node:http's ES namespace.
+ */
+function lighter(specifier: string, parent: string, dist: string): string | null {
+  if (specifier === 'undici' && parent.startsWith(dist)) {
+    // .ts when run from source, .js in the stripped build, as this module.
+    return new URL(`./undici${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url)
+      .href;
+  }
+  if ((specifier === 'node:http' || specifier === 'http') && parent.includes('/node_modules/')) {
+    httpUrl ??= httpModule();
+    return httpUrl;
+  }
+  return null;
+}
+let httpUrl: string | undefined;
+
 let hooked = false;
 /**
  * Installed on first use, not when this module loads: finding the library's folder is a package lookup, and the
@@ -64,6 +101,8 @@ function hook(): void {
       if (parent && Object.hasOwn(slimmed, parent) && slimmed[parent] === specifier) {
         return { url: barrel, format: 'module', shortCircuit: true };
       }
+      const url = parent && context.conditions.includes('import') ? lighter(specifier, parent, dist) : null;
+      if (url) return { url, shortCircuit: true };
       return next(specifier, context);
     },
     load(url, context, next) {

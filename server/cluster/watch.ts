@@ -1,8 +1,8 @@
 // Informers on @kubernetes/client-node's ListWatch: a cache per resource kept current by a watch that resumes from
 // its resourceVersion, asks for bookmarks, lists again on 410 Gone, and restarts with backoff after errors.
-import http from 'node:http';
 import https from 'node:https';
 import { backoffDelay } from '../backoff.ts';
+import { http } from '../node-http.ts';
 import type { KubeConfig } from './kubeconfig.ts';
 import type { KubeObject } from './types.ts';
 

@@ -1,6 +1,7 @@
 // In-process Kubernetes API server simulator for demo mode and tests: startKubesim() and its handle.
-import { createServer, type ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { http } from '../node-http.ts';
 import { Controllers } from './controllers/index.ts';
 import { Engine } from './engine.ts';
 import { type FaultControl, Faults } from './faults.ts';
@@ -77,7 +78,7 @@ export async function startKubesim(opts: KubesimOptions = {}): Promise<Kubesim> 
     const m = ev.object.metadata as { namespace?: string; name?: string } | undefined;
     if (ev.type === 'DELETED' && ev.resource === pods) logs.forget(m?.namespace ?? '', m?.name ?? '');
   });
-  const server = createServer(
+  const server = http.createServer(
     createHandler({
       engine,
       faults,

@@ -2,10 +2,10 @@
 // type and severity; 408, 429, 5xx and network errors are retried (Retry-After honoured), other refusals skipped.
 import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
 import https from 'node:https';
 import type { Logger } from 'pino';
 import type { StoredEvent } from '../db/outbox.ts';
+import { http } from '../node-http.ts';
 import { cloudEvent, type Identity, type ReportConfig, severityAtLeast, typeMatches } from './model.ts';
 import { RetryLater, type Sink } from './sink.ts';
 

@@ -1,10 +1,10 @@
 // The one HTTP client sources use: whole-request timeout, download size limit, truncation check, TLS pinning, auth.
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import http from 'node:http';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
+import { http } from '../node-http.ts';
 import type { TlsPin } from './pins.ts';
 import { FetchError } from './types.ts';
 

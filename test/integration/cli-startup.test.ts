@@ -21,6 +21,10 @@ const CRON = '/node_modules/node-cron/';
 const CLIENT = '/node_modules/@kubernetes/client-node/';
 const SQLITE = '/node_modules/better-sqlite3/';
 const HTTP = 'node:http';
+/** undici's index (fetch, WebSocket, caches, mocks) and Node's bundled copy of undici, which an ES import of
+ * node:http loads for three of its exports. */
+const UNDICI_INDEX = '/node_modules/undici/index.js';
+const NODE_UNDICI = 'node:internal/deps/undici/undici';
 const RECONCILER = '/server/sync/reconciler.ts';
 
 describe('cli start-up', () => {
@@ -90,6 +94,15 @@ describe('cli start-up', () => {
     assert.ok(JSON.parse(r.stdout).applied, 'the applied revision is shown');
     for (const part of [ZOD, CRON, SQLITE]) assert.equal(r.has(part), true, part);
     for (const part of [YAML, CLIENT, HTTP, RECONCILER]) assert.equal(r.has(part), false, part);
+  });
+
+  test('diff talks to the cluster through undici without its index and without Node’s bundled undici', async () => {
+    f.write({ 'ns.yaml': NS, 'cm.yaml': configMap('settings', 'v2') });
+    const r = await loaded(['diff']);
+    assert.match(r.stdout, /^configured +v1 ConfigMap shop\/settings/m);
+    for (const part of [CLIENT, '/node_modules/undici/lib/dispatcher/agent.js'])
+      assert.equal(r.has(part), true, part);
+    for (const part of [UNDICI_INDEX, NODE_UNDICI]) assert.equal(r.has(part), false, part);
   });
 
   test('status reads a configuration file with the YAML parser', async () => {

@@ -1,6 +1,6 @@
 // Config building blocks: duration and boolean parsing, and the console-reach sections
 // (remote support tunnel, access, TLS). Read no environment: config.ts hands them what it parsed.
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { addressListProblems, splitList } from './auth/addresses.ts';
 import { ConfigError } from './config-error.ts';
 import type { ReportConfig, SEVERITIES } from './report/model.ts';
@@ -27,6 +27,14 @@ export const duration = z
   ])
   .transform((v) => (typeof v === 'number' ? v * 1000 : parseDuration(v)));
 
+/**
+ * A default given as the parsed value (milliseconds, bytes), for a schema that parses text: zod 3's .default()
+ * would parse its value as input again, and 60000 read as a duration is 60,000 seconds.
+ */
+export function orDefault<T extends z.ZodTypeAny>(schema: T, value: z.output<T>) {
+  return schema.optional().transform((v): z.output<T> => v ?? value);
+}
+
 export const booleanish = z
   .union([z.boolean(), z.enum(['1', '0', 'true', 'false', 'yes', 'no', ''])])
   .transform((v) => v === true || v === '1' || v === 'true' || v === 'yes');
@@ -43,32 +51,24 @@ export const tunnelSchema = z
     keyFile: z.string().min(1).optional(),
     hostKey: z.string().min(1).optional(),
     remotePort: z.coerce.number().int().min(0).max(65535).default(0),
-    max: duration.default(TUNNEL_MAX_MS),
+    max: orDefault(duration, TUNNEL_MAX_MS),
   })
-  .default({ port: 22, remotePort: 0, max: TUNNEL_MAX_MS });
+  .default({});
 
 /** Console access: first-run enrollment, sessions, metrics token, kiosk screens, proxies, base path. */
 export const accessSchema = z
   .object({
     enrollmentCodeFile: z.string().min(1).optional(),
-    enrollmentTtl: duration.default(3_600_000),
-    sessionIdle: duration.default(30 * 60_000),
-    sessionMax: duration.default(12 * 3_600_000),
+    enrollmentTtl: orDefault(duration, 3_600_000),
+    sessionIdle: orDefault(duration, 30 * 60_000),
+    sessionMax: orDefault(duration, 12 * 3_600_000),
     metricsTokenFile: z.string().min(1).optional(),
     kioskAddresses: z.union([z.string(), z.array(z.string())]).default(['127.0.0.1', '::1']),
     trustedProxies: z.union([z.string(), z.array(z.string())]).default([]),
     basePath: z.string().default(''),
     allowedHosts: z.union([z.string(), z.array(z.string())]).default([]),
   })
-  .default({
-    enrollmentTtl: 3_600_000,
-    sessionIdle: 30 * 60_000,
-    sessionMax: 12 * 3_600_000,
-    kioskAddresses: ['127.0.0.1', '::1'],
-    trustedProxies: [],
-    basePath: '',
-    allowedHosts: [],
-  });
+  .default({});
 
 /** HTTPS straight from Outpost (a certificate Secret); plain HTTP while unset. */
 export const tlsSchema = z
@@ -201,15 +201,9 @@ export const reportSchema = z
     webhookTypes: z.union([z.string(), z.array(z.string())]).default([]),
     webhookSeverity: z.enum(['info', 'warning', 'error']).default('info'),
     backlog: z.coerce.number().int().min(100).max(1_000_000).default(10_000),
-    heartbeat: duration.default(5 * 60_000),
+    heartbeat: orDefault(duration, 5 * 60_000),
   })
-  .default({
-    mqttPrefix: 'outpost',
-    webhookTypes: [],
-    webhookSeverity: 'info',
-    backlog: 10_000,
-    heartbeat: 300_000,
-  });
+  .default({});
 
 /** URLs must be of the right scheme; the prefix must be a plain topic path (no wildcards). */
 export function reportConfig(

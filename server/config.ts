@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { type ClusterTarget, SERVICE_ACCOUNT_DIR } from './cluster/kubeconfig.ts';
 import { ConfigError } from './config-error.ts';
 import { DEFAULT_DATA_DIR, readConfigFile } from './config-file.ts';
@@ -14,6 +14,7 @@ import {
   booleanish,
   DEMO_REASONS,
   duration,
+  orDefault,
   parseDuration,
   reportConfig,
   reportSchema,
@@ -133,7 +134,7 @@ const ENV_MAP: Record<string, string> = {
   OUTPOST_TLS_KEY_FILE: 'tls.keyFile',
 };
 
-const renderTimeout = duration.default(DEFAULT_RENDER_TIMEOUT_MS);
+const renderTimeout = orDefault(duration, DEFAULT_RENDER_TIMEOUT_MS);
 
 /** Whether the runtime knows this IANA time zone (node-cron reads schedules through Intl with it). */
 function knownTimeZone(tz: string): boolean {
@@ -158,7 +159,7 @@ const schema = z.object({
       authFile: z.string().min(1).optional(),
       tlsPin: z.string().min(1).optional(),
     })
-    .default({ path: '.' }),
+    .default({}),
   schedule: z
     .string()
     .default('*/5 * * * *')
@@ -170,7 +171,7 @@ const schema = z.object({
   logLevel: z.enum(LOG_LEVELS).default('info'),
   nodeName: z.string().min(1).default(hostname()),
   siteId: z.string().min(1).optional(),
-  healthTimeout: duration.default(300_000),
+  healthTimeout: orDefault(duration, 300_000),
   renderTimeout,
   conflicts: z.enum(['report', 'force']).default('report'),
   // An IANA name ("Europe/Berlin"): a window "0 2 * * *" then means 2 am at the site, whatever the node's clock.
@@ -197,7 +198,7 @@ const schema = z.object({
     .min(0, 'a share between 0 and 1, such as 0.5')
     .max(1, 'a share between 0 and 1, such as 0.5')
     .default(DEFAULT_POLICY.maxPruneRatio),
-  fullFetchInterval: duration.default(24 * 3_600_000),
+  fullFetchInterval: orDefault(duration, 24 * 3_600_000),
   initEmptyDb: booleanish.default(false),
   // `${VAR}` values: K=V pairs (comma-separated in the environment) or a map in the file.
   vars: z
@@ -235,41 +236,43 @@ const schema = z.object({
           (Array.isArray(v) ? v : v.split(',')).map((g) => g.trim()).filter((g) => g.length > 0),
         )
         .default(['*:broken*']),
-      readyDelay: z
-        .union([z.literal('0'), z.literal(0), duration])
-        .transform((v) => (v === '0' || v === 0 ? 0 : v))
-        .default(1000),
+      readyDelay: orDefault(
+        z.union([z.literal('0'), z.literal(0), duration]).transform((v) => (v === '0' || v === 0 ? 0 : v)),
+        1000,
+      ),
       latency: z
         .union([z.literal('0'), z.literal(0), duration])
         .transform((v) => (v === '0' || v === 0 ? 0 : v))
         .default(0),
     })
-    .default({ failImages: ['*:broken*'], readyDelay: 1000, latency: 0 }),
+    .default({}),
   trustedKeys: z.union([z.string(), z.array(z.string())]).optional(),
   requireSignature: booleanish.default(true),
   consoleSourceEdit: z.enum(CONSOLE_SOURCE_EDIT).optional(),
-  fetchTimeout: duration.default(60_000),
+  fetchTimeout: orDefault(duration, 60_000),
   tunnel: tunnelSchema,
   report: reportSchema,
   // Host readings for the console's sparklines: how often, and how long they are kept (days allowed: 7d).
   samples: z
     .object({
-      interval: duration.default(15_000),
-      retention: z
-        .union([
-          z.number().int().positive(),
-          z.string().regex(/^\d+(s|m|h|d)$/, 'a duration such as 48h or 7d'),
-        ])
-        .transform((v) =>
-          typeof v === 'number'
-            ? v * 1000
-            : v.endsWith('d')
-              ? Number(v.slice(0, -1)) * 86_400_000
-              : parseDuration(v),
-        )
-        .default(7 * 86_400_000),
+      interval: orDefault(duration, 15_000),
+      retention: orDefault(
+        z
+          .union([
+            z.number().int().positive(),
+            z.string().regex(/^\d+(s|m|h|d)$/, 'a duration such as 48h or 7d'),
+          ])
+          .transform((v) =>
+            typeof v === 'number'
+              ? v * 1000
+              : v.endsWith('d')
+                ? Number(v.slice(0, -1)) * 86_400_000
+                : parseDuration(v),
+          ),
+        7 * 86_400_000,
+      ),
     })
-    .default({ interval: 15_000, retention: 7 * 86_400_000 }),
+    .default({}),
   // Bounds on the store (see docs/failure-modes.md): history by age and the files by size, and the reserve
   // released when the data volume fills (sized for the essential writes, not history).
   store: z
@@ -277,9 +280,9 @@ const schema = z.object({
       historyDays: z.coerce.number().int().min(1).max(3650).default(30),
       limit: byteSize.default(256 * MIB).refine((n) => n >= 8 * MIB, { message: 'at least 8m' }),
       reserve: byteSize.default(8 * MIB),
-      check: duration.default(30_000),
+      check: orDefault(duration, 30_000),
     })
-    .default({ historyDays: 30, limit: 256 * MIB, reserve: 8 * MIB, check: 30_000 }),
+    .default({}),
   access: accessSchema,
   tls: tlsSchema,
 });

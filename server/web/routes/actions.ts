@@ -1,7 +1,7 @@
 // State-changing actions. Each is CSRF-checked upstream, validated, audited, starts work and answers at once.
 import path from 'node:path';
 import { type Request, type Response, Router } from 'express';
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import { dateExists } from '../../calendar.ts';
 import type { ReconcileOptions } from '../../sync/reconciler.ts';
 import type { Trigger } from '../../sync/run.ts';

@@ -1,6 +1,6 @@
 // Remote support tunnel controls: open it for a chosen time, close it, and the banner fragment the pages poll.
 import { type Request, type Response, Router } from 'express';
-import { z } from 'zod';
+import { z } from 'zod/v3';
 import type { TunnelStatus } from '../../tunnel/model.ts';
 import type { SupportTunnel } from '../../tunnel/tunnel.ts';
 import { HttpError } from '../http-error.ts';

@@ -1,5 +1,6 @@
 // The pure parts of access control: password hashing, codes, throttling, address lists, route policy, next.
 import assert from 'node:assert/strict';
+import { isIP } from 'node:net';
 import { describe, test } from 'node:test';
 import { addressListProblems, addressMatcher, splitList } from '../../server/auth/addresses.ts';
 import {
@@ -191,6 +192,40 @@ describe('address lists', () => {
   test('a bad entry is named in plain words', () => {
     assert.deepEqual(addressListProblems(['10.0.0.1', '10.0.0.0/8']), []);
     assert.equal(addressListProblems(['10.0.0.0/33', 'proxy.local', '::1/129']).length, 3);
+  });
+
+  test('an address is accepted exactly when net.isIP accepts it (IPv6 is read by the address parser)', () => {
+    const cases = [
+      '::1',
+      '127.0.0.1',
+      '::',
+      '::ffff:10.0.0.1',
+      '0:0:0:0:0:0:0:1',
+      '1:2:3:4:5:6:7:8',
+      'fe80::1%eth0',
+    ];
+    const bad = [
+      '',
+      'abc',
+      ':1',
+      '1:',
+      '1::2::3',
+      '1:2:3:4:5:6:7:8:9',
+      '::ffff:1.2.3',
+      'g::1',
+      '[::1]',
+      '::1 ',
+      'fe80::1%',
+      '10.0.0.256',
+    ];
+    for (const a of [...cases, ...bad]) {
+      assert.equal(addressListProblems([a]).length === 0, isIP(a) !== 0, JSON.stringify(a));
+    }
+    assert.equal(
+      bad.filter((a) => isIP(a) === 0).length,
+      bad.length,
+      'the bad cases are bad for net.isIP too',
+    );
   });
 });
 

@@ -120,7 +120,7 @@ function objectApi(kc: KubeConfig, lib: Library, deadline: AsyncLocalStorage<Abo
     forgetDiscovery() {
       this.apiVersionResourceCache = {};
     }
-    /** Requests go out through undici's request() (http.ts), not the library's fetch(). */
+    /** Requests go out through node:http(s) (http.ts), not the library's fetch(). */
     overRequest(): this {
       (this.configuration as { httpApi: unknown }).httpApi = lib.httpApi;
       return this;

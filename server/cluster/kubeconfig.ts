@@ -2,6 +2,7 @@
 // kubeconfig file, with every auth method the library supports (tokens, client certificates, exec plugins, OIDC).
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import type { Agent } from 'node:http';
 import { isIPv6 } from 'node:net';
 import path from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
@@ -26,9 +27,27 @@ export class KubeconfigError extends Error {
 interface Dispatcher {
   close(): Promise<void>;
 }
-type BuildDispatcher = (cluster: unknown, options: Record<string, unknown>) => Dispatcher | undefined;
+/** The library's private parts that build a cluster's connections (config.js). */
+interface LibraryConnections {
+  createDispatcher(cluster: unknown, options: Record<string, unknown>): Dispatcher | undefined;
+  createAgent(cluster: unknown, options: Record<string, unknown>): Agent;
+  agentCache: Map<string, unknown>;
+  getAgentCacheKey(cluster: unknown): string;
+}
 
-const shared = new WeakMap<KubeConfig, { key: string; dispatcher: Dispatcher | undefined }>();
+/** A KubeConfig's connections: the undici dispatcher for the library's fetch (watch, logs), the agent for ours. */
+interface Connections {
+  key: string;
+  dispatcher: Dispatcher;
+  agent: Agent;
+}
+const shared = new WeakMap<KubeConfig, Connections>();
+const agents = new WeakMap<object, Agent>();
+
+/** The node:http agent paired with a request's dispatcher: http.ts sends the library's requests through it. */
+export function agentFor(dispatcher: unknown): Agent | undefined {
+  return typeof dispatcher === 'object' && dispatcher !== null ? agents.get(dispatcher) : undefined;
+}
 
 /** What makes two requests' connections interchangeable: the server, the proxy and the TLS material. */
 function dispatcherKey(cluster: unknown, options: Record<string, unknown>): string {
@@ -45,29 +64,45 @@ function dispatcherKey(cluster: unknown, options: Record<string, unknown>): stri
   return hash.digest('hex');
 }
 
+/** Connections whose TLS material is outdated: idle ones close now, busy ones when their request ends. */
+function retire(c: Connections): void {
+  void c.dispatcher.close();
+  (c.agent as Agent & { keepAlive: boolean }).keepAlive = false;
+  for (const sockets of Object.values(c.agent.freeSockets)) for (const s of sockets ?? []) s.destroy();
+}
+
 /**
- * The library builds a new undici Agent (a connection pool) for every request whose cluster has TLS options,
- * so each of a sync's thousands of requests would open its own connection. One pool per KubeConfig is kept
- * instead, and replaced (the old one closed once its requests finish) when the TLS material changes, e.g. an
- * exec plugin handing out a new client certificate.
+ * The library builds a new undici Agent (a connection pool) for every request whose cluster has TLS options, and
+ * an https.Agent without keep-alive for the node:http requests, so each of a sync's thousands of requests would open
+ * its own connection. One pair is kept per KubeConfig instead, built by the library's own code (TLS options,
+ * proxies, the refusal of plain HTTP without insecure-skip-tls-verify) with keep-alive, and replaced when the TLS
+ * material changes, e.g. an exec plugin handing out a new client certificate.
  */
-function shareConnections(kc: KubeConfig): void {
-  const own = kc as unknown as { createDispatcher: BuildDispatcher };
+function shareConnections(kc: KubeConfig, UndiciAgent: new () => Dispatcher): void {
+  const own = kc as unknown as LibraryConnections;
   const build = own.createDispatcher.bind(kc);
   own.createDispatcher = (cluster, options) => {
     const key = dispatcherKey(cluster, options);
     const current = shared.get(kc);
     if (current?.key === key) return current.dispatcher;
-    void current?.dispatcher?.close();
-    const dispatcher = build(cluster, options);
-    shared.set(kc, { key, dispatcher });
+    // A cluster without TLS options gets no dispatcher from the library (fetch's global one); ours pairs an agent.
+    const dispatcher = build(cluster, options) ?? new UndiciAgent();
+    // The library caches one agent per cluster and user name, whatever its TLS material: this one is built afresh.
+    own.agentCache.delete(own.getAgentCacheKey(cluster));
+    const agent = own.createAgent(cluster, { ...options, keepAlive: true, keepAliveMsecs: 30_000 });
+    if (current) retire(current);
+    agents.set(dispatcher, agent);
+    shared.set(kc, { key, dispatcher, agent });
     return dispatcher;
   };
 }
 
 /** Closes the KubeConfig's kept-alive connections (shutdown); a later request opens new ones. */
 export function closeConnections(kc: KubeConfig): void {
-  void shared.get(kc)?.dispatcher?.close();
+  const c = shared.get(kc);
+  if (!c) return;
+  void c.dispatcher.close();
+  c.agent.destroy();
   shared.delete(kc);
 }
 
@@ -99,9 +134,9 @@ function inCluster(kc: KubeConfig, t: { host: string; port: string; dir?: string
 export async function loadKubeConfig(target: ClusterTarget): Promise<KubeConfig> {
   // The library's config module loads on first use, not at import:
   // commands that never reach a cluster do not pay for it.
-  const { KubeConfig } = await configModule();
+  const [{ KubeConfig }, { Agent }] = await Promise.all([configModule(), import('./undici.ts')]);
   const kc = new KubeConfig();
-  shareConnections(kc);
+  shareConnections(kc, Agent);
   if (target.mode === 'in-cluster') {
     inCluster(kc, target);
     return kc;

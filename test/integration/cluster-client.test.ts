@@ -10,9 +10,10 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Duplex } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { MANAGED_BY } from '../../server/apply/labels.ts';
 import { readPresence } from '../../server/apply/live.ts';
@@ -317,6 +318,100 @@ describe('cluster client authentication', () => {
       server.close();
     }
     assert.deepEqual(seen, ['Bearer from-file']);
+  });
+
+  test('a client certificate is presented over TLS, and requests share one kept-alive connection', async () => {
+    const tls = path.join(dir, 'mtls');
+    rmSync(tls, { recursive: true, force: true });
+    mkdirSync(tls);
+    const server = selfSignedCert(tls, {
+      cn: '127.0.0.1',
+      days: 1,
+      altNames: 'IP:127.0.0.1',
+      keyFile: 's.key',
+      certFile: 's.crt',
+    });
+    const client = selfSignedCert(tls, { cn: 'outpost-node', days: 1, keyFile: 'c.key', certFile: 'c.crt' });
+    const peers: string[] = [];
+    let connections = 0;
+    const https = createHttpsServer(
+      {
+        key: readFileSync(server.key),
+        cert: readFileSync(server.cert),
+        ca: readFileSync(client.cert),
+        requestCert: true,
+        rejectUnauthorized: true,
+      },
+      (req, res) => {
+        peers.push(String((req.socket as import('node:tls').TLSSocket).getPeerCertificate().subject?.CN));
+        answer(req, res);
+      },
+    );
+    https.on('secureConnection', () => connections++);
+    const port = await listen(https);
+    const kubeconfig = path.join(tls, 'kubeconfig.yaml');
+    writeFileSync(
+      kubeconfig,
+      `apiVersion: v1
+kind: Config
+current-context: c
+contexts: [{name: c, context: {cluster: k, user: u}}]
+clusters: [{name: k, cluster: {server: "https://127.0.0.1:${port}", certificate-authority: s.crt}}]
+users: [{name: u, user: {client-certificate: c.crt, client-key: c.key}}]
+`,
+    );
+    try {
+      const cluster = await openCluster({ mode: 'kubeconfig', path: kubeconfig });
+      for (let i = 0; i < 5; i++) await cluster.ping();
+      cluster.close();
+    } finally {
+      https.close();
+    }
+    assert.deepEqual(peers, Array(5).fill('outpost-node'));
+    assert.equal(connections, 1);
+  });
+
+  test('a cluster with a proxy-url is reached through that proxy', async () => {
+    const server = createHttpServer(answer);
+    const port = await listen(server);
+    // A tunnelling proxy, as the library's proxy agents use one: CONNECT host:port, then the bytes both ways.
+    const proxied: string[] = [];
+    const proxy = createHttpServer();
+    proxy.on('connect', (req: IncomingMessage, client: Duplex, head: Buffer) => {
+      proxied.push(`${req.method} ${req.url}`);
+      const [host = '', target = ''] = String(req.url).split(':');
+      const upstream = connect(Number(target), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    const proxyPort = await listen(proxy);
+    const kubeconfig = path.join(dir, 'proxy.yaml');
+    writeFileSync(
+      kubeconfig,
+      `apiVersion: v1
+kind: Config
+current-context: c
+contexts: [{name: c, context: {cluster: k, user: u}}]
+clusters: [{name: k, cluster: {server: "http://127.0.0.1:${port}", insecure-skip-tls-verify: true, proxy-url: "http://127.0.0.1:${proxyPort}"}}]
+users: [{name: u, user: {token: via-proxy}}]
+`,
+    );
+    seen.length = 0;
+    try {
+      const cluster = await openCluster({ mode: 'kubeconfig', path: kubeconfig });
+      await cluster.ping();
+      cluster.close();
+    } finally {
+      server.close();
+      proxy.close();
+    }
+    assert.deepEqual(proxied, [`CONNECT 127.0.0.1:${port}`]);
+    assert.deepEqual(seen, ['Bearer via-proxy']);
   });
 
   test('in a pod: the service account token is sent over TLS checked against the service account CA', async () => {

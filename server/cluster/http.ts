@@ -1,10 +1,10 @@
-// The library's HTTP layer on node:http(s) instead of its fetch(): each request goes out through the keep-alive agent
-// paired with the request's dispatcher (kubeconfig.ts: the library's own agent for the cluster — TLS, proxy — one
+// The library's HTTP layer on node:http(s) instead of its fetch(): each request goes out through the request's
+// "dispatcher", which kubeconfig.ts makes the library's own node:http agent for the cluster (TLS, proxy; one kept-alive
 // pool per KubeConfig), with the library's headers, body and abort signal.
+import type { Agent } from 'node:http';
 import https from 'node:https';
 import type { HttpLibrary, RequestContext } from '@kubernetes/client-node/dist/gen/http/http.js';
 import { http } from '../node-http.ts';
-import { agentFor } from './kubeconfig.ts';
 
 type HttpModule = typeof import('@kubernetes/client-node/dist/gen/http/http.js');
 
@@ -35,7 +35,8 @@ export function requestLibrary(gen: HttpModule): HttpLibrary {
       const options = {
         method: ctx.getHttpMethod(),
         headers: normalized(ctx.getHeaders()),
-        agent: agentFor(ctx.getDispatcher()),
+        // The cluster's kept-alive agent, which kubeconfig.ts makes the library's dispatcher.
+        agent: ctx.getDispatcher() as Agent | undefined,
         ...(signal ? { signal } : {}),
       };
       return new Promise((resolve, reject) => {

@@ -6,7 +6,9 @@ import type { Agent } from 'node:http';
 import { isIPv6 } from 'node:net';
 import path from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
+import type * as Undici from 'undici';
 import { configModule } from './library.ts';
+import { closePairedDispatcher, pairWithDispatcher, Agent as UndiciAgent } from './undici.ts';
 
 export type { KubeConfig };
 
@@ -24,30 +26,16 @@ export class KubeconfigError extends Error {
   }
 }
 
-interface Dispatcher {
-  close(): Promise<void>;
-}
 /** The library's private parts that build a cluster's connections (config.js). */
 interface LibraryConnections {
-  createDispatcher(cluster: unknown, options: Record<string, unknown>): Dispatcher | undefined;
+  createDispatcher(cluster: unknown, options: Record<string, unknown>): unknown;
   createAgent(cluster: unknown, options: Record<string, unknown>): Agent;
   agentCache: Map<string, unknown>;
   getAgentCacheKey(cluster: unknown): string;
 }
 
-/** A KubeConfig's connections: the undici dispatcher for the library's fetch (watch, logs), the agent for ours. */
-interface Connections {
-  key: string;
-  dispatcher: Dispatcher;
-  agent: Agent;
-}
-const shared = new WeakMap<KubeConfig, Connections>();
-const agents = new WeakMap<object, Agent>();
-
-/** The node:http agent paired with a request's dispatcher: http.ts sends the library's requests through it. */
-export function agentFor(dispatcher: unknown): Agent | undefined {
-  return typeof dispatcher === 'object' && dispatcher !== null ? agents.get(dispatcher) : undefined;
-}
+/** A KubeConfig's connections: the node:http agent its requests go through, and what it was built for. */
+const shared = new WeakMap<KubeConfig, { key: string; agent: Agent }>();
 
 /** What makes two requests' connections interchangeable: the server, the proxy and the TLS material. */
 function dispatcherKey(cluster: unknown, options: Record<string, unknown>): string {
@@ -64,36 +52,40 @@ function dispatcherKey(cluster: unknown, options: Record<string, unknown>): stri
   return hash.digest('hex');
 }
 
-/** Connections whose TLS material is outdated: idle ones close now, busy ones when their request ends. */
-function retire(c: Connections): void {
-  void c.dispatcher.close();
-  (c.agent as Agent & { keepAlive: boolean }).keepAlive = false;
-  for (const sockets of Object.values(c.agent.freeSockets)) for (const s of sockets ?? []) s.destroy();
+/** An agent whose TLS material is outdated: idle connections close now, busy ones when their request ends. */
+function retire(agent: Agent): void {
+  closePairedDispatcher(agent);
+  (agent as Agent & { keepAlive: boolean }).keepAlive = false;
+  for (const sockets of Object.values(agent.freeSockets)) for (const s of sockets ?? []) s.destroy();
 }
 
 /**
  * The library builds a new undici Agent (a connection pool) for every request whose cluster has TLS options, and
- * an https.Agent without keep-alive for the node:http requests, so each of a sync's thousands of requests would open
- * its own connection. One pair is kept per KubeConfig instead, built by the library's own code (TLS options,
- * proxies, the refusal of plain HTTP without insecure-skip-tls-verify) with keep-alive, and replaced when the TLS
- * material changes, e.g. an exec plugin handing out a new client certificate.
+ * node:http agents that keep no connection alive, so each of a sync's thousands of requests would open its own
+ * connection. One agent is kept per KubeConfig instead, built by the library's own code (TLS options, proxies, the
+ * refusal of plain HTTP without insecure-skip-tls-verify) with keep-alive, and replaced when the TLS material
+ * changes, e.g. an exec plugin handing out a new client certificate. It is what the library's requests carry as
+ * their "dispatcher": http.ts sends them through it, and the library's fetch (watch and log streams) gets the
+ * undici dispatcher the library would have built, paired with it (undici.ts).
  */
-function shareConnections(kc: KubeConfig, UndiciAgent: new () => Dispatcher): void {
+function shareConnections(kc: KubeConfig): void {
   const own = kc as unknown as LibraryConnections;
-  const build = own.createDispatcher.bind(kc);
+  const build = own.createDispatcher.bind(kc) as (
+    c: unknown,
+    o: Record<string, unknown>,
+  ) => Undici.Dispatcher | undefined;
   own.createDispatcher = (cluster, options) => {
     const key = dispatcherKey(cluster, options);
     const current = shared.get(kc);
-    if (current?.key === key) return current.dispatcher;
-    // A cluster without TLS options gets no dispatcher from the library (fetch's global one); ours pairs an agent.
-    const dispatcher = build(cluster, options) ?? new UndiciAgent();
+    if (current?.key === key) return current.agent;
     // The library caches one agent per cluster and user name, whatever its TLS material: this one is built afresh.
     own.agentCache.delete(own.getAgentCacheKey(cluster));
     const agent = own.createAgent(cluster, { ...options, keepAlive: true, keepAliveMsecs: 30_000 });
-    if (current) retire(current);
-    agents.set(dispatcher, agent);
-    shared.set(kc, { key, dispatcher, agent });
-    return dispatcher;
+    // A cluster without TLS options gets no dispatcher from the library (fetch's global one): an Agent of its own.
+    pairWithDispatcher(agent, () => build(cluster, options) ?? new UndiciAgent());
+    if (current) retire(current.agent);
+    shared.set(kc, { key, agent });
+    return agent;
   };
 }
 
@@ -101,7 +93,7 @@ function shareConnections(kc: KubeConfig, UndiciAgent: new () => Dispatcher): vo
 export function closeConnections(kc: KubeConfig): void {
   const c = shared.get(kc);
   if (!c) return;
-  void c.dispatcher.close();
+  closePairedDispatcher(c.agent);
   c.agent.destroy();
   shared.delete(kc);
 }
@@ -134,9 +126,9 @@ function inCluster(kc: KubeConfig, t: { host: string; port: string; dir?: string
 export async function loadKubeConfig(target: ClusterTarget): Promise<KubeConfig> {
   // The library's config module loads on first use, not at import:
   // commands that never reach a cluster do not pay for it.
-  const [{ KubeConfig }, { Agent }] = await Promise.all([configModule(), import('./undici.ts')]);
+  const { KubeConfig } = await configModule();
   const kc = new KubeConfig();
-  shareConnections(kc, Agent);
+  shareConnections(kc);
   if (target.mode === 'in-cluster') {
     inCluster(kc, target);
     return kc;

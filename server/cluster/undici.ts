@@ -1,14 +1,45 @@
-// What @kubernetes/client-node takes from undici — Agent and ProxyAgent (its connection pools) and fetch — without
-// undici's index, which also loads WebSocket, the caches and the mocks: ~110 modules, ~70 ms of every CLI command.
-// The library's own modules get this module for 'undici' (library.ts); fetch, which only its watch and log streams
-// call (the client's own requests go through node:http, http.ts), loads the whole package on first use.
+// What @kubernetes/client-node takes from undici — Agent and ProxyAgent (its connection pools) and fetch — loaded
+// when first used instead of with the library. undici's index also loads WebSocket, the caches and the mocks (~110
+// modules, ~70 ms) and its Agent node:http2 (~20 ms): the client's own requests go through node:http (http.ts), and
+// only the library's watch and log streams call fetch. library.ts resolves the library's 'undici' to this module.
 import { createRequire } from 'node:module';
 import type * as Undici from 'undici';
 
 const load = createRequire(import.meta.url);
 
-export const Agent: typeof Undici.Agent = load('undici/lib/dispatcher/agent.js');
-export const ProxyAgent: typeof Undici.ProxyAgent = load('undici/lib/dispatcher/proxy-agent.js');
+/** A class whose construction builds undici's own (the library only ever constructs them). */
+function onFirstUse<T>(file: string): T {
+  return class {
+    constructor(...args: unknown[]) {
+      // biome-ignore lint/correctness/noConstructorReturn: the instance is undici's, its module loaded only now.
+      return new (load(file) as new (...a: unknown[]) => object)(...args);
+    }
+  } as unknown as T;
+}
 
-export const fetch: typeof Undici.fetch = (input, init) =>
-  (load('undici') as typeof Undici).fetch(input, init);
+export const Agent = onFirstUse<typeof Undici.Agent>('undici/lib/dispatcher/agent.js');
+export const ProxyAgent = onFirstUse<typeof Undici.ProxyAgent>('undici/lib/dispatcher/proxy-agent.js');
+
+/** The undici dispatcher standing in for a node:http agent when the library calls fetch, built on first use. */
+const stand = new WeakMap<object, { build: () => Undici.Dispatcher; built?: Undici.Dispatcher }>();
+
+/** Pairs a cluster's node:http agent with how to build its undici dispatcher (kubeconfig.ts). */
+export function pairWithDispatcher(agent: object, build: () => Undici.Dispatcher): void {
+  stand.set(agent, { build });
+}
+
+/** Closes the agent's undici dispatcher, if the library's fetch ever built it; it finishes its requests first. */
+export function closePairedDispatcher(agent: object): void {
+  void stand.get(agent)?.built?.close();
+  stand.delete(agent);
+}
+
+/** undici's fetch, given the undici dispatcher paired with the node:http agent the library put in `init`. */
+export const fetch: typeof Undici.fetch = (input, init) => {
+  const pair = init?.dispatcher ? stand.get(init.dispatcher) : undefined;
+  if (pair) {
+    pair.built ??= pair.build();
+    return (load('undici') as typeof Undici).fetch(input, { ...init, dispatcher: pair.built });
+  }
+  return (load('undici') as typeof Undici).fetch(input, init);
+};

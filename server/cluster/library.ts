@@ -61,8 +61,8 @@ function httpModule(): string {
 }
 
 /**
- * What the library and the packages it imports get in place of two modules whose ES import costs more than they
- * use of it: undici's index (undici.ts says why) and node:http's ES namespace.
+ * What the library and the packages it imports get in place of modules whose ES import costs more than they use
+ * of it: undici's index (undici.ts says why), node:http's ES namespace and the SOCKS proxy support.
  */
 function lighter(specifier: string, parent: string, dist: string): string | null {
   if (specifier === 'undici' && parent.startsWith(dist)) {
@@ -74,7 +74,34 @@ function lighter(specifier: string, parent: string, dist: string): string | null
     httpUrl ??= httpModule();
     return httpUrl;
   }
+  if (parent.startsWith(dist) && Object.hasOwn(ON_FIRST_USE, specifier)) {
+    return onFirstUse(specifier, ON_FIRST_USE[specifier] as string[], parent);
+  }
   return null;
+}
+
+/**
+ * The SOCKS proxy agent and client the library's config module imports, ~25 modules that only a cluster behind a
+ * SOCKS proxy uses: their classes load when first constructed or called (require of an ES module is synchronous).
+ */
+const ON_FIRST_USE: Record<string, string[]> = {
+  'socks-proxy-agent': ['SocksProxyAgent'],
+  socks: ['SocksClient'],
+};
+
+function onFirstUse(specifier: string, names: string[], parent: string): string {
+  const lines = [
+    "import { createRequire } from 'node:module';",
+    `const load = () => createRequire(${JSON.stringify(parent)})(${JSON.stringify(specifier)});`,
+    'let real;',
+    'const on = (name) => new Proxy(function () {}, {',
+    '  construct: (_t, args) => Reflect.construct((real ??= load())[name], args),',
+    '  apply: (_t, self, args) => Reflect.apply((real ??= load())[name], self, args),',
+    '  get: (_t, key) => (real ??= load())[name][key],',
+    '});',
+    ...names.map((name) => `export const ${name} = on(${JSON.stringify(name)});`),
+  ];
+  return `data:text/javascript,${encodeURIComponent(lines.join('\n'))}`;
 }
 let httpUrl: string | undefined;
 

@@ -10,7 +10,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { type AddressInfo, connect } from 'node:net';
+import { type AddressInfo, connect, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -371,7 +371,7 @@ users: [{name: u, user: {client-certificate: c.crt, client-key: c.key}}]
     assert.equal(connections, 1);
   });
 
-  test('a cluster with a proxy-url is reached through that proxy', async () => {
+  test('a cluster with an HTTP proxy-url is reached through that proxy', async () => {
     const server = createHttpServer(answer);
     const port = await listen(server);
     // A tunnelling proxy, as the library's proxy agents use one: CONNECT host:port, then the bytes both ways.
@@ -412,6 +412,54 @@ users: [{name: u, user: {token: via-proxy}}]
     }
     assert.deepEqual(proxied, [`CONNECT 127.0.0.1:${port}`]);
     assert.deepEqual(seen, ['Bearer via-proxy']);
+  });
+
+  test('a cluster with a SOCKS proxy-url is reached through that proxy', async () => {
+    const server = createHttpServer(answer);
+    const port = await listen(server);
+    // SOCKS5 without authentication: the greeting, one CONNECT (IPv4 or a name), then the bytes both ways.
+    const tunnelled: string[] = [];
+    const proxy = createNetServer((client) => {
+      client.once('data', () => {
+        client.write(Buffer.from([5, 0]));
+        client.once('data', (req: Buffer) => {
+          const name = req[3] === 3;
+          const host = name ? req.subarray(5, 5 + (req[4] ?? 0)).toString() : req.subarray(4, 8).join('.');
+          const target = req.readUInt16BE(name ? 5 + (req[4] ?? 0) : 8);
+          tunnelled.push(`${host}:${target}`);
+          const upstream = connect(target, host, () => {
+            client.write(Buffer.from([5, 0, 0, 1, 0, 0, 0, 0, 0, 0]));
+            upstream.pipe(client);
+            client.pipe(upstream);
+          });
+          upstream.on('error', () => client.destroy());
+        });
+      });
+      client.on('error', () => {});
+    });
+    const proxyPort = await listen(proxy as unknown as Server);
+    const kubeconfig = path.join(dir, 'socks.yaml');
+    writeFileSync(
+      kubeconfig,
+      `apiVersion: v1
+kind: Config
+current-context: c
+contexts: [{name: c, context: {cluster: k, user: u}}]
+clusters: [{name: k, cluster: {server: "http://127.0.0.1:${port}", insecure-skip-tls-verify: true, proxy-url: "socks5://127.0.0.1:${proxyPort}"}}]
+users: [{name: u, user: {token: via-socks}}]
+`,
+    );
+    seen.length = 0;
+    try {
+      const cluster = await openCluster({ mode: 'kubeconfig', path: kubeconfig });
+      await cluster.ping();
+      cluster.close();
+    } finally {
+      server.close();
+      proxy.close();
+    }
+    assert.deepEqual(tunnelled, [`127.0.0.1:${port}`]);
+    assert.deepEqual(seen, ['Bearer via-socks']);
   });
 
   test('in a pod: the service account token is sent over TLS checked against the service account CA', async () => {

@@ -121,9 +121,25 @@ const WARM_UP = {
   'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: warm\ndata:\n  k: v\n',
 };
 
-/** Starts the warm worker ahead of the first render and runs the render code once, so that render pays nothing. */
-export async function warmRenderWorker(): Promise<void> {
-  await renderOffThread(WARM_UP, '.');
+/** The warm-up render running now, if any. */
+let warmingUp: Promise<unknown> | null = null;
+
+/**
+ * Starts the warm worker ahead of the first render and runs the render code once, so that render pays nothing. A
+ * render asked for meanwhile waits for this short, trusted one and takes its worker, instead of starting a second
+ * worker that would be ready later still.
+ */
+export function warmRenderWorker(): Promise<void> {
+  const run = renderNow(WARM_UP, '.');
+  const settled = run.then(
+    () => {},
+    () => {},
+  );
+  warmingUp = settled;
+  void settled.then(() => {
+    if (warmingUp === settled) warmingUp = null;
+  });
+  return run.then(() => {});
 }
 
 /** Stops the warm worker now (shutdown, tests); a later render starts a new one. */
@@ -135,7 +151,17 @@ export async function stopRenderWorker(): Promise<void> {
   await w.worker.terminate();
 }
 
-export function renderOffThread(
+export async function renderOffThread(
+  files: FileTree,
+  root: string,
+  opts: RenderOptions = {},
+  limits: RenderLimits = { timeoutMs: DEFAULT_RENDER_TIMEOUT_MS },
+): Promise<KubeObject[]> {
+  if (warmingUp) await warmingUp;
+  return renderNow(files, root, opts, limits);
+}
+
+function renderNow(
   files: FileTree,
   root: string,
   opts: RenderOptions = {},

@@ -1,13 +1,19 @@
 // Every render runs on a killable worker: the same objects as inline, errors with their name and message, the
 // loop free, a deadline and a heap limit that end in named errors, and nothing of the parent's process inside.
 import assert from 'node:assert/strict';
+import diagnostics from 'node:diagnostics_channel';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import module from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { RenderError, render } from '../../server/render/index.ts';
-import { RENDER_WORKER, renderOffThread, stopRenderWorker } from '../../server/render/off-thread.ts';
+import {
+  RENDER_WORKER,
+  renderOffThread,
+  stopRenderWorker,
+  warmRenderWorker,
+} from '../../server/render/off-thread.ts';
 import { dirSource } from '../../server/sources/dir.ts';
 
 after(stopRenderWorker);
@@ -138,4 +144,23 @@ test('a render right as the warm worker times out gets a live worker, not the on
   const again = renderOffThread(files, '.');
   t.mock.timers.reset();
   assert.equal((await again).length, 1);
+});
+
+test('a render asked while the warm-up runs takes the warm-up’s worker instead of starting a second one', async () => {
+  await stopRenderWorker();
+  let started = 0;
+  const count = () => started++;
+  diagnostics.subscribe('worker_threads', count);
+  try {
+    const warming = warmRenderWorker();
+    const objects = await renderOffThread(small, '.');
+    await warming;
+    assert.equal(objects.length, 1);
+    assert.equal(started, 1);
+    // A render asked for later, with the worker idle and warm, starts none either.
+    await renderOffThread(small, '.');
+    assert.equal(started, 1);
+  } finally {
+    diagnostics.unsubscribe('worker_threads', count);
+  }
 });

@@ -12,9 +12,10 @@
 // and with an empty type table. Its media-type handling (parse, stringify, the preferred type) stays the library's
 // code; an unknown type is returned as it came, which is what the pass-through does anyway.
 //
-// Two more imports are answered lighter, for start-up time (every CLI command that connects pays them): the library's
-// 'undici' resolves to the parts of undici it runs (undici.ts), and node:http, which the library and its proxy
-// agents import as ES modules, to a namespace without the getters that load Node's bundled undici.
+// Three more imports are answered lighter, for start-up time (every CLI command that connects pays them): the
+// library's 'undici' resolves to undici.ts (undici's parts, each loaded when first used), node:http, which the
+// library and its proxy agents import as ES modules, to a namespace without the getters that load Node's bundled
+// undici, and the SOCKS proxy support to classes that load it when first used.
 import { registerHooks } from 'node:module';
 
 /** The barrel without `types/ObjectParamAPI.js` (the typed APIs) and the models: the rest of gen/index.js. */
@@ -48,7 +49,8 @@ export function slimSerializer(source: string): string {
 /** node:http's exports that are getters loading Node's bundled undici (../node-http.ts says why that matters). */
 const WEB_GETTERS = new Set(['WebSocket', 'CloseEvent', 'MessageEvent']);
 
-/** node:http as an ES module, default and named exports, without the three getters. */
+/** node:http as an ES module, default and named exports, without the three getters (built once). */
+let httpUrl: string | undefined;
 function httpModule(): string {
   const names = Object.keys(process.getBuiltinModule('node:http')).filter((name) => !WEB_GETTERS.has(name));
   return `data:text/javascript,${encodeURIComponent(
@@ -103,7 +105,6 @@ function onFirstUse(specifier: string, names: string[], parent: string): string 
   ];
   return `data:text/javascript,${encodeURIComponent(lines.join('\n'))}`;
 }
-let httpUrl: string | undefined;
 
 let hooked = false;
 /**

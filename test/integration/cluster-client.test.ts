@@ -24,15 +24,19 @@ import { selfSignedCert } from '../support/tls.ts';
 
 const COUNT = 2 * LIST_PAGE + 17;
 
-/** A kubeconfig for a plain-HTTP API server on loopback `port`, its user's credentials given as YAML flow. */
-function writeKubeconfig(file: string, port: number, user: string): void {
+/**
+ * A kubeconfig for a plain-HTTP API server on loopback `port`, its user's credentials given as YAML flow, and the
+ * cluster's proxy-url when one is given.
+ */
+function writeKubeconfig(file: string, port: number, user: string, proxyUrl?: string): void {
+  const proxy = proxyUrl ? `, proxy-url: "${proxyUrl}"` : '';
   writeFileSync(
     file,
     `apiVersion: v1
 kind: Config
 current-context: c
 contexts: [{name: c, context: {cluster: k, user: u}}]
-clusters: [{name: k, cluster: {server: "http://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]
+clusters: [{name: k, cluster: {server: "http://127.0.0.1:${port}", insecure-skip-tls-verify: true${proxy}}}]
 users: [{name: u, user: ${user}}]
 `,
   );
@@ -273,6 +277,17 @@ describe('cluster client authentication', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     return (server.address() as AddressInfo).port;
   };
+  /** One ping through a kubeconfig, what the server saw recorded in `seen`; then the servers close. */
+  const pingOnce = async (kubeconfig: string, ...servers: { close(): unknown }[]) => {
+    seen.length = 0;
+    try {
+      const cluster = await openCluster({ mode: 'kubeconfig', path: kubeconfig });
+      await cluster.ping();
+      cluster.close();
+    } finally {
+      for (const server of servers) server.close();
+    }
+  };
   before(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'outpost-auth-'));
   });
@@ -309,14 +324,7 @@ describe('cluster client authentication', () => {
     writeFileSync(path.join(dir, 'token'), 'from-file\n');
     const kubeconfig = path.join(dir, 'token-file.yaml');
     writeKubeconfig(kubeconfig, port, `{token-file: "${path.join(dir, 'token')}"}`);
-    try {
-      const cluster = await openCluster({ mode: 'kubeconfig', path: kubeconfig });
-      seen.length = 0;
-      await cluster.ping();
-      cluster.close();
-    } finally {
-      server.close();
-    }
+    await pingOnce(kubeconfig, server);
     assert.deepEqual(seen, ['Bearer from-file']);
   });
 
@@ -391,25 +399,8 @@ users: [{name: u, user: {client-certificate: c.crt, client-key: c.key}}]
     });
     const proxyPort = await listen(proxy);
     const kubeconfig = path.join(dir, 'proxy.yaml');
-    writeFileSync(
-      kubeconfig,
-      `apiVersion: v1
-kind: Config
-current-context: c
-contexts: [{name: c, context: {cluster: k, user: u}}]
-clusters: [{name: k, cluster: {server: "http://127.0.0.1:${port}", insecure-skip-tls-verify: true, proxy-url: "http://127.0.0.1:${proxyPort}"}}]
-users: [{name: u, user: {token: via-proxy}}]
-`,
-    );
-    seen.length = 0;
-    try {
-      const cluster = await openCluster({ mode: 'kubeconfig', path: kubeconfig });
-      await cluster.ping();
-      cluster.close();
-    } finally {
-      server.close();
-      proxy.close();
-    }
+    writeKubeconfig(kubeconfig, port, '{token: via-proxy}', `http://127.0.0.1:${proxyPort}`);
+    await pingOnce(kubeconfig, server, proxy);
     assert.deepEqual(proxied, [`CONNECT 127.0.0.1:${port}`]);
     assert.deepEqual(seen, ['Bearer via-proxy']);
   });
@@ -439,25 +430,8 @@ users: [{name: u, user: {token: via-proxy}}]
     });
     const proxyPort = await listen(proxy as unknown as Server);
     const kubeconfig = path.join(dir, 'socks.yaml');
-    writeFileSync(
-      kubeconfig,
-      `apiVersion: v1
-kind: Config
-current-context: c
-contexts: [{name: c, context: {cluster: k, user: u}}]
-clusters: [{name: k, cluster: {server: "http://127.0.0.1:${port}", insecure-skip-tls-verify: true, proxy-url: "socks5://127.0.0.1:${proxyPort}"}}]
-users: [{name: u, user: {token: via-socks}}]
-`,
-    );
-    seen.length = 0;
-    try {
-      const cluster = await openCluster({ mode: 'kubeconfig', path: kubeconfig });
-      await cluster.ping();
-      cluster.close();
-    } finally {
-      server.close();
-      proxy.close();
-    }
+    writeKubeconfig(kubeconfig, port, '{token: via-socks}', `socks5://127.0.0.1:${proxyPort}`);
+    await pingOnce(kubeconfig, server, proxy);
     assert.deepEqual(tunnelled, [`127.0.0.1:${port}`]);
     assert.deepEqual(seen, ['Bearer via-socks']);
   });

@@ -138,3 +138,41 @@ test('config reads OUTPOST_TIME_ZONE as an IANA name for the schedule and window
     (err: unknown) => err instanceof ConfigError && /OUTPOST_TIME_ZONE: an IANA time zone/.test(err.message),
   );
 });
+
+test('each duration and size left unset takes its documented default, in milliseconds and bytes', () => {
+  const c = loadConfig({
+    OUTPOST_TUNNEL_HOST: 'bastion.example',
+    OUTPOST_TUNNEL_USER: 'gw-17',
+    OUTPOST_TUNNEL_KEY_FILE: '/secrets/tunnel/id_ed25519',
+    OUTPOST_TUNNEL_HOST_KEY: `SHA256:${'A'.repeat(43)}`,
+    OUTPOST_REPORT_WEBHOOK_URL: 'https://hooks.example/outpost',
+  });
+  const MIB = 1024 * 1024;
+  assert.equal(c.policy.healthTimeoutMs, 5 * 60_000);
+  assert.equal(c.policy.fullFetchIntervalMs, 24 * 3_600_000);
+  assert.equal(c.fetchTimeout, 60_000);
+  assert.equal(c.render.timeoutMs, 60_000);
+  assert.equal(c.tunnel?.maxMs, 8 * 3_600_000);
+  assert.equal(c.tunnel?.port, 22);
+  assert.equal(c.report?.heartbeatMs, 5 * 60_000);
+  assert.equal(c.report?.backlog, 10_000);
+  assert.deepEqual(
+    [c.access.enrollmentTtlMs, c.access.sessionIdleMs, c.access.sessionMaxMs],
+    [3_600_000, 30 * 60_000, 12 * 3_600_000],
+  );
+  assert.deepEqual(c.access.kioskAddresses, ['127.0.0.1', '::1']);
+  assert.deepEqual(c.samples, { intervalMs: 15_000, retentionMs: 7 * 86_400_000 });
+  assert.deepEqual([c.store.limitBytes, c.store.reserveBytes, c.store.checkMs], [256 * MIB, 8 * MIB, 30_000]);
+  assert.deepEqual(c.sim, { failImages: ['*:broken*'], readyDelayMs: 1000, latencyMs: 0 });
+});
+
+test('durations given as numbers are seconds, and as text take their unit', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'outpost-config-'));
+  const file = path.join(dir, 'outpost.yaml');
+  writeFileSync(file, 'healthTimeout: 90\nsamples:\n  retention: 2d\n');
+  const c = loadConfig({ OUTPOST_CONFIG: file, OUTPOST_SESSION_IDLE: '15m', OUTPOST_SIM_READY_DELAY: '0' });
+  assert.equal(c.policy.healthTimeoutMs, 90_000);
+  assert.equal(c.samples.retentionMs, 2 * 86_400_000);
+  assert.equal(c.access.sessionIdleMs, 15 * 60_000);
+  assert.equal(c.sim.readyDelayMs, 0);
+});

@@ -1,7 +1,7 @@
 // What @kubernetes/client-node takes from undici — Agent and ProxyAgent (its connection pools) and fetch — loaded
-// when first used instead of with the library. undici's index also loads WebSocket, the caches and the mocks (~110
-// modules, ~70 ms) and its Agent node:http2 (~20 ms): the client's own requests go through node:http (http.ts), and
-// only the library's watch and log streams call fetch. library.ts resolves the library's 'undici' to this module.
+// when first used instead of with the library, and never undici's index, which also loads WebSocket, the caches and
+// the mocks (~110 modules, ~70 ms). The client's own requests go through node:http (http.ts); only the library's
+// watch and log streams call fetch. library.ts resolves the library's 'undici' to this module.
 import { createRequire } from 'node:module';
 import type * as Undici from 'undici';
 
@@ -34,12 +34,14 @@ export function closePairedDispatcher(agent: object): void {
   stand.delete(agent);
 }
 
-/** undici's fetch, given the undici dispatcher paired with the node:http agent the library put in `init`. */
+/**
+ * undici's fetch, from its own module rather than the index (~3 MB less of a server that watches), given the undici
+ * dispatcher paired with the node:http agent the library put in `init`.
+ */
 export const fetch: typeof Undici.fetch = (input, init) => {
+  const { fetch: undiciFetch } = load('undici/lib/web/fetch/index.js') as Pick<typeof Undici, 'fetch'>;
   const pair = init?.dispatcher ? stand.get(init.dispatcher) : undefined;
-  if (pair) {
-    pair.built ??= pair.build();
-    return (load('undici') as typeof Undici).fetch(input, { ...init, dispatcher: pair.built });
-  }
-  return (load('undici') as typeof Undici).fetch(input, init);
+  if (!pair) return undiciFetch(input, init);
+  pair.built ??= pair.build();
+  return undiciFetch(input, { ...init, dispatcher: pair.built });
 };

@@ -56,7 +56,7 @@ describe('the specified stack at run time', () => {
     const loaded = new Set(
       readFileSync(loadedFile(), 'utf8')
         .split('\n')
-        .filter((l) => l && !l.startsWith('file ')),
+        .filter((l) => l && !l.startsWith('file ') && !l.startsWith('undici ')),
     );
     assert.deepEqual(
       SERVER_SIDE.filter((p) => !loaded.has(p)),
@@ -78,6 +78,15 @@ describe('the specified stack at run time', () => {
       /^dist\/gen\/(types\/|apis\/(?!exception|baseapi)|models\/(?!ObjectSerializer))/.test(f),
     );
     assert.deepEqual(heavy, []);
+  });
+
+  test('the library’s watches run on undici’s fetch without undici’s index (WebSocket, caches, mocks)', () => {
+    const files = readFileSync(loadedFile(), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('undici '))
+      .map((l) => l.slice('undici '.length));
+    assert.ok(files.includes('lib/web/fetch/index.js'), files.join());
+    assert.equal(files.includes('index.js'), false, files.join());
   });
 
   test('the htmx the console serves is htmx.org’s own build from the installed package', async () => {

@@ -77,7 +77,7 @@ function lighter(specifier: string, parent: string, dist: string): string | null
     return httpUrl;
   }
   if (parent.startsWith(dist) && Object.hasOwn(ON_FIRST_USE, specifier)) {
-    return onFirstUse(specifier, ON_FIRST_USE[specifier] as string[], parent);
+    return firstUseModule(specifier, ON_FIRST_USE[specifier] as string[], parent);
   }
   return null;
 }
@@ -91,7 +91,8 @@ const ON_FIRST_USE: Record<string, string[]> = {
   socks: ['SocksClient'],
 };
 
-function onFirstUse(specifier: string, names: string[], parent: string): string {
+/** A module whose exports stand for the package's classes and load it when one is first constructed, called or read. */
+function firstUseModule(specifier: string, names: string[], parent: string): string {
   const lines = [
     "import { createRequire } from 'node:module';",
     `const load = () => createRequire(${JSON.stringify(parent)})(${JSON.stringify(specifier)});`,

@@ -136,6 +136,11 @@ const ENV_MAP: Record<string, string> = {
 
 const renderTimeout = orDefault(duration, DEFAULT_RENDER_TIMEOUT_MS);
 
+/** A duration, or 0 (a bare 0 has no unit): the simulator's delays. */
+const durationOrZero = z
+  .union([z.literal('0'), z.literal(0), duration])
+  .transform((v) => (v === '0' || v === 0 ? 0 : v));
+
 /** Whether the runtime knows this IANA time zone (node-cron reads schedules through Intl with it). */
 function knownTimeZone(tz: string): boolean {
   try {
@@ -236,14 +241,8 @@ const schema = z.object({
           (Array.isArray(v) ? v : v.split(',')).map((g) => g.trim()).filter((g) => g.length > 0),
         )
         .default(['*:broken*']),
-      readyDelay: orDefault(
-        z.union([z.literal('0'), z.literal(0), duration]).transform((v) => (v === '0' || v === 0 ? 0 : v)),
-        1000,
-      ),
-      latency: z
-        .union([z.literal('0'), z.literal(0), duration])
-        .transform((v) => (v === '0' || v === 0 ? 0 : v))
-        .default(0),
+      readyDelay: orDefault(durationOrZero, 1000),
+      latency: orDefault(durationOrZero, 0),
     })
     .default({}),
   trustedKeys: z.union([z.string(), z.array(z.string())]).optional(),

@@ -170,9 +170,15 @@ test('durations given as numbers are seconds, and as text take their unit', () =
   const dir = mkdtempSync(path.join(tmpdir(), 'outpost-config-'));
   const file = path.join(dir, 'outpost.yaml');
   writeFileSync(file, 'healthTimeout: 90\nsamples:\n  retention: 2d\n');
-  const c = loadConfig({ OUTPOST_CONFIG: file, OUTPOST_SESSION_IDLE: '15m', OUTPOST_SIM_READY_DELAY: '0' });
+  const c = loadConfig({
+    OUTPOST_CONFIG: file,
+    OUTPOST_SESSION_IDLE: '15m',
+    OUTPOST_SIM_READY_DELAY: '0',
+    OUTPOST_SIM_LATENCY: '2ms',
+  });
   assert.equal(c.policy.healthTimeoutMs, 90_000);
   assert.equal(c.samples.retentionMs, 2 * 86_400_000);
   assert.equal(c.access.sessionIdleMs, 15 * 60_000);
   assert.equal(c.sim.readyDelayMs, 0);
+  assert.equal(c.sim.latencyMs, 2);
 });

@@ -38,7 +38,7 @@ interface LibraryConnections {
 const shared = new WeakMap<KubeConfig, { key: string; agent: Agent }>();
 
 /** What makes two requests' connections interchangeable: the server, the proxy and the TLS material. */
-function dispatcherKey(cluster: unknown, options: Record<string, unknown>): string {
+function connectionKey(cluster: unknown, options: Record<string, unknown>): string {
   const c = (cluster ?? {}) as { server?: string; proxyUrl?: string };
   const hash = createHash('sha256');
   hash.update(`${c.server}\0${c.proxyUrl ?? ''}\0`);
@@ -75,7 +75,7 @@ function shareConnections(kc: KubeConfig): void {
     o: Record<string, unknown>,
   ) => Undici.Dispatcher | undefined;
   own.createDispatcher = (cluster, options) => {
-    const key = dispatcherKey(cluster, options);
+    const key = connectionKey(cluster, options);
     const current = shared.get(kc);
     if (current?.key === key) return current.agent;
     // The library caches one agent per cluster and user name, whatever its TLS material: this one is built afresh.

@@ -1,8 +1,10 @@
 // The library's HTTP layer on node:http(s) instead of its fetch(): each request goes out through the request's
 // "dispatcher", which kubeconfig.ts makes the library's own node:http agent for the cluster (TLS, proxy; one kept-alive
 // pool per KubeConfig), with the library's headers, body and abort signal.
-import type { Agent } from 'node:http';
+import type { Agent, IncomingMessage } from 'node:http';
 import https from 'node:https';
+import { Readable } from 'node:stream';
+import type { ReadableStream } from 'node:stream/web';
 import type { HttpLibrary, RequestContext } from '@kubernetes/client-node/dist/gen/http/http.js';
 import { http } from '../node-http.ts';
 
@@ -63,5 +65,95 @@ export function requestLibrary(gen: HttpModule): HttpLibrary {
         req.end(ctx.getBody() as string | undefined);
       });
     },
+  });
+}
+
+/** The longest error body kept for the library to read (its status and message); the rest is dropped. */
+const ERROR_BODY_BYTES = 64 * 1024;
+
+/** What the library's Watch and Log read of a fetch() Response: status, headers, the body as a web stream, json(). */
+export class AgentResponse {
+  readonly status: number;
+  readonly statusText: string;
+  /** Lower-case names, as node:http gives them; entries() is what the library reads. */
+  readonly headers: Map<string, string>;
+  readonly #res: IncomingMessage;
+  /** An error answer's body, read at once: nobody may read it, and its connection must go back to the pool. */
+  readonly #errorBody: Promise<string> | null;
+
+  constructor(res: IncomingMessage) {
+    this.#res = res;
+    this.status = res.statusCode ?? 0;
+    this.statusText = res.statusMessage ?? '';
+    this.headers = new Map();
+    for (const [name, value] of Object.entries(res.headers))
+      if (value !== undefined) this.headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    this.#errorBody = this.ok ? null : readBounded(res);
+    this.#errorBody?.catch(() => {});
+  }
+
+  get ok(): boolean {
+    return this.status >= 200 && this.status < 300;
+  }
+
+  /** A success's body as it streams in (a watch's events, a followed log); an error's as read. */
+  get body(): ReadableStream {
+    const error = this.#errorBody;
+    const source = error
+      ? Readable.from(
+          (async function* () {
+            yield await error;
+          })(),
+        )
+      : this.#res;
+    return Readable.toWeb(source) as ReadableStream;
+  }
+
+  text(): Promise<string> {
+    return this.#errorBody ?? readBounded(this.#res, Number.POSITIVE_INFINITY);
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
+}
+
+function readBounded(res: IncomingMessage, limit = ERROR_BODY_BYTES): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    res.on('data', (chunk: Buffer) => {
+      if (size < limit) chunks.push(chunk);
+      size += chunk.length;
+    });
+    res.on('end', () => resolve(Buffer.concat(chunks).subarray(0, limit).toString('utf8')));
+    res.on('error', reject);
+  });
+}
+
+/**
+ * The library's fetch() for its watches and pod logs, on the same node:http agent as every other request (its
+ * `dispatcher`): undici's fetch would bring its own connection pool and its WebAssembly HTTP parser, which V8
+ * compiles twice (~5 MB of a server that watches, the compiler's code included).
+ */
+export function fetchOnAgent(
+  input: string | URL,
+  init: { method?: string; headers?: Record<string, string>; dispatcher: Agent; signal?: AbortSignal | null },
+): Promise<AgentResponse> {
+  const url = new URL(input);
+  const { signal } = init;
+  return new Promise((resolve, reject) => {
+    const req = (url.protocol === 'https:' ? https : http).request(
+      url,
+      {
+        method: init.method ?? 'GET',
+        headers: normalized(init.headers ?? {}),
+        agent: init.dispatcher,
+        ...(signal ? { signal } : {}),
+      },
+      (res) => resolve(new AgentResponse(res)),
+    );
+    req.on('error', reject);
+    req.end();
   });
 }

@@ -6,9 +6,7 @@ import type { Agent } from 'node:http';
 import { isIPv6 } from 'node:net';
 import path from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node/dist/config.js';
-import type * as Undici from 'undici';
 import { configModule } from './library.ts';
-import { closePairedDispatcher, pairWithDispatcher, Agent as UndiciAgent } from './undici.ts';
 
 export type { KubeConfig };
 
@@ -28,7 +26,7 @@ export class KubeconfigError extends Error {
 
 /** The library's private parts that build a cluster's connections (config.js). */
 interface LibraryConnections {
-  createDispatcher(cluster: unknown, options: Record<string, unknown>): unknown;
+  createDispatcher(cluster: unknown, options: Record<string, unknown>): Agent;
   createAgent(cluster: unknown, options: Record<string, unknown>): Agent;
   agentCache: Map<string, unknown>;
   getAgentCacheKey(cluster: unknown): string;
@@ -54,7 +52,6 @@ function connectionKey(cluster: unknown, options: Record<string, unknown>): stri
 
 /** An agent whose TLS material is outdated: idle connections close now, busy ones when their request ends. */
 function retire(agent: Agent): void {
-  closePairedDispatcher(agent);
   (agent as Agent & { keepAlive: boolean }).keepAlive = false;
   for (const sockets of Object.values(agent.freeSockets)) for (const s of sockets ?? []) s.destroy();
 }
@@ -65,15 +62,10 @@ function retire(agent: Agent): void {
  * connection. One agent is kept per KubeConfig instead, built by the library's own code (TLS options, proxies, the
  * refusal of plain HTTP without insecure-skip-tls-verify) with keep-alive, and replaced when the TLS material
  * changes, e.g. an exec plugin handing out a new client certificate. It is what the library's requests carry as
- * their "dispatcher": http.ts sends them through it, and the library's fetch (watch and log streams) gets the
- * undici dispatcher the library would have built, paired with it (undici.ts).
+ * their "dispatcher": http.ts sends them through it, and its fetch (watch and log streams) too (undici.ts).
  */
 function shareConnections(kc: KubeConfig): void {
   const own = kc as unknown as LibraryConnections;
-  const build = own.createDispatcher.bind(kc) as (
-    c: unknown,
-    o: Record<string, unknown>,
-  ) => Undici.Dispatcher | undefined;
   own.createDispatcher = (cluster, options) => {
     const key = connectionKey(cluster, options);
     const current = shared.get(kc);
@@ -81,8 +73,6 @@ function shareConnections(kc: KubeConfig): void {
     // The library caches one agent per cluster and user name, whatever its TLS material: this one is built afresh.
     own.agentCache.delete(own.getAgentCacheKey(cluster));
     const agent = own.createAgent(cluster, { ...options, keepAlive: true, keepAliveMsecs: 30_000 });
-    // A cluster without TLS options gets no dispatcher from the library (fetch's global one): an Agent of its own.
-    pairWithDispatcher(agent, () => build(cluster, options) ?? new UndiciAgent());
     if (current) retire(current.agent);
     shared.set(kc, { key, agent });
     return agent;
@@ -93,7 +83,6 @@ function shareConnections(kc: KubeConfig): void {
 export function closeConnections(kc: KubeConfig): void {
   const c = shared.get(kc);
   if (!c) return;
-  closePairedDispatcher(c.agent);
   c.agent.destroy();
   shared.delete(kc);
 }

@@ -13,7 +13,7 @@
 // code; an unknown type is returned as it came, which is what the pass-through does anyway.
 //
 // Three more imports are answered lighter, for start-up time (every CLI command that connects pays them): the
-// library's 'undici' resolves to undici.ts (undici's parts, each loaded when first used), node:http, which the
+// library's 'undici' resolves to undici.ts (its fetch on node:http, without undici at all), node:http, which the
 // library and its proxy agents import as ES modules, to a namespace without the getters that load Node's bundled
 // undici, and the SOCKS proxy support to classes that load it when first used.
 import { registerHooks } from 'node:module';
@@ -64,7 +64,7 @@ function httpModule(): string {
 
 /**
  * What the library and the packages it imports get in place of modules whose ES import costs more than they use
- * of it: undici's index (undici.ts says why), node:http's ES namespace and the SOCKS proxy support.
+ * of it: undici (undici.ts says why), node:http's ES namespace and the SOCKS proxy support.
  */
 function lighter(specifier: string, parent: string, dist: string): string | null {
   if (specifier === 'undici' && parent.startsWith(dist)) {

@@ -21,7 +21,7 @@ const CRON = '/node_modules/node-cron/';
 const CLIENT = '/node_modules/@kubernetes/client-node/';
 const SQLITE = '/node_modules/better-sqlite3/';
 const HTTP = 'node:http';
-/** undici (the library's fetch, watch and log streams only) and Node's bundled copy of it, which an ES import of
+/** undici (which the library imports, undici.ts answers) and Node's bundled copy of it, which an ES import of
  * node:http loads for three of its exports. */
 const UNDICI = '/node_modules/undici/';
 const NODE_UNDICI = 'node:internal/deps/undici/undici';

@@ -268,21 +268,35 @@ describe('cluster client verbs', () => {
 describe('cluster client authentication', () => {
   let dir: string;
   const seen: string[] = [];
+  /** /version, and a pod's log (what the library fetches as a stream rather than requests). */
   const answer = (req: IncomingMessage, res: ServerResponse) => {
     seen.push(String(req.headers.authorization));
+    if (String(req.url).startsWith('/api/v1/namespaces/a/pods/p/log?container=c')) {
+      res.setHeader('content-type', 'text/plain');
+      res.write('line one\n');
+      setTimeout(() => res.end('line two\n'), 20);
+      return;
+    }
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify({ major: '1', minor: '31', gitVersion: 'v1.31.0' }));
+  };
+  const readLog = async (cluster: ClusterClient) => {
+    let text = '';
+    for await (const chunk of await cluster.logs({ namespace: 'a', name: 'p' }, { container: 'c' }))
+      text += chunk;
+    return text;
   };
   const listen = async (server: Server) => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     return (server.address() as AddressInfo).port;
   };
-  /** One ping through a kubeconfig, what the server saw recorded in `seen`; then the servers close. */
+  /** One ping and one log read through a kubeconfig, what the server saw recorded in `seen`; then the servers close. */
   const pingOnce = async (kubeconfig: string, ...servers: { close(): unknown }[]) => {
     seen.length = 0;
     try {
       const cluster = await openCluster({ mode: 'kubeconfig', path: kubeconfig });
       await cluster.ping();
+      assert.equal(await readLog(cluster), 'line one\nline two\n');
       cluster.close();
     } finally {
       for (const server of servers) server.close();
@@ -325,10 +339,10 @@ describe('cluster client authentication', () => {
     const kubeconfig = path.join(dir, 'token-file.yaml');
     writeKubeconfig(kubeconfig, port, `{token-file: "${path.join(dir, 'token')}"}`);
     await pingOnce(kubeconfig, server);
-    assert.deepEqual(seen, ['Bearer from-file']);
+    assert.deepEqual(seen, ['Bearer from-file', 'Bearer from-file']);
   });
 
-  test('a client certificate is presented over TLS, and requests share one kept-alive connection', async () => {
+  test('a client certificate is presented over TLS, and requests and log streams share one kept-alive connection', async () => {
     const tls = path.join(dir, 'mtls');
     rmSync(tls, { recursive: true, force: true });
     mkdirSync(tls);
@@ -371,11 +385,13 @@ users: [{name: u, user: {client-certificate: c.crt, client-key: c.key}}]
     try {
       const cluster = await openCluster({ mode: 'kubeconfig', path: kubeconfig });
       for (let i = 0; i < 5; i++) await cluster.ping();
+      assert.equal(await readLog(cluster), 'line one\nline two\n');
+      await cluster.ping();
       cluster.close();
     } finally {
       https.close();
     }
-    assert.deepEqual(peers, Array(5).fill('outpost-node'));
+    assert.deepEqual(peers, Array(7).fill('outpost-node'));
     assert.equal(connections, 1);
   });
 
@@ -402,7 +418,7 @@ users: [{name: u, user: {client-certificate: c.crt, client-key: c.key}}]
     writeKubeconfig(kubeconfig, port, '{token: via-proxy}', `http://127.0.0.1:${proxyPort}`);
     await pingOnce(kubeconfig, server, proxy);
     assert.deepEqual(proxied, [`CONNECT 127.0.0.1:${port}`]);
-    assert.deepEqual(seen, ['Bearer via-proxy']);
+    assert.deepEqual(seen, ['Bearer via-proxy', 'Bearer via-proxy']);
   });
 
   test('a cluster with a SOCKS proxy-url is reached through that proxy', async () => {
@@ -433,7 +449,7 @@ users: [{name: u, user: {client-certificate: c.crt, client-key: c.key}}]
     writeKubeconfig(kubeconfig, port, '{token: via-socks}', `socks5://127.0.0.1:${proxyPort}`);
     await pingOnce(kubeconfig, server, proxy);
     assert.deepEqual(tunnelled, [`127.0.0.1:${port}`]);
-    assert.deepEqual(seen, ['Bearer via-socks']);
+    assert.deepEqual(seen, ['Bearer via-socks', 'Bearer via-socks']);
   });
 
   test('in a pod: the service account token is sent over TLS checked against the service account CA', async () => {

@@ -1,7 +1,6 @@
 // Preloaded into a server under test (NODE_OPTIONS=--import): appends each npm package the process loads, once,
 // to the file named by OUTPOST_TEST_LOADED_PACKAGES (appended as they load, so a killed process leaves its list),
-// each of @kubernetes/client-node's own files as `file <path in the package>` (it is loaded only in part), and
-// undici's as `undici <path in the package>` (the same).
+// and each of @kubernetes/client-node's own files as `file <path in the package>` (it is loaded only in part).
 import { appendFileSync } from 'node:fs';
 import { registerHooks } from 'node:module';
 
@@ -17,11 +16,6 @@ if (file) {
       if (own && !seen.has(own)) {
         seen.add(own);
         appendFileSync(file, `file ${own}\n`);
-      }
-      const undici = /\/node_modules\/undici\/(.+)$/.exec(resolved.url)?.[1];
-      if (undici && !seen.has(`undici ${undici}`)) {
-        seen.add(`undici ${undici}`);
-        appendFileSync(file, `undici ${undici}\n`);
       }
       if (pkg && !seen.has(pkg)) {
         seen.add(pkg);

@@ -20,9 +20,10 @@ export const DEFAULT_RENDER_TIMEOUT_MS = 60_000;
 
 /**
  * heapMb: the worker's old generation; a 10,000-object render fits with room to spare, and the node's 448 MiB
- * stays out of reach. idleMs: how long a finished worker stays warm for the next render (starting one costs
- * about a second of CPU on a small board), before its memory (~7 MB) goes back: long enough for the renders of one
- * run and a preview opened after it, short enough that an idle node does not keep a second V8 heap.
+ * stays out of reach. idleMs: how long a worker that rendered stays warm for the next render (starting one costs
+ * about a second of CPU on a small board) before it stops: long enough for the renders of one run and a preview
+ * opened after it, short enough that a heap grown by a large tree is not kept (the server's standby worker, a
+ * fresh one, takes its place).
  */
 export const RENDER_WORKER = { heapMb: 256, youngMb: 16, stackMb: 4, idleMs: 5_000 };
 
@@ -48,7 +49,10 @@ function showDuration(ms: number): string {
 const ENTRY = new URL(`./worker${import.meta.url.slice(import.meta.url.lastIndexOf('.'))}`, import.meta.url);
 
 /** One warm worker between renders; a render that finds it busy (or gone) starts its own. */
-let warm: { worker: Worker; heapMb: number; timer: NodeJS.Timeout } | null = null;
+let warm: { worker: Worker; heapMb: number; timer?: NodeJS.Timeout } | null = null;
+
+/** Whether a warmed-up worker waits for the next render at all times (the server's choice: keepRenderWorkerReady). */
+let standby = false;
 
 function startWorker(heapMb: number): Worker {
   // Nothing of the server's process reaches the worker: no command-line flags (a polluted execArgv once ran
@@ -91,15 +95,25 @@ function takeWorker(heapMb: number): Worker {
   return worker;
 }
 
-function release(worker: Worker, heapMb: number): void {
+/**
+ * Keeps a worker that has answered for the next render. One that rendered fleet content stops after a few idle
+ * seconds, its heap perhaps grown by a large tree (and, where one stands by, a freshly warmed one takes its place);
+ * a standby's warm-up leaves nothing of the fleet's and stays.
+ */
+function release(worker: Worker, heapMb: number, warmUp: boolean): void {
   if (warm) {
     void worker.terminate();
+    return;
+  }
+  if (warmUp && standby) {
+    warm = { worker, heapMb };
     return;
   }
   // Out of reach first, then stopped: terminate() finishes later, and a render must not take a worker on its way out.
   const timer = setTimeout(() => {
     if (warm?.worker === worker) warm = null;
     void worker.terminate();
+    if (standby && !warm) void warmRenderWorker().catch(() => {});
   }, RENDER_WORKER.idleMs);
   timer.unref();
   warm = { worker, heapMb, timer };
@@ -112,7 +126,18 @@ function release(worker: Worker, heapMb: number): void {
 export function prewarmRenderWorker(limits: Pick<RenderLimits, 'heapMb'> = {}): void {
   if (warm) return;
   const heapMb = limits.heapMb ?? RENDER_WORKER.heapMb;
-  release(startWorker(heapMb), heapMb);
+  release(startWorker(heapMb), heapMb, false);
+}
+
+/**
+ * Keeps one worker loaded and warmed up at all times (the server): a sync's render then starts at once, without
+ * the worker's start, the renderer's loading and the first, cold pass through its code (~0.2 s of a 200-object
+ * sync here, more on a small board), for ~5 MB. Resolves when the first one is ready.
+ */
+export async function keepRenderWorkerReady(): Promise<void> {
+  standby = true;
+  if (warmingUp) await warmingUp;
+  else if (!warm) await warmRenderWorker();
 }
 
 /** A kustomization with one object: enough to load and exercise the render code in a fresh worker. */
@@ -130,7 +155,7 @@ let warmingUp: Promise<unknown> | null = null;
  * worker that would be ready later still.
  */
 export function warmRenderWorker(): Promise<void> {
-  const run = renderNow(WARM_UP, '.');
+  const run = renderNow(WARM_UP, '.', {}, undefined, true);
   const settled = run.then(
     () => {},
     () => {},
@@ -144,6 +169,7 @@ export function warmRenderWorker(): Promise<void> {
 
 /** Stops the warm worker now (shutdown, tests); a later render starts a new one. */
 export async function stopRenderWorker(): Promise<void> {
+  standby = false;
   const w = warm;
   warm = null;
   if (!w) return;
@@ -166,6 +192,7 @@ function renderNow(
   root: string,
   opts: RenderOptions = {},
   limits: RenderLimits = { timeoutMs: DEFAULT_RENDER_TIMEOUT_MS },
+  warmUp = false,
 ): Promise<KubeObject[]> {
   const heapMb = limits.heapMb ?? RENDER_WORKER.heapMb;
   const worker = takeWorker(heapMb);
@@ -182,7 +209,7 @@ function renderNow(
     };
     const onMessage = (m: Reply) =>
       settle(() => {
-        release(worker, heapMb);
+        release(worker, heapMb, warmUp);
         if (m.error) reject(new WorkerRenderError(m.error.name, m.error.message));
         else resolve(m.objects ?? []);
       });

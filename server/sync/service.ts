@@ -9,6 +9,7 @@ import { checkStore, type Db, StoreFullError } from '../db/open.ts';
 import { closeAbandonedRuns, recentRuns } from '../db/runs.ts';
 import { volumeOf } from '../db/space.ts';
 import type { Problem } from '../problem.ts';
+import { keepRenderWorkerReady, stopRenderWorker } from '../render/off-thread.ts';
 import type { SourceOptions } from '../sources/options.ts';
 import type { Source } from '../sources/types.ts';
 import { acceptUpload } from '../sources/upload.ts';
@@ -300,6 +301,9 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
       runtime.schedule = e.schedule;
       runtime.paused = e.paused;
       startScheduleNow();
+      keepRenderWorkerReady().catch((err: unknown) =>
+        d.log.warn({ err }, 'render worker did not start; each sync starts its own'),
+      );
       live.start(liveIntervalMs);
       void live.refresh();
       clusterView.start(clusterIntervalMs);
@@ -329,6 +333,7 @@ export function createSyncService(d: SyncServiceDeps): SyncService {
       // A probe in flight reads the source; the store and the source go away after stop.
       await schedule?.settled();
       await queue.idle();
+      await stopRenderWorker();
     },
   };
 }

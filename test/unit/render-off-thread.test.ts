@@ -9,6 +9,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { RenderError, render } from '../../server/render/index.ts';
 import {
+  keepRenderWorkerReady,
   RENDER_WORKER,
   renderOffThread,
   stopRenderWorker,
@@ -162,5 +163,31 @@ test('a render asked while the warm-up runs takes the warm-up’s worker instead
     assert.equal(started, 1);
   } finally {
     diagnostics.unsubscribe('worker_threads', count);
+  }
+});
+
+test('with a worker standing by (the server), a render starts none, and the one that rendered is replaced by a fresh one', async (t) => {
+  await stopRenderWorker();
+  const started: import('node:worker_threads').Worker[] = [];
+  const count = (m: unknown) => started.push((m as { worker: import('node:worker_threads').Worker }).worker);
+  diagnostics.subscribe('worker_threads', count);
+  try {
+    await keepRenderWorkerReady();
+    assert.equal(started.length, 1);
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    assert.deepEqual(await renderOffThread(small, '.'), render(small, '.'));
+    assert.equal(started.length, 1);
+    // The worker that held fleet content stops after its idle time; a fresh one, warmed on trusted input, stands by.
+    const stopped = new Promise((r) => started[0]?.once('exit', r));
+    t.mock.timers.tick(RENDER_WORKER.idleMs);
+    t.mock.timers.reset();
+    await stopped;
+    assert.equal(started.length, 2);
+    await keepRenderWorkerReady();
+    assert.deepEqual(await renderOffThread(small, '.'), render(small, '.'));
+    assert.equal(started.length, 2);
+  } finally {
+    diagnostics.unsubscribe('worker_threads', count);
+    await stopRenderWorker();
   }
 });

@@ -7,6 +7,12 @@ import { reconcilePods } from './kubelet.ts';
 import { reconcileJobs, reconcileNamespaces, reconcilePvcs, reconcileServices } from './misc.ts';
 import { reconcileDaemonSets, reconcileStatefulSets } from './sets.ts';
 
+/**
+ * Writes closer together than this are one burst: a pass waits for such a gap, or for its spacing under a burst,
+ * whichever comes first — real controllers act within milliseconds of the last write, not a pass's cost later.
+ */
+const QUIET_MS = 3;
+
 /** Changes to these never need a controller pass (and events are written by the controllers themselves). */
 const IGNORED = new Set(['/events', '/configmaps', '/secrets', 'coordination.k8s.io/leases', '/endpoints']);
 
@@ -16,6 +22,9 @@ export class Controllers {
   private readonly ctx: Ctx;
   private readonly timers = new Timers();
   private scheduled = false;
+  /** Which scheduled pass is current: the first of its two timers to fire runs it, the other finds it gone. */
+  private due = 0;
+  private kicks = 0;
   private running = false;
   private again = false;
   private lastPassMs = 0;
@@ -39,13 +48,25 @@ export class Controllers {
       this.again = true;
       return;
     }
-    if (this.scheduled || this.timers.isClosed) return;
+    if (this.timers.isClosed) return;
+    const kick = ++this.kicks;
+    this.timers.after(QUIET_MS, () => {
+      if (kick === this.kicks) this.runDue();
+    });
+    if (this.scheduled) return;
     this.scheduled = true;
+    const due = ++this.due;
     // Under a burst of writes, passes space out in proportion to their cost, so they never hog the loop.
     this.timers.after(Math.min(500, Math.max(1, this.lastPassMs * 2)), () => {
-      this.scheduled = false;
-      this.pass();
+      if (due === this.due) this.runDue();
     });
+  }
+
+  private runDue(): void {
+    if (!this.scheduled) return;
+    this.scheduled = false;
+    this.due++;
+    this.pass();
   }
 
   /** One pass over every controller; passes repeat (bounded) while they keep changing things. */

@@ -49,22 +49,29 @@ export async function readLive(cluster: ClusterClient, refs: ObjectRef[], concur
   const live: LiveMap = new Map();
   const missing: ObjectRef[] = [];
   const unlisted: ObjectRef[] = [];
+  const fetchOne = async (r: ObjectRef) => {
+    try {
+      live.set(refString(r), await cluster.get(r));
+    } catch (err) {
+      // A kind the cluster does not know yet (its CRD is in this revision): the object is absent.
+      if ((err as { status?: number }).status !== 404) throw err;
+      live.set(refString(r), null);
+    }
+  };
   await mapPool(
     groupBy(refs, (r) => `${r.apiVersion} ${r.kind}`),
     concurrency,
     async (group) => {
       const first = group[0] as ObjectRef;
+      // The only object of its kind (a namespace, say) is read by name beside the other kinds' lists.
+      if (group.length === 1) return fetchOne(first);
       let listed: KubeObject[] | null = null;
-      if (group.length > 1) {
-        try {
-          listed = await cluster.list(first.apiVersion, first.kind, {
-            labelSelector: `${MANAGED_BY}=outpost`,
-          });
-        } catch (err) {
-          // Forbidden (least-privilege RBAC) or a kind that does not exist yet: fall back to GETs.
-          const status = (err as { status?: number }).status;
-          if (status !== 403 && status !== 404) throw err;
-        }
+      try {
+        listed = await cluster.list(first.apiVersion, first.kind, { labelSelector: `${MANAGED_BY}=outpost` });
+      } catch (err) {
+        // Forbidden (least-privilege RBAC) or a kind that does not exist yet: fall back to GETs.
+        const status = (err as { status?: number }).status;
+        if (status !== 403 && status !== 404) throw err;
       }
       const index = new Map(
         (listed ?? []).map((o) => [
@@ -95,15 +102,7 @@ export async function readLive(cluster: ClusterClient, refs: ObjectRef[], concur
       }
     },
   );
-  await mapPool(missing, concurrency, async (r) => {
-    try {
-      live.set(refString(r), await cluster.get(r));
-    } catch (err) {
-      // A kind the cluster does not know yet (its CRD is in this revision): the object is absent.
-      if ((err as { status?: number }).status !== 404) throw err;
-      live.set(refString(r), null);
-    }
-  });
+  await mapPool(missing, concurrency, fetchOne);
   return live;
 }
 

@@ -7,6 +7,7 @@ import type { KubeObject, ObjectRef } from '../cluster/types.ts';
 import { refOf, refString } from '../cluster/types.ts';
 import { storedKinds } from '../db/revisions.ts';
 import { stateCell } from '../db/state.ts';
+import { mapPool } from '../pool.ts';
 import { guardPrune } from './guard.ts';
 import type { Change } from './run.ts';
 import { asFailure, type ReconcilerDeps, type SyncPolicy } from './types.ts';
@@ -30,7 +31,7 @@ export async function sweepOrphans(
   lastSweep.set(d.db, { at: now.toISOString() });
   let orphans: KubeObject[] = [];
   try {
-    const labelled = await labelledObjects(d);
+    const labelled = await labelledObjects(d, policy.concurrency);
     const wanted = new Set(running.map(refString));
     orphans = labelled.filter((o) => !wanted.has(refString(refOf(o))));
     if (orphans.length === 0) return [];
@@ -65,18 +66,15 @@ export async function sweepOrphans(
  * Every object with our owner label, of every kind the store knows Outpost applied; objects a controller made
  * (ownerReferences) are the controller's to remove and never count.
  */
-async function labelledObjects(d: ReconcilerDeps): Promise<KubeObject[]> {
-  const found: KubeObject[] = [];
-  for (const { apiVersion, kind } of storedKinds(d.db)) {
-    let items: KubeObject[];
+async function labelledObjects(d: ReconcilerDeps, concurrency: number): Promise<KubeObject[]> {
+  const perKind = await mapPool(storedKinds(d.db), concurrency, async ({ apiVersion, kind }) => {
     try {
-      items = await d.cluster.list(apiVersion, kind, { labelSelector: `${MANAGED_BY}=outpost` });
+      return await d.cluster.list(apiVersion, kind, { labelSelector: `${MANAGED_BY}=outpost` });
     } catch (err) {
       // A kind this cluster no longer serves (its CRD went) or that we may not list holds nothing to sweep.
-      if ([403, 404].includes((err as { status?: number }).status ?? 0)) continue;
+      if ([403, 404].includes((err as { status?: number }).status ?? 0)) return [];
       throw err;
     }
-    for (const o of items) if (!(o.metadata.ownerReferences as unknown[] | undefined)?.length) found.push(o);
-  }
-  return found;
+  });
+  return perKind.flat().filter((o) => !(o.metadata.ownerReferences as unknown[] | undefined)?.length);
 }

@@ -16,7 +16,6 @@
 // Flux substitutes the YAML text, then reads it back: `replicas: ${REPLICAS}` becomes the number 3, while
 // `"${PORT}"` (quoted) stays a string. We substitute value by value; a string that was a plain (unquoted)
 // scalar in the source — the caller passes those in `plain` — is read back as YAML the same way.
-import { RE2JS } from 're2js';
 import type { KubeObject } from '../cluster/types.ts';
 import { RenderError } from './errors.ts';
 import { describe } from './kustomize/resource.ts';
@@ -196,7 +195,7 @@ function globPattern(glob: string): Pattern | null {
       i = end;
     } else re += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
   }
-  return re2(`^${re}$`, `pattern "${glob}"`, RE2JS.DOTALL);
+  return re2(`^${re}$`, `pattern "${glob}"`, { dotAll: true });
 }
 
 const reverse = (s: string) => [...s].reverse().join('');

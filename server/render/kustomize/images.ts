@@ -1,6 +1,5 @@
 // The `images:` transformer: new name, tag, digest or tag suffix for matching container images.
-import { RE2JS } from 're2js';
-import { type Pattern, re2 } from '../re2.ts';
+import { type Pattern, quoteRe2, re2 } from '../re2.ts';
 import { notePlainTemplate } from '../yaml.ts';
 import { applyFieldSpec, type FieldSpec } from './fieldspec.ts';
 import { isRecord, type Res } from './resource.ts';
@@ -47,7 +46,7 @@ function matcher(name: string): Pattern {
     try {
       re = re2(`^${name}${tail}`, `images: name "${name}"`);
     } catch {
-      re = re2(`^${RE2JS.quote(name)}${tail}`, `images: name "${name}"`);
+      re = re2(`^${quoteRe2(name)}${tail}`, `images: name "${name}"`);
     }
     // A worker renders many revisions: keep the cache bounded.
     if (matchers.size >= 1_000) matchers.clear();

@@ -1,7 +1,6 @@
 // The host's inventory for the support bundle: OS, hardware, CPU, memory, file systems, block devices, addresses.
 import os from 'node:os';
-
-type Si = typeof import('systeminformation');
+import { type HostLibrary, hostLibrary } from './si.ts';
 
 /** Each part is asked on its own: one the pod may not read (DMI, lsblk) leaves a note, not a failed bundle. */
 async function part<T>(name: string, read: () => Promise<T>, problems: string[]): Promise<T | null> {
@@ -14,8 +13,8 @@ async function part<T>(name: string, read: () => Promise<T>, problems: string[])
 }
 
 /** Spawns a few short-lived processes (lsblk, df, …): for a support bundle, never on a timer. */
-export async function hostFacts(si?: Si): Promise<Record<string, unknown>> {
-  const lib = si ?? (await import('systeminformation'));
+export async function hostFacts(si?: HostLibrary): Promise<Record<string, unknown>> {
+  const lib = si ?? hostLibrary();
   const problems: string[] = [];
   const [osInfo, system, cpu, mem, fileSystems, blockDevices, interfaces] = await Promise.all([
     part('os', () => lib.osInfo(), problems),

@@ -4,8 +4,7 @@
 import { realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-
-type Si = typeof import('systeminformation');
+import { type HostLibrary, hostLibrary } from './si.ts';
 
 export interface Reading {
   /** Busy share of all CPUs since the previous reading, 0..1. */
@@ -81,23 +80,19 @@ export interface HostReaderOptions {
   /** The folder whose file system counts as "disk" (the data volume). */
   dataDir: string;
   /** The library, for tests that count its calls; loaded on first read otherwise. */
-  si?: Si;
+  si?: HostLibrary;
   clock?: () => number;
 }
 
 export function hostReader(o: HostReaderOptions): ReadHost {
   const clock = o.clock ?? Date.now;
-  let si: Si | undefined = o.si;
-  const lib = async (): Promise<Si> => {
-    si ??= await import('systeminformation');
-    return si;
-  };
-  const load = every(RATES.cpuMs, async () => (await lib()).currentLoad(), clock);
-  const disk = every(RATES.diskMs, async () => mountOf(await (await lib()).fsSize(), o.dataDir), clock);
+  const lib = (): HostLibrary => o.si ?? hostLibrary();
+  const load = every(RATES.cpuMs, async () => lib().currentLoad(), clock);
+  const disk = every(RATES.diskMs, async () => mountOf(await lib().fsSize(), o.dataDir), clock);
   const temperature = every(
     RATES.sensorsMs,
     async () => {
-      const t = await (await lib()).cpuTemperature();
+      const t = await lib().cpuTemperature();
       const c = t.main ?? t.max;
       return typeof c === 'number' && c > 0 ? c : null;
     },
@@ -105,7 +100,7 @@ export function hostReader(o: HostReaderOptions): ReadHost {
   );
   const inventory = every(
     RATES.interfacesMs,
-    async () => (await (await lib()).networkInterfaces()).filter((i) => !i.internal).map((i) => i.iface),
+    async () => (await lib().networkInterfaces()).filter((i) => !i.internal).map((i) => i.iface),
     clock,
   );
   /** The inventory (which keeps a link that is down) plus any interface with an address since (a new NIC). */
@@ -116,7 +111,7 @@ export function hostReader(o: HostReaderOptions): ReadHost {
     return [...names].filter((n) => !VIRTUAL.test(n));
   };
   return async () => {
-    const s = await lib();
+    const s = lib();
     const [l, mem, d, temp, names] = await Promise.all([load(), s.mem(), disk(), temperature(), physical()]);
     const stats = names.length > 0 ? await s.networkStats(names.join(',')) : [];
     let rx = 0;

@@ -56,7 +56,7 @@ describe('the specified stack at run time', () => {
     const loaded = new Set(
       readFileSync(loadedFile(), 'utf8')
         .split('\n')
-        .filter((l) => l && !l.startsWith('file ')),
+        .filter((l) => l && !l.startsWith('file ') && !l.startsWith('systeminformation ')),
     );
     assert.deepEqual(
       SERVER_SIDE.filter((p) => !loaded.has(p)),
@@ -84,6 +84,22 @@ describe('the specified stack at run time', () => {
     const loaded = readFileSync(loadedFile(), 'utf8').split('\n');
     assert.ok(loaded.includes('file dist/watch.js'), loaded.join());
     assert.equal(loaded.includes('undici'), false, loaded.join());
+  });
+
+  test('systeminformation is loaded in part: the modules the host readings call, not its index', () => {
+    const files = readFileSync(loadedFile(), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('systeminformation '))
+      .map((l) => l.slice('systeminformation '.length));
+    assert.ok(files.includes('lib/cpu.js') && files.includes('lib/memory.js'), files.join());
+    for (const unused of [
+      'lib/index.js',
+      'lib/battery.js',
+      'lib/wifi.js',
+      'lib/docker.js',
+      'lib/bluetooth.js',
+    ])
+      assert.equal(files.includes(unused), false, files.join());
   });
 
   test('the htmx the console serves is htmx.org’s own build from the installed package', async () => {

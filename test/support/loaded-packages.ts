@@ -1,6 +1,7 @@
 // Preloaded into a server under test (NODE_OPTIONS=--import): appends each npm package the process loads, once,
 // to the file named by OUTPOST_TEST_LOADED_PACKAGES (appended as they load, so a killed process leaves its list),
-// and each of @kubernetes/client-node's own files as `file <path in the package>` (it is loaded only in part).
+// each of @kubernetes/client-node's own files as `file <path in the package>` and systeminformation's as
+// `systeminformation <path in the package>` (both are loaded only in part).
 import { appendFileSync } from 'node:fs';
 import { registerHooks } from 'node:module';
 
@@ -16,6 +17,11 @@ if (file) {
       if (own && !seen.has(own)) {
         seen.add(own);
         appendFileSync(file, `file ${own}\n`);
+      }
+      const si = /\/node_modules\/systeminformation\/(.+)$/.exec(resolved.url)?.[1];
+      if (si && !seen.has(`si ${si}`)) {
+        seen.add(`si ${si}`);
+        appendFileSync(file, `systeminformation ${si}\n`);
       }
       if (pkg && !seen.has(pkg)) {
         seen.add(pkg);

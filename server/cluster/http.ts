@@ -68,8 +68,8 @@ export function requestLibrary(gen: HttpModule): HttpLibrary {
   });
 }
 
-/** The longest error body kept for the library to read (its status and message); the rest is dropped. */
-const ERROR_BODY_BYTES = 64 * 1024;
+/** The longest body read whole (an error's status and message); the rest is dropped. */
+const WHOLE_BODY_BYTES = 64 * 1024;
 
 /** What the library's Watch and Log read of a fetch() Response: status, headers, the body as a web stream, json(). */
 export class AgentResponse {
@@ -109,8 +109,9 @@ export class AgentResponse {
     return Readable.toWeb(source) as ReadableStream;
   }
 
+  /** The library reads a body whole only for an error; any other is cut at the same bound. */
   text(): Promise<string> {
-    return this.#errorBody ?? readBounded(this.#res, Number.POSITIVE_INFINITY);
+    return this.#errorBody ?? readBounded(this.#res);
   }
 
   async json(): Promise<unknown> {
@@ -118,7 +119,8 @@ export class AgentResponse {
   }
 }
 
-function readBounded(res: IncomingMessage, limit = ERROR_BODY_BYTES): Promise<string> {
+function readBounded(res: IncomingMessage): Promise<string> {
+  const limit = WHOLE_BODY_BYTES;
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -134,7 +136,7 @@ function readBounded(res: IncomingMessage, limit = ERROR_BODY_BYTES): Promise<st
 /**
  * The library's fetch() for its watches and pod logs, on the same node:http agent as every other request (its
  * `dispatcher`): undici's fetch would bring its own connection pool and its WebAssembly HTTP parser, which V8
- * compiles twice (~5 MB of a server that watches, the compiler's code included).
+ * compiles twice (~20 MB of a watching server's idle RSS, the optimizing compiler's code paged in included).
  */
 export function fetchOnAgent(
   input: string | URL,

@@ -132,7 +132,7 @@ export function prewarmRenderWorker(limits: Pick<RenderLimits, 'heapMb'> = {}): 
 /**
  * Keeps one worker loaded and warmed up at all times (the server): a sync's render then starts at once, without
  * the worker's start, the renderer's loading and the first, cold pass through its code (~0.2 s of a 200-object
- * sync here, more on a small board), for ~5 MB. Resolves when the first one is ready.
+ * sync here, more on a small board), for ~10 MB. Resolves when the first one is ready.
  */
 export async function keepRenderWorkerReady(): Promise<void> {
   standby = true;

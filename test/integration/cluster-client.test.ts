@@ -1,10 +1,12 @@
 // The cluster client on @kubernetes/client-node: LISTs against the simulator (pages of LIST_PAGE objects, an
-// expired continue token), the verbs and their typed errors, pod logs, and how it authenticates (an exec plugin,
-// the pod's service account over TLS).
+// expired continue token), the verbs and their typed errors, pod logs, how it authenticates (an exec plugin,
+// the pod's service account over TLS), and the fetch its watch and log streams go through.
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import {
   createServer as createHttpServer,
+  Agent as HttpAgent,
   type IncomingMessage,
   type Server,
   type ServerResponse,
@@ -18,6 +20,7 @@ import { after, before, describe, test } from 'node:test';
 import { MANAGED_BY } from '../../server/apply/labels.ts';
 import { readPresence } from '../../server/apply/live.ts';
 import { ClusterError, LIST_PAGE, openCluster } from '../../server/cluster/client.ts';
+import { fetchOnAgent } from '../../server/cluster/http.ts';
 import type { ClusterClient } from '../../server/cluster/types.ts';
 import { type Kubesim, startKubesim } from '../../server/kubesim/index.ts';
 import { selfSignedCert } from '../support/tls.ts';
@@ -472,4 +475,34 @@ users: [{name: u, user: {client-certificate: c.crt, client-key: c.key}}]
     server.close();
     assert.deepEqual(seen, ['Bearer sa-token']);
   });
+});
+
+test('an error answer to the library’s fetch is read at once, bounded, and its connection serves the next request', {
+  timeout: 10_000,
+}, async () => {
+  let connections = 0;
+  const server = createHttpServer((req, res) => {
+    if (req.url === '/refused') {
+      res.writeHead(403, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'Status', message: 'x'.repeat(200_000) }));
+    } else res.end('ok');
+  });
+  server.on('connection', () => connections++);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const agent = new HttpAgent({ keepAlive: true });
+  try {
+    const freed = once(agent, 'free');
+    const refused = await fetchOnAgent(`${base}/refused`, { dispatcher: agent });
+    assert.equal(refused.status, 403);
+    // Nobody reads the body (the library's Watch does not), and the connection still goes back to the pool.
+    await freed;
+    const next = await fetchOnAgent(`${base}/ok`, { dispatcher: agent });
+    assert.equal(await next.text(), 'ok');
+    assert.equal(connections, 1);
+    assert.equal((await refused.text()).length, 64 * 1024);
+  } finally {
+    agent.destroy();
+    server.close();
+  }
 });

@@ -113,7 +113,7 @@ function release(worker: Worker, heapMb: number, warmUp: boolean): void {
   const timer = setTimeout(() => {
     if (warm?.worker === worker) warm = null;
     void worker.terminate();
-    if (standby && !warm) void warmRenderWorker().catch(() => {});
+    restoreStandby();
   }, RENDER_WORKER.idleMs);
   timer.unref();
   warm = { worker, heapMb, timer };
@@ -138,6 +138,14 @@ export async function keepRenderWorkerReady(): Promise<void> {
   standby = true;
   if (warmingUp) await warmingUp;
   else if (!warm) await warmRenderWorker();
+}
+
+/**
+ * Where a worker should stand by and none does (the one that rendered stopped, or a render killed it), a fresh one
+ * warms up. A failed warm-up does not come here: a worker that cannot start is not retried in a loop.
+ */
+function restoreStandby(): void {
+  if (standby && !warm && !warmingUp) void warmRenderWorker().catch(() => {});
 }
 
 /** A kustomization with one object: enough to load and exercise the render code in a fresh worker. */
@@ -198,7 +206,8 @@ function renderNow(
   const worker = takeWorker(heapMb);
   return new Promise((resolve, reject) => {
     let settled = false;
-    const settle = (fn: () => void) => {
+    /** `lost`: the worker did not answer (it failed, stopped or was killed) and will not serve again. */
+    const settle = (fn: () => void, lost = true) => {
       if (settled) return;
       settled = true;
       clearTimeout(deadline);
@@ -206,13 +215,14 @@ function renderNow(
       worker.off('error', onError);
       worker.off('exit', onExit);
       fn();
+      if (lost && !warmUp) restoreStandby();
     };
     const onMessage = (m: Reply) =>
       settle(() => {
         release(worker, heapMb, warmUp);
         if (m.error) reject(new WorkerRenderError(m.error.name, m.error.message));
         else resolve(m.objects ?? []);
-      });
+      }, false);
     const onError = (err: Error & { code?: string }) =>
       settle(() => {
         void worker.terminate();

@@ -191,3 +191,25 @@ test('with a worker standing by (the server), a render starts none, and the one 
     await stopRenderWorker();
   }
 });
+
+test('a render killed by its deadline leaves a fresh worker standing by', async () => {
+  await stopRenderWorker();
+  let started = 0;
+  const count = () => started++;
+  diagnostics.subscribe('worker_threads', count);
+  try {
+    await keepRenderWorkerReady();
+    await assert.rejects(renderOffThread(bigTree(9_000), 'app', {}, { timeoutMs: 200 }), {
+      message: 'render took longer than 200ms',
+    });
+    // Nothing asks for it: the killed worker's place is taken by itself.
+    for (let i = 0; i < 100 && started < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(started, 2);
+    await keepRenderWorkerReady();
+    assert.deepEqual(await renderOffThread(small, '.'), render(small, '.'));
+    assert.equal(started, 2);
+  } finally {
+    diagnostics.unsubscribe('worker_threads', count);
+    await stopRenderWorker();
+  }
+});

@@ -7,6 +7,7 @@ import module from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
+import type { Worker } from 'node:worker_threads';
 import { RenderError, render } from '../../server/render/index.ts';
 import {
   keepRenderWorkerReady,
@@ -147,31 +148,37 @@ test('a render right as the warm worker times out gets a live worker, not the on
   assert.equal((await again).length, 1);
 });
 
-test('a render asked while the warm-up runs takes the warm-up’s worker instead of starting a second one', async () => {
+/**
+ * Runs `fn` from no warm worker with `started` listing every worker started meanwhile (the worker_threads
+ * diagnostics channel announces each), then stops the warm one.
+ */
+async function countingWorkers(fn: (started: Worker[]) => Promise<void>): Promise<void> {
   await stopRenderWorker();
-  let started = 0;
-  const count = () => started++;
+  const started: Worker[] = [];
+  const count = (m: unknown) => started.push((m as { worker: Worker }).worker);
   diagnostics.subscribe('worker_threads', count);
   try {
+    await fn(started);
+  } finally {
+    diagnostics.unsubscribe('worker_threads', count);
+    await stopRenderWorker();
+  }
+}
+
+test('a render asked while the warm-up runs takes the warm-up’s worker instead of starting a second one', () =>
+  countingWorkers(async (started) => {
     const warming = warmRenderWorker();
     const objects = await renderOffThread(small, '.');
     await warming;
     assert.equal(objects.length, 1);
-    assert.equal(started, 1);
+    assert.equal(started.length, 1);
     // A render asked for later, with the worker idle and warm, starts none either.
     await renderOffThread(small, '.');
-    assert.equal(started, 1);
-  } finally {
-    diagnostics.unsubscribe('worker_threads', count);
-  }
-});
+    assert.equal(started.length, 1);
+  }));
 
-test('with a worker standing by (the server), a render starts none, and the one that rendered is replaced by a fresh one', async (t) => {
-  await stopRenderWorker();
-  const started: import('node:worker_threads').Worker[] = [];
-  const count = (m: unknown) => started.push((m as { worker: import('node:worker_threads').Worker }).worker);
-  diagnostics.subscribe('worker_threads', count);
-  try {
+test('with a worker standing by (the server), a render starts none, and the one that rendered is replaced by a fresh one', (t) =>
+  countingWorkers(async (started) => {
     await keepRenderWorkerReady();
     assert.equal(started.length, 1);
     t.mock.timers.enable({ apis: ['setTimeout'] });
@@ -186,30 +193,18 @@ test('with a worker standing by (the server), a render starts none, and the one 
     await keepRenderWorkerReady();
     assert.deepEqual(await renderOffThread(small, '.'), render(small, '.'));
     assert.equal(started.length, 2);
-  } finally {
-    diagnostics.unsubscribe('worker_threads', count);
-    await stopRenderWorker();
-  }
-});
+  }));
 
-test('a render killed by its deadline leaves a fresh worker standing by', async () => {
-  await stopRenderWorker();
-  let started = 0;
-  const count = () => started++;
-  diagnostics.subscribe('worker_threads', count);
-  try {
+test('a render killed by its deadline leaves a fresh worker standing by', () =>
+  countingWorkers(async (started) => {
     await keepRenderWorkerReady();
     await assert.rejects(renderOffThread(bigTree(9_000), 'app', {}, { timeoutMs: 200 }), {
       message: 'render took longer than 200ms',
     });
     // Nothing asks for it: the killed worker's place is taken by itself.
-    for (let i = 0; i < 100 && started < 2; i++) await new Promise((r) => setTimeout(r, 50));
-    assert.equal(started, 2);
+    for (let i = 0; i < 100 && started.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(started.length, 2);
     await keepRenderWorkerReady();
     assert.deepEqual(await renderOffThread(small, '.'), render(small, '.'));
-    assert.equal(started, 2);
-  } finally {
-    diagnostics.unsubscribe('worker_threads', count);
-    await stopRenderWorker();
-  }
-});
+    assert.equal(started.length, 2);
+  }));
